@@ -1,0 +1,40 @@
+# Every target installs what it needs into .venv first (python3 -m venv + pip).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install demo run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## demo: serve the offline mirror, crawl it, write the feeds, serve them until Ctrl-C
+demo: install
+	$(BIN)/tinlaodong demo
+
+## run: the main job against the real sites of the registry
+run: install
+	$(BIN)/tinlaodong crawl
+
+## test: lint, type-check and the whole test suite
+test: install lint typecheck
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy
+
+## bench: extraction speed and quality against bare trafilatura
+bench: install
+	$(BIN)/python bench/extract_bench.py
+
+clean:
+	rm -rf $(VENV) var

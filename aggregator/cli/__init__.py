@@ -1,0 +1,1 @@
+"""The ``tinlaodong`` command: one module per subcommand, wired in ``main``."""

@@ -1,0 +1,32 @@
+"""What a crawl prints when it ends: one line per site, then where the feeds are."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from spiders.runner import SiteReport
+
+
+def print_reports(reports: Sequence[SiteReport], as_json: bool = False) -> None:
+    if as_json:
+        for report in reports:
+            print(json.dumps(report.to_dict(), ensure_ascii=False))
+        return
+    width = max([len(r.site_id) for r in reports] + [4])
+    print(f"{'site':<{width}}  pages  new stories  new sources  known  errors  status")
+    for r in reports:
+        status = "unreachable" if r.unreachable else ("no pages" if r.failed else "ok")
+        print(
+            f"{r.site_id:<{width}}  {r.pages:>5}  {r.new_stories:>11}  {r.new_sources:>11}"
+            f"  {r.skipped_known:>5}  {r.errors:>6}  {status}"
+        )
+
+
+def print_feeds(written: Sequence[Path], feeds_dir: Path) -> None:
+    rss = sum(1 for p in written if p.name.endswith(".rss.xml"))
+    atom = sum(1 for p in written if p.name.endswith(".atom.xml"))
+    print(
+        f"feeds: {rss} RSS and {atom} Atom feeds in {feeds_dir}/ (all: {feeds_dir / 'all.rss.xml'})"
+    )

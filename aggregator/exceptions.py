@@ -1,0 +1,49 @@
+"""Every error tinlaodong raises on purpose, in one place.
+
+Hierarchy::
+
+    TinlaodongError                 base: a user-facing, one-line message
+    ├── ConfigError                 a bad command line, data directory or setting
+    │   └── RegistryError           an invalid site registry file (path and entry named)
+    ├── ExtractionError             a page that yields no article (file or URL named)
+    │   └── PageDecodeError         bytes that cannot be read as HTML
+    ├── FetchError                  a site or page that could not be fetched
+    │   └── PrivateNetworkRefused   a private/loopback address for a site not allowed one
+    └── StoreError                  the database could not be opened or written
+
+The CLI prints ``str(error)`` on one line and exits non-zero; no traceback for these.
+"""
+
+from __future__ import annotations
+
+
+class TinlaodongError(Exception):
+    """Base class: the message is one line a user can act on."""
+
+
+class ConfigError(TinlaodongError):
+    """A bad command line, data directory or setting."""
+
+
+class RegistryError(ConfigError):
+    """An invalid site registry file."""
+
+
+class ExtractionError(TinlaodongError):
+    """A page that yields no article."""
+
+
+class PageDecodeError(ExtractionError):
+    """Bytes that cannot be read as HTML."""
+
+
+class FetchError(TinlaodongError):
+    """A site or page that could not be fetched."""
+
+
+class PrivateNetworkRefused(FetchError):
+    """A request to a private or loopback address for a site not allowed one."""
+
+
+class StoreError(TinlaodongError):
+    """The database could not be opened or written."""

@@ -1,0 +1,191 @@
+"""One article page in, one :class:`~aggregator.models.Article` out.
+
+The page is decoded once, parsed once (lxml, through trafilatura's loader so both see the
+same tree), read by its profile's page object, stripped of that profile's chrome, and handed
+to trafilatura once: the profile's content root when it has one, the whole page otherwise.
+Page-object fields win; trafilatura's metadata fills what they leave empty.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import detect_encoding
+
+from aggregator.dates import parse_vietnamese_date
+from aggregator.exceptions import ExtractionError, PageDecodeError
+from aggregator.models import Article
+from aggregator.profiles import ArticlePage, detect_profile
+from aggregator.text import clean_or_none, clean_text, nfc
+
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
+_SNIFF_BYTES = 4096
+# "Chi tiết - Sở ..." and friends: the portal's name, not the article's headline.
+_GENERIC_TITLE = re.compile(r"^(?:chi tiết|tin chi tiết|chi tiết tin|trang chủ)\b", re.IGNORECASE)
+
+
+@dataclass
+class _Fields:
+    title: str | None = None
+    published: datetime | None = None
+    author: str | None = None
+
+
+def extract_article(
+    html: bytes | str,
+    *,
+    url: str | None = None,
+    profile: str | None = None,
+    http_charset: str | None = None,
+) -> Article:
+    """The article on one page.
+
+    ``profile`` names the page object to use (else the markup decides, else "generic");
+    ``http_charset`` is the charset of the HTTP Content-Type header, if any. Raises
+    :class:`ExtractionError` when the page has no body text, :class:`PageDecodeError`
+    when it is not HTML, ConfigError for an unknown profile.
+    """
+    where = url or "page"
+    tree = parse_html(html, http_charset=http_charset, where=where)
+    chosen = detect_profile(tree, url, profile)
+    page = chosen.article_page(tree, url)
+    reason = page.not_an_article()
+    if reason:
+        raise ExtractionError(f"{where}: {reason}")
+    fields = _Fields(_usable_title(page.title()), page.published(), clean_or_none(page.author()))
+    images = page.images()
+    page.remove_chrome()
+    root = page.content_root()
+    text, metadata = _run_trafilatura(tree, root, url, need_metadata=_incomplete(fields))
+    if not text:
+        raise ExtractionError(f"{where}: no article text found (profile {chosen.name})")
+    _fill_from(fields, metadata)
+    text = _without_heading(text, fields.title)
+    return Article(
+        url=url,
+        title=fields.title,
+        text=text,
+        published=fields.published,
+        author=fields.author,
+        images=images,
+        language=_language(tree),
+        profile=chosen.name,
+    )
+
+
+def parse_html(
+    html: bytes | str, *, http_charset: str | None = None, where: str = "page"
+) -> HtmlElement:
+    """The lxml tree of a page, decoded and NFC-normalised first."""
+    text = decode_html(html, http_charset) if isinstance(html, bytes) else html
+    tree = trafilatura.load_html(nfc(text))
+    if tree is None:
+        raise PageDecodeError(f"{where}: not an HTML page")
+    return tree
+
+
+def decode_html(data: bytes, http_charset: str | None = None) -> str:
+    """``data`` as text: BOM, valid UTF-8, the HTTP charset, ``<meta charset>``, detection.
+
+    Valid UTF-8 wins over a declared legacy charset: portals often declare windows-1258 or
+    ISO-8859-1 and serve UTF-8, while legacy Vietnamese text essentially never validates as
+    UTF-8 by accident.
+    """
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    declared = [
+        http_charset,
+        *(m.decode("ascii") for m in _META_CHARSET.findall(data[:_SNIFF_BYTES])),
+    ]
+    for encoding in [*filter(None, declared), *detect_encoding(data)]:
+        try:
+            return data.decode(encoding)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _run_trafilatura(
+    tree: HtmlElement, root: HtmlElement | None, url: str | None, *, need_metadata: bool
+) -> tuple[str, trafilatura.settings.Document | None]:
+    """Body text (paragraphs split by blank lines) and, if asked, the page's metadata."""
+    metadata = None
+    if root is not None:
+        if need_metadata:
+            metadata = trafilatura.extract_metadata(tree, url)
+        target = _standalone(root)
+    else:
+        target = tree
+    document = trafilatura.bare_extraction(
+        target,
+        url=url,
+        with_metadata=need_metadata and root is None,
+        include_comments=False,
+        deduplicate=False,
+    )
+    if document is None or isinstance(document, dict):
+        return "", metadata
+    return clean_text(document.text or ""), metadata or document
+
+
+def _standalone(root: HtmlElement) -> HtmlElement:
+    """A minimal page around ``root``: trafilatura expects a document and copies what it gets,
+    so the small wrapper costs less to copy than the whole page."""
+    html = root.makeelement("html", {})
+    body = root.makeelement("body", {})
+    html.append(body)
+    body.append(root)  # moves it: the page tree is not needed after this
+    return html
+
+
+def _without_heading(text: str, title: str | None) -> str:
+    """``text`` without a first paragraph repeating the title (an ``h1`` trafilatura kept)."""
+    first, _, rest = text.partition("\n\n")
+    return rest if title and rest and first.casefold() == title.casefold() else text
+
+
+def _incomplete(fields: _Fields) -> bool:
+    return fields.title is None or fields.published is None
+
+
+def _fill_from(fields: _Fields, metadata: object) -> None:
+    if metadata is None:
+        return
+    fields.title = fields.title or _usable_title(getattr(metadata, "title", None))
+    if fields.published is None and getattr(metadata, "date", None):
+        fields.published = parse_vietnamese_date(str(metadata.date))  # type: ignore[attr-defined]
+    fields.author = fields.author or clean_or_none(getattr(metadata, "author", None))
+
+
+def _usable_title(title: str | None) -> str | None:
+    title = clean_or_none(title)
+    return None if title is None or _GENERIC_TITLE.match(title) else title
+
+
+def _language(tree: HtmlElement) -> str | None:
+    """The page's declared language as an ISO 639-1 code ("vi-VN" -> "vi")."""
+    declared = tree.get("lang") or next(
+        iter(tree.xpath("//meta[@http-equiv='content-language']/@content")), None
+    )
+    if not declared:
+        return None
+    return declared.strip().split("-")[0].split("_")[0].lower() or None
+
+
+__all__ = ["ArticlePage", "decode_html", "extract_article", "parse_html"]

@@ -1,0 +1,49 @@
+"""Log lines for people: one line per event, naming the site and the URL.
+
+Scrapy's own chatter (enabled middlewares, overridden settings, retries, robots.txt fetch
+errors with tracebacks) stays out unless ``--verbose``: the spider reports each failure once.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+_QUIET = {
+    "scrapy": logging.WARNING,
+    "twisted": logging.WARNING,
+    "trafilatura": logging.ERROR,
+    "htmldate": logging.ERROR,
+    "courlan": logging.ERROR,
+    "readability": logging.ERROR,
+    # The spider's errback reports each failed request once, in one line.
+    "scrapy.downloadermiddlewares.retry": logging.CRITICAL,
+    "scrapy.downloadermiddlewares.robotstxt": logging.CRITICAL,
+    "scrapy.core.scraper": logging.CRITICAL,
+    "scrapy.core.downloader.handlers": logging.CRITICAL,
+}
+
+
+class _LibraryChatter(logging.Filter):
+    """Drops Scrapy's start-up INFO lines, logged before its loggers can be quietened."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or not record.name.startswith("scrapy")
+
+
+def configure_logging(verbose: bool = False) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    if not verbose:
+        handler.addFilter(_LibraryChatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    quiet_libraries()
+
+
+def quiet_libraries() -> None:
+    """Set the libraries' log levels; again after Scrapy has reset them to its defaults."""
+    verbose = logging.getLogger().level <= logging.DEBUG
+    for name, level in _QUIET.items():
+        logging.getLogger(name).setLevel(logging.DEBUG if verbose else level)

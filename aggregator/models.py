@@ -1,0 +1,49 @@
+"""Plain data passed between the crawling, extraction, storing and publishing layers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image of an article body, with its caption when the page gives one."""
+
+    src: str
+    caption: str | None = None
+
+
+@dataclass
+class Article:
+    """What extraction reads off one article page.
+
+    ``text`` is the clean body, NFC-normalised, paragraphs separated by blank lines.
+    ``published`` is timezone-aware when known (Asia/Ho_Chi_Minh for local times).
+    ``profile`` names the page object that read the page ("liferay", "baodansinh", "generic").
+    """
+
+    url: str | None
+    title: str | None
+    text: str
+    published: datetime | None = None
+    author: str | None = None
+    images: list[Image] = field(default_factory=list)
+    language: str | None = None
+    profile: str = "generic"
+
+    def to_json_dict(self, source: str | None = None) -> dict[str, object]:
+        """The ``tinlaodong extract --json`` object for this article."""
+        data: dict[str, object] = {}
+        if source is not None:
+            data["source"] = source
+        data.update(
+            url=self.url,
+            title=self.title,
+            text=self.text,
+            published=self.published.isoformat() if self.published else None,
+            author=self.author,
+            images=[{"src": i.src, "caption": i.caption} for i in self.images],
+            language=self.language,
+        )
+        return data

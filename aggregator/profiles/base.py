@@ -1,0 +1,176 @@
+"""Page-object interfaces: what a CMS family's pages are asked, apart from any crawling.
+
+An :class:`ArticlePage` reads the fields it knows from the parsed page and strips the chrome
+trafilatura would otherwise keep; trafilatura then reads the body. A :class:`ListingPage`
+finds article links and the next page of a category listing. A :class:`Profile` groups both
+with a test recognising the family from markup alone (host matching is the site registry's job).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+from aggregator.models import Image
+from aggregator.text import clean_or_none
+
+
+class ArticlePage:
+    """An article page. The defaults know nothing: trafilatura reads every field.
+
+    :func:`aggregator.extraction.extract_article` calls :meth:`not_an_article`, the field
+    methods, then :meth:`remove_chrome`, then :meth:`content_root`; a subclass may rely on
+    that order.
+    """
+
+    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
+        self.tree = tree
+        self.url = url
+
+    def not_an_article(self) -> str | None:
+        """Why this page is surely no article (a listing, a login form), or None."""
+        return None
+
+    def title(self) -> str | None:
+        return None
+
+    def published(self) -> datetime | None:
+        return None
+
+    def author(self) -> str | None:
+        return None
+
+    def images(self) -> list[Image]:
+        return []
+
+    def remove_chrome(self) -> None:
+        """Drop what must not reach the text (author line, duplicated captions, related box)."""
+
+    def content_root(self) -> HtmlElement | None:
+        """The body container to hand to trafilatura, or None for the whole page."""
+        return None
+
+    # Helpers for subclasses.
+
+    def first(self, xpath: str) -> HtmlElement | None:
+        found = self.tree.xpath(xpath)
+        return found[0] if found else None
+
+    def text_of(self, xpath: str) -> str | None:
+        element = self.first(xpath)
+        return None if element is None else clean_or_none(element.text_content())
+
+    def absolute(self, href: str) -> str:
+        return urljoin(self.url, href.strip()) if self.url else href.strip()
+
+
+class ListingPage:
+    """A category listing: article links and the next page, as absolute URLs."""
+
+    def __init__(self, tree: HtmlElement, url: str) -> None:
+        self.tree = tree
+        self.url = url
+
+    def article_links(self) -> list[str]:
+        return []
+
+    def next_page(self) -> str | None:
+        return None
+
+    def absolute_links(self, hrefs: Iterable[str]) -> list[str]:
+        """``hrefs`` made absolute, without fragments, javascript: or duplicates, in order."""
+        seen: dict[str, None] = {}
+        for href in hrefs:
+            href = href.strip()
+            if not href or href.startswith(("javascript:", "mailto:", "tel:", "#")):
+                continue
+            link = urljoin(self.url, href).split("#", 1)[0]
+            if urlsplit(link).scheme in ("http", "https"):
+                seen.setdefault(link, None)
+        return list(seen)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A CMS family: its page objects and how to recognise its markup."""
+
+    name: str
+    article_page: type[ArticlePage]
+    listing_page: type[ListingPage]
+    recognise: Callable[[HtmlElement], bool]
+
+
+def image_caption(img: HtmlElement) -> str | None:
+    """The caption of ``img``: its figure's figcaption, else its alt or title text."""
+    for ancestor in img.iterancestors("figure"):
+        captions = ancestor.xpath(".//figcaption")
+        if captions:
+            return clean_or_none(captions[0].text_content())
+        break
+    return (
+        clean_or_none(img.get("alt")) or clean_or_none(img.get("title")) or _caption_paragraph(img)
+    )
+
+
+_CAPTION_MAX_CHARS = 300
+
+
+def _caption_paragraph(img: HtmlElement) -> str | None:
+    """The paragraph under an image's own paragraph, when it is short and italic or centred
+    (how CMS editors caption photos without a figure)."""
+    block = next(img.iterancestors("p", "div"), None)
+    following = block.getnext() if block is not None else None
+    if following is None or following.tag != "p" or following.find(".//img") is not None:
+        return None
+    text = clean_or_none(following.text_content())
+    if text is None or len(text) > _CAPTION_MAX_CHARS:
+        return None
+    italic = clean_or_none("".join(e.text_content() for e in following.xpath(".//em | .//i")))
+    centred = "center" in (following.get("style") or "") or following.get("align") == "center"
+    return text if italic == text or centred else None
+
+
+def images_in(root: HtmlElement | None, page: ArticlePage) -> list[Image]:
+    """The body images under ``root`` with absolute sources, skipping inline data URIs."""
+    if root is None:
+        return []
+    found: dict[str, Image] = {}
+    for img in root.iter("img"):
+        src = (img.get("src") or img.get("data-src") or "").strip()
+        if not src or src.startswith("data:"):
+            continue
+        absolute = page.absolute(src)
+        found.setdefault(absolute, Image(absolute, image_caption(img)))
+    return list(found.values())
+
+
+def drop(element: HtmlElement | None) -> None:
+    """Remove ``element`` from its tree, keeping the text that follows it."""
+    if element is not None and element.getparent() is not None:
+        element.drop_tree()
+
+
+def captions_as_paragraphs(root: HtmlElement) -> None:
+    """Replace each ``<figure>`` by one paragraph holding its caption.
+
+    trafilatura drops figures whole, so a caption would be lost; its ``alt`` copy must not
+    come back either (text dumps show captions twice: alt text and figcaption).
+    """
+    for figure in list(root.iter("figure")):
+        caption = None
+        for img in figure.iter("img"):
+            caption = image_caption(img)
+            break
+        if caption is None:
+            caption = clean_or_none(figure.text_content())
+        if caption:
+            paragraph = figure.makeelement("p", {})
+            paragraph.text = caption
+            paragraph.tail = figure.tail
+            figure.getparent().replace(figure, paragraph)
+        else:
+            drop(figure)

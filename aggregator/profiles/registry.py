@@ -1,0 +1,39 @@
+"""The known profiles, by name, and how a page's profile is chosen."""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from aggregator.exceptions import ConfigError
+from aggregator.profiles import baodansinh, generic, liferay
+from aggregator.profiles.base import Profile
+
+# Tried in this order when recognising markup; generic recognises everything, so it is last.
+PROFILES: dict[str, Profile] = {
+    p.name: p for p in (baodansinh.PROFILE, liferay.PROFILE, generic.PROFILE)
+}
+GENERIC = generic.PROFILE
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name``; ConfigError naming the known ones otherwise."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        known = ", ".join(sorted(PROFILES))
+        raise ConfigError(f"unknown profile {name!r} (known: {known})") from None
+
+
+def detect_profile(tree: HtmlElement, url: str | None = None, hint: str | None = None) -> Profile:
+    """The profile for a page: ``hint`` if given, else the first recognising its markup.
+
+    ``hint`` comes from the site registry entry of the page's host or from ``--profile``; a
+    hint is trusted over markup. ``url`` is accepted for symmetry with the callers but not
+    used: matching hosts is the site registry's job.
+    """
+    if hint:
+        return get_profile(hint)
+    for profile in PROFILES.values():
+        if profile is not GENERIC and profile.recognise(tree):
+            return profile
+    return GENERIC

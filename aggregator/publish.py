@@ -1,0 +1,73 @@
+"""From the store to the feeds: which feeds exist and what goes in them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from feeds.model import FeedEntry, FeedSource, FeedSpec
+from feeds.writer import write_feeds
+
+from aggregator.registry import Site
+from aggregator.store import StoryStore, StoryView
+
+ALL_SLUG = "all"
+AGGREGATOR_LINK = "https://github.com/tinlaodong/tinlaodong"
+
+
+def site_slug(site_id: str) -> str:
+    return f"site-{site_id}"
+
+
+def story_guid(story: StoryView) -> str:
+    # From the body's hash, not a row id: the same story keeps its GUID in a rebuilt database.
+    return f"tag:tinlaodong,2024:story/{story.content_hash[:32]}"
+
+
+def to_entry(story: StoryView, names: dict[str, str]) -> FeedEntry:
+    sources = tuple(
+        FeedSource(s.site_id, names.get(s.site_id, s.site_id), s.url) for s in story.sources
+    )
+    return FeedEntry(
+        guid=story_guid(story),
+        title=story.title,
+        link=story.sources[0].url,
+        text=story.text,
+        published=story.published or story.first_seen,
+        updated=story.updated,
+        author=story.author,
+        sources=sources,
+        images=tuple((i.src, i.caption) for i in story.images),
+    )
+
+
+def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> list[FeedSpec]:
+    names = {s.id: s.name for s in sites}
+    specs = [
+        FeedSpec(
+            slug=ALL_SLUG,
+            title="tinlaodong: tin lao động, người có công và xã hội",
+            description="Tin của các Sở LĐ-TB&XH, Sở Nội vụ và báo chí ngành, mỗi tin một lần.",
+            link=AGGREGATOR_LINK,
+            entries=tuple(to_entry(s, names) for s in store.stories(limit=limit)),
+        )
+    ]
+    for site in sites:
+        stories = store.stories(site_ids=[site.id], limit=limit)
+        specs.append(
+            FeedSpec(
+                slug=site_slug(site.id),
+                title=site.name,
+                description=f"Tin của {site.name} ({site.province}), qua tinlaodong.",
+                link=site.start_urls[0],
+                entries=tuple(to_entry(s, names) for s in stories),
+            )
+        )
+    return specs
+
+
+def update_feeds(
+    store: StoryStore, sites: Sequence[Site], out_dir: Path, *, base_url: str | None = None
+) -> list[Path]:
+    """Rewrite every feed under ``out_dir`` from the store; returns the files written."""
+    return write_feeds(out_dir, feed_specs(store, sites), base_url=base_url)

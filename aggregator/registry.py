@@ -1,0 +1,189 @@
+"""The site registry: which sites to crawl, as data (YAML with a top-level ``sites:`` list).
+
+An entry needs ``id``, ``name``, ``province`` and ``start_urls``; ``profile`` names the CMS
+page objects that read it (none: discovery from feeds, sitemaps and listing links, extraction by
+trafilatura alone). ``allow_private_network: true`` is only for the offline mirror: every other
+entry is refused loopback and private addresses. ``url_source`` and ``confirmed`` record where a
+URL comes from, since the real sites cannot be checked from every machine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from aggregator.exceptions import RegistryError
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_REQUIRED = ("id", "name", "province", "start_urls")
+_OPTIONAL = ("profile", "allow_private_network", "url_source", "confirmed", "notes", "language")
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    name: str
+    province: str
+    start_urls: tuple[str, ...]
+    profile: str | None = None
+    allow_private_network: bool = False
+    url_source: str | None = None
+    confirmed: bool = False
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """Host names (with port) of the start URLs: pages there belong to this site."""
+        return frozenset(urlsplit(u).netloc.lower() for u in self.start_urls)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "province": self.province,
+            "start_urls": list(self.start_urls),
+        }
+        if self.profile:
+            data["profile"] = self.profile
+        if self.allow_private_network:
+            data["allow_private_network"] = True
+        if self.url_source:
+            data["url_source"] = self.url_source
+        data["confirmed"] = self.confirmed
+        return data
+
+
+@dataclass(frozen=True)
+class Registry:
+    sites: tuple[Site, ...]
+    path: Path | None = None
+
+    def get(self, site_id: str) -> Site:
+        for site in self.sites:
+            if site.id == site_id:
+                return site
+        known = ", ".join(s.id for s in self.sites) or "none"
+        raise RegistryError(f"{self._where()}: no site with id {site_id!r} (known: {known})")
+
+    def select(self, site_ids: Iterable[str]) -> tuple[Site, ...]:
+        ids = list(site_ids)
+        return tuple(self.get(i) for i in ids) if ids else self.sites
+
+    def site_for_url(self, url: str) -> Site | None:
+        host = urlsplit(url).netloc.lower()
+        bare = host.removeprefix("www.")
+        for site in self.sites:
+            if host in site.hosts or bare in {h.removeprefix("www.") for h in site.hosts}:
+                return site
+        return None
+
+    def _where(self) -> str:
+        return str(self.path) if self.path else "registry"
+
+
+def default_registry_path() -> Path:
+    return Path(__file__).with_name("sites.yaml")
+
+
+def load_registry(path: Path | None = None) -> Registry:
+    """Read and validate a registry file; every problem is a one-line RegistryError."""
+    path = path or default_registry_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RegistryError(f"{path}: no such registry file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RegistryError(f"{path}: cannot read: {exc}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise RegistryError(f"{where}: {problem}") from exc
+    return parse_registry(raw, path)
+
+
+def parse_registry(raw: object, path: Path | None = None) -> Registry:
+    where = str(path) if path else "registry"
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("sites"), list):
+        raise RegistryError(f"{where}: expected a top-level 'sites:' list")
+    sites: list[Site] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw["sites"], start=1):
+        site = _parse_entry(entry, f"{where}: site #{index}")
+        if site.id in seen:
+            raise RegistryError(f"{where}: site #{index}: duplicate id {site.id!r}")
+        seen.add(site.id)
+        sites.append(site)
+    return Registry(tuple(sites), path)
+
+
+def _parse_entry(entry: object, where: str) -> Site:
+    if not isinstance(entry, Mapping):
+        raise RegistryError(f"{where}: expected a mapping with {', '.join(_REQUIRED)}")
+    if isinstance(entry.get("id"), str):
+        where = f"{where} ({entry['id']})"
+    missing = [key for key in _REQUIRED if not entry.get(key)]
+    if missing:
+        raise RegistryError(f"{where}: missing {', '.join(missing)}")
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise RegistryError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
+    site_id = str(entry["id"])
+    if not _ID_RE.match(site_id):
+        raise RegistryError(f"{where}: id must be lowercase letters, digits and '-'")
+    return Site(
+        id=site_id,
+        name=_text(entry, "name", where),
+        province=_text(entry, "province", where),
+        start_urls=_start_urls(entry["start_urls"], where),
+        profile=_profile(entry.get("profile"), where),
+        allow_private_network=_flag(entry, "allow_private_network", where),
+        url_source=str(entry["url_source"]) if entry.get("url_source") else None,
+        confirmed=_flag(entry, "confirmed", where),
+    )
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = entry[key]
+    if not isinstance(value, str) or not value.strip():
+        raise RegistryError(f"{where}: {key} must be a non-empty string")
+    return value.strip()
+
+
+def _flag(entry: Mapping[str, Any], key: str, where: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise RegistryError(f"{where}: {key} must be true or false")
+    return value
+
+
+def _start_urls(value: object, where: str) -> tuple[str, ...]:
+    urls = [value] if isinstance(value, str) else value
+    if not isinstance(urls, list) or not urls:
+        raise RegistryError(f"{where}: start_urls must be a list of URLs")
+    for url in urls:
+        parts = urlsplit(str(url))
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise RegistryError(f"{where}: start URL {url!r} is not an http(s) URL")
+    return tuple(str(u) for u in urls)
+
+
+def _profile(value: object, where: str) -> str | None:
+    if value is None:
+        return None
+    # Imported here: the profiles package pulls in lxml and trafilatura, which
+    # listing the registry does not need.
+    from aggregator.profiles import get_profile
+
+    try:
+        get_profile(str(value))
+    except RegistryError:
+        raise
+    except Exception as exc:  # ConfigError naming the known profiles
+        raise RegistryError(f"{where}: {exc}") from exc
+    return str(value)

@@ -1,0 +1,169 @@
+"""Reading and writing stories. One story per body, one source per canonical URL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, selectinload
+
+from aggregator.exceptions import StoreError
+from aggregator.models import Article, Image
+from aggregator.store.fingerprint import canonical_url, content_hash
+from aggregator.store.schema import Source, Story, StoryImage
+
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class AddResult(Enum):
+    NEW_STORY = "new story"
+    NEW_SOURCE = "new source of a known story"
+    KNOWN_URL = "already stored"
+
+
+@dataclass(frozen=True)
+class SourceView:
+    site_id: str
+    url: str
+    title: str
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """A story as the feeds and the CLI see it: times aware, in Vietnam's time zone."""
+
+    id: int
+    content_hash: str
+    title: str
+    text: str
+    published: datetime | None
+    first_seen: datetime
+    updated: datetime
+    author: str | None
+    language: str | None
+    sources: tuple[SourceView, ...]
+    images: tuple[Image, ...]
+
+
+def _to_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LOCAL_TZ)
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def _from_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+
+
+class StoryStore:
+    """Stories in a SQLAlchemy database. Short sessions: nothing held open between calls."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def has_url(self, url: str) -> bool:
+        with Session(self.engine) as session:
+            query = select(exists().where(Source.url == canonical_url(url)))
+            return bool(session.scalar(query))
+
+    def add_article(
+        self, site_id: str, url: str, article: Article, *, now: datetime | None = None
+    ) -> AddResult:
+        """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice."""
+        fetched = _to_utc(now or datetime.now(UTC))
+        assert fetched is not None
+        try:
+            with Session(self.engine) as session, session.begin():
+                return self._add(session, site_id, canonical_url(url), article, fetched)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"cannot store {url}: {exc.__class__.__name__}: {exc}") from exc
+
+    def _add(
+        self, session: Session, site_id: str, url: str, article: Article, fetched: datetime
+    ) -> AddResult:
+        if session.scalar(select(Source.id).where(Source.url == url)) is not None:
+            return AddResult.KNOWN_URL
+        digest = content_hash(article.text)
+        story = session.scalar(select(Story).where(Story.content_hash == digest))
+        result = AddResult.NEW_SOURCE
+        if story is None:
+            story = self._new_story(article, digest, fetched)
+            session.add(story)
+            result = AddResult.NEW_STORY
+        else:
+            story.updated = fetched
+        story.sources.append(
+            Source(
+                site_id=site_id,
+                url=url,
+                title=article.title or "",
+                published=_to_utc(article.published),
+                fetched_at=fetched,
+                profile=article.profile,
+            )
+        )
+        return result
+
+    @staticmethod
+    def _new_story(article: Article, digest: str, fetched: datetime) -> Story:
+        return Story(
+            content_hash=digest,
+            title=article.title or article.text.split("\n", 1)[0][:120],
+            text=article.text,
+            published=_to_utc(article.published),
+            author=article.author,
+            language=article.language,
+            first_seen=fetched,
+            updated=fetched,
+            images=[
+                StoryImage(position=i, src=img.src, caption=img.caption)
+                for i, img in enumerate(article.images)
+            ],
+        )
+
+    def stories(
+        self, *, site_ids: Sequence[str] | None = None, limit: int = 100
+    ) -> list[StoryView]:
+        """Newest first (by the article's own date, else when first seen)."""
+        query = select(Story).options(selectinload(Story.sources), selectinload(Story.images))
+        if site_ids is not None:
+            query = query.where(Story.sources.any(Source.site_id.in_(list(site_ids))))
+        query = query.order_by(
+            Story.published.is_(None), Story.published.desc(), Story.first_seen.desc(), Story.id
+        ).limit(limit)
+        with Session(self.engine) as session:
+            return [self._view(story) for story in session.scalars(query)]
+
+    def count(self) -> tuple[int, int]:
+        """(stories, sources)"""
+        with Session(self.engine) as session:
+            stories = session.scalar(select(func.count(Story.id))) or 0
+            sources = session.scalar(select(func.count(Source.id))) or 0
+        return stories, sources
+
+    @staticmethod
+    def _view(story: Story) -> StoryView:
+        return StoryView(
+            id=story.id,
+            content_hash=story.content_hash,
+            title=story.title,
+            text=story.text,
+            published=_from_utc(story.published) if story.published else None,
+            first_seen=_from_utc(story.first_seen),
+            updated=_from_utc(story.updated),
+            author=story.author,
+            language=story.language,
+            sources=tuple(SourceView(s.site_id, s.url, s.title) for s in story.sources),
+            images=tuple(Image(i.src, i.caption) for i in story.images),
+        )

@@ -1,0 +1,64 @@
+"""Tables. A story is one body of text; each URL that published it is a source.
+
+Times are stored in UTC (SQLite keeps no offsets); readers convert back to local time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Story(Base):
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # sha256 of the normalised body: an exact copy on another URL is the same story.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+    author: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+
+    sources: Mapped[list[Source]] = relationship(
+        back_populates="story", order_by="Source.id", cascade="all, delete-orphan"
+    )
+    images: Mapped[list[StoryImage]] = relationship(
+        order_by="StoryImage.position", cascade="all, delete-orphan"
+    )
+
+
+class Source(Base):
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    # Canonical URL (courlan): one source per URL however often it is crawled.
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(DateTime)
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+    profile: Mapped[str] = mapped_column(String(32))
+
+    story: Mapped[Story] = relationship(back_populates="sources")
+
+
+class StoryImage(Base):
+    __tablename__ = "story_images"
+    __table_args__ = (UniqueConstraint("story_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    src: Mapped[str] = mapped_column(Text)
+    caption: Mapped[str | None] = mapped_column(Text)

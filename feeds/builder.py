@@ -1,0 +1,114 @@
+"""One :class:`FeedSpec` as RSS 2.0 and Atom bytes, built with feedgen, deterministic.
+
+The same data gives the same bytes: every date comes from the entries (never the clock, which
+is feedgen's default for ``updated``/``lastBuildDate``), and entries have a total order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+
+from feeds.content import entry_html, xml_text
+from feeds.model import FeedEntry, FeedSpec
+from feeds.rfc2822 import use_locale_free_dates
+
+# The `updated` of a feed without entries: any fixed instant would do; it must not be "now".
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+DEFAULT_LIMIT = 100
+GENERATOR = "tinlaodong"
+LANGUAGE = "vi"
+RSS_TYPE = "application/rss+xml"
+ATOM_TYPE = "application/atom+xml"
+
+
+def rss_name(slug: str) -> str:
+    return f"{slug}.rss.xml"
+
+
+def atom_name(slug: str) -> str:
+    return f"{slug}.atom.xml"
+
+
+def feed_id(slug: str) -> str:
+    # A tag URI rather than a URL: the feed keeps its id wherever it is hosted.
+    return f"tag:tinlaodong,2024:feed/{slug}"
+
+
+def newest_first(entries: Iterable[FeedEntry], limit: int = DEFAULT_LIMIT) -> list[FeedEntry]:
+    """The ``limit`` most recently published entries, newest first; ties broken by guid."""
+    entries = list(entries)
+    for entry in entries:  # before sorting, which would fail on a naive date less clearly
+        _require_aware(entry)
+    ordered = sorted(entries, key=lambda e: (e.published, e.guid), reverse=True)
+    return ordered[: max(limit, 0)]
+
+
+def entry_updated(entry: FeedEntry) -> datetime:
+    # Atom wants updated >= published; a store that has not touched a story since it was
+    # published may well report an older "updated".
+    return max(entry.published, entry.updated)
+
+
+def feed_updated(entries: Iterable[FeedEntry]) -> datetime:
+    return max((entry_updated(e) for e in entries), default=EMPTY_FEED_UPDATED)
+
+
+def rss_bytes(spec: FeedSpec, *, self_url: str | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+    use_locale_free_dates()
+    fg = _generator(spec, newest_first(spec.entries, limit), self_url, RSS_TYPE)
+    return bytes(fg.rss_str(pretty=True))
+
+
+def atom_bytes(spec: FeedSpec, *, self_url: str | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+    fg = _generator(spec, newest_first(spec.entries, limit), self_url, ATOM_TYPE)
+    return bytes(fg.atom_str(pretty=True))
+
+
+def _generator(
+    spec: FeedSpec, entries: list[FeedEntry], self_url: str | None, media_type: str
+) -> FeedGenerator:
+    fg = FeedGenerator()
+    # dc:creator carries the author in RSS, whose <author> must be an e-mail address;
+    # Atom has <author><name> for that.
+    fg.load_extension("dc", atom=False, rss=True)
+    fg.id(feed_id(spec.slug))
+    fg.title(xml_text(spec.title))
+    fg.description(xml_text(spec.description))
+    fg.link(_feed_links(xml_text(spec.link), self_url, media_type), replace=True)
+    fg.language(LANGUAGE)
+    fg.generator(GENERATOR)
+    fg.updated(feed_updated(entries))
+    for entry in entries:
+        _add_entry(fg, entry)
+    return fg
+
+
+def _feed_links(home: str, self_url: str | None, media_type: str) -> list[dict[str, str]]:
+    # The home page goes last: feedgen makes the *last* link the RSS <channel><link>.
+    links = [{"href": self_url, "rel": "self", "type": media_type}] if self_url else []
+    links.append({"href": home, "rel": "alternate"})
+    return links
+
+
+def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
+    # "append": feedgen prepends by default, which would reverse the newest-first order.
+    fe = fg.add_entry(order="append")
+    fe.id(xml_text(entry.guid))  # also the RSS guid, with isPermaLink="false"
+    fe.title(xml_text(entry.title))
+    fe.link(href=xml_text(entry.link), rel="alternate")
+    fe.content(entry_html(entry), type="html")
+    fe.published(entry.published)
+    fe.updated(entry_updated(entry))
+    author = xml_text(entry.author or "").strip()
+    if author:
+        fe.author(name=author)
+        fe.dc.dc_creator(author)
+
+
+def _require_aware(entry: FeedEntry) -> None:
+    for name in ("published", "updated"):
+        if getattr(entry, name).utcoffset() is None:
+            raise ValueError(f"entry {entry.guid}: {name} has no time zone")

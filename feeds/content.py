@@ -1,0 +1,75 @@
+"""An entry's HTML body: paragraphs, figures and the list of sources, sanitised and XML-safe."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from html import escape
+
+import nh3
+
+from feeds.model import FeedEntry, FeedSource
+
+# XML 1.0 forbids C0 controls other than tab/newline/CR, lone surrogates and U+FFFE/U+FFFF;
+# lxml refuses to serialise them, and a feed reader rejects the whole feed over one of them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+_CLEANER = nh3.Cleaner(
+    tags={"p", "a", "figure", "figcaption", "img", "ul", "li", "strong", "em", "br"},
+    attributes={"a": {"href"}, "img": {"src", "alt"}},
+    url_schemes={"http", "https"},
+    # ammonia adds rel="noopener noreferrer" by default; the allow-list has no rel, and a feed
+    # body opens no windows, so keep the markup exactly what was allowed.
+    link_rel=None,
+)
+
+SOURCES_LABEL = "Nguồn:"
+
+
+def xml_text(value: str) -> str:
+    """``value`` as NFC with the XML-invalid characters removed.
+
+    NFC because some sites send Vietnamese in decomposed form (base letter + combining marks),
+    which readers render and search differently from the same words typed as NFC.
+    """
+    return unicodedata.normalize("NFC", _XML_INVALID.sub("", value))
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allow-listed tags, attributes and http(s) URLs; XML-safe."""
+    return xml_text(_CLEANER.clean(xml_text(html)))
+
+
+def paragraphs(text: str) -> list[str]:
+    """The non-blank paragraphs of a plain text, split on blank lines."""
+    return [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
+
+
+def entry_html(entry: FeedEntry) -> str:
+    """The sanitised HTML body of an entry: text, then figures, then the sources."""
+    parts = [_paragraph_html(p) for p in paragraphs(entry.text)]
+    parts += [_figure_html(src, caption) for src, caption in entry.images]
+    parts.append(_sources_html(entry.sources))
+    return sanitize("".join(parts))
+
+
+def _paragraph_html(paragraph: str) -> str:
+    # A single newline inside a paragraph is a line break the site meant (addresses, verse).
+    lines = (escape(line.strip()) for line in paragraph.splitlines())
+    return "<p>" + "<br>".join(lines) + "</p>"
+
+
+def _figure_html(src: str, caption: str | None) -> str:
+    alt = escape(caption or "")
+    figcaption = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img src="{escape(src)}" alt="{alt}">{figcaption}</figure>'
+
+
+def _sources_html(sources: tuple[FeedSource, ...]) -> str:
+    if not sources:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(s.url)}">{escape(s.site_name)}</a></li>' for s in sources
+    )
+    return f"<p><strong>{SOURCES_LABEL}</strong></p><ul>{items}</ul>"

@@ -1,0 +1,41 @@
+"""What a feed is made of: plain frozen records, filled by the store layer, read by the writer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    """One site that published the story."""
+
+    site_id: str
+    site_name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One story as it appears in a feed."""
+
+    guid: str  # stable id, e.g. "tag:tinlaodong,2024:story/<content hash>"
+    title: str
+    link: str  # the first source's URL
+    text: str  # plain text, paragraphs separated by blank lines
+    published: datetime  # aware
+    updated: datetime  # aware: when the story last changed (e.g. a source was added)
+    author: str | None
+    sources: tuple[FeedSource, ...]
+    images: tuple[tuple[str, str | None], ...] = ()  # (src, caption)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """One feed: written as ``<slug>.rss.xml`` and ``<slug>.atom.xml``."""
+
+    slug: str  # file name stem: "all", "site-mirror-quangtri"
+    title: str
+    description: str
+    link: str  # home page of the site, or the aggregator's base URL
+    entries: tuple[FeedEntry, ...]

@@ -1,0 +1,240 @@
+"""Serve the feeds folder over HTTP: right content types, conditional GET, nothing outside it.
+
+Feed readers poll every few minutes; ETag / Last-Modified let them get a bodiless 304 while
+nothing changed. Only regular files directly in the folder with a known feed-ish extension are
+served, so neither ``..`` nor a temporary file nor a stray database can leak out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+import threading
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import cast
+from urllib.parse import unquote, urlsplit
+
+from feeds.listing import INDEX_NAME
+
+logger = logging.getLogger(__name__)
+
+CONTENT_TYPES = {
+    ".rss.xml": "application/rss+xml; charset=utf-8",
+    ".atom.xml": "application/atom+xml; charset=utf-8",
+    ".opml": "text/x-opml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+}
+# Readers may cache briefly, then must revalidate (cheap: a 304).
+CACHE_CONTROL = "public, max-age=300"
+# How often the serving loop checks for stop(): stop() waits up to this long.
+POLL_INTERVAL = 0.05
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True  # a stuck client must not keep the process alive at exit
+
+    def __init__(self, address: tuple[str, int], directory: Path) -> None:
+        self.directory = directory
+        if ":" in address[0]:  # an IPv6 literal such as "::"; the class default is IPv4
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _FeedHandler)
+
+
+class _FeedHandler(BaseHTTPRequestHandler):
+    server_version = "tinlaodong"
+    timeout = 30  # seconds a silent client may hold a worker thread
+
+    def do_GET(self) -> None:
+        self._respond(with_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(with_body=False)
+
+    def _respond(self, *, with_body: bool) -> None:
+        found = _lookup(cast(_Server, self.server).directory, self.path)
+        if found is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n", {"Content-Type": "text/plain"})
+            return
+        data, mtime, content_type = found
+        etag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
+        headers = {
+            "ETag": etag,
+            "Last-Modified": format_datetime(mtime, usegmt=True),
+            "Cache-Control": CACHE_CONTROL,
+        }
+        if self._not_modified(etag, mtime):
+            self._send(HTTPStatus.NOT_MODIFIED, b"", headers, with_body=False)
+            return
+        headers["Content-Type"] = content_type
+        self._send(HTTPStatus.OK, data, headers, with_body=with_body)
+
+    def _not_modified(self, etag: str, mtime: datetime) -> bool:
+        # RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it.
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return _etag_matches(if_none_match, etag)
+        since = _parse_http_date(self.headers.get("If-Modified-Since"))
+        return since is not None and mtime <= since
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        with_body: bool = True,
+    ) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        if status != HTTPStatus.NOT_MODIFIED:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # One INFO line per request through logging, instead of http.server's stderr prints.
+        status = code.value if isinstance(code, HTTPStatus) else code
+        logger.info('%s "%s" %s', self.address_string(), self.requestline, status)
+
+    def log_error(self, format: str, *args: object) -> None:  # noqa: A002
+        # send_error() logs here and then through log_request(): keep the second, quieter.
+        logger.debug("%s " + format, self.address_string(), *args)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        logger.debug("%s " + format, self.address_string(), *args)
+
+
+def _lookup(directory: Path, raw_path: str) -> tuple[bytes, datetime, str] | None:
+    """(bytes, mtime, content type) of the file a request path names, or None if not served."""
+    name = unquote(urlsplit(raw_path).path).lstrip("/") or INDEX_NAME
+    content_type = _content_type(name)
+    # One level, no separators, no hidden files: nothing but the feeds folder's own files.
+    if content_type is None or "/" in name or "\\" in name or name.startswith(".") or "\0" in name:
+        return None
+    path = directory / name
+    if not path.resolve().is_relative_to(directory.resolve()):  # a symlink pointing out
+        return None
+    if not path.is_file():  # also keeps open() from blocking on a FIFO
+        return None
+    try:
+        with path.open("rb") as f:
+            # mtime from the open file: it matches the bytes even if the writer replaces the
+            # feed meanwhile.
+            stat = os.fstat(f.fileno())
+            data = f.read()
+    except (FileNotFoundError, PermissionError):
+        return None
+    # HTTP dates have whole seconds; compare like with like.
+    mtime = datetime.fromtimestamp(int(stat.st_mtime), UTC)
+    return data, mtime, content_type
+
+
+def _content_type(name: str) -> str | None:
+    return next((t for ext, t in CONTENT_TYPES.items() if name.endswith(ext)), None)
+
+
+def _etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    # Weak comparison (RFC 9110 8.8.3.2): a proxy may have added W/ to our tag.
+    candidates = (tag.strip().removeprefix("W/") for tag in header.split(","))
+    return etag in candidates
+
+
+def _parse_http_date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+class FeedServer:
+    """The feeds folder over HTTP, in a background thread (:meth:`start`) or in the foreground.
+
+    Binds only in :meth:`start`, so constructing one has no side effects.
+    """
+
+    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+        self.directory = directory
+        self.host = host
+        self.port = port
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()  # stop() may come from serve_forever() and a signal handler
+
+    @property
+    def url(self) -> str:
+        """Base URL without a trailing slash; with port 0, the port actually bound."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> FeedServer:
+        """Bind and serve in a daemon thread; raises OSError if the address is taken."""
+        with self._lock:
+            if self._httpd is not None:
+                return self
+            httpd = _Server((self.host, self.port), self.directory)
+            self.port = httpd.server_address[1]
+            self._httpd = httpd
+        self._thread = threading.Thread(
+            target=httpd.serve_forever,
+            kwargs={"poll_interval": POLL_INTERVAL},
+            name=f"feed-server-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        logger.info("serving %s at %s/", self.directory, self.url)
+        return self
+
+    def serve_forever(self) -> None:
+        """Serve until Ctrl-C (or :meth:`stop` from another thread); for the CLI."""
+        self.start()
+        thread = self._thread
+        try:
+            # Join in short slices: a plain join() would not let Ctrl-C through promptly.
+            while thread is not None and thread.is_alive():
+                thread.join(timeout=0.5)
+        except KeyboardInterrupt:
+            logger.info("interrupted, stopping")
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop serving and release the socket; safe to call twice."""
+        with self._lock:
+            httpd, thread = self._httpd, self._thread
+            self._httpd = self._thread = None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> FeedServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def serve_feeds(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve ``directory`` until Ctrl-C."""
+    FeedServer(directory, host, port).serve_forever()

@@ -1,0 +1,195 @@
+"""Serve the built mirror over real HTTP on loopback: one ThreadingHTTPServer per site.
+
+Each site gets its own port (its own "host", as real sites have), so site-scoped crawl rules and
+the registry's ``start_urls`` work unchanged. Query-string URLs map to static files through
+:func:`mirror.paths.file_for`; the broken articles answer with their configured status.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import TracebackType
+from typing import Any, ClassVar
+from urllib.parse import unquote, urlsplit
+
+import yaml
+
+from mirror.build import MirrorSite
+from mirror.paths import BASE_URL_PLACEHOLDER, file_for
+
+_CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+}
+_XML_TYPES = {"rss.xml": "application/rss+xml; charset=utf-8"}
+# Files holding absolute URLs written with the placeholder base (sitemap, RSS, robots.txt).
+_REWRITTEN_SUFFIXES = (".xml", ".txt")
+
+
+@dataclass
+class _SiteState:
+    site: MirrorSite
+    statuses: Mapping[str, int]
+    base_url: str = ""
+    requests: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    state: ClassVar[_SiteState]  # set on a per-site subclass
+    server_version = "Apache"
+    sys_version = ""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self._answer(with_body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(with_body=False)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        """Quiet: tests and the demo would drown in one stderr line per request."""
+
+    def _answer(self, *, with_body: bool) -> None:
+        state = self.state
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        with state.lock:
+            state.requests.append(self.path)
+        status = state.statuses.get(path)
+        if status is not None:
+            self._send_error_page(status, with_body)
+            return
+        target = state.site.root / file_for(path, parts.query)
+        if not target.is_file():
+            self._send_error_page(HTTPStatus.NOT_FOUND, with_body)
+            return
+        body = target.read_bytes()
+        if target.suffix in _REWRITTEN_SUFFIXES:
+            body = body.replace(BASE_URL_PLACEHOLDER.encode(), state.base_url.encode())
+        self._send(HTTPStatus.OK, _content_type(target), body, with_body)
+
+    def _send_error_page(self, status: int, with_body: bool) -> None:
+        phrase = HTTPStatus(status).phrase
+        body = (
+            f"<!DOCTYPE html><html><head><title>{status} {phrase}</title></head>"
+            f"<body><h1>{status} {phrase}</h1></body></html>"
+        ).encode()
+        self._send(status, "text/html; charset=utf-8", body, with_body)
+
+    def _send(self, status: int, content_type: str, body: bytes, with_body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if with_body:
+            self.wfile.write(body)
+
+
+def _content_type(target: Path) -> str:
+    if target.suffix == ".xml":
+        return _XML_TYPES.get(target.name, "application/xml; charset=utf-8")
+    return _CONTENT_TYPES.get(target.suffix, "application/octet-stream")
+
+
+class MirrorServer:
+    """Serves every site of a built mirror on 127.0.0.1, each on a free port, in daemon threads.
+
+    >>> with MirrorServer(build_mirror(out, seeds)) as mirror:
+    ...     mirror.base_url("mirror-generic")
+    'http://127.0.0.1:40123'
+    """
+
+    def __init__(self, sites: list[MirrorSite]) -> None:
+        self._sites = list(sites)
+        self._states: dict[str, _SiteState] = {}
+        self._servers: list[ThreadingHTTPServer] = []
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        if self._servers:
+            return
+        for site in self._sites:
+            state = _SiteState(site=site, statuses=dict(site.statuses))
+            handler = type(f"Handler_{site.id.replace('-', '_')}", (_Handler,), {"state": state})
+            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            server.daemon_threads = True
+            state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+            thread = threading.Thread(
+                target=server.serve_forever, name=f"mirror-{site.id}", daemon=True
+            )
+            thread.start()
+            self._states[site.id] = state
+            self._servers.append(server)
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._servers.clear()
+        self._threads.clear()
+
+    def __enter__(self) -> MirrorServer:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def sites(self) -> list[MirrorSite]:
+        return list(self._sites)
+
+    def base_url(self, site_id: str) -> str:
+        """'http://127.0.0.1:PORT' of a started site."""
+        try:
+            return self._states[site_id].base_url
+        except KeyError:
+            raise KeyError(f"mirror site {site_id!r} is not being served") from None
+
+    def requested_paths(self, site_id: str) -> list[str]:
+        """Every path (with query) the site was asked for, in order: lets crawl tests check,
+        say, that robots.txt kept the crawler out of /admin/."""
+        state = self._states[site_id]
+        with state.lock:
+            return list(state.requests)
+
+    def registry_entries(self) -> list[dict[str, Any]]:
+        """Site-registry entries (see aggregator.registry) pointing at the running mirror."""
+        entries: list[dict[str, Any]] = []
+        for site in self._sites:
+            base = self.base_url(site.id)
+            entry: dict[str, Any] = {
+                "id": site.id,
+                "name": site.name,
+                "province": site.province,
+                "start_urls": [base + path for path in site.start_paths],
+            }
+            if site.profile is not None:
+                entry["profile"] = site.profile
+            entry["allow_private_network"] = True
+            entries.append(entry)
+        return entries
+
+    def write_registry(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        text = yaml.safe_dump(
+            {"sites": self.registry_entries()}, allow_unicode=True, sort_keys=False
+        )
+        path.write_text(text, encoding="utf-8")

@@ -1,0 +1,1 @@
+"""HTML of the mirror's three CMS families, as plain Python string templates."""

@@ -1,0 +1,1 @@
+"""Item pipelines: extract the article from the page, then store it."""

@@ -1,0 +1,58 @@
+"""Scrapy settings for tinlaodong (``scrapy.cfg`` points here). Polite by default."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    _VERSION = version("tinlaodong")
+except PackageNotFoundError:  # running from a checkout that is not installed
+    _VERSION = "dev"
+
+BOT_NAME = "tinlaodong"
+SPIDER_MODULES = ["spiders.site_spider"]
+NEWSPIDER_MODULE = "spiders"
+
+# An honest User-Agent: who we are and what we do.
+USER_AGENT = f"tinlaodong/{_VERSION} (news aggregator for labour and social-affairs news)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 2.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 2
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"
+STATS_DUMP = False
+LOGSTATS_INTERVAL = 0.0
+LOG_FORMATTER = "spiders.logformatter.QuietLogFormatter"
+
+DOWNLOADER_MIDDLEWARES = {
+    # Before the robots.txt middleware (100), so a refused host is never contacted at all.
+    "spiders.middlewares.private_network.PrivateNetworkMiddleware": 50,
+    "spiders.middlewares.known_articles.KnownArticleMiddleware": 60,
+}
+ITEM_PIPELINES = {
+    "spiders.pipelines.extract_article.ExtractArticlePipeline": 100,
+    "spiders.pipelines.store_article.StoreArticlePipeline": 200,
+}
+EXTENSIONS = {
+    "spiders.extensions.progress.CrawlProgress": 500,
+    "spiders.extensions.feed_update.FeedUpdate": 600,
+}
+
+# tinlaodong's own settings.
+TINLAODONG_DATA_DIR = ""  # empty: $TINLAODONG_DATA_DIR or ./var
+TINLAODONG_DATABASE_URL = ""  # empty: SQLite under the data directory
+TINLAODONG_SITES_FILE = ""  # empty: the registry shipped with the package
+TINLAODONG_MAX_LISTING_PAGES = 5
+TINLAODONG_MAX_ARTICLES = 200
+TINLAODONG_PROGRESS_INTERVAL = 15.0
+# ``scrapy crawl`` brings the feeds up to date when it ends; ``tinlaodong crawl`` does it once
+# for all sites instead, and turns this off.
+TINLAODONG_UPDATE_FEEDS = True

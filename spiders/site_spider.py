@@ -1,0 +1,190 @@
+"""The one spider: crawls a registered site from its start URLs to its article pages.
+
+It only navigates. What a listing links to and which page is next come from the site's page
+objects (``aggregator.profiles``); sites without a profile are also read through their feeds
+and sitemaps. Article pages go to the item pipelines as raw bytes, to be extracted there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import scrapy
+from lxml import html
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from aggregator.profiles import detect_profile
+from aggregator.registry import Site, load_registry
+from spiders import discovery
+from spiders.items import PageItem
+
+logger = logging.getLogger("tinlaodong.crawl")
+
+
+class SiteSpider(scrapy.Spider):
+    """Crawl one site of the registry: ``scrapy crawl site -a site=ID [-a sites=FILE]``."""
+
+    name = "site"
+    site: Site
+    max_listing_pages: int
+    max_articles: int
+
+    def __init__(self, site: Site | str | None = None, sites: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._site_arg = site
+        self._sites_file = sites
+        self.article_count = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.site = spider._resolve_site(crawler)
+        spider.max_listing_pages = crawler.settings.getint("TINLAODONG_MAX_LISTING_PAGES")
+        spider.max_articles = crawler.settings.getint("TINLAODONG_MAX_ARTICLES")
+        return spider
+
+    def _resolve_site(self, crawler: Crawler) -> Site:
+        if isinstance(self._site_arg, Site):
+            return self._site_arg
+        if not self._site_arg:
+            raise ValueError(
+                "which site? use: scrapy crawl site -a site=ID (see: tinlaodong sites list)"
+            )
+        path = self._sites_file or crawler.settings.get("TINLAODONG_SITES_FILE") or None
+        return load_registry(Path(path) if path else None).get(self._site_arg)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.site.start_urls:
+            yield self._request(url, self.parse_listing, kind="start", page=1)
+        if not self.site.profile:
+            robots = discovery.origin(self.site.start_urls[0]) + "/robots.txt"
+            yield self._request(robots, self.parse_robots, kind="discovery")
+
+    def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            cb_kwargs=cb_kwargs,
+            meta={"tinlaodong_kind": kind, "tinlaodong_site": self.site.id},
+        )
+
+    # -- listings -------------------------------------------------------------------------
+    def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
+        self._count_ok()
+        tree = _parse(response)
+        if tree is None:
+            return
+        profile = detect_profile(tree, response.url, self.site.profile)
+        listing = profile.listing_page(tree, response.url)
+        yield from self._article_requests(listing.article_links())
+        if page == 1:
+            for feed in discovery.feed_links(tree, response.url):
+                yield self._request(feed, self.parse_feed, kind="discovery")
+        next_url = listing.next_page()
+        if next_url and page < self.max_listing_pages and self._on_site(next_url):
+            yield self._request(next_url, self.parse_listing, kind="listing", page=page + 1)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        self._count_ok()
+        yield from self._article_requests(discovery.links_in_feed(response.body, response.url))
+
+    def parse_robots(self, response: Response) -> Iterator[Any]:
+        for url in discovery.sitemaps_in_robots(response.text, response.url):
+            yield self._request(url, self.parse_sitemap, kind="discovery")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        pages, nested = discovery.read_sitemap(response.body)
+        for url in nested:
+            if self._on_site(url):
+                yield self._request(url, self.parse_sitemap, kind="discovery")
+        yield from self._article_requests(pages)
+
+    def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        for url in discovery.unique(urls):
+            if not self._on_site(url) or self.article_count >= self.max_articles:
+                continue
+            self.article_count += 1
+            yield self._request(url, self.parse_article, kind="article")
+
+    # -- articles -------------------------------------------------------------------------
+    def parse_article(self, response: Response) -> Iterator[PageItem]:
+        self._count_ok()
+        if not _is_html(response):
+            logger.warning("site %s: not an HTML page: %s", self.site.id, response.url)
+            return
+        yield PageItem(
+            site_id=self.site.id,
+            url=response.url,
+            body=response.body,
+            http_charset=_declared_charset(response),
+            profile=self.site.profile,
+        )
+
+    # -- errors -----------------------------------------------------------------------------
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("tinlaodong_kind", "page")
+        stats = self.crawler.stats
+        assert stats is not None
+        if isinstance(failure.value, HttpError):
+            status = failure.value.response.status
+            stats.inc_value(f"tinlaodong/http_error/{status}")
+            reason = f"HTTP {status}"
+        else:
+            reason = _short_reason(failure)
+            stats.inc_value("tinlaodong/fetch_failed")
+        if kind == "start":
+            stats.inc_value("tinlaodong/start_failed")
+            logger.error("site %s: unreachable: %s (%s)", self.site.id, request.url, reason)
+        elif kind == "discovery":
+            logger.debug("site %s: no %s (%s)", self.site.id, request.url, reason)
+        else:
+            stats.inc_value("tinlaodong/page_errors")
+            logger.warning("site %s: cannot fetch %s (%s)", self.site.id, request.url, reason)
+
+    def _count_ok(self) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("tinlaodong/pages_ok")
+
+    def _on_site(self, url: str) -> bool:
+        return discovery.same_site(url, self.site.hosts)
+
+
+def _parse(response: Response) -> html.HtmlElement | None:
+    if not _is_html(response) or not response.body.strip():
+        return None
+    encoding = getattr(response, "encoding", None) or "utf-8"
+    parser = html.HTMLParser(encoding=encoding)
+    try:
+        return html.document_fromstring(response.body, parser=parser, base_url=response.url)
+    except (ValueError, TypeError):
+        return None
+
+
+def _is_html(response: Response) -> bool:
+    ctype = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1").lower()
+    return "html" in ctype or "xml" in ctype and b"<html" in response.body[:2048].lower()
+
+
+def _declared_charset(response: Response) -> str | None:
+    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    for part in ctype.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    return None
+
+
+def _short_reason(failure: Failure) -> str:
+    """One line for a network failure: the exception's class and first line of its message."""
+    value = failure.value
+    text = str(value).strip().splitlines()[0] if str(value).strip() else ""
+    name = type(value).__name__
+    return f"{name}: {text}" if text else name

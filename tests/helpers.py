@@ -1,0 +1,64 @@
+"""Test helpers: a static site on loopback that records what it was asked, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import yaml
+
+FAST = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "AUTOTHROTTLE_MAX_DELAY=0.5"]
+
+
+class RecordingHandler(SimpleHTTPRequestHandler):
+    requests: list[str]
+
+    def do_GET(self) -> None:
+        self.requests.append(self.path)
+        super().do_GET()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def static_site(root: Path) -> Iterator[tuple[str, list[str]]]:
+    """Serve ``root`` on 127.0.0.1:<any port>; yields (base URL, paths requested)."""
+    requests: list[str] = []
+    handler = type("Handler", (RecordingHandler,), {"requests": requests})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", requests
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def write_registry(path: Path, sites: list[dict[str, object]]) -> Path:
+    path.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def tinlaodong(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run the real ``tinlaodong`` command in a subprocess."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [sys.executable, "-m", "aggregator.cli.main", *args],
+        capture_output=True, text=True, timeout=timeout, check=False, env=env,
+    )

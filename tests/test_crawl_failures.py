@@ -1,0 +1,80 @@
+"""Dead sites, refused addresses and broken pages: one clear line each, the rest goes on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.helpers import FAST, closed_port, static_site, tinlaodong, write_registry
+
+ARTICLE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
+<title>Hội nghị tổng kết công tác lao động năm 2024</title></head><body>
+<nav><a href="/">Trang chủ</a></nav>
+<article><h1>Hội nghị tổng kết công tác lao động năm 2024</h1>
+<p>Ngày 12/01/2025, Sở tổ chức hội nghị tổng kết công tác lao động, người có công và xã hội
+năm 2024 với sự tham dự của đại diện các phòng, ban và đơn vị trực thuộc trên địa bàn tỉnh.</p>
+<p>Năm 2024, toàn tỉnh đã giải quyết việc làm cho hơn mười nghìn lao động, vượt kế hoạch đề ra;
+tỷ lệ hộ nghèo giảm còn dưới ba phần trăm; các chế độ chính sách được chi trả đầy đủ, kịp thời.</p>
+<p>Hội nghị cũng đề ra nhiệm vụ trọng tâm năm 2025, trong đó chú trọng đào tạo nghề gắn với
+nhu cầu của doanh nghiệp và hỗ trợ người lao động tìm việc làm ổn định.</p>
+</article></body></html>"""
+
+
+def small_site(root: Path) -> Path:
+    (root / "tin-tuc").mkdir(parents=True)
+    (root / "index.html").write_text(
+        '<html><body><a href="/tin-tuc/hoi-nghi-tong-ket-cong-tac-lao-dong-2024-1234.html">'
+        "Hội nghị tổng kết</a></body></html>",
+        encoding="utf-8",
+    )
+    (root / "tin-tuc" / "hoi-nghi-tong-ket-cong-tac-lao-dong-2024-1234.html").write_text(
+        ARTICLE, encoding="utf-8"
+    )
+    return root
+
+
+def site(site_id: str, url: str, private: bool = True) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "id": site_id, "name": f"Site {site_id}", "province": "Lai Châu", "start_urls": [url],
+    }
+    if private:
+        entry["allow_private_network"] = True
+    return entry
+
+
+def test_every_site_dead_gives_one_line_each_and_exits_non_zero(tmp_path: Path) -> None:
+    dead = f"http://127.0.0.1:{closed_port()}/"
+    registry = write_registry(tmp_path / "sites.yaml", [site("dead-one", dead)])
+    result = tinlaodong("crawl", "--sites", str(registry), "--data-dir", str(tmp_path / "d"), *FAST)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if "dead-one" in line]
+    assert len(lines) == 1 and "unreachable" in lines[0] and dead in lines[0]
+    assert "unreachable" in result.stdout
+    # The feeds still exist (empty): a reader polling them gets a valid feed.
+    assert (tmp_path / "d" / "feeds" / "all.rss.xml").exists()
+
+
+def test_one_dead_site_does_not_stop_the_others(tmp_path: Path) -> None:
+    with static_site(small_site(tmp_path / "www")) as (base, _requests):
+        registry = write_registry(
+            tmp_path / "sites.yaml",
+            [site("dead-one", f"http://127.0.0.1:{closed_port()}/"), site("alive", base + "/")],
+        )
+        result = tinlaodong(
+            "crawl", "--sites", str(registry), "--data-dir", str(tmp_path / "d"), "--json", *FAST
+        )
+    assert result.returncode == 0, result.stderr
+    assert '"site": "alive"' in result.stdout and '"new_stories": 1' in result.stdout
+    assert '"unreachable": true' in result.stdout  # the dead one, reported as such
+
+
+def test_loopback_is_refused_to_a_site_not_allowed_private_network(tmp_path: Path) -> None:
+    with static_site(small_site(tmp_path / "www")) as (base, requests):
+        registry = write_registry(tmp_path / "sites.yaml", [site("sneaky", base + "/", False)])
+        result = tinlaodong(
+            "crawl", "--sites", str(registry), "--data-dir", str(tmp_path / "d"), *FAST
+        )
+    assert requests == [], "a refused site must not be contacted at all"
+    assert result.returncode == 1
+    assert "private or loopback" in result.stderr and "sneaky" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,100 @@
+"""extract_article on pages no profile knows: decoding, normalisation, titles, failures."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from aggregator.exceptions import ConfigError, ExtractionError
+from aggregator.extraction import decode_html, extract_article
+
+TITLE = "Tuyển sinh học nghề miễn phí cho người lao động nông thôn"
+PARAGRAPHS = [
+    "Trung tâm Dịch vụ việc làm tỉnh thông báo tuyển sinh các lớp đào tạo nghề miễn phí "
+    "cho người lao động ở nông thôn, người khuyết tật và người thuộc hộ nghèo.",
+    "Các nghề đào tạo gồm may công nghiệp, điện dân dụng, sửa chữa máy nông nghiệp và kỹ "
+    "thuật chăn nuôi; học viên được hỗ trợ tiền ăn và tiền đi lại theo quy định.",
+    "Hồ sơ nộp trực tiếp tại trung tâm hoặc tại Ủy ban nhân dân xã trước ngày 30 tháng 8.",
+]
+
+
+def page(title: str = TITLE, head: str = '<meta charset="utf-8">') -> str:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    return (
+        f'<!DOCTYPE html><html lang="vi"><head>{head}<title>{title}</title></head>'
+        f"<body><main><article><h1>{title}</h1>{body}</article></main></body></html>"
+    )
+
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def cp1258(text: str) -> bytes:
+    """``text`` as windows-1258 writes Vietnamese: base letter, then a combining tone mark."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", text):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            decomposed = unicodedata.normalize("NFD", char)
+            tones = "".join(c for c in decomposed if c in TONE_MARKS)
+            base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in tones))
+            out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
+def test_text_is_paragraphs_separated_by_blank_lines() -> None:
+    article = extract_article(page(), url="https://example.vn/tin-tuc/tuyen-sinh-123.html")
+    assert article.text.split("\n\n") == PARAGRAPHS
+    assert article.title == TITLE
+    assert article.profile == "generic"
+
+
+def test_decomposed_page_comes_out_composed() -> None:
+    nfd = unicodedata.normalize("NFD", page())
+    article = extract_article(nfd.encode("utf-8"))
+    assert unicodedata.is_normalized("NFC", article.text)
+    assert article.title == TITLE
+    assert PARAGRAPHS[0] in article.text
+
+
+def test_charset_declared_in_meta_only() -> None:
+    head = '<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
+    data = cp1258(page(head=head))
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    article = extract_article(data)
+    assert article.title == TITLE
+    assert article.text.split("\n\n") == PARAGRAPHS
+
+
+def test_http_charset_is_used_for_undeclared_bytes() -> None:
+    decoded = decode_html(cp1258(page(head="")), "windows-1258")
+    assert unicodedata.normalize("NFC", decoded) == page(head="")
+
+
+def test_utf8_page_declaring_windows_1258_is_read_as_utf8() -> None:
+    head = '<meta charset="windows-1258">'
+    article = extract_article(page(head=head).encode("utf-8"), http_charset="windows-1258")
+    assert article.text.split("\n\n") == PARAGRAPHS
+
+
+@pytest.mark.parametrize(
+    "generic", ["Chi tiết - Sở Lao động - Thương Binh và Xã Hội", "Chi tiết tin - Sở LĐTBXH"]
+)
+def test_generic_page_title_is_never_the_title(generic: str) -> None:
+    html = page(title=generic).replace(f"<h1>{generic}</h1>", "")
+    article = extract_article(html)
+    assert article.title is None or not article.title.startswith("Chi tiết")
+
+
+def test_empty_page_raises_extraction_error_naming_the_url() -> None:
+    empty = "<!DOCTYPE html><html><head><title>Trống</title></head><body></body></html>"
+    with pytest.raises(ExtractionError, match="https://example.vn/trong.html"):
+        extract_article(empty, url="https://example.vn/trong.html")
+
+
+def test_unknown_profile_names_the_known_ones() -> None:
+    with pytest.raises(ConfigError, match="baodansinh.*generic.*liferay"):
+        extract_article(page(), profile="joomla")

@@ -1,0 +1,142 @@
+"""The Liferay page objects, on real pages of a Hà Nội department portal (../shared)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from aggregator.dates import VIETNAM
+from aggregator.exceptions import ExtractionError
+from aggregator.extraction import extract_article, parse_html
+from aggregator.models import Image
+from aggregator.profiles import ListingPage, detect_profile, get_profile
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "hanoi-portal-2022"
+SITE = "https://sotttt.hanoi.gov.vn/"
+ARTICLE = "chien-luoc-quy-hoach84a0.html"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip(f"no Liferay corpus at {CORPUS} (../shared is not beside the checkout)")
+    return CORPUS
+
+
+def read(corpus: Path, name: str) -> bytes:
+    return (corpus / name).read_bytes()
+
+
+def test_article_fields_come_from_the_asset_not_the_page_title(corpus: Path) -> None:
+    article = extract_article(read(corpus, ARTICLE), url=SITE + ARTICLE)
+    assert article.profile == "liferay"
+    assert article.title is not None and article.title.startswith("Hướng dẫn xây dựng Kế hoạch")
+    assert article.published == datetime(2012, 12, 21, 0, 0, tzinfo=VIETNAM)
+
+
+def test_article_text_has_the_body_and_no_chrome(corpus: Path) -> None:
+    article = extract_article(read(corpus, ARTICLE), url=SITE + ARTICLE)
+    assert "Thông tin trao đổi đề nghị liên hệ" in article.text
+    for chrome in (
+        "Other News",
+        "Chiến lược phát triển lĩnh vực thông tin cơ sở",
+        "Print",
+        "Send email",
+        "admin admin",
+        "Trang chủ",
+    ):
+        assert chrome not in article.text
+    # "admin admin" signs the page: a placeholder, not an author.
+    assert article.author is None
+
+
+def test_every_portal_page_is_recognised_as_liferay(corpus: Path) -> None:
+    liferay = get_profile("liferay")
+    pages = sorted(corpus.glob("*.html"))
+    recognised = [p.name for p in pages if detect_profile(parse_html(p.read_bytes())) is liferay]
+    # Two are bare web-server status pages of the mirror, not portal pages.
+    assert len(recognised) >= len(pages) - 2
+    assert "index.html" in recognised and ARTICLE in recognised
+
+
+def test_listing_page_is_not_an_article(corpus: Path) -> None:
+    with pytest.raises(ExtractionError, match="listing"):
+        extract_article(read(corpus, "cong-nghe-thong-tin.html"), url=SITE + "cong-nghe-thong-tin")
+
+
+def listing(corpus: Path, name: str, url: str) -> ListingPage:
+    tree = parse_html(read(corpus, name))
+    return get_profile("liferay").listing_page(tree, url)
+
+
+def test_listing_links_are_the_category_items(corpus: Path) -> None:
+    links = listing(
+        corpus, "cong-nghe-thong-tin.html", SITE + "cong-nghe-thong-tin"
+    ).article_links()
+    assert len(links) == 10
+    assert links[0] == (
+        SITE + "cong-nghe-thong-tin/-/view_content/"
+        "4418033-chinh-thuc-kich-hoat-su-kien-khong-dung-tien-mat-nam-2022.html"
+    )
+    assert all("/-/view_content/" in link for link in links)
+
+
+def test_document_tables_give_links_without_the_redirect_back(corpus: Path) -> None:
+    links = listing(corpus, "qlttps.html", SITE + "qlttps").article_links()
+    assert len(links) == 20
+    assert not any("redirect" in link for link in links)
+
+
+def test_next_page_follows_the_pager(corpus: Path) -> None:
+    first = listing(corpus, "cong-nghe-thong-tin.html", SITE + "cong-nghe-thong-tin")
+    assert (first.next_page() or "").endswith("_101_cur=2")
+    page17 = listing(corpus, "cong-nghe-thong-tin01ad.html", SITE + "cong-nghe-thong-tin")
+    assert (page17.next_page() or "").endswith("_101_cur=18")
+
+
+def test_home_page_links_its_articles(corpus: Path) -> None:
+    links = listing(corpus, "index.html", SITE).article_links()
+    assert len(links) > 10 and all("/-/view_content/" in link for link in links)
+
+
+SIGNED = """<!DOCTYPE html><html lang="vi"><head><title>Chi tiết - Sở Lao động</title></head>
+<body><div id="p_p_id_101_"><div class="asset-full-content-title">Hội nghị tổng kết công tác
+giảm nghèo năm 2024</div>
+<div class="assetPublishDate block_timer"> 20/12/2024 | 03:30 PM </div>
+<div class="asset-full-content"><div class="asset-content">
+<div class="sapo-wrapper">
+<p class="sapo"><strong>Sở tổng kết công tác giảm nghèo.</strong></p></div>
+<div class="journal-content-article">
+<p>Sáng 20/12, Sở Lao động - Thương binh và Xã hội tổ chức hội nghị tổng kết công tác giảm
+nghèo năm 2024 với sự tham dự của đại diện các sở, ngành và địa phương.</p>
+<p style="text-align: center;"><img src="/documents/10180/hoi-nghi.jpg" alt=""></p>
+<p style="text-align: center;"><em>Quang cảnh hội nghị</em></p>
+<p>Tỷ lệ hộ nghèo toàn tỉnh giảm còn 2,1%, vượt chỉ tiêu đề ra.</p>
+<p style="text-align: right;"><strong>Nguyễn Trường An</strong></p>
+</div></div></div>
+<div class="related_asset"><div class="related_asset_title">Tin khác</div></div>
+</div></body></html>"""
+
+
+def test_signature_becomes_the_author_and_leaves_the_text() -> None:
+    article = extract_article(
+        SIGNED, url="https://sldtbxh.example.gov.vn/tin-tuc/-/view_content/1-x.html"
+    )
+    assert article.author == "Nguyễn Trường An"
+    assert "Nguyễn Trường An" not in article.text
+    assert article.title == "Hội nghị tổng kết công tác giảm nghèo năm 2024"
+    assert article.published == datetime(2024, 12, 20, 15, 30, tzinfo=VIETNAM)
+    assert article.text.startswith("Sở tổng kết công tác giảm nghèo.")
+    assert article.text.count("Quang cảnh hội nghị") == 1
+    assert "Tin khác" not in article.text
+    assert article.images == [
+        Image("https://sldtbxh.example.gov.vn/documents/10180/hoi-nghi.jpg", "Quang cảnh hội nghị")
+    ]
+
+
+def test_unknown_markup_is_not_liferay() -> None:
+    tree = lxml.html.fromstring("<html><body><p>Một trang tĩnh</p></body></html>")
+    assert detect_profile(tree, None, None).name == "generic"

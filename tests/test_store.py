@@ -1,0 +1,59 @@
+"""The store: one story per body, one source per URL, nothing twice on a re-crawl."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from aggregator.models import Article, Image
+from aggregator.store import AddResult, open_store
+
+HCM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def article(text: str, title: str = "Hội chợ việc làm") -> Article:
+    return Article(
+        url=None,
+        title=title,
+        text=text,
+        published=datetime(2024, 7, 24, 12, 55, tzinfo=HCM),
+        author="ĐÔNG HẢI",
+        images=[Image("http://x/a.jpg", "Ảnh")],
+        language="vi",
+        profile="liferay",
+    )
+
+
+def test_same_url_twice_is_stored_once_even_with_tracking_parameters(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    body = "Đoạn một.\n\nĐoạn hai."
+    assert store.add_article("a", "http://a.vn/tin/1.html", article(body)) is AddResult.NEW_STORY
+    again = store.add_article("a", "http://A.vn/tin/1.html?utm_source=fb#x", article(body))
+    assert again is AddResult.KNOWN_URL
+    assert store.count() == (1, 1)
+
+
+def test_exact_copy_on_another_site_is_another_source_of_the_same_story(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.add_article("dept", "http://dept.vn/1.html", article("Thông cáo báo chí.\n\nNội dung."))
+    result = store.add_article(
+        "press", "http://press.vn/2.htm", article("Thông cáo  báo chí. Nội dung.", "Tít khác")
+    )
+    assert result is AddResult.NEW_SOURCE
+    (story,) = store.stories()
+    assert [s.site_id for s in story.sources] == ["dept", "press"]
+    assert story.title == "Hội chợ việc làm"  # the first publisher's headline
+    assert store.stories(site_ids=["press"])[0].id == story.id
+
+
+def test_dates_come_back_in_vietnam_time_and_the_file_is_wal_sqlite(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    store.add_article("a", "http://a.vn/1", article("Nội dung"))
+    (story,) = store.stories()
+    assert story.published == datetime(2024, 7, 24, 12, 55, tzinfo=HCM)
+    assert story.published is not None and story.published.utcoffset().total_seconds() == 7 * 3600
+    store.close()
+    with sqlite3.connect(tmp_path / "tinlaodong.sqlite3") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
