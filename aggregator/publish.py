@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from feeds.model import FeedEntry, FeedSource, FeedSpec
-from feeds.writer import write_feeds
-
 from aggregator.registry import Site
 from aggregator.store import StoryStore, StoryView
+from feeds.model import FeedEntry, FeedSource, FeedSpec
+from feeds.writer import write_feeds
 
 ALL_SLUG = "all"
 AGGREGATOR_LINK = "https://github.com/tinlaodong/tinlaodong"

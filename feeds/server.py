@@ -172,7 +172,7 @@ class FeedServer:
         self.port = port
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()  # stop() may come from serve_forever() and a signal handler
+        self._lock = threading.Lock()  # start() and stop() may race from different threads
 
     @property
     def url(self) -> str:
@@ -188,13 +188,14 @@ class FeedServer:
             httpd = _Server((self.host, self.port), self.directory)
             self.port = httpd.server_address[1]
             self._httpd = httpd
-        self._thread = threading.Thread(
-            target=httpd.serve_forever,
-            kwargs={"poll_interval": POLL_INTERVAL},
-            name=f"feed-server-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
+            # Started under the lock: a stop() in between would wait for a loop never started.
+            self._thread = threading.Thread(
+                target=httpd.serve_forever,
+                kwargs={"poll_interval": POLL_INTERVAL},
+                name=f"feed-server-{self.port}",
+                daemon=True,
+            )
+            self._thread.start()
         logger.info("serving %s at %s/", self.directory, self.url)
         return self
 

@@ -46,8 +46,9 @@ class _SiteState:
 
 class _Handler(BaseHTTPRequestHandler):
     state: ClassVar[_SiteState]  # set on a per-site subclass
-    server_version = "Apache"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return "Apache"  # what the real portals answer; not Python's BaseHTTP banner
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._answer(with_body=True)
@@ -124,7 +125,10 @@ class MirrorServer:
             server.daemon_threads = True
             state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
             thread = threading.Thread(
-                target=server.serve_forever, name=f"mirror-{site.id}", daemon=True
+                target=server.serve_forever,
+                kwargs={"poll_interval": 0.05},  # stop() then returns in milliseconds
+                name=f"mirror-{site.id}",
+                daemon=True,
             )
             thread.start()
             self._states[site.id] = state

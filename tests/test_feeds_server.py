@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import _thread
 import http.client
 import logging
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -162,3 +164,28 @@ def test_stop_releases_the_port(feeds_dir: Path) -> None:
     server.stop()  # idempotent
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(url + "/", timeout=2)
+
+
+def test_serve_forever_until_stopped(feeds_dir: Path) -> None:
+    server = FeedServer(feeds_dir, port=0).start()
+    foreground = threading.Thread(target=server.serve_forever)
+    foreground.start()
+    assert get(server.url + "/all.rss.xml")[0] == 200
+    server.stop()
+    foreground.join(timeout=5)
+    assert not foreground.is_alive()
+
+
+def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
+    server = FeedServer(feeds_dir, port=0).start()
+    statuses: list[int] = []
+
+    def poll_then_interrupt() -> None:
+        statuses.append(get(server.url + "/")[0])
+        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+
+    threading.Thread(target=poll_then_interrupt).start()
+    server.serve_forever()  # returns instead of raising
+    assert statuses == [200]
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(server.url + "/", timeout=2)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from feeds.server import FeedServer
-
 from aggregator.exceptions import ConfigError
 from aggregator.paths import feeds_dir
+from feeds.server import FeedServer
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from aggregator.extraction import extract_article
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from aggregator.exceptions import ExtractionError
+from aggregator.extraction import extract_article
 from spiders.items import PageItem
 
 logger = logging.getLogger("tinlaodong.crawl")
