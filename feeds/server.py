@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import socket
+import sys
 import threading
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -45,6 +46,14 @@ class _Server(ThreadingHTTPServer):
         if ":" in address[0]:  # an IPv6 literal such as "::"; the class default is IPv4
             self.address_family = socket.AF_INET6
         super().__init__(address, _FeedHandler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        # socketserver prints tracebacks to stderr; a reader hanging up mid-response is routine.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            logger.debug("%s went away: %s", client_address, exc)
+        else:
+            logger.exception("error serving %s", client_address)
 
 
 class _FeedHandler(BaseHTTPRequestHandler):

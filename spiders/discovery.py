@@ -40,7 +40,7 @@ def links_in_feed(body: bytes, base_url: str) -> list[str]:
 
 
 def sitemaps_in_robots(robots_txt: str, base_url: str) -> list[str]:
-    found = list(sitemap_urls_from_robots(robots_txt, base_url=base_url))
+    found = list(sitemap_urls_from_robots(robots_txt.encode("utf-8"), base_url=base_url))
     return found or [urljoin(base_url, "/sitemap.xml")]
 
 

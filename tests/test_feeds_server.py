@@ -6,6 +6,7 @@ import _thread
 import http.client
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -182,6 +183,7 @@ def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
 
     def poll_then_interrupt() -> None:
         statuses.append(get(server.url + "/")[0])
+        time.sleep(0.2)  # let the main thread get into serve_forever's wait
         _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
 
     threading.Thread(target=poll_then_interrupt).start()

@@ -1,4 +1,4 @@
-"""The page skeleton of a Liferay 6.2 portal, after the Hà Nội portal corpus (2022).
+"""A Liferay 6.2 portal page (skeleton in liferay_page.html), after the Hà Nội corpus (2022).
 
 Head with the theme's CSS and the ``Liferay`` JS bootstrap, header, ``#navigation`` menu, a
 three-column ``portlet-layout`` of ``portlet-boundary`` portlets, footer and the portlets'
