@@ -122,7 +122,8 @@ def test_broken_pages_are_reported_and_the_crawl_goes_on(crawled: Crawl) -> None
     for broken in expected_broken():
         url = crawled.mirror.base_url(broken.site_id) + broken.path
         lines = [line for line in crawled.stderr.splitlines() if url in line]
-        assert len(lines) == 1 and f"HTTP {broken.status}" in lines[0] and broken.site_id in lines[0]
+        assert len(lines) == 1, url
+        assert f"HTTP {broken.status}" in lines[0] and broken.site_id in lines[0]
     report = {r["site"]: r for r in crawled.first}
     assert report["mirror-quangtri"]["errors"] == len(expected_broken())
     assert all(r["new_stories"] or r["new_sources"] for r in crawled.first)
