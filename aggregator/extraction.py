@@ -19,6 +19,7 @@ from trafilatura.utils import detect_encoding
 
 from aggregator.dates import parse_vietnamese_date
 from aggregator.exceptions import ExtractionError, PageDecodeError
+from aggregator.language import article_language
 from aggregator.models import Article
 from aggregator.profiles import ArticlePage, detect_profile
 from aggregator.text import clean_or_none, clean_text, nfc
@@ -75,7 +76,7 @@ def extract_article(
         published=fields.published,
         author=fields.author,
         images=images,
-        language=_language(tree),
+        language=article_language(text, _declared_language(tree)),
         profile=chosen.name,
     )
 
@@ -178,14 +179,10 @@ def _usable_title(title: str | None) -> str | None:
     return None if title is None or _GENERIC_TITLE.match(title) else title
 
 
-def _language(tree: HtmlElement) -> str | None:
-    """The page's declared language as an ISO 639-1 code ("vi-VN" -> "vi")."""
-    declared = tree.get("lang") or next(
+def _declared_language(tree: HtmlElement) -> str | None:
+    return tree.get("lang") or next(
         iter(tree.xpath("//meta[@http-equiv='content-language']/@content")), None
     )
-    if not declared:
-        return None
-    return declared.strip().split("-")[0].split("_")[0].lower() or None
 
 
 __all__ = ["ArticlePage", "decode_html", "extract_article", "parse_html"]
