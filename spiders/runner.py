@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,6 +72,9 @@ def run_crawl(
         crawlers.append((site, crawler))
         process.crawl(crawler, site=site)
     process.start()
+    # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
+    # serves the feeds afterwards and must stop on it).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     return [_report(site, crawler) for site, crawler in crawlers]
 
 

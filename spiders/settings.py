@@ -56,3 +56,4 @@ TINLAODONG_PROGRESS_INTERVAL = 15.0
 # ``scrapy crawl`` brings the feeds up to date when it ends; ``tinlaodong crawl`` does it once
 # for all sites instead, and turns this off.
 TINLAODONG_UPDATE_FEEDS = True
+LOG_LEVEL = "INFO"
