@@ -78,3 +78,12 @@ def test_loopback_is_refused_to_a_site_not_allowed_private_network(tmp_path: Pat
     assert result.returncode == 1
     assert "private or loopback" in result.stderr and "sneaky" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_unusable_data_dir_is_one_line_before_any_crawling(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = tinlaodong("crawl", "--site", "baodansinh", "--data-dir", str(blocker / "data"))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and str(blocker / "data") in result.stderr

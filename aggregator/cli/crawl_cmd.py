@@ -74,8 +74,9 @@ def crawl_and_publish(
     overrides: Mapping[str, object] | None = None,
 ) -> list[SiteReport]:
     """Crawl ``sites``, then rewrite the feeds once for all of them; prints the reports."""
-    reports = run_crawl(sites, data_dir, overrides)
+    # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback.
     store = open_store(data_dir)
+    reports = run_crawl(sites, data_dir, overrides)
     try:
         written = update_feeds(store, sites, feeds_dir(data_dir))
     finally:

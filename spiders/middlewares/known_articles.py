@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
@@ -17,7 +18,9 @@ class KnownArticleMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> KnownArticleMiddleware:
-        return cls(crawler, store_from_settings(crawler.settings))
+        middleware = cls(crawler, store_from_settings(crawler.settings))
+        crawler.signals.connect(middleware.store.close, signal=signals.spider_closed)
+        return middleware
 
     def process_request(self, request: Request) -> None:
         if request.meta.get("tinlaodong_kind") != "article":
