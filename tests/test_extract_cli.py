@@ -8,17 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "hanoi-portal-2022"
 ARTICLE = "chien-luoc-quy-hoach84a0.html"
-
-
-@pytest.fixture
-def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"no Liferay corpus at {CORPUS} (../shared is not beside the checkout)")
-    return CORPUS
 
 
 def tinlaodong(*args: str | Path) -> subprocess.CompletedProcess[str]:

@@ -14,16 +14,8 @@ from aggregator.extraction import extract_article, parse_html
 from aggregator.models import Image
 from aggregator.profiles import ListingPage, detect_profile, get_profile
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "hanoi-portal-2022"
 SITE = "https://sotttt.hanoi.gov.vn/"
 ARTICLE = "chien-luoc-quy-hoach84a0.html"
-
-
-@pytest.fixture
-def corpus() -> Path:
-    if not CORPUS.is_dir():
-        pytest.skip(f"no Liferay corpus at {CORPUS} (../shared is not beside the checkout)")
-    return CORPUS
 
 
 def read(corpus: Path, name: str) -> bytes:
