@@ -7,6 +7,7 @@ the registry's ``start_urls`` work unchanged. Query-string URLs map to static fi
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -76,7 +77,15 @@ class _Handler(BaseHTTPRequestHandler):
         body = target.read_bytes()
         if target.suffix in _REWRITTEN_SUFFIXES:
             body = body.replace(BASE_URL_PLACEHOLDER.encode(), state.base_url.encode())
-        self._send(HTTPStatus.OK, _content_type(target), body, with_body)
+        # Like the real portals' web servers: an ETag, and 304 for a matching If-None-Match,
+        # so conditional re-crawls can be tested.
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if etag in (self.headers.get("If-None-Match") or ""):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
+        self._send(HTTPStatus.OK, _content_type(target), body, with_body, etag)
 
     def _send_error_page(self, status: int, with_body: bool) -> None:
         phrase = HTTPStatus(status).phrase
@@ -86,8 +95,12 @@ class _Handler(BaseHTTPRequestHandler):
         ).encode()
         self._send(status, "text/html; charset=utf-8", body, with_body)
 
-    def _send(self, status: int, content_type: str, body: bytes, with_body: bool) -> None:
+    def _send(
+        self, status: int, content_type: str, body: bytes, with_body: bool, etag: str = ""
+    ) -> None:
         self.send_response(status)
+        if etag:
+            self.send_header("ETag", etag)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

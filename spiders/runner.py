@@ -27,6 +27,8 @@ class SiteReport:
     skipped_known: int
     errors: int
     unreachable: bool
+    not_modified: int = 0
+    redirected_to: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -41,6 +43,8 @@ class SiteReport:
             "skipped_known": self.skipped_known,
             "errors": self.errors,
             "unreachable": self.unreachable,
+            "not_modified": self.not_modified,
+            "redirected_to": self.redirected_to,
         }
 
 
@@ -94,4 +98,6 @@ def _report(site: Site, crawler: Crawler) -> SiteReport:
         skipped_known=value("known_skipped"),
         errors=value("page_errors") + value("store_failed"),
         unreachable=pages == 0 and value("start_failed") > 0,
+        not_modified=value("not_modified"),
+        redirected_to=stats.get("tinlaodong/redirected_to"),
     )

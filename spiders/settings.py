@@ -35,7 +35,6 @@ LOG_FORMATTER = "spiders.logformatter.QuietLogFormatter"
 DOWNLOADER_MIDDLEWARES = {
     # Before the robots.txt middleware (100), so a refused host is never contacted at all.
     "spiders.middlewares.private_network.PrivateNetworkMiddleware": 50,
-    "spiders.middlewares.known_articles.KnownArticleMiddleware": 60,
 }
 ITEM_PIPELINES = {
     "spiders.pipelines.extract_article.ExtractArticlePipeline": 100,

@@ -3,6 +3,10 @@
 It only navigates. What a listing links to and which page is next come from the site's page
 objects (``aggregator.profiles``); sites without a profile are also read through their feeds
 and sitemaps. Article pages go to the item pipelines as raw bytes, to be extracted there.
+
+Re-crawls are incremental: article pages already stored are not fetched again, pagination
+stops at a listing page whose stories are mostly known, and listings, feeds and sitemaps are
+fetched conditionally (ETag / Last-Modified), a 304 meaning nothing new there.
 """
 
 from __future__ import annotations
@@ -11,9 +15,11 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from lxml import html
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -21,10 +27,19 @@ from twisted.python.failure import Failure
 
 from aggregator.profiles import detect_profile
 from aggregator.registry import Site, load_registry
+from aggregator.store import StoryStore, Validators
 from spiders import discovery
 from spiders.items import PageItem
+from spiders.store_access import store_from_settings
 
 logger = logging.getLogger("tinlaodong.crawl")
+
+# Pages fetched on every crawl, whose validators are kept for conditional requests.
+CONDITIONAL_KINDS = frozenset({"start", "listing", "feed", "sitemap"})
+# Listings are newest first: a page whose last (oldest) link is stored, or whose links are at
+# least this share stored, ends the pagination. A share, not "any": one pinned old story at
+# the top must not stop it.
+KNOWN_SHARE_TO_STOP = 0.5
 
 
 class SiteSpider(scrapy.Spider):
@@ -32,6 +47,7 @@ class SiteSpider(scrapy.Spider):
 
     name = "site"
     site: Site
+    store: StoryStore
     max_listing_pages: int
     max_articles: int
 
@@ -40,6 +56,7 @@ class SiteSpider(scrapy.Spider):
         self._site_arg = site
         self._sites_file = sites
         self.article_count = 0
+        self.moved_hosts: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -47,6 +64,8 @@ class SiteSpider(scrapy.Spider):
         spider.site = spider._resolve_site(crawler)
         spider.max_listing_pages = crawler.settings.getint("TINLAODONG_MAX_LISTING_PAGES")
         spider.max_articles = crawler.settings.getint("TINLAODONG_MAX_ARTICLES")
+        spider.store = store_from_settings(crawler.settings)
+        crawler.signals.connect(spider.store.close, signal=signals.spider_closed)
         return spider
 
     def _resolve_site(self, crawler: Crawler) -> Site:
@@ -64,58 +83,99 @@ class SiteSpider(scrapy.Spider):
             yield self._request(url, self.parse_listing, kind="start", page=1)
         if not self.site.profile:
             robots = discovery.origin(self.site.start_urls[0]) + "/robots.txt"
-            yield self._request(robots, self.parse_robots, kind="discovery")
+            yield self._request(robots, self.parse_robots, kind="robots")
 
     def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> scrapy.Request:
+        meta: dict[str, Any] = {"tinlaodong_kind": kind, "tinlaodong_site": self.site.id}
+        headers: dict[str, str] = {}
+        if kind in CONDITIONAL_KINDS:
+            meta["handle_httpstatus_list"] = [304]
+            known = self.store.validators.get(url)
+            headers = known.headers() if known is not None else {}
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
             cb_kwargs=cb_kwargs,
-            meta={"tinlaodong_kind": kind, "tinlaodong_site": self.site.id},
+            meta=meta,
+            headers=headers,
         )
+
+    def _fresh(self, response: Response) -> bool:
+        """Count a successful fetch; False for a 304 (nothing changed since last time)."""
+        self._stat("pages_ok")
+        if response.status == 304:
+            self._stat("not_modified")
+            return False
+        self.store.validators.save(
+            response.url,
+            Validators(
+                _header(response, b"ETag"),
+                _header(response, b"Last-Modified"),
+            ),
+        )
+        return True
 
     # -- listings -------------------------------------------------------------------------
     def parse_listing(self, response: Response, page: int) -> Iterator[Any]:
-        self._count_ok()
+        if response.meta.get("tinlaodong_kind") == "start":
+            self._note_redirect(response)
+        if not self._fresh(response):
+            return
         tree = _parse(response)
         if tree is None:
             return
         profile = detect_profile(tree, response.url, self.site.profile)
         listing = profile.listing_page(tree, response.url)
-        yield from self._article_requests(listing.article_links())
+        links = [u for u in discovery.unique(listing.article_links()) if self._on_site(u)]
+        known = self.store.known_urls(links)
+        yield from self._article_requests([u for u in links if u not in known])
+        self._stat("known_skipped", len(known))
         if page == 1:
             for feed in discovery.feed_links(tree, response.url):
-                yield self._request(feed, self.parse_feed, kind="discovery")
+                yield self._request(feed, self.parse_feed, kind="feed")
         next_url = listing.next_page()
+        if links and (links[-1] in known or len(known) >= KNOWN_SHARE_TO_STOP * len(links)):
+            self._stat("pagination_stopped")
+            return  # the rest of the listing is older and already stored
         if next_url and page < self.max_listing_pages and self._on_site(next_url):
             yield self._request(next_url, self.parse_listing, kind="listing", page=page + 1)
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        self._count_ok()
-        yield from self._article_requests(discovery.links_in_feed(response.body, response.url))
+        if self._fresh(response):
+            yield from self._new_article_requests(
+                discovery.links_in_feed(response.body, response.url)
+            )
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         for url in discovery.sitemaps_in_robots(response.text, response.url):
-            yield self._request(url, self.parse_sitemap, kind="discovery")
+            yield self._request(url, self.parse_sitemap, kind="sitemap")
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        if not self._fresh(response):
+            return
         pages, nested = discovery.read_sitemap(response.body)
         for url in nested:
             if self._on_site(url):
-                yield self._request(url, self.parse_sitemap, kind="discovery")
-        yield from self._article_requests(pages)
+                yield self._request(url, self.parse_sitemap, kind="sitemap")
+        yield from self._new_article_requests(pages)
+
+    def _new_article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        links = [u for u in discovery.unique(urls) if self._on_site(u)]
+        known = self.store.known_urls(links)
+        self._stat("known_skipped", len(known))
+        yield from self._article_requests([u for u in links if u not in known])
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
-        for url in discovery.unique(urls):
-            if not self._on_site(url) or self.article_count >= self.max_articles:
-                continue
+        for url in urls:
+            if self.article_count >= self.max_articles:
+                return
             self.article_count += 1
             yield self._request(url, self.parse_article, kind="article")
 
     # -- articles -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[PageItem]:
-        self._count_ok()
+        self._stat("pages_ok")
         if not _is_html(response):
             logger.warning("site %s: not an HTML page: %s", self.site.id, response.url)
             return
@@ -127,34 +187,45 @@ class SiteSpider(scrapy.Spider):
             profile=self.site.profile,
         )
 
-    # -- errors -----------------------------------------------------------------------------
+    # -- moves and errors -----------------------------------------------------------------
+    def _note_redirect(self, response: Response) -> None:
+        """A start URL that redirects to another host: the site moved; follow it there."""
+        host = urlsplit(response.url).netloc.lower()
+        if not discovery.same_site(response.url, self.site.hosts) and host not in self.moved_hosts:
+            self.moved_hosts.add(host)
+            assert self.crawler.stats is not None
+            self.crawler.stats.set_value("tinlaodong/redirected_to", response.url)
+            original = (response.meta.get("redirect_urls") or [response.url])[0]
+            logger.warning(
+                "site %s: moved: %s now redirects to %s", self.site.id, original, response.url
+            )
+
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("tinlaodong_kind", "page")
-        stats = self.crawler.stats
-        assert stats is not None
         if isinstance(failure.value, HttpError):
             status = failure.value.response.status
-            stats.inc_value(f"tinlaodong/http_error/{status}")
+            self._stat(f"http_error/{status}")
             reason = f"HTTP {status}"
         else:
             reason = _short_reason(failure)
-            stats.inc_value("tinlaodong/fetch_failed")
+            self._stat("fetch_failed")
         if kind == "start":
-            stats.inc_value("tinlaodong/start_failed")
+            self._stat("start_failed")
             logger.error("site %s: unreachable: %s (%s)", self.site.id, request.url, reason)
-        elif kind == "discovery":
+        elif kind in ("robots", "feed", "sitemap"):
             logger.debug("site %s: no %s (%s)", self.site.id, request.url, reason)
         else:
-            stats.inc_value("tinlaodong/page_errors")
+            self._stat("page_errors")
             logger.warning("site %s: cannot fetch %s (%s)", self.site.id, request.url, reason)
 
-    def _count_ok(self) -> None:
+    def _stat(self, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value("tinlaodong/pages_ok")
+        if count:
+            self.crawler.stats.inc_value(f"tinlaodong/{key}", count)
 
     def _on_site(self, url: str) -> bool:
-        return discovery.same_site(url, self.site.hosts)
+        return discovery.same_site(url, self.site.hosts | self.moved_hosts)
 
 
 def _parse(response: Response) -> html.HtmlElement | None:
@@ -166,6 +237,11 @@ def _parse(response: Response) -> html.HtmlElement | None:
         return html.document_fromstring(response.body, parser=parser, base_url=response.url)
     except (ValueError, TypeError):
         return None
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _is_html(response: Response) -> bool:

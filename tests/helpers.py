@@ -60,5 +60,33 @@ def tinlaodong(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     return subprocess.run(
         [sys.executable, "-m", "aggregator.cli.main", *args],
-        capture_output=True, text=True, timeout=timeout, check=False, env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
     )
+
+
+@contextmanager
+def redirecting_site(target_base: str) -> Iterator[str]:
+    """A loopback host that answers every path with a 301 to the same path on ``target_base``."""
+
+    class Redirect(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(301)
+            self.send_header("Location", target_base + self.path)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -34,7 +34,10 @@ def small_site(root: Path) -> Path:
 
 def site(site_id: str, url: str, private: bool = True) -> dict[str, object]:
     entry: dict[str, object] = {
-        "id": site_id, "name": f"Site {site_id}", "province": "Lai Châu", "start_urls": [url],
+        "id": site_id,
+        "name": f"Site {site_id}",
+        "province": "Lai Châu",
+        "start_urls": [url],
     }
     if private:
         entry["allow_private_network"] = True

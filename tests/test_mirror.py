@@ -233,9 +233,7 @@ def test_broken_articles_answer_500_and_404(mirror: MirrorServer) -> None:
     listing = fetch(url(mirror, "mirror-quangtri", "/tin-tuc-su-kien")).text
     pages = [listing] + [
         fetch(url(mirror, "mirror-quangtri", href)).text
-        for href in lxml.html.fromstring(listing).xpath(
-            '//li[@class="custom-paging"]/a/@href'
-        )
+        for href in lxml.html.fromstring(listing).xpath('//li[@class="custom-paging"]/a/@href')
     ]
     for item in broken:
         assert any(item.path in page for page in pages)  # the listing links it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.cli.reporting import print_feeds, print_reports
@@ -11,7 +12,7 @@ from aggregator.exceptions import ConfigError
 from aggregator.paths import feeds_dir
 from aggregator.publish import update_feeds
 from aggregator.registry import Site, load_registry
-from aggregator.store import open_store
+from aggregator.store import CrawlRecord, open_store
 from spiders.runner import SiteReport, run_crawl
 
 
@@ -76,8 +77,11 @@ def crawl_and_publish(
     """Crawl ``sites``, then rewrite the feeds once for all of them; prints the reports."""
     # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback.
     store = open_store(data_dir)
+    started = datetime.now(UTC)
     reports = run_crawl(sites, data_dir, overrides)
+    finished = datetime.now(UTC)
     try:
+        store.record_crawl([_record(r, started, finished) for r in reports])
         written = update_feeds(store, sites, feeds_dir(data_dir))
     finally:
         store.close()
@@ -85,6 +89,20 @@ def crawl_and_publish(
     if not as_json:
         print_feeds(written, feeds_dir(data_dir))
     return reports
+
+
+def _record(report: SiteReport, started: datetime, finished: datetime) -> CrawlRecord:
+    return CrawlRecord(
+        site_id=report.site_id,
+        started=started,
+        finished=finished,
+        pages=report.pages,
+        new_stories=report.new_stories,
+        new_sources=report.new_sources,
+        errors=report.errors,
+        unreachable=report.unreachable,
+        redirected_to=report.redirected_to,
+    )
 
 
 def run(args: argparse.Namespace) -> int:

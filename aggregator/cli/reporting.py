@@ -18,6 +18,8 @@ def print_reports(reports: Sequence[SiteReport], as_json: bool = False) -> None:
     print(f"{'site':<{width}}  pages  new stories  new sources  known  errors  status")
     for r in reports:
         status = "unreachable" if r.unreachable else ("no pages" if r.failed else "ok")
+        if r.redirected_to:
+            status += f", moved to {r.redirected_to}"
         print(
             f"{r.site_id:<{width}}  {r.pages:>5}  {r.new_stories:>11}  {r.new_sources:>11}"
             f"  {r.skipped_known:>5}  {r.errors:>6}  {status}"

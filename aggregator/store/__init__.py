@@ -1,6 +1,22 @@
 """Storing and deduplicating stories: SQLite by default (SQLAlchemy), one story per body."""
 
 from aggregator.store.database import open_store, sqlite_url
-from aggregator.store.repository import AddResult, StoryStore, StoryView
+from aggregator.store.http_validators import Validators
+from aggregator.store.repository import (
+    AddResult,
+    CrawlRecord,
+    SiteActivity,
+    StoryStore,
+    StoryView,
+)
 
-__all__ = ["AddResult", "StoryStore", "StoryView", "open_store", "sqlite_url"]
+__all__ = [
+    "AddResult",
+    "CrawlRecord",
+    "SiteActivity",
+    "StoryStore",
+    "StoryView",
+    "Validators",
+    "open_store",
+    "sqlite_url",
+]

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 from aggregator.exceptions import StoreError
 from aggregator.models import Article, Image
 from aggregator.store.fingerprint import canonical_url, content_hash
-from aggregator.store.schema import Source, Story, StoryImage
+from aggregator.store.http_validators import ValidatorStore
+from aggregator.store.schema import CrawlRun, Source, Story, StoryImage
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -63,11 +64,39 @@ def _from_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
 
 
+@dataclass(frozen=True)
+class CrawlRecord:
+    """One site's outcome of one crawl, as the crawl reports it."""
+
+    site_id: str
+    started: datetime
+    finished: datetime
+    pages: int
+    new_stories: int
+    new_sources: int
+    errors: int
+    unreachable: bool
+    redirected_to: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteActivity:
+    """What the store knows of a site: its last crawl and its last new story."""
+
+    last_crawl: datetime | None
+    last_errors: int
+    last_unreachable: bool
+    redirected_to: str | None
+    last_new_story: datetime | None
+    stories: int
+
+
 class StoryStore:
     """Stories in a SQLAlchemy database. Short sessions: nothing held open between calls."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.validators = ValidatorStore(engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -151,6 +180,62 @@ class StoryStore:
             stories = session.scalar(select(func.count(Story.id))) or 0
             sources = session.scalar(select(func.count(Source.id))) or 0
         return stories, sources
+
+    def known_urls(self, urls: Sequence[str]) -> set[str]:
+        """Those of ``urls`` already stored (compared canonically), as given."""
+        canonical = {canonical_url(u): u for u in urls}
+        if not canonical:
+            return set()
+        with Session(self.engine) as session:
+            found = session.scalars(select(Source.url).where(Source.url.in_(list(canonical))))
+            return {canonical[url] for url in found}
+
+    def record_crawl(self, records: Sequence[CrawlRecord]) -> None:
+        with Session(self.engine) as session, session.begin():
+            for r in records:
+                session.add(
+                    CrawlRun(
+                        site_id=r.site_id,
+                        started=_to_utc(r.started),
+                        finished=_to_utc(r.finished),
+                        pages=r.pages,
+                        new_stories=r.new_stories,
+                        new_sources=r.new_sources,
+                        errors=r.errors,
+                        unreachable=r.unreachable,
+                        redirected_to=r.redirected_to,
+                    )
+                )
+
+    def site_activity(self) -> dict[str, SiteActivity]:
+        """Per site id: its last crawl (errors, reachability, redirect) and last new story."""
+        with Session(self.engine) as session:
+            latest = (
+                select(CrawlRun.site_id, func.max(CrawlRun.id).label("id"))
+                .group_by(CrawlRun.site_id)
+                .subquery()
+            )
+            last_runs = select(CrawlRun).join(latest, CrawlRun.id == latest.c.id)
+            runs = {run.site_id: run for run in session.scalars(last_runs)}
+            story_stats = session.execute(
+                select(Source.site_id, func.max(Story.first_seen), func.count(Source.id))
+                .join(Story, Source.story_id == Story.id)
+                .group_by(Source.site_id)
+            ).all()
+        stats = {site: (last, count) for site, last, count in story_stats}
+        activity = {}
+        for site_id in set(runs) | set(stats):
+            run = runs.get(site_id)
+            last_story, count = stats.get(site_id, (None, 0))
+            activity[site_id] = SiteActivity(
+                last_crawl=_from_utc(run.finished) if run else None,
+                last_errors=run.errors if run else 0,
+                last_unreachable=run.unreachable if run else False,
+                redirected_to=run.redirected_to if run else None,
+                last_new_story=_from_utc(last_story) if last_story else None,
+                stories=int(count),
+            )
+        return activity
 
     @staticmethod
     def _view(story: Story) -> StoryView:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -62,3 +62,32 @@ class StoryImage(Base):
     position: Mapped[int] = mapped_column(Integer)
     src: Mapped[str] = mapped_column(Text)
     caption: Mapped[str | None] = mapped_column(Text)
+
+
+class HttpValidator(Base):
+    """ETag / Last-Modified of listing and feed pages, for conditional re-crawls."""
+
+    __tablename__ = "http_validators"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    updated: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CrawlRun(Base):
+    """One site's part of one crawl: what ``tinlaodong sites`` shows as its recent health."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), index=True)
+    started: Mapped[datetime] = mapped_column(DateTime)
+    finished: Mapped[datetime] = mapped_column(DateTime)
+    pages: Mapped[int] = mapped_column(Integer)
+    new_stories: Mapped[int] = mapped_column(Integer)
+    new_sources: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    unreachable: Mapped[bool] = mapped_column(Boolean)
+    # Where the site's start URL redirected to another host, if it did.
+    redirected_to: Mapped[str | None] = mapped_column(Text)
