@@ -23,6 +23,7 @@ SUBCOMMANDS = (
     "aggregator.cli.extract_cmd",
     "aggregator.cli.serve_cmd",
     "aggregator.cli.sites_cmd",
+    "aggregator.cli.try_cmd",
 )
 
 
