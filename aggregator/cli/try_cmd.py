@@ -72,7 +72,7 @@ def inspect(page: bytes, target: str, url: str | None, profile: str | None) -> F
     chosen = detect_profile(tree, url, hint)
     if not hint:
         source = "recognised from the markup" if chosen.name != "generic" else "no profile knows it"
-    listing = chosen.listing_page(tree, url)
+    listing = chosen.listing_page(tree, url or "")
     findings = Findings(target, url, chosen.name, source)
     findings.article_links = list(discovery.unique(listing.article_links()))
     findings.next_page = listing.next_page()
