@@ -11,6 +11,7 @@ from feeds.model import FeedEntry, FeedSource, FeedSpec
 from feeds.writer import write_feeds
 
 ALL_SLUG = "all"
+HEALTH_SLUG = "health"
 AGGREGATOR_LINK = "https://github.com/tinlaodong/tinlaodong"
 
 
@@ -51,6 +52,7 @@ def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> li
             entries=tuple(to_entry(s, names) for s in store.stories(limit=limit)),
         )
     ]
+    specs.append(health_spec(store, sites))
     for site in sites:
         stories = store.stories(site_ids=[site.id], limit=limit)
         specs.append(
@@ -63,6 +65,40 @@ def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> li
             )
         )
     return specs
+
+
+def health_spec(store: StoryStore, sites: Sequence[Site]) -> FeedSpec:
+    """A feed for operators: one entry per site whose layout seems to have changed."""
+    by_id = {s.id: s for s in sites}
+    entries = []
+    for bad in store.unhealthy_sites():
+        site = by_id.get(bad.site_id)
+        name = site.name if site else bad.site_id
+        entries.append(
+            FeedEntry(
+                # One entry per unhealthy streak: a reader sees it once, not on every crawl.
+                guid=f"tag:tinlaodong,2024:health/{bad.site_id}/{bad.since:%Y%m%dT%H%M%S}",
+                title=f"{name}: {bad.reason}",
+                link=site.start_urls[0] if site else AGGREGATOR_LINK,
+                text=(
+                    f"Since {bad.since:%Y-%m-%d %H:%M}, crawls of {name} ({bad.site_id}) do not "
+                    f"look like its usual crawls: {bad.reason}.\n\n"
+                    f"Last crawl: {bad.last_crawl:%Y-%m-%d %H:%M}. Check the site with "
+                    f"'tinlaodong try URL' and adjust its profile."
+                ),
+                published=bad.since,
+                updated=bad.last_crawl,
+                author=None,
+                sources=(),
+            )
+        )
+    return FeedSpec(
+        slug=HEALTH_SLUG,
+        title="tinlaodong: site health",
+        description="Sites whose pages no longer read as they used to (layout changes).",
+        link=AGGREGATOR_LINK,
+        entries=tuple(entries),
+    )
 
 
 def update_feeds(

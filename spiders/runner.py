@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings
 
+from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
 from spiders.site_spider import SiteSpider
@@ -29,6 +30,7 @@ class SiteReport:
     unreachable: bool
     not_modified: int = 0
     redirected_to: str | None = None
+    metrics: CrawlMetrics = field(default_factory=CrawlMetrics)
 
     @property
     def failed(self) -> bool:
@@ -100,4 +102,13 @@ def _report(site: Site, crawler: Crawler) -> SiteReport:
         unreachable=pages == 0 and value("start_failed") > 0,
         not_modified=value("not_modified"),
         redirected_to=stats.get("tinlaodong/redirected_to"),
+        metrics=CrawlMetrics(
+            listing_pages=value("listing_pages"),
+            listing_links=value("listing_links"),
+            extracted=value("extracted"),
+            extract_failed=value("extract_failed"),
+            with_date=value("with_date"),
+            body_chars=value("body_chars"),
+            distinct_titles=value("distinct_titles"),
+        ),
     )

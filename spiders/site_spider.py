@@ -128,6 +128,8 @@ class SiteSpider(scrapy.Spider):
         profile = detect_profile(tree, response.url, self.site.profile)
         listing = profile.listing_page(tree, response.url)
         links = [u for u in discovery.unique(listing.article_links()) if self._on_site(u)]
+        self._stat("listing_pages")
+        self._stat("listing_links", len(links))
         known = self.store.known_urls(links)
         yield from self._article_requests([u for u in links if u not in known])
         self._stat("known_skipped", len(known))

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
 from aggregator.cli.reporting import print_feeds, print_reports
 from aggregator.exceptions import ConfigError
+from aggregator.health import HEALTHY, Health, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.publish import update_feeds
 from aggregator.registry import Site, load_registry
-from aggregator.store import CrawlRecord, open_store
+from aggregator.store import CrawlRecord, StoryStore, open_store
 from spiders.runner import SiteReport, run_crawl
+
+logger = logging.getLogger("tinlaodong.crawl")
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -81,17 +85,30 @@ def crawl_and_publish(
     reports = run_crawl(sites, data_dir, overrides)
     finished = datetime.now(UTC)
     try:
-        store.record_crawl([_record(r, started, finished) for r in reports])
+        health = {r.site_id: judge(store, r) for r in reports}
+        store.record_crawl([_record(r, started, finished, health[r.site_id]) for r in reports])
         written = update_feeds(store, sites, feeds_dir(data_dir))
     finally:
         store.close()
-    print_reports(reports, as_json)
+    print_reports(reports, health, as_json)
     if not as_json:
         print_feeds(written, feeds_dir(data_dir))
     return reports
 
 
-def _record(report: SiteReport, started: datetime, finished: datetime) -> CrawlRecord:
+def judge(store: StoryStore, report: SiteReport) -> Health:
+    """This crawl against the site's usual crawls; an unreachable site is another matter."""
+    if report.unreachable:
+        return HEALTHY
+    health = assess(report.metrics, baseline(store.metrics_history(report.site_id)))
+    if not health.healthy:
+        logger.warning("site %s: unhealthy: %s", report.site_id, health.reason)
+    return health
+
+
+def _record(
+    report: SiteReport, started: datetime, finished: datetime, health: Health
+) -> CrawlRecord:
     return CrawlRecord(
         site_id=report.site_id,
         started=started,
@@ -102,6 +119,8 @@ def _record(report: SiteReport, started: datetime, finished: datetime) -> CrawlR
         errors=report.errors,
         unreachable=report.unreachable,
         redirected_to=report.redirected_to,
+        metrics=report.metrics,
+        health=health,
     )
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from aggregator.health import HEALTHY, Health
 from spiders.runner import SiteReport
 
 
-def print_reports(reports: Sequence[SiteReport], as_json: bool = False) -> None:
+def print_reports(
+    reports: Sequence[SiteReport], health: Mapping[str, Health], as_json: bool = False
+) -> None:
     if as_json:
         for report in reports:
-            print(json.dumps(report.to_dict(), ensure_ascii=False))
+            verdict = health.get(report.site_id, HEALTHY)
+            row = {**report.to_dict(), "healthy": verdict.healthy, "health": verdict.reason}
+            print(json.dumps(row, ensure_ascii=False))
         return
     width = max([len(r.site_id) for r in reports] + [4])
     print(f"{'site':<{width}}  pages  new stories  new sources  known  errors  status")
@@ -20,6 +25,9 @@ def print_reports(reports: Sequence[SiteReport], as_json: bool = False) -> None:
         status = "unreachable" if r.unreachable else ("no pages" if r.failed else "ok")
         if r.redirected_to:
             status += f", moved to {r.redirected_to}"
+        verdict = health.get(r.site_id, HEALTHY)
+        if not verdict.healthy:
+            status += f", UNHEALTHY: {verdict.reason}"
         print(
             f"{r.site_id:<{width}}  {r.pages:>5}  {r.new_stories:>11}  {r.new_sources:>11}"
             f"  {r.skipped_known:>5}  {r.errors:>6}  {status}"

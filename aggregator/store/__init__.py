@@ -8,6 +8,7 @@ from aggregator.store.repository import (
     SiteActivity,
     StoryStore,
     StoryView,
+    Unhealthy,
 )
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "SiteActivity",
     "StoryStore",
     "StoryView",
+    "Unhealthy",
     "Validators",
     "open_store",
     "sqlite_url",

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from aggregator.exceptions import StoreError
+from aggregator.health import HEALTHY, CrawlMetrics, Health
 from aggregator.models import Article, Image
 from aggregator.store.fingerprint import canonical_url, content_hash
 from aggregator.store.http_validators import ValidatorStore
@@ -77,6 +79,18 @@ class CrawlRecord:
     errors: int
     unreachable: bool
     redirected_to: str | None = None
+    metrics: CrawlMetrics = field(default_factory=CrawlMetrics)
+    health: Health = HEALTHY
+
+
+@dataclass(frozen=True)
+class Unhealthy:
+    """A site whose last crawl was unhealthy, and since when it has been."""
+
+    site_id: str
+    reason: str
+    since: datetime
+    last_crawl: datetime
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,8 @@ class SiteActivity:
     redirected_to: str | None
     last_new_story: datetime | None
     stories: int
+    healthy: bool = True
+    health_reason: str | None = None
 
 
 class StoryStore:
@@ -204,19 +220,68 @@ class StoryStore:
                         errors=r.errors,
                         unreachable=r.unreachable,
                         redirected_to=r.redirected_to,
+                        healthy=r.health.healthy,
+                        health_reason=r.health.reason,
+                        **{f.name: getattr(r.metrics, f.name) for f in fields(CrawlMetrics)},
                     )
                 )
+
+    def metrics_history(self, site_id: str, limit: int = 10) -> list[CrawlMetrics]:
+        """What the site's last healthy crawls saw, newest first: its baseline's material."""
+        query = (
+            select(CrawlRun)
+            .where(CrawlRun.site_id == site_id, CrawlRun.healthy.is_(True))
+            .order_by(CrawlRun.id.desc())
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return [
+                CrawlMetrics(**{f.name: getattr(run, f.name) for f in fields(CrawlMetrics)})
+                for run in session.scalars(query)
+            ]
+
+    def unhealthy_sites(self) -> list[Unhealthy]:
+        """Sites whose latest crawl was unhealthy, with the start of that streak."""
+        found = []
+        with Session(self.engine) as session:
+            for run in session.scalars(self._latest_runs()):
+                if run.healthy:
+                    continue
+                last_healthy = session.scalar(
+                    select(func.max(CrawlRun.id)).where(
+                        CrawlRun.site_id == run.site_id, CrawlRun.healthy.is_(True)
+                    )
+                )
+                first_bad = session.scalar(
+                    select(CrawlRun)
+                    .where(CrawlRun.site_id == run.site_id, CrawlRun.id > (last_healthy or 0))
+                    .order_by(CrawlRun.id)
+                    .limit(1)
+                )
+                assert first_bad is not None
+                found.append(
+                    Unhealthy(
+                        run.site_id,
+                        run.health_reason or "unhealthy",
+                        _from_utc(first_bad.finished),
+                        _from_utc(run.finished),
+                    )
+                )
+        return sorted(found, key=lambda u: u.site_id)
+
+    @staticmethod
+    def _latest_runs() -> Select[Any]:
+        latest = (
+            select(CrawlRun.site_id, func.max(CrawlRun.id).label("id"))
+            .group_by(CrawlRun.site_id)
+            .subquery()
+        )
+        return select(CrawlRun).join(latest, CrawlRun.id == latest.c.id)
 
     def site_activity(self) -> dict[str, SiteActivity]:
         """Per site id: its last crawl (errors, reachability, redirect) and last new story."""
         with Session(self.engine) as session:
-            latest = (
-                select(CrawlRun.site_id, func.max(CrawlRun.id).label("id"))
-                .group_by(CrawlRun.site_id)
-                .subquery()
-            )
-            last_runs = select(CrawlRun).join(latest, CrawlRun.id == latest.c.id)
-            runs = {run.site_id: run for run in session.scalars(last_runs)}
+            runs = {run.site_id: run for run in session.scalars(self._latest_runs())}
             story_stats = session.execute(
                 select(Source.site_id, func.max(Story.first_seen), func.count(Source.id))
                 .join(Story, Source.story_id == Story.id)
@@ -234,6 +299,8 @@ class StoryStore:
                 redirected_to=run.redirected_to if run else None,
                 last_new_story=_from_utc(last_story) if last_story else None,
                 stories=int(count),
+                healthy=run.healthy if run else True,
+                health_reason=run.health_reason if run else None,
             )
         return activity
 

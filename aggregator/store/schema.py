@@ -91,3 +91,13 @@ class CrawlRun(Base):
     unreachable: Mapped[bool] = mapped_column(Boolean)
     # Where the site's start URL redirected to another host, if it did.
     redirected_to: Mapped[str | None] = mapped_column(Text)
+    # What the crawl saw (aggregator.health.CrawlMetrics) and the verdict on it.
+    listing_pages: Mapped[int] = mapped_column(Integer, default=0)
+    listing_links: Mapped[int] = mapped_column(Integer, default=0)
+    extracted: Mapped[int] = mapped_column(Integer, default=0)
+    extract_failed: Mapped[int] = mapped_column(Integer, default=0)
+    with_date: Mapped[int] = mapped_column(Integer, default=0)
+    body_chars: Mapped[int] = mapped_column(Integer, default=0)
+    distinct_titles: Mapped[int] = mapped_column(Integer, default=0)
+    healthy: Mapped[bool] = mapped_column(Boolean, default=True)
+    health_reason: Mapped[str | None] = mapped_column(Text)

@@ -17,6 +17,8 @@ logger = logging.getLogger("tinlaodong.crawl")
 class ExtractArticlePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        # For site health: many pages under one title means the title selector broke.
+        self.titles: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractArticlePipeline:
@@ -35,4 +37,10 @@ class ExtractArticlePipeline:
             logger.warning("site %s: no article at %s: %s", item.site_id, item.url, exc)
             raise DropItem(f"no article at {item.url}") from exc
         stats.inc_value("tinlaodong/extracted")
+        article = item.article
+        stats.inc_value("tinlaodong/body_chars", len(article.text))
+        if article.published is not None:
+            stats.inc_value("tinlaodong/with_date")
+        self.titles.add(article.title or "")
+        stats.set_value("tinlaodong/distinct_titles", len(self.titles))
         return item
