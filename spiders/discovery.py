@@ -24,6 +24,23 @@ def feed_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     return list(dict.fromkeys(links))
 
 
+def rss_page_links(tree: html.HtmlElement, base_url: str, limit: int = 20) -> list[str]:
+    """Anchors to feeds or to an "RSS" page listing them (``/rss``, ``rss.html``, ``*.rss``):
+    Vietnamese portals often publish their feeds that way rather than in ``<link>`` tags."""
+    found = []
+    for href in tree.xpath("//a/@href"):
+        path = urlsplit(urljoin(base_url, str(href))).path.lower()
+        name = path.rstrip("/").rsplit("/", 1)[-1]
+        if name in ("rss", "feed", "rss.html", "rss.aspx", "rss.xml") or name.endswith(".rss"):
+            found.append(urljoin(base_url, str(href).strip()))
+    return list(dict.fromkeys(found))[:limit]
+
+
+def is_feed(body: bytes) -> bool:
+    head = body[:512].lstrip().lower()
+    return head.startswith(b"<?xml") or head.startswith((b"<rss", b"<feed"))
+
+
 def links_in_feed(body: bytes, base_url: str) -> list[str]:
     """Item links of an RSS 2.0 or Atom feed; an unreadable feed gives none."""
     try:

@@ -134,8 +134,11 @@ class SiteSpider(scrapy.Spider):
         yield from self._article_requests([u for u in links if u not in known])
         self._stat("known_skipped", len(known))
         if page == 1:
-            for feed in discovery.feed_links(tree, response.url):
-                yield self._request(feed, self.parse_feed, kind="feed")
+            feeds = discovery.feed_links(tree, response.url)
+            feeds += discovery.rss_page_links(tree, response.url)
+            for feed in discovery.unique(feeds):
+                if self._on_site(feed):
+                    yield self._request(feed, self.parse_feed, kind="feed")
         next_url = listing.next_page()
         if links and (links[-1] in known or len(known) >= KNOWN_SHARE_TO_STOP * len(links)):
             self._stat("pagination_stopped")
@@ -143,11 +146,23 @@ class SiteSpider(scrapy.Spider):
         if next_url and page < self.max_listing_pages and self._on_site(next_url):
             yield self._request(next_url, self.parse_listing, kind="listing", page=page + 1)
 
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        if self._fresh(response):
+    def parse_feed(self, response: Response, index: bool = False) -> Iterator[Any]:
+        if not self._fresh(response):
+            return
+        if discovery.is_feed(response.body):
             yield from self._new_article_requests(
                 discovery.links_in_feed(response.body, response.url)
             )
+            return
+        tree = _parse(response)
+        if tree is None or index:
+            return
+        # An HTML "RSS" page: the feeds it lists, one level deep.
+        for feed in discovery.feed_links(tree, response.url) + discovery.rss_page_links(
+            tree, response.url
+        ):
+            if self._on_site(feed) and feed != response.url:
+                yield self._request(feed, self.parse_feed, kind="feed", index=True)
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
         for url in discovery.sitemaps_in_robots(response.text, response.url):
