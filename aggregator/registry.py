@@ -5,6 +5,13 @@ page objects that read it (none: discovery from feeds, sitemaps and listing link
 trafilatura alone). ``allow_private_network: true`` is only for the offline mirror: every other
 entry is refused loopback and private addresses. ``url_source`` and ``confirmed`` record where a
 URL comes from, since the real sites cannot be checked from every machine.
+
+``province`` is a name (or alias) of the gazetteer (``provinces.yaml``), former or current; the
+site gets its ``province_id`` and the ``current_province_id`` it belongs to since 1 July 2025.
+``kind`` is department | home-affairs | ministry | press (default: press for "Toàn quốc",
+department otherwise); ``status`` is active (default) | archived (a dissolved body whose site is
+frozen: crawled rarely, never dropped) | moved (``moved_to`` says where). ``crawl_every`` (``30m``,
+``6h``, ``7d``, ``2w``) defaults by status, see ``DEFAULT_CRAWL_EVERY``.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,10 +27,27 @@ from urllib.parse import urlsplit
 import yaml
 
 from aggregator.exceptions import RegistryError
+from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DURATION_RE = re.compile(r"^\s*([1-9][0-9]*)\s*([mhdw])\s*$")
+_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
+          "m": timedelta(minutes=1)}
 _REQUIRED = ("id", "name", "province", "start_urls")
-_OPTIONAL = ("profile", "allow_private_network", "url_source", "confirmed", "notes", "language")
+_OPTIONAL = (
+    "profile", "allow_private_network", "url_source", "confirmed", "notes", "language",
+    "kind", "status", "crawl_every", "moved_to",
+)
+KINDS = ("department", "home-affairs", "ministry", "press")
+STATUSES = ("active", "archived", "moved")
+# Department portals post a few items a working day: every 3 hours keeps the feeds fresh the
+# same day for ~8 listing fetches a day per portal. An archived (frozen) or moved site changes
+# rarely if ever; a weekly look notices a revival or a redirect without costing anyone.
+DEFAULT_CRAWL_EVERY = {
+    "active": timedelta(hours=3),
+    "archived": timedelta(days=7),
+    "moved": timedelta(days=7),
+}
 
 
 @dataclass(frozen=True)
@@ -35,6 +60,13 @@ class Site:
     allow_private_network: bool = False
     url_source: str | None = None
     confirmed: bool = False
+    province_id: str | None = None  # set by the parser, from the gazetteer
+    current_province_id: str | None = None  # the province it belongs to since 1 July 2025
+    kind: str = "department"
+    status: str = "active"
+    crawl_every: timedelta = DEFAULT_CRAWL_EVERY["active"]
+    moved_to: str | None = None
+    notes: str | None = None
 
     @property
     def hosts(self) -> frozenset[str]:
@@ -55,6 +87,15 @@ class Site:
         if self.url_source:
             data["url_source"] = self.url_source
         data["confirmed"] = self.confirmed
+        data["province_id"] = self.province_id
+        data["current_province_id"] = self.current_province_id
+        data["kind"] = self.kind
+        data["status"] = self.status
+        data["crawl_every"] = format_duration(self.crawl_every)
+        if self.moved_to:
+            data["moved_to"] = self.moved_to
+        if self.notes:
+            data["notes"] = self.notes
         return data
 
 
@@ -107,14 +148,17 @@ def load_registry(path: Path | None = None) -> Registry:
     return parse_registry(raw, path)
 
 
-def parse_registry(raw: object, path: Path | None = None) -> Registry:
+def parse_registry(
+    raw: object, path: Path | None = None, gazetteer: Gazetteer | None = None
+) -> Registry:
     where = str(path) if path else "registry"
+    gazetteer = gazetteer or default_gazetteer()
     if not isinstance(raw, Mapping) or not isinstance(raw.get("sites"), list):
         raise RegistryError(f"{where}: expected a top-level 'sites:' list")
     sites: list[Site] = []
     seen: set[str] = set()
     for index, entry in enumerate(raw["sites"], start=1):
-        site = _parse_entry(entry, f"{where}: site #{index}")
+        site = _parse_entry(entry, f"{where}: site #{index}", gazetteer)
         if site.id in seen:
             raise RegistryError(f"{where}: site #{index}: duplicate id {site.id!r}")
         seen.add(site.id)
@@ -122,7 +166,36 @@ def parse_registry(raw: object, path: Path | None = None) -> Registry:
     return Registry(tuple(sites), path)
 
 
-def _parse_entry(entry: object, where: str) -> Site:
+def _parse_entry(entry: object, where: str, gazetteer: Gazetteer) -> Site:
+    entry, where = _checked_keys(entry, where)
+    site_id = str(entry["id"])
+    if not _ID_RE.match(site_id):
+        raise RegistryError(f"{where}: id must be lowercase letters, digits and '-'")
+    province_name = _text(entry, "province", where)
+    province = _province(province_name, gazetteer, where)
+    kind = _choice(entry, "kind", KINDS, "press" if province.is_national else "department", where)
+    status = _choice(entry, "status", STATUSES, "active", where)
+    return Site(
+        id=site_id,
+        name=_text(entry, "name", where),
+        province=province_name,
+        start_urls=_start_urls(entry["start_urls"], where),
+        profile=_profile(entry.get("profile"), where),
+        allow_private_network=_flag(entry, "allow_private_network", where),
+        url_source=str(entry["url_source"]) if entry.get("url_source") else None,
+        confirmed=_flag(entry, "confirmed", where),
+        province_id=province.id,
+        current_province_id=gazetteer.current_of(province).id,
+        kind=kind,
+        status=status,
+        crawl_every=_crawl_every(entry.get("crawl_every"), status, where),
+        moved_to=_moved_to(entry.get("moved_to"), status, where),
+        notes=str(entry["notes"]).strip() if entry.get("notes") else None,
+    )
+
+
+def _checked_keys(entry: object, where: str) -> tuple[Mapping[str, Any], str]:
+    """The entry as a mapping with every required key and no unknown one; ``where`` with its id."""
     if not isinstance(entry, Mapping):
         raise RegistryError(f"{where}: expected a mapping with {', '.join(_REQUIRED)}")
     if isinstance(entry.get("id"), str):
@@ -133,19 +206,63 @@ def _parse_entry(entry: object, where: str) -> Site:
     unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
     if unknown:
         raise RegistryError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
-    site_id = str(entry["id"])
-    if not _ID_RE.match(site_id):
-        raise RegistryError(f"{where}: id must be lowercase letters, digits and '-'")
-    return Site(
-        id=site_id,
-        name=_text(entry, "name", where),
-        province=_text(entry, "province", where),
-        start_urls=_start_urls(entry["start_urls"], where),
-        profile=_profile(entry.get("profile"), where),
-        allow_private_network=_flag(entry, "allow_private_network", where),
-        url_source=str(entry["url_source"]) if entry.get("url_source") else None,
-        confirmed=_flag(entry, "confirmed", where),
-    )
+    return entry, where
+
+
+def _province(name: str, gazetteer: Gazetteer, where: str) -> Province:
+    province = gazetteer.find(name)
+    if province is not None:
+        return province
+    close = gazetteer.suggest(name)
+    hint = f"did you mean {' or '.join(close)}?" if close else "see aggregator/provinces.yaml"
+    raise RegistryError(f"{where}: unknown province {name!r} ({hint})")
+
+
+def _choice(
+    entry: Mapping[str, Any], key: str, allowed: tuple[str, ...], default: str, where: str
+) -> str:
+    value = entry.get(key, default)
+    if value not in allowed:
+        raise RegistryError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
+    return str(value)
+
+
+def _crawl_every(value: object, status: str, where: str) -> timedelta:
+    if value is None:
+        return DEFAULT_CRAWL_EVERY[status]
+    try:
+        return parse_duration(str(value))
+    except ValueError as exc:
+        raise RegistryError(f"{where}: crawl_every: {exc}") from None
+
+
+def _moved_to(value: object, status: str, where: str) -> str | None:
+    if value is None:
+        return None
+    if status != "moved":
+        raise RegistryError(f"{where}: moved_to is only for status moved")
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise RegistryError(f"{where}: moved_to {value!r} is not an http(s) URL")
+    return str(value)
+
+
+def parse_duration(text: str) -> timedelta:
+    """``30m``, ``6h``, ``7d``, ``2w`` as a timedelta."""
+    match = _DURATION_RE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30m, 6h, 7d or 2w")
+    return int(match[1]) * _UNITS[match[2]]
+
+
+def format_duration(value: timedelta) -> str:
+    """The ``parse_duration`` text for ``value``: the largest unit up to days that divides it
+    (``7d`` reads better than ``1w``)."""
+    for unit in ("d", "h", "m"):
+        size = _UNITS[unit]
+        if value % size == timedelta(0):
+            return f"{value // size}{unit}"
+    return f"{int(value.total_seconds() // 60)}m"
 
 
 def _text(entry: Mapping[str, Any], key: str, where: str) -> str:

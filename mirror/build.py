@@ -1,4 +1,4 @@
-"""Build the offline mirror: four static sites rendered from content/*.yaml and the seeds.
+"""Build the offline mirror: static sites rendered from content/*.yaml and the seeds.
 
 ``build_mirror(out_dir, seeds_dir)`` writes one directory per site under ``out_dir`` and returns
 what :class:`mirror.server.MirrorServer` needs to serve them.
@@ -24,7 +24,7 @@ class MirrorSite:
     id: str
     name: str
     province: str
-    profile: str | None  # "liferay" | "baodansinh" | None
+    profile: str | None  # a profile name ("liferay", "websphere", ...) or None
     root: Path  # directory with this site's files
     start_paths: tuple[str, ...]  # e.g. ("/tin-tuc-su-kien",); ("/",) for the generic site
     # (URL path, status) pairs the server answers with that error instead of a page
@@ -35,6 +35,10 @@ Builder = Callable[[SiteSpec, Path, Sequence[Article], Sequence[BrokenLink]], di
 _BUILDERS: dict[str | None, Builder] = {
     "liferay": builders.build_liferay,
     "baodansinh": builders.build_baodansinh,
+    "liferay7": builders.build_liferay7,
+    "websphere": builders.build_websphere,
+    "sharepoint": builders.build_sharepoint,
+    "wordpress": builders.build_wordpress,
     None: builders.build_generic,
 }
 

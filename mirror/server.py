@@ -26,6 +26,7 @@ from mirror.paths import BASE_URL_PLACEHOLDER, file_for
 _CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".htm": "text/html; charset=utf-8",
+    ".aspx": "text/html; charset=utf-8",  # SharePoint pages
     ".txt": "text/plain; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".png": "image/png",
@@ -75,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error_page(HTTPStatus.NOT_FOUND, with_body)
             return
         body = target.read_bytes()
-        if target.suffix in _REWRITTEN_SUFFIXES:
+        if target.suffix in _REWRITTEN_SUFFIXES or _is_feed(body):
             body = body.replace(BASE_URL_PLACEHOLDER.encode(), state.base_url.encode())
         # Like the real portals' web servers: an ETag, and 304 for a matching If-None-Match,
         # so conditional re-crawls can be tested.
@@ -85,7 +86,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("ETag", etag)
             self.end_headers()
             return
-        self._send(HTTPStatus.OK, _content_type(target), body, with_body, etag)
+        content_type = _FEED_TYPE if _is_feed(body) else _content_type(target)
+        self._send(HTTPStatus.OK, content_type, body, with_body, etag)
 
     def _send_error_page(self, status: int, with_body: bool) -> None:
         phrase = HTTPStatus(status).phrase
@@ -106,6 +108,15 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if with_body:
             self.wfile.write(body)
+
+
+# Feeds at extensionless URLs (WordPress's /feed/, Liferay's .../asset_publisher/<id>/rss) are
+# stored as index.html like any page: what they are is told by their first bytes.
+_FEED_TYPE = "application/rss+xml; charset=utf-8"
+
+
+def _is_feed(body: bytes) -> bool:
+    return body.startswith(b"<?xml") and b"<rss" in body[:300]
 
 
 def _content_type(target: Path) -> str:

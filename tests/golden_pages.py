@@ -3,7 +3,9 @@
 Each ``tests/golden/<case>.json`` names its page and holds what extraction must give for it.
 The pages are read at test time from ``../shared`` (never copied into the repository): real
 saved portal pages from the corpus, and the mirror's rendering of the user's two seed
-articles. To regenerate the expected fields after a deliberate change, run
+articles. A "mirror-article" case is the mirror's rendering of one of its own articles
+(``mirror/content/*.yaml``), which needs nothing from ``../shared``. To regenerate the
+expected fields after a deliberate change, run
 
     .venv/bin/python -m tests.golden_pages
 
@@ -37,23 +39,26 @@ def load_page(spec: dict[str, Any], workdir: Path) -> bytes:
     if spec["kind"] == "corpus":
         return (SHARED / "corpus" / spec["path"]).read_bytes()
     if spec["kind"] == "mirror-seed":
-        return _mirror_seed_page(spec["site"], spec["article_id"], workdir)
+        seeds = SHARED / "seeds"
+        if not seeds.is_dir():
+            raise FileNotFoundError(seeds)
+        return _mirror_page(spec["site"], spec["article_id"], workdir, seeds)
+    if spec["kind"] == "mirror-article":
+        return _mirror_page(spec["site"], spec["article_id"], workdir, None)
     raise ValueError(f"unknown page kind {spec['kind']!r}")
 
 
-def _mirror_seed_page(site_id: str, article_id: int, workdir: Path) -> bytes:
+def _mirror_page(site_id: str, article_id: int, workdir: Path, seeds: Path | None) -> bytes:
+    """The page the mirror builds for one article (seed articles only with ``seeds``)."""
     from mirror.build import build_mirror
     from mirror.expected import expected_articles
-    from mirror.paths import file_for
+    from mirror.paths import file_for_url
 
-    seeds = SHARED / "seeds"
-    if not seeds.is_dir():
-        raise FileNotFoundError(seeds)
     sites = {s.id: s for s in build_mirror(workdir, seeds)}
     (article,) = [
         a for a in expected_articles(seeds) if (a.site_id, a.article_id) == (site_id, article_id)
     ]
-    return (sites[site_id].root / file_for(article.path)).read_bytes()
+    return (sites[site_id].root / file_for_url(article.path)).read_bytes()
 
 
 def fields(article: Article) -> dict[str, Any]:

@@ -23,6 +23,14 @@ NOW = datetime(2025, 6, 1, 12, 0, tzinfo=VIETNAM)
         ("Thứ tư, 24/07/2024 12:55", datetime(2024, 7, 24, 12, 55)),
         ("Cập nhật lúc 10:30 ngày 05/03/2024", datetime(2024, 3, 5, 10, 30)),
         ("24 tháng 7, 2024", datetime(2024, 7, 24)),
+        # WebSphere and SharePoint print a 12-hour clock with SA (sáng, AM) / CH (chiều, PM).
+        ("Ngày 24/07/2024 - 12:55", datetime(2024, 7, 24, 12, 55)),
+        ("24/07/2024 12:55:00 CH", datetime(2024, 7, 24, 12, 55)),
+        ("Ngày đăng: 14/11/2024 03:20:00 CH", datetime(2024, 11, 14, 15, 20)),
+        ("05/03/2024 07:30:00 SA", datetime(2024, 3, 5, 7, 30)),
+        ("05/03/2024 12:10:00 SA", datetime(2024, 3, 5, 0, 10)),
+        ("09/10/2024 02:05 CH", datetime(2024, 10, 9, 14, 5)),
+        ("Cập nhật lúc 08:30 ngày 27/12/2024", datetime(2024, 12, 27, 8, 30)),
     ],
 )
 def test_local_times_are_vietnam_time(shown: str, expected: datetime) -> None:

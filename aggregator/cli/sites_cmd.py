@@ -1,26 +1,55 @@
-"""``tinlaodong sites list``: what the registry holds."""
+"""``tinlaodong sites list|check``: what the registry holds, and whether its sites answer."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
+import time
+from collections import Counter
 from pathlib import Path
 
-from aggregator.registry import load_registry
+from aggregator.gazetteer import default_gazetteer
+from aggregator.registry import Site, load_registry
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    parser = subparsers.add_parser("sites", help="show the site registry")
+    parser = subparsers.add_parser("sites", help="show and check the site registry")
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser(
         "list",
         parents=[parent],
         help="list the registered sites",
-        description="List the sites of the registry (or of --sites FILE).",
+        description="List the sites of the registry (or of --sites FILE): province then and "
+        "now, kind, status, profile, first start URL.",
     )
     listing.add_argument("--sites", type=Path, help="a registry file of one's own")
     listing.add_argument("--json", action="store_true", help="one JSON object per site")
     listing.set_defaults(func=list_sites)
+    _register_check(actions, parent)
+
+
+def _register_check(actions: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    from aggregator.sitecheck import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
+
+    check = actions.add_parser(
+        "check",
+        parents=[parent],
+        help="probe each site's first start URL",
+        description="Probe each site's first start URL: reachable (2xx), redirected (3xx, "
+        "followed up to 5 times), dead (DNS, refused, timeout, 4xx/5xx) or refused (a "
+        "private address for an entry without allow_private_network). A report: exits 0 "
+        "unless the registry is invalid.",
+    )
+    check.add_argument("--sites", type=Path, help="a registry file of one's own")
+    check.add_argument("--site", action="append", default=[], metavar="ID",
+                       help="check only this site (repeatable)")
+    check.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
+                       metavar="S", help=f"seconds per connection (default {DEFAULT_TIMEOUT:g})")
+    check.add_argument("--concurrency", type=_positive_int, default=DEFAULT_CONCURRENCY,
+                       metavar="N", help=f"sites probed at once (default {DEFAULT_CONCURRENCY})")
+    check.add_argument("--json", action="store_true", help="one JSON object per site")
+    check.set_defaults(func=check_sites)
 
 
 def list_sites(args: argparse.Namespace) -> int:
@@ -30,5 +59,50 @@ def list_sites(args: argparse.Namespace) -> int:
             print(json.dumps(site.to_dict(), ensure_ascii=False))
         else:
             profile = site.profile or "(none)"
-            print(f"{site.id:<24} {profile:<11} {site.province:<14} {site.start_urls[0]}")
+            print(
+                f"{site.id:<24} {site.kind:<12} {site.status:<8} {_provinces(site):<34} "
+                f"{profile:<10} {site.start_urls[0]}"
+            )
     return 0
+
+
+def _provinces(site: Site) -> str:
+    """The province as written, and the current one when the 2025 merger changed it."""
+    gazetteer = default_gazetteer()
+    current = gazetteer.get(site.current_province_id) if site.current_province_id else None
+    if current is None or current.id == site.province_id:
+        return site.province
+    return f"{site.province} -> {current.name}"
+
+
+def check_sites(args: argparse.Namespace) -> int:
+    from aggregator.sitecheck import check_sites as probe
+
+    sites = load_registry(args.sites).select(args.site)
+    counts: Counter[str] = Counter()
+    started = time.monotonic()
+    for result in probe(sites, timeout=args.timeout, concurrency=args.concurrency):
+        counts[result.outcome] += 1
+        line = json.dumps(result.to_dict(), ensure_ascii=False) if args.json else result.line()
+        print(line, flush=True)  # as results arrive: the check is a progress report too
+    summary = ", ".join(f"{counts[o]} {o}" for o in ("reachable", "redirected", "dead", "refused"))
+    # With --json, stdout stays one object per site; the summary goes to stderr.
+    print(f"{len(sites)} sites: {summary} ({time.monotonic() - started:.1f} s)",
+          file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
+    return int(text)

@@ -167,8 +167,18 @@ def _without_redirect(url: str) -> str:
 
 
 def recognise(tree: HtmlElement) -> bool:
-    """Liferay names every portlet wrapper ``p_p_id_<portlet>_``."""
-    return bool(tree.xpath("//*[starts-with(@id,'p_p_id_')][1]"))
+    """Liferay names every portlet wrapper ``p_p_id_<portlet>_``; 6.2 serves its scripts and
+    styles from ``/html/`` and the theme WAR, Liferay 7 from OSGi modules under ``/o/``."""
+    return bool(tree.xpath("//*[starts-with(@id,'p_p_id_')][1]")) and not osgi_resources(tree)
+
+
+def osgi_resources(tree: HtmlElement) -> bool:
+    """Whether the page loads a script or stylesheet from ``/o/`` (Liferay 7 / DXP modules)."""
+    for ref in tree.xpath("//link[contains(@rel,'stylesheet')]/@href | //script/@src"):
+        path = urlsplit(ref.strip()).path
+        if path.startswith("/o/") or (path.startswith("/combo") and "/o/" in ref):
+            return True
+    return False
 
 
 PROFILE = Profile("liferay", LiferayArticle, LiferayListing, recognise)

@@ -5,12 +5,31 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from aggregator.exceptions import ConfigError
-from aggregator.profiles import baodansinh, generic, liferay
+from aggregator.profiles import (
+    baodansinh,
+    generic,
+    liferay,
+    liferay7,
+    sharepoint,
+    websphere,
+    wordpress,
+)
 from aggregator.profiles.base import Profile
 
-# Tried in this order when recognising markup; generic recognises everything, so it is last.
+# Tried in this order when recognising markup. Liferay 7 pages also carry 6.2's portlet ids,
+# so liferay7 (which needs /o/ resources) goes before liferay; generic recognises everything,
+# so it is last.
 PROFILES: dict[str, Profile] = {
-    p.name: p for p in (baodansinh.PROFILE, liferay.PROFILE, generic.PROFILE)
+    p.name: p
+    for p in (
+        baodansinh.PROFILE,
+        liferay7.PROFILE,
+        liferay.PROFILE,
+        websphere.PROFILE,
+        sharepoint.PROFILE,
+        wordpress.PROFILE,
+        generic.PROFILE,
+    )
 }
 GENERIC = generic.PROFILE
 

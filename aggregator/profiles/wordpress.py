@@ -1,0 +1,131 @@
+"""WordPress magazines of the sector (the standard theme markup most magazine themes keep).
+
+Modelled from the family's known conventions (WordPress core and underscores-based themes,
+Jetpack related posts and sharing), not from a saved page: the real sites could not be reached.
+
+Article: ``article.post`` holding ``h1.entry-title``, ``time.entry-date[datetime]`` (ISO 8601),
+the byline ``.byline .author.vcard`` and ``.entry-content``; figures are
+``figure.wp-caption`` with ``figcaption.wp-caption-text`` (the caption is also the ``alt``).
+Jetpack injects ``.jp-relatedposts`` and ``.sharedaddy`` into ``.entry-content``; the body
+ends with the writer's signature, which repeats the byline. Listings: ``article.post`` items
+with ``.entry-title a`` and ``a.next.page-numbers``; every page links ``/feed/``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from lxml.html import HtmlElement
+
+from aggregator.dates import parse_vietnamese_date
+from aggregator.models import Image
+from aggregator.profiles.base import (
+    ArticlePage,
+    ListingPage,
+    Profile,
+    captions_as_paragraphs,
+    drop,
+    images_in,
+)
+from aggregator.text import clean_line, clean_or_none
+
+_POST = "//article[contains(concat(' ',normalize-space(@class),' '),' post ')]"
+_SINGLE = "//body[contains(concat(' ',normalize-space(@class),' '),' single ')]"
+_CONTENT = ".//div[contains(concat(' ',normalize-space(@class),' '),' entry-content ')]"
+_CHROME = (
+    ".//*[contains(@class,'jp-relatedposts') or contains(@class,'related-posts')]",
+    ".//*[contains(@class,'sharedaddy') or contains(@class,'share-buttons')]",
+    ".//*[contains(@class,'entry-meta') or contains(@class,'entry-footer')]",
+)
+_SIGNATURE_MAX_WORDS = 8
+# WordPress accounts that are no writer's name.
+_PLACEHOLDER_AUTHORS = {"admin", "administrator", "ban biên tập", "biên tập viên", "bbt"}
+
+
+class WordPressArticle(ArticlePage):
+    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
+        super().__init__(tree, url)
+        self._post = self.first(_POST)
+        found = self._post.xpath(_CONTENT) if self._post is not None else []
+        self._content: HtmlElement | None = found[0] if found else None
+        self._signature = self._signature_paragraph()
+
+    def _signature_paragraph(self) -> HtmlElement | None:
+        """The last paragraph of the text proper (Jetpack's boxes come after it) when it is
+        a short line wholly in bold: the writer's name, as magazines sign."""
+        if self._content is None:
+            return None
+        paragraphs = self._content.xpath("./p[normalize-space()]")
+        if not paragraphs:
+            return None
+        last = paragraphs[-1]
+        text = clean_line(last.text_content())
+        bold = clean_line("".join(b.text_content() for b in last.xpath("./strong | ./b")))
+        return last if bold == text and len(text.split()) <= _SIGNATURE_MAX_WORDS else None
+
+    def not_an_article(self) -> str | None:
+        if not self.tree.xpath(_SINGLE) and len(self.tree.xpath(_POST)) > 1:
+            return "a WordPress archive page, not an article"
+        return None
+
+    def _in_post(self, xpath: str) -> HtmlElement | None:
+        found = self._post.xpath(xpath) if self._post is not None else []
+        return found[0] if found else None
+
+    def title(self) -> str | None:
+        heading = self._in_post(".//*[contains(@class,'entry-title')]")
+        return None if heading is None else clean_or_none(heading.text_content())
+
+    def published(self) -> datetime | None:
+        stamp = self._in_post(".//time[contains(@class,'entry-date')]")
+        if stamp is None:
+            return None
+        return parse_vietnamese_date(stamp.get("datetime") or stamp.text_content())
+
+    def author(self) -> str | None:
+        byline = self._in_post(".//*[contains(@class,'author') and contains(@class,'vcard')]")
+        name = None if byline is None else clean_or_none(byline.text_content())
+        if name and name.casefold() not in _PLACEHOLDER_AUTHORS:
+            return name
+        return None if self._signature is None else clean_line(self._signature.text_content())
+
+    def images(self) -> list[Image]:
+        return images_in(self._content, self)
+
+    def remove_chrome(self) -> None:
+        drop(self._signature)
+        if self._content is None:
+            return
+        for xpath in _CHROME:
+            for element in self._content.xpath(xpath):
+                drop(element)
+        captions_as_paragraphs(self._content)
+
+    def content_root(self) -> HtmlElement | None:
+        return self._content
+
+
+class WordPressListing(ListingPage):
+    _ITEMS = _POST + "//*[contains(@class,'entry-title')]//a/@href"
+    _NEXT = (
+        "//a[contains(@class,'next') and contains(@class,'page-numbers')]/@href"
+        " | //link[@rel='next']/@href"
+    )
+
+    def article_links(self) -> list[str]:
+        return self.absolute_links(self.tree.xpath(self._ITEMS))
+
+    def next_page(self) -> str | None:
+        links = self.absolute_links(self.tree.xpath(self._NEXT))
+        return links[0] if links else None
+
+
+def recognise(tree: HtmlElement) -> bool:
+    """WordPress's generator tag, or theme and plugin files under ``/wp-content/``."""
+    for generator in tree.xpath("//meta[@name='generator']/@content"):
+        if generator.strip().casefold().startswith("wordpress"):
+            return True
+    return bool(tree.xpath("//link[contains(@href,'/wp-content/')][1]"))
+
+
+PROFILE = Profile("wordpress", WordPressArticle, WordPressListing, recognise)

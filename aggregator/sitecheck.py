@@ -1,0 +1,291 @@
+"""Probe each site's first start URL: is it there, has it moved, is it gone?
+
+One GET per hop with the crawler's User-Agent and a small timeout; redirects are not followed
+by the HTTP client but one at a time here (at most ``MAX_REDIRECTS``), so that every hop is
+checked like the crawler checks it: loopback and private addresses are refused after DNS
+resolution unless the entry has ``allow_private_network: true``, and the connection goes to the
+very address that was checked (no second DNS answer). Outcomes: ``reachable`` (2xx),
+``redirected`` (3xx ending in a 2xx), ``dead`` (DNS, refused, timeout, TLS, 4xx/5xx, a redirect
+to such), ``refused`` (a private address, never contacted).
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from aggregator.registry import Site
+from spiders.middlewares.private_network import is_private
+from spiders.settings import USER_AGENT
+
+OUTCOMES = ("reachable", "redirected", "dead", "refused")
+MAX_REDIRECTS = 5
+DEFAULT_TIMEOUT = 5.0
+DEFAULT_CONCURRENCY = 16
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    id: str
+    url: str
+    outcome: str  # one of OUTCOMES
+    status: int | None = None  # the start URL's own HTTP status
+    final_url: str | None = None  # where the redirects ended
+    final_status: int | None = None
+    redirects: int = 0
+    left_host: bool | None = None  # did the redirects end on another host?
+    reason: str | None = None  # why dead or refused, in a few words
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def line(self) -> str:
+        if self.outcome == "reachable":
+            detail = f"HTTP {self.status}"
+        elif self.outcome == "redirected":
+            where = "another host" if self.left_host else "same host"
+            hops = "redirect" if self.redirects == 1 else "redirects"
+            detail = f"-> {self.final_url} ({self.redirects} {hops}, {where})"
+        else:
+            detail = self.reason or ""
+        return f"{self.id:<26} {self.outcome:<10} {self.url}  {detail}"
+
+
+class _Refused(Exception):
+    """The address is private or loopback and the site is not allowed one."""
+
+
+class _Dead(Exception):
+    """No usable answer; the message says why in a few words."""
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    location: str | None
+
+    @property
+    def is_redirect(self) -> bool:
+        return 300 <= self.status < 400 and bool(self.location)
+
+
+def check_sites(
+    sites: Iterable[Site],
+    timeout: float = DEFAULT_TIMEOUT,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> Iterator[CheckResult]:
+    """Check every site concurrently; results come as they arrive, not in registry order."""
+    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="sitecheck")
+    try:
+        futures = [pool.submit(check_site, site, timeout) for site in sites]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        # On Ctrl-C or an abandoned iterator: drop the probes not started yet.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def check_site(site: Site, timeout: float = DEFAULT_TIMEOUT) -> CheckResult:
+    url = site.start_urls[0]
+    started = time.monotonic()
+    try:
+        first = _fetch(url, site.allow_private_network, timeout)
+    except (_Refused, _Dead) as exc:
+        outcome = "refused" if isinstance(exc, _Refused) else "dead"
+        return CheckResult(site.id, url, outcome, reason=str(exc), seconds=_since(started))
+    if not first.is_redirect:
+        return _direct(site.id, url, first, started)
+    return _redirected(site, url, first, timeout, started)
+
+
+def _direct(site_id: str, url: str, answer: _Answer, started: float) -> CheckResult:
+    if 200 <= answer.status < 300:
+        return CheckResult(site_id, url, "reachable", answer.status, seconds=_since(started))
+    return CheckResult(
+        site_id, url, "dead", answer.status, reason=_status_reason(answer), seconds=_since(started)
+    )
+
+
+def _redirected(
+    site: Site, url: str, first: _Answer, timeout: float, started: float
+) -> CheckResult:
+    target, answer, hops = url, first, 0
+    outcome, reason, final_status = "redirected", None, None
+    try:
+        while answer.is_redirect and hops < MAX_REDIRECTS:
+            target = urljoin(target, answer.location)
+            hops += 1
+            answer = _fetch(target, site.allow_private_network, timeout)
+    except _Refused as exc:
+        outcome, reason = "refused", f"redirect to {exc}"
+    except _Dead as exc:
+        outcome, reason = "dead", f"redirect target: {exc}"
+    else:
+        final_status = answer.status
+        if answer.is_redirect:
+            outcome, reason = "dead", f"more than {MAX_REDIRECTS} redirects"
+        elif not 200 <= answer.status < 300:
+            outcome, reason = "dead", f"redirect target: {_status_reason(answer)}"
+    return CheckResult(
+        site.id, url, outcome, first.status,
+        final_url=target,
+        final_status=final_status,
+        redirects=hops,
+        left_host=_site_host(target) != _site_host(url),
+        reason=reason,
+        seconds=_since(started),
+    )
+
+
+def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
+    """One GET, not following redirects; raises _Refused or _Dead."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _Dead(f"not an http(s) URL: {url}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    addresses = _resolve(parts.hostname, port, timeout)
+    if not allow_private:
+        private = [a for a in addresses if is_private(a)]
+        if private:
+            raise _Refused(f"{private[0]} is a private or loopback address")
+    conn = _connection(parts.scheme, parts.hostname, port, addresses, timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        conn.request("GET", path, headers=_HEADERS)
+        response = conn.getresponse()
+        return _Answer(response.status, response.getheader("Location"))
+    except OSError as exc:
+        raise _Dead(_os_reason(exc)) from exc
+    except http.client.HTTPException as exc:
+        raise _Dead(f"not an HTTP answer ({type(exc).__name__})") from exc
+    finally:
+        conn.close()
+
+
+_HEADERS = {
+    "User-Agent": USER_AGENT,
+    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "Connection": "close",
+}
+
+
+def _resolve(host: str, port: int, timeout: float) -> list[str]:
+    try:
+        infos = _getaddrinfo_within(host, port, timeout)
+    except socket.gaierror as exc:
+        raise _Dead(f"DNS lookup failed ({exc.strerror})") from exc
+    except (UnicodeError, ValueError) as exc:
+        raise _Dead(f"invalid host name {host!r}") from exc
+    # Scope ids ("fe80::1%eth0") are kept: the connection needs them; ipaddress accepts them.
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def _getaddrinfo_within(host: str, port: int, timeout: float) -> list[Any]:
+    """getaddrinfo has no timeout and a struggling resolver takes 10 s or more: ask in a daemon
+    thread (which cannot hold up the exit) and give up after ``timeout``."""
+    answer: list[Any] = []
+    thread = threading.Thread(
+        target=_getaddrinfo_into, args=(answer, host, port), daemon=True, name="sitecheck-dns"
+    )
+    thread.start()
+    thread.join(timeout)
+    if not answer:
+        raise _Dead("DNS lookup timed out")
+    if isinstance(answer[0], BaseException):
+        raise answer[0]
+    return list(answer[0])
+
+
+def _getaddrinfo_into(answer: list[Any], host: str, port: int) -> None:
+    try:
+        answer.append(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+    except Exception as exc:  # handed to the waiting thread, which raises it
+        answer.append(exc)
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, TimeoutError):
+        return "timed out"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, ConnectionResetError):
+        return "connection reset"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error ({exc.reason or exc.strerror})"
+    return exc.strerror or type(exc).__name__
+
+
+def _status_reason(answer: _Answer) -> str:
+    if 300 <= answer.status < 400:
+        return f"HTTP {answer.status} without a Location"
+    return f"HTTP {answer.status}"
+
+
+def _site_host(url: str) -> str:
+    """host[:port] as the registry compares hosts: lowercase, without a leading www."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    default = 443 if parts.scheme == "https" else 80
+    return host if parts.port in (None, default) else f"{host}:{parts.port}"
+
+
+def _since(started: float) -> float:
+    return round(time.monotonic() - started, 3)
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """Connects to the addresses already resolved and checked, not to a new DNS answer."""
+
+    addresses: list[str]
+
+    def connect(self) -> None:
+        self.sock = _connect_any(self.addresses, self.port, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection, _PinnedHTTPConnection):
+    """HTTPSConnection.connect calls super().connect(), which the MRO makes the pinned one;
+    TLS then wraps it with the real host name for SNI."""
+
+
+def _connection(
+    scheme: str, host: str, port: int, addresses: list[str], timeout: float
+) -> http.client.HTTPConnection:
+    conn: _PinnedHTTPConnection
+    if scheme == "https":
+        conn = _PinnedHTTPSConnection(host, port, timeout=timeout, context=_TLS)
+    else:
+        conn = _PinnedHTTPConnection(host, port, timeout=timeout)
+    conn.addresses = addresses
+    return conn
+
+
+def _connect_any(addresses: list[str], port: int, timeout: float | None) -> socket.socket:
+    error: OSError = OSError("no address")
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error
+
+
+def _unverified_tls() -> ssl.SSLContext:
+    # The crawler (Scrapy's default TLS factory) does not verify certificates, and many
+    # provincial portals serve expired or incomplete chains: verifying here would call sites
+    # dead that the crawler reads fine.
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+_TLS = _unverified_tls()
