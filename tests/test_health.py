@@ -102,6 +102,11 @@ def test_a_redesigned_listing_is_caught_within_one_crawl(
     assert "listing pages yield no article links" in str(second["health"])
     assert "mirror-quangtri: unhealthy: listing pages yield no article links" in stderr
 
+    listed = tinlaodong("sites", "--sites", str(registry), "--data-dir", str(data), "--json")
+    row = json.loads(listed.stdout.splitlines()[0])
+    assert row["healthy"] is False and "no article links" in row["health"]
+    assert row["last_crawl"] and row["stories"] == first["new_stories"]
+
     health = feedparser.parse((data / "feeds" / "health.atom.xml").read_bytes())
     (entry,) = health.entries
     assert "mirror-quangtri" in entry.summary and "no article links" in entry.title

@@ -121,3 +121,29 @@ def test_a_site_that_moved_is_followed_and_the_move_reported(tmp_path: Path) -> 
     assert report["new_stories"] == 2
     assert report["redirected_to"] == new_base + "/"
     assert f"ldtbxh-cu: moved: {old_base}/ now redirects to {new_base}/" in result.stderr
+
+
+def test_a_site_crawled_within_its_crawl_every_is_not_crawled_again(tmp_path: Path) -> None:
+    root, data = tmp_path / "www", tmp_path / "data"
+    publish(root, [1, 0], [])
+    with static_site(root) as (base, requests):
+        registry = write_registry(
+            tmp_path / "sites.yaml",
+            [
+                {
+                    "id": "lai-chau",
+                    "name": "Sở Nội vụ tỉnh Lai Châu",
+                    "province": "Lai Châu",
+                    "start_urls": [base + "/"],
+                    "allow_private_network": True,
+                    "crawl_every": "6h",
+                }
+            ],
+        )
+        first = tinlaodong("crawl", "--sites", str(registry), "--data-dir", str(data))
+        assert first.returncode == 0 and "lai-chau" in first.stdout
+        seen = len(requests)
+        second = tinlaodong("crawl", "--sites", str(registry), "--data-dir", str(data))
+        assert second.returncode == 0
+        assert "no site is due" in second.stdout
+        assert len(requests) == seen, "a site not due was contacted"

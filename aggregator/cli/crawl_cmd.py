@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,6 +45,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser.add_argument(
         "--json", action="store_true", help="print the per-site report as JSON lines"
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="crawl every selected site now, not only those due (see crawl_every)",
+    )
     add_settings_option(parser)
     parser.set_defaults(func=run)
 
@@ -77,8 +82,10 @@ def crawl_and_publish(
     *,
     as_json: bool = False,
     overrides: Mapping[str, object] | None = None,
+    feed_sites: Sequence[Site] | None = None,
 ) -> list[SiteReport]:
-    """Crawl ``sites``, then rewrite the feeds once for all of them; prints the reports."""
+    """Crawl ``sites``, then rewrite the feeds once (per-site feeds for ``feed_sites``, by
+    default the crawled sites); prints the reports."""
     # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback.
     store = open_store(data_dir)
     started = datetime.now(UTC)
@@ -87,7 +94,7 @@ def crawl_and_publish(
     try:
         health = {r.site_id: judge(store, r) for r in reports}
         store.record_crawl([_record(r, started, finished, health[r.site_id]) for r in reports])
-        written = update_feeds(store, sites, feeds_dir(data_dir))
+        written = update_feeds(store, feed_sites or sites, feeds_dir(data_dir))
     finally:
         store.close()
     print_reports(reports, health, as_json)
@@ -127,7 +134,35 @@ def _record(
 def run(args: argparse.Namespace) -> int:
     registry = load_registry(args.sites)
     sites = registry.select(args.site_ids)
+    overrides = parse_settings(args.settings)
+    if not (args.site_ids or args.all):
+        sites = due_sites(sites, args.data_dir)
+        if not sites:
+            print("no site is due (each is crawled every crawl_every; --all crawls them now)")
+            return 0
     reports = crawl_and_publish(
-        sites, args.data_dir, as_json=args.json, overrides=parse_settings(args.settings)
+        sites, args.data_dir, as_json=args.json, overrides=overrides, feed_sites=registry.sites
     )
     return 1 if reports and all(r.failed for r in reports) else 0
+
+
+def due_sites(sites: tuple[Site, ...], data_dir: Path) -> tuple[Site, ...]:
+    """Sites whose last crawl is older than their ``crawl_every`` (archived ones: rarely)."""
+    store = open_store(data_dir)
+    try:
+        activity = store.site_activity()
+    finally:
+        store.close()
+    now = datetime.now(UTC)
+    due = []
+    for site in sites:
+        last = activity[site.id].last_crawl if site.id in activity else None
+        if last is None or now - last >= site.crawl_every:
+            due.append(site)
+    if len(due) < len(sites):
+        logger.info(
+            "%d of %d sites are due; the others were crawled within their crawl_every",
+            len(due),
+            len(sites),
+        )
+    return tuple(due)

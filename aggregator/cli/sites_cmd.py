@@ -11,17 +11,29 @@ from pathlib import Path
 
 from aggregator.gazetteer import default_gazetteer
 from aggregator.registry import Site, load_registry
+from aggregator.store import SiteActivity, open_store
+from aggregator.store.database import DB_FILENAME
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    parser = subparsers.add_parser("sites", help="show and check the site registry")
-    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    parser = subparsers.add_parser(
+        "sites",
+        parents=[parent],
+        help="show and check the site registry",
+        description="Show the registry and each site's last crawl (same as 'sites list'), or "
+        "check that its sites answer ('sites check').",
+    )
+    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    parser.add_argument("--json", action="store_true", help="one JSON object per site")
+    parser.set_defaults(func=list_sites)
+    actions = parser.add_subparsers(dest="action", metavar="ACTION")
     listing = actions.add_parser(
         "list",
         parents=[parent],
         help="list the registered sites",
         description="List the sites of the registry (or of --sites FILE): province then and "
-        "now, kind, status, profile, first start URL.",
+        "now, kind, status, profile, first start URL, and from the data directory: last crawl, "
+        "last new story, errors, health, where the site moved.",
     )
     listing.add_argument("--sites", type=Path, help="a registry file of one's own")
     listing.add_argument("--json", action="store_true", help="one JSON object per site")
@@ -42,28 +54,97 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
         "unless the registry is invalid.",
     )
     check.add_argument("--sites", type=Path, help="a registry file of one's own")
-    check.add_argument("--site", action="append", default=[], metavar="ID",
-                       help="check only this site (repeatable)")
-    check.add_argument("--timeout", type=_positive_float, default=DEFAULT_TIMEOUT,
-                       metavar="S", help=f"seconds per connection (default {DEFAULT_TIMEOUT:g})")
-    check.add_argument("--concurrency", type=_positive_int, default=DEFAULT_CONCURRENCY,
-                       metavar="N", help=f"sites probed at once (default {DEFAULT_CONCURRENCY})")
+    check.add_argument(
+        "--site",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="check only this site (repeatable)",
+    )
+    check.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="S",
+        help=f"seconds per connection (default {DEFAULT_TIMEOUT:g})",
+    )
+    check.add_argument(
+        "--concurrency",
+        type=_positive_int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"sites probed at once (default {DEFAULT_CONCURRENCY})",
+    )
     check.add_argument("--json", action="store_true", help="one JSON object per site")
     check.set_defaults(func=check_sites)
 
 
 def list_sites(args: argparse.Namespace) -> int:
     registry = load_registry(args.sites)
+    activity = _activity(args.data_dir)
     for site in registry.sites:
+        seen = activity.get(site.id)
         if args.json:
-            print(json.dumps(site.to_dict(), ensure_ascii=False))
+            print(json.dumps({**site.to_dict(), **_activity_dict(seen)}, ensure_ascii=False))
         else:
             profile = site.profile or "(none)"
             print(
                 f"{site.id:<24} {site.kind:<12} {site.status:<8} {_provinces(site):<34} "
-                f"{profile:<10} {site.start_urls[0]}"
+                f"{profile:<10} {site.start_urls[0]}{_activity_text(seen)}"
             )
     return 0
+
+
+def _activity(data_dir: Path) -> dict[str, SiteActivity]:
+    """What the store knows of each site; nothing (and no new database) before a first crawl."""
+    if not (data_dir / DB_FILENAME).is_file():
+        return {}
+    store = open_store(data_dir)
+    try:
+        return store.site_activity()
+    finally:
+        store.close()
+
+
+def _activity_dict(seen: SiteActivity | None) -> dict[str, object]:
+    if seen is None:
+        return {
+            "last_crawl": None,
+            "last_new_story": None,
+            "stories": 0,
+            "errors": 0,
+            "unreachable": None,
+            "redirected_to": None,
+            "healthy": None,
+            "health": None,
+        }
+    return {
+        "last_crawl": seen.last_crawl.isoformat() if seen.last_crawl else None,
+        "last_new_story": seen.last_new_story.isoformat() if seen.last_new_story else None,
+        "stories": seen.stories,
+        "errors": seen.last_errors,
+        "unreachable": seen.last_unreachable,
+        "redirected_to": seen.redirected_to,
+        "healthy": seen.healthy,
+        "health": seen.health_reason,
+    }
+
+
+def _activity_text(seen: SiteActivity | None) -> str:
+    if seen is None or seen.last_crawl is None:
+        return "  (never crawled)"
+    parts = [f"crawled {seen.last_crawl:%Y-%m-%d %H:%M}", f"{seen.stories} stories"]
+    if seen.last_new_story:
+        parts.append(f"last new {seen.last_new_story:%Y-%m-%d}")
+    if seen.last_unreachable:
+        parts.append("unreachable")
+    if seen.last_errors:
+        parts.append(f"{seen.last_errors} errors")
+    if seen.redirected_to:
+        parts.append(f"moved to {seen.redirected_to}")
+    if not seen.healthy:
+        parts.append(f"UNHEALTHY: {seen.health_reason}")
+    return "  (" + ", ".join(parts) + ")"
 
 
 def _provinces(site: Site) -> str:
@@ -87,8 +168,10 @@ def check_sites(args: argparse.Namespace) -> int:
         print(line, flush=True)  # as results arrive: the check is a progress report too
     summary = ", ".join(f"{counts[o]} {o}" for o in ("reachable", "redirected", "dead", "refused"))
     # With --json, stdout stays one object per site; the summary goes to stderr.
-    print(f"{len(sites)} sites: {summary} ({time.monotonic() - started:.1f} s)",
-          file=sys.stderr if args.json else sys.stdout)
+    print(
+        f"{len(sites)} sites: {summary} ({time.monotonic() - started:.1f} s)",
+        file=sys.stderr if args.json else sys.stdout,
+    )
     return 0
 
 
