@@ -133,10 +133,12 @@ def test_shipped_registry_covers_63_former_departments_34_current_and_the_minist
     assert by_id["bacgiang-sldtbxh"].current_province_id == "bac-ninh"
 
 
-def test_shipped_profiles_are_the_ones_that_exist_today() -> None:
-    # websphere, sharepoint, liferay7 and wordpress are being written: notes name them meanwhile.
+def test_every_shipped_profile_exists() -> None:
+    from aggregator.profiles import PROFILES
+
     profiles = {s.profile for s in load_registry().sites}
-    assert profiles <= {None, "liferay", "baodansinh"}
+    assert profiles - {None} <= set(PROFILES)
+    assert load_registry().get("camau-soldtbxh").profile == "websphere"
 
 
 @pytest.mark.parametrize(
