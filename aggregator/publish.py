@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from aggregator.gazetteer import default_gazetteer
 from aggregator.registry import Site
 from aggregator.store import StoryStore, StoryView
 from feeds.model import FeedEntry, FeedSource, FeedSpec
@@ -19,15 +20,48 @@ def site_slug(site_id: str) -> str:
     return f"site-{site_id}"
 
 
+def province_slug(province_id: str) -> str:
+    return f"province-{province_id}"
+
+
 def story_guid(story: StoryView) -> str:
     # From the body's hash, not a row id: the same story keeps its GUID in a rebuilt database.
     return f"tag:tinlaodong,2024:story/{story.content_hash[:32]}"
 
 
-def to_entry(story: StoryView, names: dict[str, str]) -> FeedEntry:
-    sources = tuple(
-        FeedSource(s.site_id, names.get(s.site_id, s.site_id), s.url) for s in story.sources
-    )
+class SiteIndex:
+    """What the feeds need to know of the sites: names and provinces, then and now."""
+
+    def __init__(self, sites: Sequence[Site]) -> None:
+        self.sites = {s.id: s for s in sites}
+        self.gazetteer = default_gazetteer()
+
+    def name(self, site_id: str) -> str:
+        site = self.sites.get(site_id)
+        return site.name if site else site_id
+
+    def provinces(self, site_id: str) -> list[str]:
+        """The publisher's province and, if the 2025 merger changed it, the current one."""
+        site = self.sites.get(site_id)
+        if site is None or not site.province_id:
+            return []
+        names = [self.gazetteer.get(site.province_id).name]
+        if site.current_province_id and site.current_province_id != site.province_id:
+            names.append(self.gazetteer.get(site.current_province_id).name)
+        return names
+
+    def by_current_province(self) -> dict[str, list[Site]]:
+        groups: dict[str, list[Site]] = {}
+        for site in self.sites.values():
+            province = site.current_province_id
+            if province and not self.gazetteer.get(province).is_national:
+                groups.setdefault(province, []).append(site)
+        return dict(sorted(groups.items()))
+
+
+def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
+    sources = tuple(FeedSource(s.site_id, index.name(s.site_id), s.url) for s in story.sources)
+    provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
     return FeedEntry(
         guid=story_guid(story),
         title=story.title,
@@ -38,30 +72,47 @@ def to_entry(story: StoryView, names: dict[str, str]) -> FeedEntry:
         author=story.author,
         sources=sources,
         images=tuple((i.src, i.caption) for i in story.images),
+        categories=tuple(dict.fromkeys(provinces)),
     )
 
 
 def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> list[FeedSpec]:
-    names = {s.id: s.name for s in sites}
+    index = SiteIndex(sites)
+
+    def entries(site_ids: Sequence[str] | None = None) -> tuple[FeedEntry, ...]:
+        return tuple(to_entry(s, index) for s in store.stories(site_ids=site_ids, limit=limit))
+
     specs = [
         FeedSpec(
             slug=ALL_SLUG,
             title="tinlaodong: tin lao động, người có công và xã hội",
             description="Tin của các Sở LĐ-TB&XH, Sở Nội vụ và báo chí ngành, mỗi tin một lần.",
             link=AGGREGATOR_LINK,
-            entries=tuple(to_entry(s, names) for s in store.stories(limit=limit)),
-        )
+            entries=entries(),
+        ),
+        health_spec(store, sites),
     ]
-    specs.append(health_spec(store, sites))
+    for province_id, members in index.by_current_province().items():
+        province = index.gazetteer.get(province_id)
+        former = [p.name for p in index.gazetteer.former_of(province) if p != province]
+        also = f" (gồm cả {', '.join(former)} trước 1/7/2025)" if former else ""
+        specs.append(
+            FeedSpec(
+                slug=province_slug(province_id),
+                title=f"tinlaodong: {province.name}",
+                description=f"Tin lao động, người có công và xã hội của {province.name}{also}.",
+                link=AGGREGATOR_LINK,
+                entries=entries([s.id for s in members]),
+            )
+        )
     for site in sites:
-        stories = store.stories(site_ids=[site.id], limit=limit)
         specs.append(
             FeedSpec(
                 slug=site_slug(site.id),
                 title=site.name,
                 description=f"Tin của {site.name} ({site.province}), qua tinlaodong.",
                 link=site.start_urls[0],
-                entries=tuple(to_entry(s, names) for s in stories),
+                entries=entries([site.id]),
             )
         )
     return specs

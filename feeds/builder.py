@@ -102,6 +102,8 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
     fe.content(entry_html(entry), type="html")
     fe.published(entry.published)
     fe.updated(entry_updated(entry))
+    for category in entry.categories:
+        fe.category(term=xml_text(category))
     author = xml_text(entry.author or "").strip()
     if author:
         fe.author(name=author)

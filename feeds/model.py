@@ -28,6 +28,8 @@ class FeedEntry:
     author: str | None
     sources: tuple[FeedSource, ...]
     images: tuple[tuple[str, str | None], ...] = ()  # (src, caption)
+    # Categories a reader can filter on: the provinces the story belongs to, its topics.
+    categories: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

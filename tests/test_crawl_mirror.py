@@ -186,3 +186,27 @@ def test_a_recrawl_stores_nothing_twice_and_rewrites_identical_feeds(crawled: Cr
         articles = {a.path for a in crawled.expected if a.site_id == site.id}
         assert not articles & set(again), site.id
     assert {p.name: p.read_bytes() for p in feeds.iterdir()} == snapshot
+
+
+def test_a_current_province_feed_includes_its_former_provinces_sites(crawled: Crawl) -> None:
+    from aggregator.registry import load_registry
+
+    merged = [
+        s
+        for s in load_registry(crawled.registry).sites
+        if s.current_province_id and s.current_province_id != s.province_id
+    ]
+    assert merged, "the mirror has a department of a province merged in 2025 (Bắc Giang)"
+    for site in merged:
+        feed = feedparser.parse(
+            (
+                crawled.data_dir / "feeds" / f"province-{site.current_province_id}.atom.xml"
+            ).read_bytes()
+        )
+        ours = {crawled.url(a) for a in crawled.expected if a.site_id == site.id}
+        links = {e.link for e in feed.entries}
+        assert ours <= links, site.id
+        for entry in feed.entries:
+            if entry.link in ours:
+                terms = {t.term for t in entry.tags}
+                assert site.province in terms and len(terms) >= 2, terms
