@@ -57,12 +57,15 @@ def _discovery_links(spec: FeedSpec) -> str:
         f' href="{rss_name(spec.slug)}">\n'
         f'<link rel="alternate" type="application/atom+xml" title="{title}"'
         f' href="{atom_name(spec.slug)}">\n'
+        f'<link rel="alternate" type="application/feed+json" title="{title}"'
+        f' href="{spec.slug}.json">\n'
     )
 
 
 def _index_item(spec: FeedSpec) -> str:
     return (
         f"<li><strong>{escape(spec.title)}</strong>: {escape(spec.description)}"
-        f' (<a href="{rss_name(spec.slug)}">RSS</a>, <a href="{atom_name(spec.slug)}">Atom</a>)'
+        f' (<a href="{rss_name(spec.slug)}">RSS</a>, <a href="{atom_name(spec.slug)}">Atom</a>,'
+        f' <a href="{spec.slug}.json">JSON Feed</a>)'
         "</li>\n"
     )

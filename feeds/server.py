@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 CONTENT_TYPES = {
     ".rss.xml": "application/rss+xml; charset=utf-8",
     ".atom.xml": "application/atom+xml; charset=utf-8",
+    ".json": "application/feed+json; charset=utf-8",
     ".opml": "text/x-opml; charset=utf-8",
     ".html": "text/html; charset=utf-8",
 }

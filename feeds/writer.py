@@ -8,6 +8,7 @@ from pathlib import Path
 
 from feeds.builder import DEFAULT_LIMIT, atom_bytes, atom_name, rss_bytes, rss_name
 from feeds.files import write_atomically
+from feeds.jsonfeed import json_feed_bytes, json_name
 from feeds.listing import INDEX_NAME, OPML_NAME, index_html, opml
 from feeds.model import FeedSpec
 
@@ -22,7 +23,8 @@ def write_feeds(
     base_url: str | None = None,
     limit: int = DEFAULT_LIMIT,
 ) -> list[Path]:
-    """Write ``<slug>.rss.xml`` and ``<slug>.atom.xml`` per spec, then the index and the OPML.
+    """Write ``<slug>.rss.xml``, ``<slug>.atom.xml`` and ``<slug>.json`` (JSON Feed 1.1) per
+    spec, then the index and the OPML.
 
     At most ``limit`` entries per feed, newest first. ``base_url`` (where ``out_dir`` is
     served) adds each feed's rel="self" link and makes the OPML's URLs absolute.
@@ -39,6 +41,10 @@ def write_feeds(
         paths.append(_write(out_dir / rss, rss_bytes(spec, self_url=_url(base, rss), limit=limit)))
         paths.append(
             _write(out_dir / atom, atom_bytes(spec, self_url=_url(base, atom), limit=limit))
+        )
+        jsonf = json_name(spec.slug)
+        paths.append(
+            _write(out_dir / jsonf, json_feed_bytes(spec, self_url=_url(base, jsonf), limit=limit))
         )
     paths.append(_write(out_dir / INDEX_NAME, index_html(specs)))
     paths.append(_write(out_dir / OPML_NAME, opml(specs, base)))

@@ -122,7 +122,7 @@ def test_head(server: FeedServer) -> None:
         assert response.read() == b""
 
 
-@pytest.mark.parametrize("path", ["/missing.rss.xml", "/all.json", "/secret.txt"])
+@pytest.mark.parametrize("path", ["/missing.rss.xml", "/missing.json", "/secret.txt"])
 def test_404_for_missing(server: FeedServer, path: str) -> None:
     assert get(server.url + path)[0] == 404
 

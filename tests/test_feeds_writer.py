@@ -95,8 +95,10 @@ def test_files_written(tmp_path: Path, sample: FeedSpec) -> None:
     assert names == [
         "all.rss.xml",
         "all.atom.xml",
+        "all.json",
         "site-mirror-quangtri.rss.xml",
         "site-mirror-quangtri.atom.xml",
+        "site-mirror-quangtri.json",
         "index.html",
         "feeds.opml",
     ]
@@ -260,3 +262,18 @@ def test_content_sanitised() -> None:
 def test_xml_text() -> None:
     assert xml_text("a\x00b\x1fc\td\ne\rf\ufffe\uffff\ud800") == "abc\td\ne\rf"
     assert xml_text(unicodedata.normalize("NFD", "Tĩnh")) == "Tĩnh"
+
+
+def test_json_feed_carries_the_same_entries_as_atom(tmp_path: Path, sample: FeedSpec) -> None:
+    import json
+
+    write_feeds(tmp_path, [sample], base_url="http://127.0.0.1:8080/feeds")
+    data = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    atom = feedparser.parse((tmp_path / "all.atom.xml").read_bytes())
+    assert data["version"] == "https://jsonfeed.org/version/1.1"
+    assert data["feed_url"] == "http://127.0.0.1:8080/feeds/all.json"
+    assert [i["id"] for i in data["items"]] == [e.id for e in atom.entries]
+    for item in data["items"]:
+        assert item["title"] and item["url"] and item["date_published"][-6:] in ("+07:00", "+00:00")
+        assert "<script" not in item["content_html"]
+        assert item["_tinlaodong"]["sources"]
