@@ -7,6 +7,7 @@ served, so neither ``..`` nor a temporary file nor a stray database can leak out
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import logging
 import os
@@ -26,6 +27,8 @@ from feeds.listing import INDEX_NAME
 
 logger = logging.getLogger(__name__)
 
+# Smaller bodies gain little from compression and cost a round of CPU each.
+GZIP_MIN_BYTES = 1024
 CONTENT_TYPES = {
     ".rss.xml": "application/rss+xml; charset=utf-8",
     ".atom.xml": "application/atom+xml; charset=utf-8",
@@ -83,6 +86,11 @@ class _FeedHandler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.NOT_MODIFIED, b"", headers, with_body=False)
             return
         headers["Content-Type"] = content_type
+        headers["Vary"] = "Accept-Encoding"
+        if _accepts_gzip(self.headers.get("Accept-Encoding")) and len(data) > GZIP_MIN_BYTES:
+            # mtime=0: the same file always compresses to the same bytes.
+            data = gzip.compress(data, compresslevel=6, mtime=0)
+            headers["Content-Encoding"] = "gzip"
         self._send(HTTPStatus.OK, data, headers, with_body=with_body)
 
     def _not_modified(self, etag: str, mtime: datetime) -> bool:
@@ -146,6 +154,14 @@ def _lookup(directory: Path, raw_path: str) -> tuple[bytes, datetime, str] | Non
     # HTTP dates have whole seconds; compare like with like.
     mtime = datetime.fromtimestamp(int(stat.st_mtime), UTC)
     return data, mtime, content_type
+
+
+def _accepts_gzip(header: str | None) -> bool:
+    for part in (header or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "x-gzip", "*"):
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 def _content_type(name: str) -> str | None:

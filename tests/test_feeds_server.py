@@ -191,3 +191,24 @@ def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
     assert statuses == [200]
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(server.url + "/", timeout=2)
+
+
+def test_feeds_are_gzipped_for_readers_that_ask(tmp_path: Path) -> None:
+    import gzip as gz
+
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel>'
+        + b"<item/>" * 500
+        + b"</channel></rss>"
+    )
+    (tmp_path / "all.rss.xml").write_bytes(body)
+    with FeedServer(tmp_path, port=0) as server:
+        request = urllib.request.Request(
+            f"{server.url}/all.rss.xml", headers={"Accept-Encoding": "gzip, deflate"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            assert response.headers["Vary"] == "Accept-Encoding"
+            assert gz.decompress(response.read()) == body
+        with urllib.request.urlopen(f"{server.url}/all.rss.xml", timeout=5) as response:
+            assert response.headers["Content-Encoding"] is None and response.read() == body
