@@ -14,6 +14,7 @@ from aggregator.health import HEALTHY, Health, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.publish import update_feeds
 from aggregator.registry import Site, load_registry
+from aggregator.search import refresh_index
 from aggregator.store import CrawlRecord, StoryStore, open_store
 from spiders.runner import SiteReport, run_crawl
 
@@ -94,6 +95,8 @@ def crawl_and_publish(
     try:
         health = {r.site_id: judge(store, r) for r in reports}
         store.record_crawl([_record(r, started, finished, health[r.site_id]) for r in reports])
+        # Search index and tags first: the topic feeds are built from the tags.
+        refresh_index(store.engine)
         written = update_feeds(store, feed_sites or sites, feeds_dir(data_dir))
     finally:
         store.close()

@@ -21,8 +21,11 @@ SUBCOMMANDS = (
     "aggregator.cli.crawl_cmd",
     "aggregator.cli.demo_cmd",
     "aggregator.cli.extract_cmd",
+    "aggregator.cli.search_cmd",
+    "aggregator.cli.schedule_cmd",
     "aggregator.cli.serve_cmd",
     "aggregator.cli.sites_cmd",
+    "aggregator.cli.stories_cmd",
     "aggregator.cli.try_cmd",
 )
 

@@ -43,9 +43,14 @@ def open_store(data_dir: Path, url: str | None = None) -> StoryStore:
     except OSError as exc:
         raise StoreError(f"cannot create data directory {data_dir}: {exc.strerror}") from exc
     target = url or sqlite_url(data_dir)
+    # Imported here, not at the top: the search package reads the store's tables, and its
+    # tables must be on Base.metadata before create_all.
+    from aggregator.search.schema import create_search_tables
+
     try:
         engine = create_store_engine(target)
         Base.metadata.create_all(engine)
+        create_search_tables(engine)
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open store {target}: {exc.__class__.__name__}: {exc}") from exc
     return StoryStore(engine)

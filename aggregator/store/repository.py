@@ -1,4 +1,10 @@
-"""Reading and writing stories. One story per body, one source per canonical URL."""
+"""Reading and writing stories. One story however many sites publish it (exact copies by
+hash, edited copies by MinHash, see ``neardup``), one source per canonical URL.
+
+A story's title, text, date, author and images are those of its canonical article: the
+earliest published source, unless a copy credits its origin ("Nguồn: Sở LĐ-TB&XH Quảng
+Trị", "Theo baodansinh.vn") and that publisher's source is in the story.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,7 @@ from enum import Enum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -17,9 +23,23 @@ from sqlalchemy.orm import Session, selectinload
 from aggregator.exceptions import StoreError
 from aggregator.health import HEALTHY, CrawlMetrics, Health
 from aggregator.models import Article, Image
-from aggregator.store.fingerprint import canonical_url, content_hash
+from aggregator.store import neardup
+from aggregator.store.fingerprint import (
+    canonical_url,
+    content_hash,
+    credited_publisher,
+    names_publisher,
+)
 from aggregator.store.http_validators import ValidatorStore
-from aggregator.store.schema import CrawlRun, Source, Story, StoryImage
+from aggregator.store.schema import (
+    BodyBand,
+    CrawlRun,
+    Source,
+    SourceBody,
+    Story,
+    StoryBody,
+    StoryImage,
+)
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -35,6 +55,8 @@ class SourceView:
     site_id: str
     url: str
     title: str
+    published: datetime | None = None  # aware, Vietnam's time zone
+    canonical: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,7 +72,7 @@ class StoryView:
     updated: datetime
     author: str | None
     language: str | None
-    sources: tuple[SourceView, ...]
+    sources: tuple[SourceView, ...]  # the canonical article first
     images: tuple[Image, ...]
 
 
@@ -110,9 +132,13 @@ class SiteActivity:
 class StoryStore:
     """Stories in a SQLAlchemy database. Short sessions: nothing held open between calls."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, thresholds: neardup.Thresholds = neardup.DEFAULT_THRESHOLDS
+    ) -> None:
         self.engine = engine
         self.validators = ValidatorStore(engine)
+        self.thresholds = thresholds
+        self._indexed = False  # stories stored before the near-duplicate index are indexed
 
     def close(self) -> None:
         self.engine.dispose()
@@ -130,9 +156,13 @@ class StoryStore:
         assert fetched is not None
         try:
             with Session(self.engine) as session, session.begin():
-                return self._add(session, site_id, canonical_url(url), article, fetched)
+                if not self._indexed:
+                    _index_unindexed(session)
+                result = self._add(session, site_id, canonical_url(url), article, fetched)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store {url}: {exc.__class__.__name__}: {exc}") from exc
+        self._indexed = True
+        return result
 
     def _add(
         self, session: Session, site_id: str, url: str, article: Article, fetched: datetime
@@ -140,7 +170,14 @@ class StoryStore:
         if session.scalar(select(Source.id).where(Source.url == url)) is not None:
             return AddResult.KNOWN_URL
         digest = content_hash(article.text)
-        story = session.scalar(select(Story).where(Story.content_hash == digest))
+        body = session.scalar(select(StoryBody).where(StoryBody.content_hash == digest))
+        sketch = neardup.sketch(article.text) if body is None else None
+        story: Story | None
+        if sketch is None:
+            assert body is not None
+            story = session.get_one(Story, body.story_id)
+        else:
+            story = self._similar_story(session, sketch)
         result = AddResult.NEW_SOURCE
         if story is None:
             story = self._new_story(article, digest, fetched)
@@ -148,6 +185,10 @@ class StoryStore:
             result = AddResult.NEW_STORY
         else:
             story.updated = fetched
+        if body is None:
+            assert sketch is not None
+            session.flush()
+            body = _new_body(session, story.id, digest, article.text, sketch, article.images)
         story.sources.append(
             Source(
                 site_id=site_id,
@@ -156,15 +197,40 @@ class StoryStore:
                 published=_to_utc(article.published),
                 fetched_at=fetched,
                 profile=article.profile,
+                details=SourceBody(
+                    body=body,
+                    author=article.author,
+                    language=article.language,
+                    credit=credited_publisher(article.text),
+                ),
             )
         )
+        session.flush()
+        _follow_canonical(session, story)
         return result
+
+    def _similar_story(self, session: Session, sketch: neardup.Sketch) -> Story | None:
+        """The stored story whose body is most like ``sketch``, if any is like enough."""
+        candidates = session.execute(
+            select(StoryBody.story_id, StoryBody.shingles, StoryBody.signature).where(
+                StoryBody.sketch_version == neardup.SKETCH_VERSION,
+                StoryBody.id.in_(
+                    select(BodyBand.body_id).where(BodyBand.key.in_(sketch.band_keys()))
+                ),
+            )
+        ).all()
+        best: tuple[float, int] | None = None
+        for story_id, size, signature in candidates:
+            score = self.thresholds.score(sketch, neardup.Sketch.from_bytes(signature, size))
+            if score >= 1.0 and (best is None or (score, -story_id) > (best[0], -best[1])):
+                best = (score, story_id)
+        return session.get_one(Story, best[1]) if best else None
 
     @staticmethod
     def _new_story(article: Article, digest: str, fetched: datetime) -> Story:
         return Story(
             content_hash=digest,
-            title=article.title or article.text.split("\n", 1)[0][:120],
+            title=article.title or _first_line(article.text),
             text=article.text,
             published=_to_utc(article.published),
             author=article.author,
@@ -316,6 +382,116 @@ class StoryStore:
             updated=_from_utc(story.updated),
             author=story.author,
             language=story.language,
-            sources=tuple(SourceView(s.site_id, s.url, s.title) for s in story.sources),
+            sources=tuple(
+                SourceView(
+                    s.site_id,
+                    s.url,
+                    s.title,
+                    _from_utc(s.published) if s.published else None,
+                    bool(s.details and s.details.canonical),
+                )
+                for s in sorted(story.sources, key=_canonical_first)
+            ),
             images=tuple(Image(i.src, i.caption) for i in story.images),
         )
+
+
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0][:120]
+
+
+def _canonical_first(source: Source) -> tuple[bool, int]:
+    return (not (source.details and source.details.canonical), source.id)
+
+
+def _new_body(
+    session: Session,
+    story_id: int,
+    digest: str,
+    text: str,
+    sketch: neardup.Sketch,
+    images: Sequence[Image],
+) -> StoryBody:
+    body = StoryBody(
+        story_id=story_id,
+        content_hash=digest,
+        text=text,
+        images=[[i.src, i.caption] for i in images],
+        sketch_version=neardup.SKETCH_VERSION,
+        shingles=sketch.size,
+        signature=sketch.to_bytes(),
+    )
+    session.add(body)
+    session.flush()
+    session.add_all(BodyBand(key=key, body_id=body.id) for key in set(sketch.band_keys()))
+    return body
+
+
+def _index_unindexed(session: Session) -> None:
+    """Sketch what the near-duplicate index lacks: stories stored before it existed, and
+    bodies sketched with other parameters (``neardup.SKETCH_VERSION``)."""
+    for body in session.scalars(
+        select(StoryBody).where(StoryBody.sketch_version != neardup.SKETCH_VERSION)
+    ):
+        sketch = neardup.sketch(body.text)
+        session.execute(delete(BodyBand).where(BodyBand.body_id == body.id))
+        body.sketch_version, body.shingles = neardup.SKETCH_VERSION, sketch.size
+        body.signature = sketch.to_bytes()
+        session.add_all(BodyBand(key=key, body_id=body.id) for key in set(sketch.band_keys()))
+    bare = select(Story).where(~exists().where(StoryBody.story_id == Story.id))
+    for story in session.scalars(bare.options(selectinload(Story.sources))):
+        images = [Image(i.src, i.caption) for i in story.images]
+        sketch = neardup.sketch(story.text)
+        body = _new_body(session, story.id, story.content_hash, story.text, sketch, images)
+        for position, source in enumerate(story.sources):
+            source.details = SourceBody(
+                body=body,
+                author=story.author,
+                language=story.language,
+                credit=credited_publisher(story.text),
+                canonical=position == 0,
+            )
+
+
+def _follow_canonical(session: Session, story: Story) -> None:
+    """Elect the story's canonical article and take its title, text, date, author, images."""
+    sources = [s for s in story.sources if s.details is not None]
+    canonical = min(_candidates(sources), key=_earliest)
+    for source in sources:
+        assert source.details is not None
+        source.details.canonical = source is canonical
+    details = canonical.details
+    assert details is not None
+    body = details.body
+    story.title = canonical.title or _first_line(body.text)
+    story.text = body.text
+    story.published = canonical.published
+    story.author = details.author
+    story.language = details.language
+    wanted = [(src, caption) for src, caption in body.images]
+    if [(i.src, i.caption) for i in story.images] != wanted:
+        story.images.clear()
+        session.flush()  # the old rows go before the new ones take their positions
+        story.images.extend(
+            StoryImage(position=i, src=str(src), caption=caption)
+            for i, (src, caption) in enumerate(wanted)
+        )
+
+
+def _candidates(sources: list[Source]) -> list[Source]:
+    """The sources a copy credits as its origin, those crediting no other source first;
+    every source when no copy credits one that is in the story."""
+
+    def credits(source: Source) -> list[Source]:
+        credit = source.details.credit if source.details else None
+        if not credit:
+            return []
+        return [s for s in sources if s is not source and names_publisher(credit, s.site_id, s.url)]
+
+    credited = {id(s): s for source in sources for s in credits(source)}
+    originals = [s for s in credited.values() if not credits(s)]
+    return originals or list(credited.values()) or sources
+
+
+def _earliest(source: Source) -> tuple[bool, datetime, int]:
+    return (source.published is None, source.published or datetime.min, source.id)

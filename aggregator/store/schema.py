@@ -1,4 +1,5 @@
-"""Tables. A story is one body of text; each URL that published it is a source.
+"""Tables. A story is one body of text however lightly each site edited it; each URL that
+published it is a source, and one source is the story's canonical article.
 
 Times are stored in UTC (SQLite keeps no offsets); readers convert back to local time.
 """
@@ -7,7 +8,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -19,8 +31,10 @@ class Story(Base):
     __tablename__ = "stories"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    # sha256 of the normalised body: an exact copy on another URL is the same story.
+    # sha256 of the normalised body first stored: the story's lasting identity (feed GUIDs).
+    # Its bodies (StoryBody) hold the hash of every version, the canonical one included.
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Title, text, published, author, language and images: the canonical article's.
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(DateTime, index=True)
@@ -51,6 +65,7 @@ class Source(Base):
     profile: Mapped[str] = mapped_column(String(32))
 
     story: Mapped[Story] = relationship(back_populates="sources")
+    details: Mapped[SourceBody | None] = relationship(cascade="all, delete-orphan")
 
 
 class StoryImage(Base):
@@ -101,3 +116,48 @@ class CrawlRun(Base):
     distinct_titles: Mapped[int] = mapped_column(Integer, default=0)
     healthy: Mapped[bool] = mapped_column(Boolean, default=True)
     health_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class StoryBody(Base):
+    """One version of a story's body (sources publishing it verbatim share it), its MinHash
+    sketch (``aggregator.store.neardup``) and its images: what a canonical switch needs."""
+
+    __tablename__ = "story_bodies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    # sha256 of the normalised body (fingerprint.content_hash): exact copies meet here.
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    images: Mapped[list[list[str | None]]] = mapped_column(JSON)
+    # The sketch: parameters it was made with, distinct shingles, NUM_PERM uint32, little-endian.
+    sketch_version: Mapped[str] = mapped_column(String(64))
+    shingles: Mapped[int] = mapped_column(Integer)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class BodyBand(Base):
+    """The LSH index: one row per band of a body's signature. Bodies sharing a key are
+    candidates for the same story."""
+
+    __tablename__ = "body_bands"
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("story_bodies.id"), primary_key=True)
+
+
+class SourceBody(Base):
+    """What one source published beyond its title and date: its body version, author,
+    language, the publisher it credits, and whether it is the story's canonical article."""
+
+    __tablename__ = "source_bodies"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("story_bodies.id"), index=True)
+    author: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(16))
+    # "Sở LĐ-TB&XH Quảng Trị", "baodansinh.vn": whom the page names as its origin.
+    credit: Mapped[str | None] = mapped_column(Text)
+    canonical: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    body: Mapped[StoryBody] = relationship()

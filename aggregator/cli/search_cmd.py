@@ -1,0 +1,140 @@
+"""``tinlaodong search QUERY``: find stored stories, with or without diacritics."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from aggregator.dates import VIETNAM
+from aggregator.gazetteer import default_gazetteer
+from aggregator.publish import SiteIndex
+from aggregator.registry import load_registry, parse_duration
+from aggregator.search import Hit, refresh_index, search
+from aggregator.store import open_store
+from aggregator.tags import PROVINCE, resolve_province, tags_of
+
+_SYNTAX = (
+    'words must all be there; "a phrase"; a OR b; -word or NOT word leaves it out. '
+    "Without diacritics, a query ignores them (lao dong finds lao động); with them, it "
+    "respects them."
+)
+
+
+def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "search",
+        parents=[parent],
+        help="search the stored stories",
+        description="Search the stored stories (the index is brought up to date first): " + _SYNTAX,
+    )
+    parser.add_argument("query", nargs="+", metavar="QUERY", help="words, quoted for phrases")
+    parser.add_argument(
+        "--province",
+        action="append",
+        metavar="P",
+        help="only stories of this province (its sites, former provinces' included, or "
+        "naming it); repeatable",
+    )
+    parser.add_argument(
+        "--since", type=_since, metavar="DATE", help="published since: 2025-07-01 or 7d, 12h"
+    )
+    parser.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N")
+    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    parser.add_argument("--json", action="store_true", help="one JSON object per hit")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    index = SiteIndex(load_registry(args.sites).sites)
+    provinces = _provinces(args.province) if args.province else None
+    store = open_store(args.data_dir)
+    try:
+        refresh_index(store.engine)
+        hits = search(
+            store.engine,
+            " ".join(args.query),
+            provinces=provinces,
+            since=args.since,
+            limit=args.limit,
+            site_provinces={
+                site.id: site.current_province_id
+                for site in index.sites.values()
+                if site.current_province_id
+            },
+        )
+        for hit in hits:
+            names = _hit_provinces(hit, index, tags_of(store.engine, hit.story_id)[PROVINCE])
+            line = json.dumps(_to_dict(hit, names), ensure_ascii=False) if args.json else None
+            print(line or _line(hit, names))
+    finally:
+        store.close()
+    if not hits and not args.json:
+        print("no stories found", file=sys.stderr)
+    return 0
+
+
+def _provinces(names: list[str]) -> list[str]:
+    """Current province ids; a former one is searched as the province it is part of now."""
+    ids = []
+    for name in names:
+        province = resolve_province(name)
+        if province.successor_id:
+            current = default_gazetteer().get(province.successor_id)
+            print(
+                f"{province.name} is part of {current.name} since 1 July 2025: "
+                f"searching {current.name}",
+                file=sys.stderr,
+            )
+            province = current
+        ids.append(province.id)
+    return ids
+
+
+def _hit_provinces(hit: Hit, index: SiteIndex, tagged: list[str]) -> list[str]:
+    """The publishers' provinces (then and now), then the current provinces the story names."""
+    names = [name for site in hit.site_ids for name in index.provinces(site)]
+    names += [index.gazetteer.get(p).name for p in tagged]
+    return list(dict.fromkeys(names))
+
+
+def _line(hit: Hit, provinces: list[str]) -> str:
+    day = f"{hit.published:%Y-%m-%d}" if hit.published else "----------"
+    where = ", ".join(provinces) or "-"
+    return f"{day}  {hit.title}  [{where}]  {hit.url}  {hit.snippet}"
+
+
+def _to_dict(hit: Hit, provinces: list[str]) -> dict[str, object]:
+    return {
+        "story_id": hit.story_id,
+        "published": hit.published.isoformat() if hit.published else None,
+        "title": hit.title,
+        "provinces": provinces,
+        "url": hit.url,
+        "sites": list(hit.site_ids),
+        "snippet": hit.snippet,
+        "score": round(hit.score, 6),
+    }
+
+
+def _since(text: str) -> datetime:
+    try:
+        return datetime.now(UTC) - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (2025-07-01) or a duration (7d, 12h): {text!r}"
+        ) from None
+    # A bare date is midnight in Vietnam, where the news is dated.
+    return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
+    return int(text)

@@ -1,0 +1,95 @@
+"""``tinlaodong stories``: the stored stories, each with every site that published it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from aggregator.publish import SiteIndex
+from aggregator.registry import load_registry
+from aggregator.store import StoryView, open_store
+from aggregator.store.database import DB_FILENAME
+
+
+def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "stories",
+        parents=[parent],
+        help="list the stored stories and their sources",
+        description="List the stories of the data directory, newest first (by the canonical "
+        "article's date): each with its sources (site, URL, title, date; the canonical article "
+        "first, marked '*') and the provinces of its publishers.",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per story")
+    parser.add_argument(
+        "--limit", type=_positive_int, default=20, metavar="N", help="at most N stories (20)"
+    )
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="ID",
+        help="only stories this site published (repeatable)",
+    )
+    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    parser.set_defaults(func=list_stories)
+
+
+def list_stories(args: argparse.Namespace) -> int:
+    index = SiteIndex(load_registry(args.sites).sites)
+    if not (args.data_dir / DB_FILENAME).is_file():
+        return 0  # nothing crawled yet: nothing to list, and no empty database made
+    store = open_store(args.data_dir)
+    try:
+        stories = store.stories(site_ids=args.site or None, limit=args.limit)
+    finally:
+        store.close()
+    for story in stories:
+        if args.json:
+            print(json.dumps(story_dict(story, index), ensure_ascii=False))
+        else:
+            print(story_text(story, index))
+    return 0
+
+
+def _provinces(story: StoryView, index: SiteIndex) -> list[str]:
+    return list(dict.fromkeys(p for s in story.sources for p in index.provinces(s.site_id)))
+
+
+def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
+    return {
+        "id": story.id,
+        "title": story.title,
+        "published": story.published.isoformat() if story.published else None,
+        "first_seen": story.first_seen.isoformat(),
+        "author": story.author,
+        "provinces": _provinces(story, index),
+        "sources": [
+            {
+                "site": s.site_id,
+                "site_name": index.name(s.site_id),
+                "url": s.url,
+                "title": s.title,
+                "published": s.published.isoformat() if s.published else None,
+                "canonical": s.canonical,
+            }
+            for s in story.sources
+        ],
+    }
+
+
+def story_text(story: StoryView, index: SiteIndex) -> str:
+    when = f"{story.published:%Y-%m-%d %H:%M}" if story.published else "(no date)"
+    provinces = ", ".join(_provinces(story, index)) or "-"
+    lines = [f"{when}  {story.title}  [{provinces}]"]
+    for s in story.sources:
+        mark = "*" if s.canonical else " "
+        date = f"{s.published:%Y-%m-%d %H:%M}" if s.published else "(no date)       "
+        lines.append(f"  {mark} {s.site_id:<24} {date}  {s.url}")
+        if s.title and s.title != story.title:
+            lines.append(f"    {'':<24} {'':<16}  {s.title}")
+    return "\n".join(lines)
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
+    return int(text)

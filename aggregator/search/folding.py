@@ -1,0 +1,84 @@
+"""Diacritic folding: "lao dong" finds "lao động", "lao động" does not find "lão đồng".
+
+A query (or a rule's term) without diacritics is compared with the text folded: no case, no
+diacritics, "đ" read as "d". A query with any diacritic is compared exactly, case aside: a
+Vietnamese keyboard typed it, and "lao" then means "lao", not "lão". Both sides are first put in
+:func:`canonical` form, so that the old and new tone placements ("hòa"/"hoà", "ủy"/"uỷ") and
+composed/decomposed input compare equal.
+
+Matching is on whole words: "nam" is found in "Việt Nam" but not in "Namibia".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["canonical", "fold", "find", "has_diacritics", "matches", "words"]
+
+_WORD_RE = re.compile(r"\w+")
+_TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
+# The old style puts the tone on the first vowel of "oa", "oe", "uy" (hòa, khỏe, thủy); the new
+# one on the second (hoà, khoẻ, thuỷ). Both are in use, often on the same site.
+_OLD_TONE_RE = re.compile(r"([oOuU])([" + _TONES + r"])([aAeEyY])")
+
+
+def canonical(text: str) -> str:
+    """NFC with tones placed the new way: what is indexed and compared."""
+    decomposed = unicodedata.normalize("NFD", text)
+    # In NFD a plain o/u is followed directly by its tone mark (no other mark sits between),
+    # so only "oa"/"oe"/"uy" with the tone on their first, unmarked vowel move.
+    moved = _OLD_TONE_RE.sub(_move_tone, decomposed)
+    return unicodedata.normalize("NFC", moved)
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    first, tone, second = match.groups()
+    if first in "uU" and second not in "yY" or first in "oO" and second in "yY":
+        return match[0]  # "ùa", "òy": not a diphthong whose tone moves
+    return first + second + tone
+
+
+def fold(text: str) -> str:
+    """Lowercase, without diacritics, "đ" as "d": the form of a query typed without them."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", bare).lower()
+
+
+def has_diacritics(text: str) -> bool:
+    """Whether ``text`` carries any diacritic (tone, hat, horn, breve) or "đ"."""
+    return fold(text) != unicodedata.normalize("NFC", text).lower()
+
+
+def words(text: str) -> list[re.Match[str]]:
+    """The words of ``canonical(text)`` with their positions in it."""
+    return list(_WORD_RE.finditer(canonical(text)))
+
+
+def key(word: str, exact: bool) -> str:
+    """The form a word is compared in: lowercase canonical (exact) or folded."""
+    return canonical(word).lower() if exact else fold(word)
+
+
+def find(query_term: str, text: str, *, exact: bool | None = None) -> tuple[int, int] | None:
+    """The span of the first whole-word match of ``query_term`` (a word or a phrase) in
+    ``canonical(text)`` (which has the length of NFC ``text``), or None. ``exact``: compare
+    diacritics; by default, if the term has any."""
+    if exact is None:
+        exact = has_diacritics(query_term)
+    wanted = [key(m[0], exact) for m in words(query_term)]
+    if not wanted:
+        return None
+    found = words(text)
+    keys = [key(m[0], exact) for m in found]
+    for start in range(len(keys) - len(wanted) + 1):
+        if keys[start : start + len(wanted)] == wanted:
+            return found[start].start(), found[start + len(wanted) - 1].end()
+    return None
+
+
+def matches(query_term: str, text: str) -> bool:
+    """Whether ``text`` contains ``query_term`` as whole words (folded unless it has
+    diacritics)."""
+    return find(query_term, text) is not None

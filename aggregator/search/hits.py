@@ -1,0 +1,198 @@
+"""Searching the stories: FTS5 on SQLite, ranked by bm25; LIKE on other databases."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Select,
+    and_,
+    column,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+)
+from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from aggregator.dates import VIETNAM
+from aggregator.exceptions import ConfigError
+from aggregator.search.folding import find
+from aggregator.search.query import Phrase, Query, fts5_match, parse
+from aggregator.search.schema import (
+    BM25_WEIGHTS,
+    EXACT_COLUMNS,
+    FOLDED_COLUMNS,
+    FTS_TABLE,
+    SearchDocument,
+    StoryTag,
+)
+from aggregator.store.schema import Source, Story
+from aggregator.tags import PROVINCE, resolve_province
+
+_FTS = table(FTS_TABLE, column("rowid"))
+_BM25 = f"bm25({FTS_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})"
+_SCORE = literal_column(f"-{_BM25}", Float).label("score")  # bm25: lower is better
+_SPACE_RE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Hit:
+    story_id: int
+    title: str
+    snippet: str  # the body around the first match, the match between « and »
+    published: datetime | None  # aware, Vietnam time
+    score: float  # higher is better (bm25, negated); 0 from the LIKE fallback
+    url: str  # the first source's
+    site_ids: tuple[str, ...]  # the sources' sites, first first
+
+
+def search(
+    engine: Engine,
+    query: str,
+    *,
+    provinces: Iterable[str] | None = None,
+    since: datetime | None = None,
+    limit: int = 50,
+    site_provinces: Mapping[str, str] | None = None,
+) -> list[Hit]:
+    """Stories matching ``query`` (see ``search.query``), best first.
+
+    ``provinces``: ids or names; a story matches when one of its sources' sites belongs to one
+    of them now (``site_provinces``: site id -> current province id, from the registry) or when
+    its tags name one. A former province stands for the current one it became part of.
+    ``since``: published (else first seen) at or after.
+    """
+    parsed = parse(query)
+    statement = _fts(parsed) if engine.dialect.name == "sqlite" else _like(parsed)
+    if since is not None:
+        moment = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
+        statement = statement.where(func.coalesce(Story.published, Story.first_seen) >= moment)
+    if provinces is not None:
+        statement = statement.where(_in_provinces(provinces, site_provinces or {}))
+    try:
+        with Session(engine) as session:
+            rows = session.execute(statement.limit(limit)).all()
+            sources = _sources(session, [row.id for row in rows])
+    except OperationalError as exc:
+        # parse() leaves nothing FTS5 could misread; this is a last resort, still one line.
+        raise ConfigError(f"bad query {query!r}: {exc.orig}") from exc
+    return [_hit(row, parsed, sources.get(row.id, [])) for row in rows]
+
+
+def _fts(query: Query) -> Select[int, str, str, datetime | None, float]:
+    columns = EXACT_COLUMNS if query.exact else FOLDED_COLUMNS
+    match = sql_text(f"{FTS_TABLE} MATCH :match").bindparams(match=fts5_match(query, columns))
+    return (
+        select(Story.id, Story.title, Story.text, Story.published, _SCORE)
+        .select_from(_FTS)
+        .join(Story, Story.id == _FTS.c.rowid)
+        .where(match)
+        .order_by(literal_column(_BM25), Story.published.desc(), Story.id.desc())
+    )
+
+
+def _like(query: Query) -> Select[int, str, str, datetime | None, float]:
+    """Substring search of the documents: no ranking, and phrases must be written with the
+    same spacing and punctuation as the text; enough until PostgreSQL gets its own index."""
+    if query.exact:
+        columns = (SearchDocument.title, SearchDocument.body)
+    else:
+        columns = (SearchDocument.title_folded, SearchDocument.body_folded)
+
+    def phrase(p: Phrase) -> ColumnElement[bool]:
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", " ".join(p)) + "%"
+        return or_(*(c.like(pattern, escape="\\") for c in columns))
+
+    wanted = and_(*(or_(*(phrase(p) for p in group)) for group in query.all_of))
+    unwanted = [not_(phrase(p)) for p in query.none_of]
+    return (
+        select(
+            Story.id, Story.title, Story.text, Story.published, literal(0.0, Float).label("score")
+        )
+        .join(SearchDocument, SearchDocument.story_id == Story.id)
+        .where(wanted, *unwanted)
+        .order_by(Story.published.desc(), Story.id.desc())
+    )
+
+
+def _in_provinces(names: Iterable[str], site_provinces: Mapping[str, str]) -> ColumnElement[bool]:
+    wanted = set()
+    for name in names:
+        province = resolve_province(name)
+        if province.successor_id:
+            province = resolve_province(province.successor_id)
+        wanted.add(province.id)
+    sites = sorted(site for site, province in site_provinces.items() if province in wanted)
+    by_site = select(Source.story_id).where(Source.site_id.in_(sites))
+    by_tag = select(StoryTag.story_id).where(
+        StoryTag.kind == PROVINCE, StoryTag.value.in_(sorted(wanted))
+    )
+    return or_(Story.id.in_(by_site), Story.id.in_(by_tag))
+
+
+def _sources(session: Session, story_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    found: dict[int, list[tuple[str, str]]] = {}
+    query = (
+        select(Source.story_id, Source.site_id, Source.url)
+        .where(Source.story_id.in_(story_ids))
+        .order_by(Source.id)
+    )
+    for story_id, site_id, url in session.execute(query):
+        found.setdefault(story_id, []).append((site_id, url))
+    return found
+
+
+def _hit(row: Any, query: Query, sources: list[tuple[str, str]]) -> Hit:
+    published = row.published.replace(tzinfo=UTC).astimezone(VIETNAM) if row.published else None
+    return Hit(
+        story_id=row.id,
+        title=row.title,
+        snippet=snippet(row.text, query),
+        published=published,
+        score=float(row.score),
+        url=sources[0][1] if sources else "",
+        site_ids=tuple(dict.fromkeys(site for site, _ in sources)),
+    )
+
+
+def snippet(text: str, query: Query, before: int = 80, after: int = 160) -> str:
+    """The body around the first match of the wanted phrases, each marked «so»; the body's
+    start if none is in it (a title match)."""
+    body = unicodedata.normalize("NFC", text)
+    spans = sorted(
+        span
+        for group in query.all_of
+        for phrase in group
+        if (span := find(" ".join(phrase), body, exact=query.exact)) is not None
+    )
+    if not spans:
+        return _squash(body[: before + after]) + ("…" if len(body) > before + after else "")
+    start = spans[0][0]
+    left = body.rfind(" ", 0, start - before) + 1 if start > before else 0
+    right = body.find(" ", spans[0][1] + after)
+    right = len(body) if right < 0 else right
+    marked, cursor = [], left
+    for span_start, span_end in spans:
+        if span_start >= cursor and span_end <= right:  # in the window, not overlapping
+            marked += [body[cursor:span_start], "«", body[span_start:span_end], "»"]
+            cursor = span_end
+    marked.append(body[cursor:right])
+    return ("…" if left else "") + _squash("".join(marked)) + ("…" if right < len(body) else "")
+
+
+def _squash(text: str) -> str:
+    return _SPACE_RE.sub(" ", text).strip()

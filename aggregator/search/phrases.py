@@ -1,0 +1,76 @@
+"""Finding many known phrases (topic keywords, place names) in a text in one pass."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+from aggregator.search.folding import fold, has_diacritics, key, words
+
+
+class Mode(Enum):
+    FOLDED = "folded"  # no case, no diacritics: a keyword written without them
+    EXACT = "exact"  # diacritics as written, case aside
+    # Diacritics as written and capitals where the name has them ("Nam Định", "NAM ĐỊNH"),
+    # so that "Việt Nam định hướng" does not name Nam Định.
+    PROPER = "proper"
+
+
+@dataclass(frozen=True)
+class _Entry:
+    tokens: tuple[str, ...]
+    capitals: tuple[bool, ...]
+    mode: Mode
+    label: str
+
+
+class PhraseSet:
+    def __init__(self) -> None:
+        self._by_first: dict[str, list[_Entry]] = defaultdict(list)
+
+    def add(self, phrase: str, label: str, mode: Mode | None = None) -> None:
+        """Look for ``phrase``; found, it yields ``label``. Default mode: exact if the phrase
+        has diacritics, folded if not (as a query would be)."""
+        found = [m[0] for m in words(phrase)]
+        if not found:
+            raise ValueError(f"{phrase!r} has no words")
+        mode = mode or (Mode.EXACT if has_diacritics(phrase) else Mode.FOLDED)
+        tokens = tuple(key(w, mode is not Mode.FOLDED) for w in found)
+        capitals = tuple(w[0].isupper() for w in found)
+        self._by_first[fold(found[0])].append(_Entry(tokens, capitals, mode, label))
+
+    def labels_in(self, text: str) -> set[str]:
+        """The labels of the phrases found in ``text`` as whole words."""
+        found = [m[0] for m in words(text)]
+        folded = [fold(w) for w in found]
+        exact = [key(w, True) for w in found]
+        labels = set()
+        for start, first in enumerate(folded):
+            for entry in self._by_first.get(first, ()):
+                if entry.label not in labels and _at(entry, start, found, folded, exact):
+                    labels.add(entry.label)
+        return labels
+
+
+def _at(entry: _Entry, start: int, found: list[str], folded: list[str], exact: list[str]) -> bool:
+    end = start + len(entry.tokens)
+    if end > len(found):
+        return False
+    if entry.mode is Mode.FOLDED:
+        return tuple(folded[start:end]) == entry.tokens
+    if tuple(exact[start:end]) != entry.tokens:
+        return False
+    return entry.mode is Mode.EXACT or all(
+        word[0].isupper() == capital
+        for word, capital in zip(found[start:end], entry.capitals, strict=True)
+    )
+
+
+def phrase_set(phrases: Iterable[tuple[str, str]], mode: Mode | None = None) -> PhraseSet:
+    """A set of (phrase, label) pairs, all in ``mode``."""
+    result = PhraseSet()
+    for phrase, label in phrases:
+        result.add(phrase, label, mode)
+    return result

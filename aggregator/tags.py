@@ -1,0 +1,183 @@
+"""What a story is about: topics of the sector (``topics.yaml``) and provinces it names.
+
+Tags are found in the title and text, on whole words (``search.phrases``), and stored in
+``story_tags`` by ``aggregator.search.refresh_index``. A province is recorded as the one named
+(``former_province``, one of the 63) and the one it is part of now (``province``, one of the 34):
+"Nam Định" tags former ``nam-dinh`` and current ``ninh-binh``; "Hà Nội" both ``ha-noi``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from aggregator.exceptions import ConfigError
+from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
+from aggregator.search.phrases import Mode, PhraseSet
+from aggregator.search.schema import StoryTag
+
+TOPIC = "topic"
+PROVINCE = "province"
+FORMER_PROVINCE = "former_province"
+KINDS = (TOPIC, PROVINCE, FORMER_PROVINCE)
+
+_ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_TOPIC_KEYS = frozenset({"id", "name", "keywords"})
+# Names that are not only places: Hồ Chí Minh is the president cited in nearly every political
+# text ("tư tưởng Hồ Chí Minh"), so the city counts only with "TP"/"thành phố" or an alias.
+_NEEDS_PREFIX = frozenset({"ho-chi-minh"})
+_CITY_PREFIXES = ("TP", "Thành phố", "thành phố", "THÀNH PHỐ")
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    name: str
+    keywords: tuple[str, ...]
+
+
+def default_topics_path() -> Path:
+    return Path(__file__).with_name("topics.yaml")
+
+
+def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
+    """The taxonomy, validated: errors name the file and the entry."""
+    path = path or default_topics_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the topics: {exc}".replace("\n", " ")) from exc
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), list):
+        raise ConfigError(f"{path}: expected a 'topics:' list")
+    topics = [_topic(entry, f"{path}: topic #{i}") for i, entry in enumerate(raw["topics"], 1)]
+    seen: set[str] = set()
+    for topic in topics:
+        if topic.id in seen:
+            raise ConfigError(f"{path}: topic {topic.id}: duplicate id")
+        seen.add(topic.id)
+    return tuple(topics)
+
+
+def _topic(entry: object, where: str) -> Topic:
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a mapping with id, name and keywords")
+    if isinstance(entry.get("id"), str):
+        where = f"{where} ({entry['id']})"
+    unknown = sorted(set(map(str, entry)) - _TOPIC_KEYS)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    topic_id, name = _text(entry, "id", where), _text(entry, "name", where)
+    if not _ID_RE.match(topic_id):
+        raise ConfigError(f"{where}: id must be lowercase words joined by '-'")
+    keywords = entry.get("keywords")
+    if not isinstance(keywords, list) or not keywords:
+        raise ConfigError(f"{where}: keywords must be a non-empty list of phrases")
+    for keyword in keywords:
+        # YAML reads an unquoted 1975 as a number: quote it; a bare symbol would find nothing.
+        if not isinstance(keyword, str) or not re.search(r"\w", keyword):
+            raise ConfigError(f"{where}: keyword {keyword!r} is not a phrase")
+    return Topic(topic_id, name, tuple(k.strip() for k in keywords))
+
+
+def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
+    value = entry.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where}: {key} must be a non-empty string")
+    return value.strip()
+
+
+@lru_cache(maxsize=1)
+def default_topics() -> tuple[Topic, ...]:
+    return load_topics()
+
+
+class Tagger:
+    """Finds the tags of a story: (kind, value) pairs."""
+
+    def __init__(self, gazetteer: Gazetteer, topics: Iterable[Topic]) -> None:
+        self.gazetteer = gazetteer
+        self._topics = PhraseSet()
+        for topic in topics:
+            for keyword in topic.keywords:
+                self._topics.add(keyword, topic.id)
+        self._places = PhraseSet()
+        for province in dict.fromkeys(gazetteer.all_former() + gazetteer.all_current()):
+            for name in _place_names(province):
+                self._places.add(name, province.id, Mode.PROPER)
+
+    def tags(self, title: str, text: str) -> set[tuple[str, str]]:
+        # Title and text apart: a phrase does not run from the title into the first line.
+        found = {(TOPIC, t) for part in (title, text) for t in self._topics.labels_in(part)}
+        for part in (title, text):
+            for province_id in self._places.labels_in(part):
+                found |= self._province_tags(self.gazetteer.get(province_id))
+        return found
+
+    def _province_tags(self, province: Province) -> set[tuple[str, str]]:
+        found = {(FORMER_PROVINCE, province.id)} if province.former else set()
+        return found | {(PROVINCE, self.gazetteer.current_of(province).id)}
+
+
+def _place_names(province: Province) -> list[str]:
+    if province.id not in _NEEDS_PREFIX:
+        return [province.name, *province.aliases]
+    return [f"{prefix} {province.name}" for prefix in _CITY_PREFIXES] + list(province.aliases)
+
+
+@lru_cache(maxsize=1)
+def default_tagger() -> Tagger:
+    return Tagger(default_gazetteer(), default_topics())
+
+
+def resolve_province(name_or_id: str, gazetteer: Gazetteer | None = None) -> Province:
+    """A province by id or name; unknown, a one-line error with the nearest names."""
+    gazetteer = gazetteer or default_gazetteer()
+    try:
+        return gazetteer.get(name_or_id)
+    except KeyError:
+        pass
+    province = gazetteer.find(name_or_id)
+    if province is None:
+        close = gazetteer.suggest(name_or_id)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise ConfigError(f"unknown province {name_or_id!r}{hint}")
+    return province
+
+
+def story_ids_tagged(
+    engine: Engine, *, topic: str | None = None, province: str | None = None
+) -> list[int]:
+    """Stories tagged with ``topic`` (an id) and/or ``province`` (id or name; a current one
+    matches its former provinces' stories too), the last stored first."""
+    query = select(StoryTag.story_id).distinct().order_by(StoryTag.story_id.desc())
+    if topic is not None:
+        query = query.where(_has_tag(TOPIC, topic))
+    if province is not None:
+        place = resolve_province(province)
+        query = query.where(_has_tag(PROVINCE if place.current else FORMER_PROVINCE, place.id))
+    with Session(engine) as session:
+        return list(session.scalars(query))
+
+
+def _has_tag(kind: str, value: str) -> Any:
+    tagged = select(StoryTag.story_id).where(StoryTag.kind == kind, StoryTag.value == value)
+    return StoryTag.story_id.in_(tagged)
+
+
+def tags_of(engine: Engine, story_id: int) -> dict[str, list[str]]:
+    """The tags of a story by kind (``topic``, ``province``, ``former_province``), sorted."""
+    query = select(StoryTag.kind, StoryTag.value).where(StoryTag.story_id == story_id)
+    found: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    with Session(engine) as session:
+        for kind, value in session.execute(query):
+            found.setdefault(kind, []).append(value)
+    return {kind: sorted(values) for kind, values in found.items()}

@@ -1,0 +1,131 @@
+"""Tags: topics of the taxonomy and provinces named in a story, former and current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from aggregator.exceptions import ConfigError
+from aggregator.gazetteer import default_gazetteer
+from aggregator.tags import (
+    FORMER_PROVINCE,
+    PROVINCE,
+    TOPIC,
+    Tagger,
+    default_tagger,
+    load_topics,
+    resolve_province,
+)
+
+
+def tags(title: str, text: str = "") -> set[tuple[str, str]]:
+    return default_tagger().tags(title, text)
+
+
+def provinces(title: str, text: str = "") -> set[tuple[str, str]]:
+    return {tag for tag in tags(title, text) if tag[0] != TOPIC}
+
+
+def test_shipped_taxonomy_loads() -> None:
+    ids = {topic.id for topic in load_topics()}
+    assert {"nguoi-co-cong", "giam-ngheo", "viec-lam", "bao-hiem-xa-hoi", "tien-luong"} <= ids
+
+
+def test_topics_found_in_title_and_text() -> None:
+    found = tags("Chi trả trợ cấp cho thương binh", "Đóng BHXH và tìm việc làm mới.")
+    assert {(TOPIC, "nguoi-co-cong"), (TOPIC, "bao-hiem-xa-hoi"), (TOPIC, "viec-lam")} <= found
+
+
+def test_topic_keyword_with_diacritics_respects_them() -> None:
+    assert (TOPIC, "tien-luong") in tags("Tăng LƯƠNG TỐI THIỂU vùng")
+    assert (TOPIC, "tien-luong") not in tags("luong toi thieu")  # no diacritics in the text
+
+
+def test_province_recorded_former_and_current() -> None:
+    assert provinces("Hội nghị tại Nam Định") == {
+        (FORMER_PROVINCE, "nam-dinh"),
+        (PROVINCE, "ninh-binh"),
+    }
+    assert provinces("Hà Nội") == {(FORMER_PROVINCE, "ha-noi"), (PROVINCE, "ha-noi")}
+
+
+@pytest.mark.parametrize(
+    "text", ["Lao động TP.HCM", "Tp. Hồ Chí Minh", "thành phố Hồ Chí Minh", "TPHCM"]
+)
+def test_ho_chi_minh_city_aliases(text: str) -> None:
+    assert (PROVINCE, "ho-chi-minh") in provinces(text)
+
+
+def test_thua_thien_hue_is_hue_now() -> None:
+    assert provinces("Tỉnh Thừa Thiên Huế") == {
+        (FORMER_PROVINCE, "thua-thien-hue"),
+        (PROVINCE, "hue"),
+    }
+    assert (FORMER_PROVINCE, "thua-thien-hue") in provinces("Sở LĐ-TB&XH TT-Huế")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Người lao động Việt Nam ở nước ngoài",
+        "Việt Nam định hướng phát triển thị trường lao động",
+        "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+        "Vì một thế giới hòa bình",
+        "Namibia và Hà Nam Ninh",  # "Hà Nam Ninh" names Hà Nam; "Namibia" nothing more
+    ],
+)
+def test_no_false_province_inside_other_words(text: str) -> None:
+    found = {value for _, value in provinces(text)}
+    assert not found - {"ha-nam", "ninh-binh"}
+    if "Hà Nam" not in text:
+        assert not found
+
+
+def write_topics(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "topics.yaml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("nothing: here\n", "expected a 'topics:' list"),
+        ("topics: [oops]\n", "topic #1: expected a mapping"),
+        ("topics:\n  - {id: Bad Id, name: X, keywords: [a]}\n", "id must be lowercase"),
+        ("topics:\n  - {id: a, keywords: [a]}\n", "topic #1 (a): name must be"),
+        ("topics:\n  - {id: a, name: A, keywords: []}\n", "(a): keywords must be a non-empty"),
+        ("topics:\n  - {id: a, name: A, keywords: [1975]}\n", "keyword 1975 is not a phrase"),
+        ("topics:\n  - {id: a, name: A, keywords: [x], colour: red}\n", "unknown key(s) colour"),
+        (
+            "topics:\n  - {id: a, name: A, keywords: [x]}\n  - {id: a, name: B, keywords: [y]}\n",
+            "topic a: duplicate id",
+        ),
+        ("topics: [\n", "cannot read the topics"),
+    ],
+)
+def test_taxonomy_errors_name_file_and_entry(tmp_path: Path, body: str, message: str) -> None:
+    path = write_topics(tmp_path, body)
+    with pytest.raises(ConfigError) as error:
+        load_topics(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_custom_taxonomy_tags(tmp_path: Path) -> None:
+    path = write_topics(tmp_path, "topics:\n  - {id: mua-lu, name: Mưa lũ, keywords: [mưa lũ]}\n")
+    tagger = Tagger(default_gazetteer(), load_topics(path))
+    assert tagger.tags("MƯA LŨ ở Lào Cai", "") == {
+        (TOPIC, "mua-lu"),
+        (FORMER_PROVINCE, "lao-cai"),
+        (PROVINCE, "lao-cai"),
+    }
+
+
+def test_unknown_province_suggests() -> None:
+    with pytest.raises(ConfigError, match="did you mean Bắc Ninh"):
+        resolve_province("Bac Nim")
+    assert resolve_province("tp hồ chí minh").id == "ho-chi-minh"
+    assert resolve_province("nam-dinh").successor_id == "ninh-binh"
