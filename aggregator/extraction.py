@@ -14,20 +14,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import trafilatura
+from bs4.dammit import EncodingDetector
 from lxml.html import HtmlElement
-from trafilatura.utils import detect_encoding
+from trafilatura.settings import set_date_params
 
 from aggregator.dates import parse_vietnamese_date
 from aggregator.exceptions import ExtractionError, PageDecodeError
-from aggregator.language import article_language
+from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
 from aggregator.profiles import ArticlePage, detect_profile
-from aggregator.text import clean_or_none, clean_text, nfc
+from aggregator.text import clean_or_none, clean_text, mojibake_count, nfc, repair_mojibake
 
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
-)
-_SNIFF_BYTES = 4096
+_TAGS = re.compile(r"<[^>]*>")
+_WORD = re.compile(r"\w+")
+_VIETNAMESE_SHARE = 0.15  # of words: Vietnamese prose is far above, other languages near 0
+_MOJIBAKE_TOLERATED = 2  # a stray pair in a quoted name is no reason to refuse a page
 # "Chi tiết - Sở ..." and friends: the portal's name, not the article's headline.
 _GENERIC_TITLE = re.compile(r"^(?:chi tiết|tin chi tiết|chi tiết tin|trang chủ)\b", re.IGNORECASE)
 
@@ -84,20 +85,27 @@ def extract_article(
 def parse_html(
     html: bytes | str, *, http_charset: str | None = None, where: str = "page"
 ) -> HtmlElement:
-    """The lxml tree of a page, decoded and NFC-normalised first."""
-    text = decode_html(html, http_charset) if isinstance(html, bytes) else html
+    """The lxml tree of a page, decoded, repaired and NFC-normalised first."""
+    if isinstance(html, bytes):
+        text = decode_html(html, http_charset, where=where)
+    else:
+        text = _repaired(html, where)
     tree = trafilatura.load_html(nfc(text))
     if tree is None:
         raise PageDecodeError(f"{where}: not an HTML page")
     return tree
 
 
-def decode_html(data: bytes, http_charset: str | None = None) -> str:
-    """``data`` as text: BOM, valid UTF-8, the HTTP charset, ``<meta charset>``, detection.
+def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "page") -> str:
+    """``data`` as text: BOM, valid UTF-8, else the declared and detected charsets.
 
     Valid UTF-8 wins over a declared legacy charset: portals often declare windows-1258 or
     ISO-8859-1 and serve UTF-8, while legacy Vietnamese text essentially never validates as
-    UTF-8 by accident.
+    UTF-8 by accident. Otherwise the HTTP charset, ``<meta>`` declarations, detection
+    (bs4's :class:`EncodingDetector`) and windows-1258 are each tried; the first that
+    decodes wins unless another reads as plainly Vietnamese and it does not (a page
+    declaring UTF-8 or windows-1252 and serving windows-1258). Text still garbled after
+    that and mojibake repair raises :class:`PageDecodeError`: never stored garbled.
     """
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
@@ -105,21 +113,52 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
         (codecs.BOM_UTF16_BE, "utf-16"),
     ):
         if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
+            return _repaired(data.decode(encoding, errors="replace"), where)
     try:
-        return data.decode("utf-8")
+        return _repaired(data.decode("utf-8"), where)
     except UnicodeDecodeError:
         pass
-    declared = [
-        http_charset,
-        *(m.decode("ascii") for m in _META_CHARSET.findall(data[:_SNIFF_BYTES])),
-    ]
-    for encoding in [*filter(None, declared), *detect_encoding(data)]:
+    return _repaired(_legacy_decode(data, http_charset, where), where)
+
+
+def _legacy_decode(data: bytes, http_charset: str | None, where: str) -> str:
+    detector = EncodingDetector(
+        data,
+        known_definite_encodings=[http_charset] if http_charset else None,
+        user_encodings=["windows-1258"],
+        is_html=True,
+    )
+    decoded: list[str] = []
+    for encoding in detector.encodings:
         try:
-            return data.decode(encoding)
+            decoded.append(data.decode(encoding))
         except (LookupError, UnicodeDecodeError):
             continue
-    return data.decode("utf-8", errors="replace")
+    if not decoded:
+        raise PageDecodeError(f"{where}: the bytes are valid in no declared or likely charset")
+    first, best = decoded[0], max(decoded, key=_vietnamese_share)
+    return (
+        best if _vietnamese_share(best) >= _VIETNAMESE_SHARE > _vietnamese_share(first) else first
+    )
+
+
+def _vietnamese_share(text: str) -> float:
+    """The share of words with letters only Vietnamese uses (windows-1258 read as
+    windows-1252 turns "đ" into "ð" and "ư" into "ý": the wrong charset scores near 0)."""
+    words = _WORD.findall(nfc(_TAGS.sub(" ", text)))
+    return sum(1 for w in words if VIETNAMESE_LETTERS.search(w)) / len(words) if words else 0.0
+
+
+def _repaired(text: str, where: str) -> str:
+    if not mojibake_count(text):
+        return text
+    repaired = repair_mojibake(text)
+    left = mojibake_count(repaired)
+    if left > _MOJIBAKE_TOLERATED:
+        raise PageDecodeError(
+            f"{where}: garbled text (UTF-8 read as windows-1252, {left} marks left after repair)"
+        )
+    return repaired
 
 
 def _run_trafilatura(
@@ -127,9 +166,12 @@ def _run_trafilatura(
 ) -> tuple[str, trafilatura.settings.Document | None]:
     """Body text (paragraphs split by blank lines) and, if asked, the page's metadata."""
     metadata = None
+    # htmldate's extensive search guesses from any text ("năm 2024" in a headline becomes
+    # 1 January, a related story's date becomes the article's): markup and URL only.
+    date_params = set_date_params(extensive=False)
     if root is not None:
         if need_metadata:
-            metadata = trafilatura.extract_metadata(tree, url)
+            metadata = trafilatura.extract_metadata(tree, url, date_config=date_params)
         target = _standalone(root)
     else:
         target = tree
@@ -139,6 +181,7 @@ def _run_trafilatura(
         with_metadata=need_metadata and root is None,
         include_comments=False,
         deduplicate=False,
+        date_extraction_params=date_params,
     )
     if document is None or isinstance(document, dict):
         return "", metadata

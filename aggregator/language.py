@@ -13,14 +13,14 @@ import unicodedata
 
 # Letters only Vietnamese uses among Latin-script languages: đ, ơ, ư, and vowels carrying a
 # tone mark on top of a circumflex or breve, or the dot below.
-_VIETNAMESE = re.compile(
+VIETNAMESE_LETTERS = re.compile(
     r"[đơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE
 )
 _WORD = re.compile(r"\w+")
 
 
 def declared_code(declared: str | None) -> str | None:
-    """"vi-VN" -> "vi"."""
+    """ "vi-VN" -> "vi"."""
     if not declared:
         return None
     return declared.strip().split("-")[0].split("_")[0].lower() or None
@@ -30,7 +30,7 @@ def article_language(text: str, declared: str | None) -> str | None:
     sample = unicodedata.normalize("NFC", text[:4000])
     words = _WORD.findall(sample)
     if words:
-        marked = sum(1 for word in words if _VIETNAMESE.search(word))
+        marked = sum(1 for word in words if VIETNAMESE_LETTERS.search(word))
         if marked / len(words) >= 0.15:
             return "vi"
     return declared_code(declared)

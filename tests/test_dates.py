@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from aggregator.dates import VIETNAM, parse_vietnamese_date
+from aggregator.dates import VIETNAM, parse_vietnamese_date, shows_time
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=VIETNAM)
 
@@ -62,3 +62,110 @@ def test_future_dates_are_rejected() -> None:
 def test_results_are_always_timezone_aware() -> None:
     found = parse_vietnamese_date("24/07/2024", now=NOW.replace(tzinfo=None))
     assert found is not None and found.utcoffset() == timedelta(hours=7)
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("Cập nhật lúc 08:30 ngày 24/07/2024", datetime(2024, 7, 24, 8, 30)),
+        ("Thứ Tư, 24/7/2024, 12:55 (GMT+7)", datetime(2024, 7, 24, 12, 55)),
+        ("03/04/2020 | 10:36 PM", datetime(2020, 4, 3, 22, 36)),
+        ("Quảng Trị, ngày 24 tháng 7 năm 2024", datetime(2024, 7, 24)),
+        ("24 tháng 7 năm 2024", datetime(2024, 7, 24)),
+        ("Lúc 8 giờ 30, ngày 24/07/2024", datetime(2024, 7, 24, 8, 30)),
+        ("Thứ hai, 01/07/2024 07:05", datetime(2024, 7, 1, 7, 5)),
+    ],
+)
+def test_more_page_forms(shown: str, expected: datetime) -> None:
+    assert parse_vietnamese_date(shown, now=NOW) == expected.replace(tzinfo=VIETNAM)
+
+
+@pytest.mark.parametrize(
+    ("shown", "month"),
+    [
+        ("24 tháng năm, 2024", 5),
+        ("24 Tháng Năm 2024", 5),
+        ("ngày 24 tháng năm năm 2024", 5),
+        ("NGÀY 24 THÁNG NĂM NĂM 2024", 5),
+        # "năm" after a numbered month is the year, not May.
+        ("ngày 24 tháng 7 năm 2024", 7),
+        ("ngày 2 tháng mười một năm 2024", 11),
+        ("ngày 2 tháng mười năm 2024", 10),
+        ("ngày 2 tháng giêng năm 2024", 1),
+    ],
+)
+def test_thang_nam_is_may_but_nam_is_also_the_year(shown: str, month: int) -> None:
+    found = parse_vietnamese_date(shown, now=NOW)
+    assert found is not None and (found.year, found.month) == (2024, month)
+
+
+def test_gmt_offset_shown_on_the_page_is_kept() -> None:
+    found = parse_vietnamese_date("24/07/2024 12:55 (GMT+9)", now=NOW)
+    assert found is not None and found.utcoffset() == timedelta(hours=9)
+    assert found == datetime(2024, 7, 24, 3, 55, tzinfo=UTC)
+    # An offset is not a time of day.
+    no_time = parse_vietnamese_date("24/07/2024 (GMT+07:00)", now=NOW)
+    assert no_time == datetime(2024, 7, 24, tzinfo=VIETNAM)
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("2 giờ trước", datetime(2025, 6, 1, 10, 0)),
+        ("30 phút trước", datetime(2025, 6, 1, 11, 30)),
+        ("Cập nhật 3 ngày trước", datetime(2025, 5, 29, 12, 0)),
+        ("hôm qua", datetime(2025, 5, 31)),
+        ("Hôm qua lúc 08:30", datetime(2025, 5, 31, 8, 30)),
+        ("07:15 hôm nay", datetime(2025, 6, 1, 7, 15)),
+    ],
+)
+def test_relative_dates_count_back_from_now(shown: str, expected: datetime) -> None:
+    assert parse_vietnamese_date(shown, now=NOW) == expected.replace(tzinfo=VIETNAM)
+
+
+def test_relative_dates_use_vietnam_days_whatever_the_zone_of_now() -> None:
+    utc_now = datetime(2025, 5, 31, 20, 0, tzinfo=UTC)  # 1 June, 03:00 in Hà Nội
+    assert parse_vietnamese_date("hôm qua", now=utc_now) == datetime(2025, 5, 31, tzinfo=VIETNAM)
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        # article:published_time and JSON-LD datePublished keep their own offsets.
+        ("2024-07-24T12:55:00+07:00", datetime(2024, 7, 24, 12, 55, tzinfo=VIETNAM)),
+        ("2024-07-24T12:55:00.000+0700", datetime(2024, 7, 24, 12, 55, tzinfo=VIETNAM)),
+        (
+            "2024-07-24T08:55:00+03:00",
+            datetime(2024, 7, 24, 8, 55, tzinfo=timezone(timedelta(hours=3))),
+        ),
+        ("2024-07-24 12:55:00", datetime(2024, 7, 24, 12, 55, tzinfo=VIETNAM)),
+        ("2024-07-24", datetime(2024, 7, 24, tzinfo=VIETNAM)),
+    ],
+)
+def test_iso_8601(shown: str, expected: datetime) -> None:
+    found = parse_vietnamese_date(shown, now=NOW)
+    assert found == expected
+    assert found is not None and found.utcoffset() == expected.utcoffset()
+
+
+def test_a_future_date_is_never_the_date() -> None:
+    assert parse_vietnamese_date("Hạn nộp hồ sơ: 30/08/2025", now=NOW) is None
+    assert parse_vietnamese_date("2099-01-01T00:00:00+07:00", now=NOW) is None
+    assert parse_vietnamese_date("ngày 1 tháng mười hai năm 2025", now=NOW) is None
+
+
+@pytest.mark.parametrize(
+    ("shown", "timed"),
+    [
+        ("24/07/2024 12:55", True),
+        ("Cập nhật lúc 08:30 ngày 24/07/2024", True),
+        ("03/04/2020 | 10:36 PM", True),
+        ("2024-07-24T12:55:00+07:00", True),
+        ("24/07/2024", False),
+        ("24/07/2024 (GMT+7)", False),
+        ("2024-07-24", False),
+        ("Quảng Trị, ngày 24 tháng 7 năm 2024", False),
+    ],
+)
+def test_shows_time(shown: str, timed: bool) -> None:
+    assert shows_time(shown) is timed

@@ -1,12 +1,33 @@
-"""``tinlaodong serve``: serve the feeds of the data directory over HTTP."""
+"""``tinlaodong serve``: the one long-running command: scheduled crawls, and the feeds over HTTP.
+
+Each site of the registry is crawled every ``crawl_every`` (with jitter), each crawl in its own
+``tinlaodong crawl`` subprocess killed at ``--crawl-timeout``; jobs and their next run times live
+in the store's database, so a restart picks up where it left off. ``--no-crawl`` only serves;
+``--once`` runs the crawls that are due and exits (for cron). Ctrl-C or SIGTERM stops it all.
+See ``aggregator.scheduling`` for the design, and ``aggregator.scheduling.services`` for adding
+a periodic service (alerts) to the same scheduler.
+
+For tests and trials only, ``$TINLAODONG_SCHEDULE_SCALE`` multiplies every interval (0.001 turns
+3 hours into 11 seconds).
+"""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from aggregator.cli.crawl_cmd import add_settings_option, parse_settings
 from aggregator.exceptions import ConfigError
 from aggregator.paths import feeds_dir
+from aggregator.registry import load_registry
+from aggregator.scheduling import (
+    DEFAULT_CRAWL_TIMEOUT,
+    CrawlService,
+    ServiceOptions,
+    default_services,
+    run_until_signal,
+    schedule_scale,
+)
 from feeds.server import FeedServer
 
 
@@ -14,10 +35,28 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser = subparsers.add_parser(
         "serve",
         parents=[parent],
-        help="serve the feeds over HTTP until Ctrl-C",
-        description="Serve the RSS/Atom feeds written under DATA_DIR/feeds over HTTP.",
+        help="crawl on schedule and serve the feeds over HTTP until Ctrl-C",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(parser)
+    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--no-crawl", action="store_true", help="serve the feeds only")
+    mode.add_argument(
+        "--once", action="store_true", help="run the crawls that are due, then exit (for cron)"
+    )
+    parser.add_argument(
+        "--crawl-timeout",
+        type=_minutes,
+        default=DEFAULT_CRAWL_TIMEOUT,
+        metavar="MINUTES",
+        help=f"kill a crawl still running after this long (default {DEFAULT_CRAWL_TIMEOUT / 60:g})",
+    )
+    parser.add_argument(
+        "--parallel", type=int, default=2, metavar="N", help="crawls at once (default 2)"
+    )
+    add_settings_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -30,21 +69,76 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _minutes(text: str) -> float:
+    try:
+        value = float(text) * 60
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the time limit must be positive")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    directory = feeds_dir(args.data_dir)
-    if not (directory / "all.rss.xml").exists():
-        raise ConfigError(f"no feeds in {directory}: run 'tinlaodong crawl' (or 'demo') first")
-    serve(directory, args.host, args.port)
+    if args.no_crawl:
+        directory = feeds_dir(args.data_dir)
+        if not (directory / "all.rss.xml").exists():
+            raise ConfigError(f"no feeds in {directory}: run 'tinlaodong crawl' first")
+        serve(directory, args.host, args.port)
+        return 0
+    if args.parallel < 1:
+        raise ConfigError("--parallel must be at least 1")
+    service = _service(args)
+    if args.once:
+        return _run_once(service)
+    server = _start_server(feeds_dir(args.data_dir), args.host, args.port)
+    try:
+        run_until_signal(service)
+    finally:
+        server.stop()
+    print("stopped", flush=True)
     return 0
 
 
-def serve(directory: Path, host: str, port: int) -> None:
+def _service(args: argparse.Namespace) -> CrawlService:
+    parse_settings(args.settings)  # a bad -s is one error line now, not one per crawl later
+    options = ServiceOptions(
+        data_dir=args.data_dir,
+        sites_file=args.sites,
+        crawl_timeout=args.crawl_timeout,
+        max_parallel=args.parallel,
+        settings=tuple(args.settings),
+        scale=schedule_scale(),
+    )
+    return CrawlService(options, load_registry(args.sites), default_services())
+
+
+def _run_once(service: CrawlService) -> int:
+    records = service.run_once()
+    if not records:
+        print("no crawl is due")
+    for record in records:
+        print(
+            f"crawl {' '.join(record.sites)}: {record.outcome} in {record.duration:.1f} s, "
+            f"{record.new_stories} new stories"
+        )
+    return 1 if records and all(r.outcome != "ok" for r in records) else 0
+
+
+def _start_server(directory: Path, host: str, port: int) -> FeedServer:
+    directory.mkdir(parents=True, exist_ok=True)  # empty until the first crawl writes feeds
     server = FeedServer(directory, host, port)
     try:
         server.start()
     except OSError as exc:
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)
+    return server
+
+
+def serve(directory: Path, host: str, port: int) -> None:
+    """Serve ``directory`` until Ctrl-C (``demo`` and ``--no-crawl``)."""
+    server = _start_server(directory, host, port)
     try:
         server.serve_forever()
     finally:

@@ -1,12 +1,30 @@
-"""Pages no profile knows: trafilatura reads the article, heuristics read listings."""
+"""Pages no profile knows: heuristics read the article's fields and listings, trafilatura the body.
+
+An article's headline is its JSON-LD ``headline``, else the ``h1`` the ``<title>`` repeats (a
+portal's logo is often an ``h1`` too), else ``og:title``. Its date is JSON-LD
+``datePublished``, else ``article:published_time`` and friends, else a short visible date
+line near the headline, never one inside a related-stories box, sidebar or footer; a date
+line showing the time refines a structured date that gives only the day. Its author is the
+short signature closing the body ("Lê Phương", "Phòng Lao động - Việc làm"), else JSON-LD or
+``<meta name="author">``. The date line and the signature leave the body.
+"""
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
+from lxml.html import HtmlElement
+
+from aggregator.dates import parse_vietnamese_date, shows_time
+from aggregator.language import article_language
 from aggregator.models import Image
-from aggregator.profiles.base import ArticlePage, ListingPage, Profile, images_in
+from aggregator.profiles.base import ArticlePage, ListingPage, Profile, drop, images_in
+from aggregator.text import clean_line, clean_or_none
 
 # Links inside these are navigation, not a listing's items.
 _CHROME_ANCESTOR = (
@@ -43,6 +61,41 @@ def looks_like_article(url: str) -> bool:
 
 
 class GenericArticle(ArticlePage):
+    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
+        super().__init__(tree, url)
+        self._ld = _json_ld_article(tree)
+        self._headline = _headline(tree)
+        self._date_line: HtmlElement | None = None
+        self._body = _body_container(tree)
+        self._signature = _signature_line(self._body, tree)
+
+    def title(self) -> str | None:
+        headline, repeated = self._headline
+        if headline is not None and repeated:
+            return clean_or_none(headline.text_content())
+        if isinstance(self._ld.get("headline"), str):
+            return clean_or_none(self._ld["headline"])
+        if headline is not None:
+            return clean_or_none(headline.text_content())
+        return _first(self.tree, "//meta[@property='og:title']/@content")
+
+    def published(self) -> datetime | None:
+        structured = _structured_date(self.tree, self._ld)
+        visible = self._visible_date()  # looked for anyway: the line leaves the body
+        marked = parse_vietnamese_date(structured) if structured else None
+        if marked is None:
+            return None if visible is None else visible[0]
+        if visible is None or not visible[1] or shows_time(structured or ""):
+            return marked
+        # The markup gives only the day: the time the page shows for that day.
+        return visible[0] if visible[0].date() == marked.date() else marked
+
+    def author(self) -> str | None:
+        if self._signature is not None:
+            return clean_line(self._signature.text_content())
+        # Not article:author: a profile URL more often than a name.
+        return _ld_author(self._ld) or _first(self.tree, "//meta[@name='author']/@content")
+
     def images(self) -> list[Image]:
         articles = self.tree.xpath("//article")
         if articles:
@@ -52,6 +105,25 @@ class GenericArticle(ArticlePage):
             for src in self.tree.xpath("//meta[@property='og:image']/@content")[:1]
             if src.strip()
         ]
+
+    def remove_chrome(self) -> None:
+        drop(self._signature)
+        drop(self._date_line)
+        if self._body is not None:
+            for block in _trailing_chrome(self._body):
+                drop(block)
+
+    def _visible_date(self) -> tuple[datetime, bool] | None:
+        """The first date line near the headline (its date, whether it shows a time)."""
+        for element in _near_headline(self.tree, self._headline[0]):
+            text = _date_line_text(element)
+            if text is None:
+                continue
+            found = parse_vietnamese_date(text)
+            if found is not None:
+                self._date_line = element
+                return found, shows_time(text)
+        return None
 
 
 class GenericListing(ListingPage):
@@ -92,3 +164,274 @@ def recognise(tree: object) -> bool:
 
 
 PROFILE = Profile("generic", GenericArticle, GenericListing, recognise)
+
+
+# Where a date or a signature is never the article's: related stories, sidebars, footers.
+_CHROME_WORDS = re.compile(
+    r"related|lien-?quan|tin-?khac|other|cung-?chuyen-?muc|sidebar|widget|footer|"
+    r"\bnav|menu|comment|binh-?luan|most-?read|doc-?nhieu|xem-?nhieu|tin-?moi|newest|latest",
+    re.IGNORECASE,
+)
+_CHROME_TAGS = {"aside", "nav", "footer", "form"}
+# A heading opening a related-stories box: everything after it is other stories.
+_RELATED_HEADING = re.compile(
+    r"^(?:các |những )?(?:tin|bài|bài viết|tin bài)(?: đã đưa)? (?:liên quan|khác|cùng chuyên mục)"
+    r"|^(?:xem|đọc) thêm|^tin mới|^related|^more (?:stories|news)|^read more",
+    re.IGNORECASE,
+)
+_NEAR_FOLLOWING = 40
+_NEAR_PRECEDING = 12
+_BODY_CHARS_SCANNED = 800  # a date line sits above the body, not deep inside it
+_DATE_LINE_MAX_CHARS = 100
+_DATE_LINE_MAX_WORDS = 6  # words besides the date: "Ngày đăng:", "Cập nhật lúc", "Thứ Tư,"
+_DATE_TOKEN = re.compile(
+    r"\d[\d/.:-]*|\b(?:AM|PM|SA|CH|GMT|UTC|ngày|tháng|năm|giờ|lúc)\b|[+|(),-]", re.IGNORECASE
+)
+_ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "report"}
+_META_DATES = (
+    "//meta[@property='article:published_time']/@content",
+    "//meta[@itemprop='datePublished']/@content | //*[@itemprop='datePublished']/@datetime",
+    "//meta[@name='pubdate' or @name='publishdate' or @name='PublishDate']/@content",
+    "//meta[@name='dc.date.issued' or @name='DC.date.issued']/@content",
+)
+
+
+def _first(tree: HtmlElement, xpath: str) -> str | None:
+    for value in tree.xpath(xpath):
+        cleaned = clean_or_none(str(value))
+        if cleaned:
+            return cleaned
+    return None
+
+
+def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
+    """The page's JSON-LD article object (the first with a ``datePublished`` if none is
+    typed as an article), or an empty dict."""
+    fallback: dict[str, Any] = {}
+    for script in tree.xpath("//script[@type='application/ld+json']"):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        for item in _ld_objects(data):
+            types = item.get("@type")
+            names = {t.lower() for t in (types if isinstance(types, list) else [types]) if t}
+            if names & _ARTICLE_TYPES:
+                return item
+            if not fallback and "datePublished" in item:
+                fallback = item
+    return fallback
+
+
+def _ld_objects(data: object) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _ld_objects(item)
+    elif isinstance(data, dict):
+        yield data
+        if "@graph" in data:
+            yield from _ld_objects(data["@graph"])
+
+
+def _ld_author(ld: dict[str, Any]) -> str | None:
+    authors = ld.get("author")
+    names = []
+    for author in authors if isinstance(authors, list) else [authors]:
+        name = author.get("name") if isinstance(author, dict) else author
+        if isinstance(name, str) and clean_or_none(name):
+            names.append(clean_line(name))
+    return ", ".join(names) or None
+
+
+def _structured_date(tree: HtmlElement, ld: dict[str, Any]) -> str | None:
+    """The publication date machine-readable markup gives, as written."""
+    value = ld.get("datePublished")
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    for xpath in _META_DATES:
+        found = _first(tree, xpath)
+        if found:
+            return found
+    return None
+
+
+def _headline(tree: HtmlElement) -> tuple[HtmlElement | None, bool]:
+    """The ``h1`` the page title repeats (and True), else the longest ``h1`` outside the
+    chrome (and False): the visible headline, which JSON-LD's may only paraphrase."""
+    candidates = [h for h in tree.iter("h1") if not _in_chrome(h) and not _is_logo(h)]
+    if not candidates:
+        return None, False
+    page_title = " ".join(
+        tree.xpath("//title/text() | //meta[@property='og:title']/@content")
+    ).casefold()
+    texts = [(clean_line(h.text_content()), h) for h in candidates]
+    for text, h1 in texts:
+        if text and text.casefold() in page_title:
+            return h1, True
+    text, h1 = max(texts, key=lambda pair: len(pair[0]))
+    return (h1 if text else None), False
+
+
+def _is_logo(h1: HtmlElement) -> bool:
+    """A site name set as ``h1``: marked as a logo, or a link home."""
+    marks = f"{h1.get('class') or ''} {h1.get('id') or ''}".lower()
+    return "logo" in marks or "brand" in marks or bool(h1.xpath(".//a[@href='/'] | .//img"))
+
+
+def _in_chrome(element: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        if ancestor.tag in _CHROME_TAGS:
+            return True
+        marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
+        if marks.strip() and _CHROME_WORDS.search(marks):
+            return True
+    return False
+
+
+def _near_headline(tree: HtmlElement, headline: HtmlElement | None) -> Iterator[HtmlElement]:
+    """Elements where a date line may be: after the headline until the body is well under
+    way or a related-stories heading, then just before it (nearest first)."""
+    if headline is None:
+        containers = tree.xpath("//article | //main | //*[@id='content']")
+        if not containers:
+            return
+        following = containers[0].xpath(f".//*[position() <= {_NEAR_FOLLOWING}]")
+        preceding = []
+    else:
+        following = headline.xpath(f"following::*[position() <= {_NEAR_FOLLOWING}]")
+        preceding = headline.xpath(f"preceding::*[position() <= {_NEAR_PRECEDING}]")[::-1]
+    body_chars = 0
+    for element in following:
+        if element.tag == "p":
+            body_chars += len(element.text_content())
+            if body_chars > _BODY_CHARS_SCANNED:
+                break
+        if element.tag in ("h2", "h3", "h4", "div", "span", "strong", "b"):
+            heading = (element.text or "").strip()
+            if heading and _RELATED_HEADING.match(heading):
+                break
+        yield element
+    yield from preceding
+
+
+def _date_line_text(element: HtmlElement) -> str | None:
+    """``element``'s text when it reads as a date line: short, mostly the date itself, and
+    neither chrome nor a list of other stories' links."""
+    if element.tag in ("script", "style", "a", "option", "title", "meta", "link"):
+        return None
+    if element.tag == "time" and element.get("datetime"):
+        return element.get("datetime")
+    stamps = element.xpath(".//time/@datetime")
+    if stamps:
+        return None  # the <time> inside is read next, by its machine-readable datetime
+    text = element.text_content()
+    if len(text) > 4 * _DATE_LINE_MAX_CHARS:
+        return None
+    text = clean_line(text)
+    if not text or len(text) > _DATE_LINE_MAX_CHARS or not any(c.isdigit() for c in text):
+        return None
+    if text.endswith(".") or len(_DATE_TOKEN.sub(" ", text).split()) > _DATE_LINE_MAX_WORDS:
+        return None
+    if element.xpath(".//a") or element.xpath("ancestor::a | ancestor::li[.//a]"):
+        return None  # "Headline (24/07/2024)": a list of stories
+    return None if _in_chrome(element) else text
+
+
+def _body_container(tree: HtmlElement) -> HtmlElement | None:
+    """The element whose own paragraphs hold the most text."""
+    weights: dict[HtmlElement, int] = {}
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            weights[parent] = weights.get(parent, 0) + len(paragraph.text_content())
+    if not weights:
+        return None
+    return max(weights, key=weights.__getitem__)
+
+
+# What a closing line must look like to be a signature.
+_SIGNATURE_MAX_CHARS = 60
+_SIGNATURE_MAX_WORDS = 8
+_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,4}\.)+$")  # "TS.", "ThS.", "PV."
+_SENTENCE_PUNCTUATION = re.compile(r"[.!?;:,…\"“”()\[\]]|\d")
+_CONNECTORS = {"-", "–", "—", "&", "và", "/"}
+_UNIT_WORDS = (
+    "phòng", "trung tâm", "sở", "ban", "văn phòng", "chi cục", "cục", "vụ", "bộ", "ủy ban",
+    "ubnd", "nhóm", "tổ", "báo", "đài", "hội", "liên đoàn", "bbt", "pv", "ctv", "bộ phận",
+)  # fmt: skip
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
+_NAVIGATION = re.compile(r"^\[?(?:quay lại|trở về|in trang|in bài|chia sẻ|gửi email|lên đầu)", re.I)
+
+
+def _signature_line(body: HtmlElement | None, tree: HtmlElement) -> HtmlElement | None:
+    """The body's closing block when it is a signature (a name or a unit), else None."""
+    if body is None:
+        return None
+    for block in reversed(body):
+        if not isinstance(block.tag, str) or block.tag not in ("p", "div"):
+            continue
+        text = clean_line(block.text_content())
+        if not text or _NAVIGATION.match(text) or _links_only(block, text) or _chrome_block(block):
+            continue
+        if not _looks_like_signature(text):
+            return None
+        marked = _right_or_bold(block, text)
+        return block if marked or _vietnamese_page(tree, body) else None
+    return None
+
+
+def _trailing_chrome(body: HtmlElement) -> list[HtmlElement]:
+    """The related-stories boxes closing the body, after its last text block."""
+    found = []
+    for block in reversed(body):
+        if not isinstance(block.tag, str) or not clean_line(block.text_content()):
+            continue
+        if not _chrome_block(block):
+            break
+        found.append(block)
+    return found
+
+
+def _chrome_block(block: HtmlElement) -> bool:
+    """A related-stories box or share bar at the end of the body."""
+    marks = f"{block.get('class') or ''} {block.get('id') or ''}"
+    if marks.strip() and _CHROME_WORDS.search(marks):
+        return True
+    heading = clean_line(block.text_content())[:40]
+    return bool(_RELATED_HEADING.match(heading))
+
+
+def _links_only(block: HtmlElement, text: str) -> bool:
+    linked = clean_line(" ".join(a.text_content() for a in block.iter("a")))
+    return len(linked) >= len(text)
+
+
+def _looks_like_signature(text: str) -> bool:
+    if len(text) > _SIGNATURE_MAX_CHARS:
+        return False
+    words = text.split()
+    while words and _ABBREVIATION.match(words[0]):
+        words = words[1:]  # "TS. Nguyễn Thị Lan Hương"
+    if not words or len(words) > _SIGNATURE_MAX_WORDS:
+        return False
+    if _SENTENCE_PUNCTUATION.search(" ".join(words)):
+        return False
+    lowered = " ".join(words).casefold()
+    if lowered.startswith(_UNIT_WORDS):
+        return True
+    return all(w[0].isupper() for w in words if w.casefold() not in _CONNECTORS)
+
+
+def _right_or_bold(block: HtmlElement, text: str) -> bool:
+    if "author" in (block.get("class") or "") or "right" in (block.get("class") or ""):
+        return True
+    if block.get("align") == "right" or _RIGHT.search(block.get("style") or ""):
+        return True
+    emphasised = " ".join(e.text_content() for e in block.xpath(".//strong | .//b"))
+    return clean_line(emphasised) == text
+
+
+def _vietnamese_page(tree: HtmlElement, body: HtmlElement) -> bool:
+    """A plain closing name is a signature on Vietnamese pages only (elsewhere it is as
+    likely a news agency's or a "Follow us" line)."""
+    return article_language(body.text_content()[:2000], tree.get("lang")) == "vi"

@@ -1,0 +1,61 @@
+"""``tinlaodong schedule``: the crawl jobs of ``serve``, when each runs next, how each last went."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+
+from aggregator.scheduling.status import JobStatus, job_statuses, scheduler_pid
+
+
+def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "schedule",
+        parents=[parent],
+        help="show the scheduled crawls: next run, last run, last crawl per site",
+        description="Show the crawl jobs that 'tinlaodong serve' keeps in the data directory's "
+        "database: sites, interval, next run time, how the last scheduled run went (duration, "
+        "exit code, time limit) and each site's last crawl.",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per job")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    statuses = job_statuses(args.data_dir)
+    pid = scheduler_pid(args.data_dir)
+    # With --json, stdout stays one object per job; the summary goes to stderr.
+    summary = sys.stderr if args.json else sys.stdout
+    print(f"scheduler: {f'running (pid {pid})' if pid else 'not running'}", file=summary)
+    if args.json:
+        for status in statuses:
+            print(json.dumps(status.to_dict(), ensure_ascii=False))
+    elif statuses:
+        _print_table(statuses)
+    if not statuses:
+        print("no crawl jobs yet: 'tinlaodong serve' creates them", file=summary)
+    return 0
+
+
+def _print_table(statuses: list[JobStatus]) -> None:
+    width = max(len(s.id) for s in statuses)
+    print(f"{'job':<{width}}  every  next run          last run")
+    for status in statuses:
+        every = status.to_dict()["interval"] or "?"
+        print(f"{status.id:<{width}}  {every:>5}  {_when(status.next_run):<16}  {_last(status)}")
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "paused"
+
+
+def _last(status: JobStatus) -> str:
+    run = status.last_run
+    if run is None:
+        return "never"
+    text = f"{_when(run.finished)} {run.outcome} in {run.duration:.1f} s"
+    if run.exit_code not in (0, None):
+        text += f" (exit {run.exit_code})"
+    return text + f", {run.new_stories} new stories"

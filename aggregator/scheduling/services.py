@@ -1,0 +1,44 @@
+"""Periodic services run by the same scheduler as the crawls (alert senders, clean-ups).
+
+A service is code, not data: it is registered afresh at each start in an in-memory job store
+(never pickled into the database), runs on a thread pool of its own so that a long crawl does
+not hold it up, at most one instance at a time, and only in the ``serve`` process that holds
+the scheduler lock (so two processes never send the same alert). ``serve --once`` runs each
+service once, after the crawls. A service that raises is logged and runs again next time.
+
+To add one, return it from :func:`default_services`::
+
+    Service("alerts", timedelta(minutes=15), send_alerts)  # send_alerts(ctx: ServiceContext)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from aggregator.registry import Registry
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What a service gets: where the store and feeds are, and the registry being crawled."""
+
+    data_dir: Path
+    registry: Registry
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str  # the job id is ``service:<name>``
+    every: timedelta
+    run: Callable[[ServiceContext], object]
+
+
+SERVICE_PREFIX = "service:"
+
+
+def default_services() -> list[Service]:
+    """The services ``tinlaodong serve`` runs beside the crawls (none yet: alerts come here)."""
+    return []
