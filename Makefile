@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint typecheck bench clean
+.PHONY: install demo run test lint typecheck fuzz bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: install
 
 typecheck: install
 	$(BIN)/mypy
+
+## fuzz: the property tests with thousands of examples each (the default run uses a few dozen)
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
 ## bench: extraction speed and quality against bare trafilatura
 bench: install

@@ -32,9 +32,20 @@ STATS_DUMP = False
 LOGSTATS_INTERVAL = 0.0
 LOG_FORMATTER = "spiders.logformatter.QuietLogFormatter"
 
+# Nothing but http(s), for every site: no local files, FTP, S3 or data: URLs from a link.
+DOWNLOAD_HANDLERS = {"file": None, "ftp": None, "s3": None, "data": None}
+# Larger than any news page: the heaviest real pages seen (ground-truth set, big US news sites
+# with inline scripts) are about 1.3 MB, the department portals' under 100 KB. 5 MB leaves a
+# wide margin and refuses the 20 MB "page" that is a video or a dump, compressed or not.
+DOWNLOAD_MAXSIZE = 5 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 DOWNLOADER_MIDDLEWARES = {
-    # Before the robots.txt middleware (100), so a refused host is never contacted at all.
+    # Before the robots.txt middleware (100), so a refused URL or host is never contacted.
+    "spiders.middlewares.schemes.HttpOnlyMiddleware": 40,
     "spiders.middlewares.private_network.PrivateNetworkMiddleware": 50,
+    # Sees a 429/503 before RetryMiddleware (550) and a redirect before RedirectMiddleware (600).
+    "spiders.middlewares.retry_after.RetryAfterMiddleware": 560,
+    "spiders.middlewares.redirects.RedirectGuardMiddleware": 610,
 }
 ITEM_PIPELINES = {
     "spiders.pipelines.extract_article.ExtractArticlePipeline": 100,
@@ -52,6 +63,9 @@ TINLAODONG_SITES_FILE = ""  # empty: the registry shipped with the package
 TINLAODONG_MAX_LISTING_PAGES = 5
 TINLAODONG_MAX_ARTICLES = 200
 TINLAODONG_PROGRESS_INTERVAL = 15.0
+# A 429/503 retry waits as long as its Retry-After asks, up to this (seconds); a site asking
+# for longer is skipped for the rest of the crawl. A minute holds no crawl up for long.
+TINLAODONG_MAX_RETRY_AFTER = 60.0
 # ``scrapy crawl`` brings the feeds up to date when it ends; ``tinlaodong crawl`` does it once
 # for all sites instead, and turns this off.
 TINLAODONG_UPDATE_FEEDS = True

@@ -12,6 +12,7 @@ fetched conditionally (ETag / Last-Modified), a 304 meaning nothing new there.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,18 @@ import scrapy
 from lxml import html
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import ConnectionLost, DNSLookupError
+from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from aggregator.profiles import detect_profile
@@ -193,8 +204,11 @@ class SiteSpider(scrapy.Spider):
     # -- articles -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[PageItem]:
         self._stat("pages_ok")
-        if not _is_html(response):
-            logger.warning("site %s: not an HTML page: %s", self.site.id, response.url)
+        why = _not_html(response)
+        if why:
+            self._stat("not_html")
+            self._stat("page_errors")
+            logger.warning("site %s: not an HTML page: %s (%s)", self.site.id, response.url, why)
             return
         yield PageItem(
             site_id=self.site.id,
@@ -262,8 +276,43 @@ def _header(response: Response, name: bytes) -> str | None:
 
 
 def _is_html(response: Response) -> bool:
+    return _not_html(response) is None
+
+
+def _not_html(response: Response) -> str | None:
+    """Why ``response`` is not an HTML page (its Content-Type, or bytes that say otherwise)."""
     ctype = (response.headers.get(b"Content-Type") or b"text/html").decode("latin-1").lower()
-    return "html" in ctype or "xml" in ctype and b"<html" in response.body[:2048].lower()
+    ctype = ctype.split(";")[0].strip()
+    if not ("html" in ctype or "xml" in ctype and b"<html" in response.body[:2048].lower()):
+        return f"served as {ctype}"
+    if not response.body.strip():
+        return "an empty page"
+    kind = _sniff(response.body)
+    return f"{kind} served as {ctype}" if kind else None
+
+
+# Files that portals serve as text/html (attachments behind a download script, mostly).
+_MAGIC = (
+    (b"%PDF-", "a PDF file"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP file (docx, xlsx...)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (doc, xls...)"),
+    (b"\x1f\x8b", "a gzip file"),
+    (b"Rar!", "a RAR file"),
+    (b"\x00\x00\x00", "a binary file"),
+)
+
+
+def _sniff(body: bytes) -> str | None:
+    """What the first bytes of ``body`` say it is, when they say it is not text."""
+    head = body[:16].lstrip(b" \t\r\n")
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
 
 
 def _declared_charset(response: Response) -> str | None:
@@ -276,8 +325,50 @@ def _declared_charset(response: Response) -> str | None:
 
 
 def _short_reason(failure: Failure) -> str:
-    """One line for a network failure: the exception's class and first line of its message."""
+    """One line for a network failure, naming the fault in plain words where it is known;
+    otherwise the exception's class and the first line of its message."""
     value = failure.value
     text = str(value).strip().splitlines()[0] if str(value).strip() else ""
     name = type(value).__name__
+    if isinstance(value, IgnoreRequest):  # our middlewares' and Scrapy's own reasons
+        bomb = _DECOMPRESSED.search(text)
+        if bomb:
+            return f"response larger than {_megabytes(int(bomb[1]))} once decompressed"
+        if text == "max redirections reached":
+            first = _redirected_from(failure)
+            return "too many redirects (REDIRECT_MAX_TIMES)" + (f" from {first}" if first else "")
+        return text or "refused"
+    if isinstance(value, DownloadTimeoutError | TimeoutError | TxTimeoutError):
+        request = getattr(failure, "request", None)
+        timeout = request.meta.get("download_timeout") if request is not None else None
+        return f"timed out after {timeout:g} s" if timeout else "timed out"
+    if isinstance(value, DownloadCancelledError):
+        size = _MAXSIZE.search(text)
+        if size:
+            return f"response larger than {_megabytes(int(size[2]))} ({int(size[1]):,} bytes)"
+        # Scrapy cancels a body without Content-Length once it outgrows DOWNLOAD_MAXSIZE.
+        return "download cancelled: response larger than DOWNLOAD_MAXSIZE"
+    if isinstance(value, ResponseDataLossError):
+        return "response cut short: fewer bytes than its Content-Length announced"
+    if "ConnectionLost" in text or "ConnectionDone" in text or isinstance(value, ConnectionLost):
+        return "connection reset by the server before a complete answer"
+    if isinstance(value, DownloadConnectionRefusedError | ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(value, CannotResolveHostError | DNSLookupError):
+        return "host name not found (DNS)"
     return f"{name}: {text}" if text else name
+
+
+def _redirected_from(failure: Failure) -> str | None:
+    """The URL a failed request was first made for, before redirects."""
+    request = getattr(failure, "request", None)
+    urls = request.meta.get("redirect_urls") if request is not None else None
+    return str(urls[0]) if urls else None
+
+
+_DECOMPRESSED = re.compile(r"exceeded DOWNLOAD_MAXSIZE \((\d+) B\) during decompression")
+_MAXSIZE = re.compile(r"receive (\d+) bytes which is larger than download max size \((\d+)\)")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"

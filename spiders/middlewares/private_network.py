@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -17,6 +18,25 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
 logger = logging.getLogger("tinlaodong.crawl")
+
+
+def ip_literal(host: str) -> str | None:
+    """The address a host name spells out without DNS, or None.
+
+    Besides the usual forms, the numeric ones the system resolver also accepts (``2130706433``,
+    ``0x7f.1``, ``127.1``, ``0177.0.0.1``): they reach the same loopback address.
+    """
+    host = host.strip("[]")
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if host and all(c in "0123456789abcdefxABCDEFX." for c in host) and host[0].isdigit():
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def is_private(address: str) -> bool:
@@ -52,10 +72,9 @@ class PrivateNetworkMiddleware:
         return None
 
     async def _resolve(self, host: str) -> str | None:
-        try:
-            return str(ipaddress.ip_address(host.strip("[]")))
-        except ValueError:
-            pass
+        literal = ip_literal(host)
+        if literal is not None:
+            return literal
         from twisted.internet import reactor
 
         try:
