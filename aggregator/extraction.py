@@ -118,7 +118,15 @@ def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "p
         return _repaired(data.decode("utf-8"), where)
     except UnicodeDecodeError:
         pass
-    return _repaired(_legacy_decode(data, http_charset, where), where)
+    try:
+        return _repaired(_legacy_decode(data, http_charset, where), where)
+    except PageDecodeError:
+        # A UTF-8 page with a few stray bytes (a truncated upload, a bad copy-paste) is still
+        # that page: keep its words, with replacement characters for the bad bytes.
+        text = data.decode("utf-8", errors="replace")
+        if text.count("\ufffd") <= max(16, len(data) // 200):
+            return _repaired(text, where)
+        raise
 
 
 def _legacy_decode(data: bytes, http_charset: str | None, where: str) -> str:

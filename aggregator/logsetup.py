@@ -12,7 +12,8 @@ import sys
 _QUIET = {
     "scrapy": logging.WARNING,
     "twisted": logging.WARNING,
-    "trafilatura": logging.ERROR,
+    # trafilatura logs ERROR lines of its own for pages we already report once.
+    "trafilatura": logging.CRITICAL,
     "htmldate": logging.ERROR,
     "courlan": logging.ERROR,
     "readability": logging.ERROR,
@@ -21,6 +22,8 @@ _QUIET = {
     "scrapy.downloadermiddlewares.robotstxt": logging.CRITICAL,
     "scrapy.core.scraper": logging.CRITICAL,
     "scrapy.core.downloader.handlers": logging.CRITICAL,
+    # A decompression bomb is reported by the spider; Scrapy would add a second line.
+    "scrapy.downloadermiddlewares.httpcompression": logging.ERROR,
 }
 
 

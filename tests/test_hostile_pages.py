@@ -137,19 +137,11 @@ def test_a_hostile_page_is_read_safely_and_published_clean(name: str, tmp_path: 
                 assert active not in body.lower(), (name, path.name, active)
 
 
-@pytest.mark.xfail(
-    reason="aggregator/profiles/base.py images_in keeps javascript:/vbscript: image URLs "
-    "(only data: is dropped); the feed sanitiser strips them, but they are stored",
-)
 def test_only_http_image_urls_are_stored() -> None:
     article = extract_article(HOSTILE_PAGES["javascript and data URLs"], url=URL)
     assert [i.src for i in article.images if not i.src.startswith(("http://", "https://"))] == []
 
 
-@pytest.mark.xfail(
-    reason="aggregator/extraction.py decode_html refuses a page declared UTF-8 with a few "
-    "invalid bytes (PageDecodeError) instead of decoding it with replacement characters",
-)
 def test_a_few_bad_bytes_in_a_utf8_page_keep_its_words() -> None:
     article = extract_article(HOSTILE_PAGES["invalid utf-8"], url=URL)
     assert WORDS[1] in article.text and "Đoạn có byte hỏng" in article.text

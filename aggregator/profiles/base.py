@@ -135,15 +135,16 @@ def _caption_paragraph(img: HtmlElement) -> str | None:
 
 
 def images_in(root: HtmlElement | None, page: ArticlePage) -> list[Image]:
-    """The body images under ``root`` with absolute sources, skipping inline data URIs."""
+    """The body images under ``root`` with absolute sources: http(s) only (or relative, when
+    the page's URL is unknown) — no data:, javascript: or other schemes reach the store."""
     if root is None:
         return []
     found: dict[str, Image] = {}
     for img in root.iter("img"):
         src = (img.get("src") or img.get("data-src") or "").strip()
-        if not src or src.startswith("data:"):
+        absolute = page.absolute(src) if src else ""
+        if not absolute or urlsplit(absolute).scheme.lower() not in ("", "http", "https"):
             continue
-        absolute = page.absolute(src)
         found.setdefault(absolute, Image(absolute, image_caption(img)))
     return list(found.values())
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urlsplit
 
 import courlan
 
@@ -16,7 +16,8 @@ def canonical_url(url: str) -> str:
     """Canonical form of an article URL (courlan: lowercase host, no fragment, no tracking
     parameters, sorted query). Non-strict, so that ``?id=123`` article ids survive."""
     # Fragments never name another page; courlan keeps them in non-strict mode.
-    bare = urldefrag(url).url
+    # Not urldefrag: it also drops an empty ";" parameter, but only when there is a fragment.
+    bare = url.split("#", 1)[0]
     return str(courlan.normalize_url(bare)) or bare
 
 
