@@ -8,6 +8,7 @@ with a test recognising the family from markup alone (host matching is the site 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +16,9 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
+from aggregator.dates import parse_vietnamese_date
 from aggregator.models import Image
-from aggregator.text import clean_or_none
+from aggregator.text import clean_line, clean_or_none
 
 
 class ArticlePage:
@@ -68,6 +70,102 @@ class ArticlePage:
         return urljoin(self.url, href.strip()) if self.url else href.strip()
 
 
+class SelectorArticle(ArticlePage):
+    """An article page read by XPath selectors: a CMS family's page object sets them.
+
+    ``CONTENT`` is the body container handed to trafilatura; ``TITLE`` and ``DATE`` are read
+    as text; ``CHROME`` (relative to the body) is dropped; a page without ``TITLE`` but with
+    ``LIST_MARK`` is a listing. The body's closing signature line is the author, unless it is
+    a placeholder account. A family overrides only what its markup does differently.
+    """
+
+    CONTENT = ""
+    TITLE = ""
+    DATE = ""
+    CHROME: tuple[str, ...] = ()
+    LIST_MARK = ""
+    LISTING_REASON = "a listing page, not an article"
+    PLACEHOLDER_AUTHORS: frozenset[str] = frozenset(
+        {"admin", "admin admin", "administrator", "quản trị", "quản trị viên"}
+    )
+
+    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
+        super().__init__(tree, url)
+        self._root = self.first(self.CONTENT) if self.CONTENT else None
+        self._author_line = signature_line(self.body())
+
+    def body(self) -> HtmlElement | None:
+        """Where the text proper is (images, signature); the content root by default."""
+        return self._root
+
+    def not_an_article(self) -> str | None:
+        if self.LIST_MARK and self.first(self.TITLE) is None and self.tree.xpath(self.LIST_MARK):
+            return self.LISTING_REASON
+        return None
+
+    def title(self) -> str | None:
+        return self.text_of(self.TITLE) if self.TITLE else None
+
+    def published(self) -> datetime | None:
+        shown = self.text_of(self.DATE) if self.DATE else None
+        return parse_vietnamese_date(shown) if shown else None
+
+    def author(self) -> str | None:
+        if self._author_line is None:
+            return None
+        name = clean_line(self._author_line.text_content())
+        return None if name.casefold() in self.PLACEHOLDER_AUTHORS else name
+
+    def images(self) -> list[Image]:
+        return images_in(self.body(), self)
+
+    def remove_chrome(self) -> None:
+        drop(self._author_line)
+        if self._root is None:
+            return
+        for xpath in self.CHROME:
+            for element in self._root.xpath(xpath):
+                drop(element)
+        captions_as_paragraphs(self._root)
+
+    def content_root(self) -> HtmlElement | None:
+        return self._root
+
+
+_BODY = ".//div[contains(@class,'journal-content-article')]"
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
+_AUTHOR_MAX_CHARS = 60
+_AUTHOR_MAX_WORDS = 8
+
+
+def signature_line(root: HtmlElement | None) -> HtmlElement | None:
+    """The body's last non-empty paragraph when it reads as a signature, else None.
+
+    Government portal editors sign an article with a short closing line, right-aligned or
+    bold ("Nguyễn Trường An", "Phòng Lao động - Việc làm"), whatever the CMS.
+    """
+    if root is None:
+        return None
+    bodies = root.xpath(_BODY) or [root]
+    for block in reversed(bodies[-1].xpath(".//p | .//div[not(.//p)]")):
+        text = clean_line(block.text_content())
+        if text:
+            return block if _is_signature(block, text) else None
+    return None
+
+
+def _is_signature(block: HtmlElement, text: str) -> bool:
+    if len(text) > _AUTHOR_MAX_CHARS or len(text.split()) > _AUTHOR_MAX_WORDS:
+        return False
+    if "author" in (block.get("class") or ""):
+        return True
+    right = block.get("align") == "right" or bool(_RIGHT.search(block.get("style") or ""))
+    emphasised = "".join(
+        e.text_content() for e in block.xpath("./strong | ./b | ./em | ./i | ./span/strong")
+    )
+    return right or clean_line(emphasised) == text
+
+
 class ListingPage:
     """A category listing: article links and the next page, as absolute URLs."""
 
@@ -92,6 +190,20 @@ class ListingPage:
             if urlsplit(link).scheme in ("http", "https"):
                 seen.setdefault(link, None)
         return list(seen)
+
+
+class SelectorListing(ListingPage):
+    """A listing read by two XPath selectors (``@href`` results): items and the next page."""
+
+    ITEMS = ""
+    NEXT = ""
+
+    def article_links(self) -> list[str]:
+        return self.absolute_links(self.tree.xpath(self.ITEMS)) if self.ITEMS else []
+
+    def next_page(self) -> str | None:
+        links = self.absolute_links(self.tree.xpath(self.NEXT)) if self.NEXT else []
+        return links[0] if links else None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ author a short right-aligned or bold last paragraph. Listings are ``.asset-abstr
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -25,6 +24,7 @@ from aggregator.profiles.base import (
     captions_as_paragraphs,
     drop,
     images_in,
+    signature_line,
 )
 from aggregator.text import clean_line, clean_or_none
 
@@ -43,7 +43,6 @@ _LISTING_MARKS = (
     " | //tbody[contains(@class,'table-data')][1]"
     " | //ul[contains(@class,'lfr-pagination-buttons')][1]"
 )
-_BODY = ".//div[contains(@class,'journal-content-article')]"
 _CHROME = (
     ".//div[contains(@class,'asset-control-detail')]",
     ".//div[contains(@class,'related_asset')]",
@@ -52,9 +51,6 @@ _CHROME = (
 )
 # Who an article is "by" when nobody signed it.
 _PLACEHOLDER_AUTHORS = {"admin", "admin admin", "administrator", "quản trị", "quản trị viên"}
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
-_AUTHOR_MAX_CHARS = 60
-_AUTHOR_MAX_WORDS = 8
 
 
 class LiferayArticle(ArticlePage):
@@ -66,7 +62,7 @@ class LiferayArticle(ArticlePage):
             self._root = self.first(xpath)
             if self._root is not None:
                 break
-        self._author_line = _author_line(self._root)
+        self._author_line = signature_line(self._root)
 
     def not_an_article(self) -> str | None:
         if self._title is None and self.tree.xpath(_LISTING_MARKS):
@@ -105,30 +101,6 @@ class LiferayArticle(ArticlePage):
 
     def content_root(self) -> HtmlElement | None:
         return self._root
-
-
-def _author_line(root: HtmlElement | None) -> HtmlElement | None:
-    """The body's last non-empty paragraph when it reads as a signature, else None."""
-    if root is None:
-        return None
-    bodies = root.xpath(_BODY) or [root]
-    for block in reversed(bodies[-1].xpath(".//p | .//div[not(.//p)]")):
-        text = clean_line(block.text_content())
-        if text:
-            return block if _is_signature(block, text) else None
-    return None
-
-
-def _is_signature(block: HtmlElement, text: str) -> bool:
-    if len(text) > _AUTHOR_MAX_CHARS or len(text.split()) > _AUTHOR_MAX_WORDS:
-        return False
-    if "author" in (block.get("class") or ""):
-        return True
-    right = block.get("align") == "right" or bool(_RIGHT.search(block.get("style") or ""))
-    emphasised = "".join(
-        e.text_content() for e in block.xpath("./strong | ./b | ./em | ./i | ./span/strong")
-    )
-    return right or clean_line(emphasised) == text
 
 
 class LiferayListing(ListingPage):

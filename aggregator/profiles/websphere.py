@@ -15,23 +15,11 @@ Listings: ``ul.wcm-list`` items and a ``.wcm-pager`` with a "next" link.
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
-from aggregator.dates import parse_vietnamese_date
-from aggregator.models import Image
-from aggregator.profiles.base import (
-    ArticlePage,
-    ListingPage,
-    Profile,
-    captions_as_paragraphs,
-    drop,
-    images_in,
-)
-from aggregator.profiles.liferay import _author_line as signature_line
-from aggregator.text import clean_line
+from aggregator.profiles.base import Profile, SelectorArticle, SelectorListing
 
 _CONTENT = "//div[contains(concat(' ',normalize-space(@class),' '),' wcm-content ')]"
 _TITLE = _CONTENT + "//*[contains(@class,'wcm-title')]"
@@ -47,60 +35,28 @@ _CHROME = (
 _STATE_MARK = "/!ut/p/"
 
 
-class WebSphereArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
-        self._root = self.first(_CONTENT)
-        body = self._body()
-        self._author_line = signature_line(body)
+class WebSphereArticle(SelectorArticle):
+    CONTENT = _CONTENT
+    TITLE = _TITLE
+    DATE = _DATE
+    CHROME = _CHROME
+    LIST_MARK = _LIST
+    LISTING_REASON = "a WebSphere WCM list, not an article"
 
-    def _body(self) -> HtmlElement | None:
+    def body(self) -> HtmlElement | None:
+        # The rich-text element, inside the content wrapper with its title and tools.
         if self._root is None:
             return None
         found = self._root.xpath(".//*[contains(@class,'wcm-body')]")
         return found[0] if found else self._root
 
-    def not_an_article(self) -> str | None:
-        if self.first(_TITLE) is None and self.tree.xpath(_LIST):
-            return "a WebSphere WCM list, not an article"
-        return None
 
-    def title(self) -> str | None:
-        return self.text_of(_TITLE)
-
-    def published(self) -> datetime | None:
-        shown = self.text_of(_DATE)
-        return parse_vietnamese_date(shown) if shown else None
-
-    def author(self) -> str | None:
-        return None if self._author_line is None else clean_line(self._author_line.text_content())
-
-    def images(self) -> list[Image]:
-        return images_in(self._body(), self)
-
-    def remove_chrome(self) -> None:
-        drop(self._author_line)
-        if self._root is None:
-            return
-        for xpath in _CHROME:
-            for element in self._root.xpath(xpath):
-                drop(element)
-        captions_as_paragraphs(self._root)
-
-    def content_root(self) -> HtmlElement | None:
-        return self._root
-
-
-class WebSphereListing(ListingPage):
-    _ITEMS = _LIST + "/li//*[contains(@class,'wcm-list-title')]//a/@href"
-    _NEXT = "//*[contains(@class,'wcm-pager')]//a[contains(@class,'next') or @rel='next']/@href"
+class WebSphereListing(SelectorListing):
+    ITEMS = _LIST + "/li//*[contains(@class,'wcm-list-title')]//a/@href"
+    NEXT = "//*[contains(@class,'wcm-pager')]//a[contains(@class,'next') or @rel='next']/@href"
 
     def article_links(self) -> list[str]:
-        return [article_url(link) for link in self.absolute_links(self.tree.xpath(self._ITEMS))]
-
-    def next_page(self) -> str | None:
-        links = self.absolute_links(self.tree.xpath(self._NEXT))
-        return links[0] if links else None
+        return [article_url(link) for link in super().article_links()]
 
 
 def article_url(url: str) -> str:

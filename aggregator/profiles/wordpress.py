@@ -21,8 +21,8 @@ from aggregator.dates import parse_vietnamese_date
 from aggregator.models import Image
 from aggregator.profiles.base import (
     ArticlePage,
-    ListingPage,
     Profile,
+    SelectorListing,
     captions_as_paragraphs,
     drop,
     images_in,
@@ -105,19 +105,12 @@ class WordPressArticle(ArticlePage):
         return self._content
 
 
-class WordPressListing(ListingPage):
-    _ITEMS = _POST + "//*[contains(@class,'entry-title')]//a/@href"
-    _NEXT = (
+class WordPressListing(SelectorListing):
+    ITEMS = _POST + "//*[contains(@class,'entry-title')]//a/@href"
+    NEXT = (
         "//a[contains(@class,'next') and contains(@class,'page-numbers')]/@href"
         " | //link[@rel='next']/@href"
     )
-
-    def article_links(self) -> list[str]:
-        return self.absolute_links(self.tree.xpath(self._ITEMS))
-
-    def next_page(self) -> str | None:
-        links = self.absolute_links(self.tree.xpath(self._NEXT))
-        return links[0] if links else None
 
 
 def recognise(tree: HtmlElement) -> bool:
