@@ -8,12 +8,14 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aggregator.alerts import SendReport, deliver, rules_in_force
+from aggregator.alerts.outbox import PENDING, status_counts
 from aggregator.cli.reporting import print_feeds, print_reports
 from aggregator.exceptions import ConfigError
 from aggregator.health import HEALTHY, Health, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.publish import update_feeds
-from aggregator.registry import Site, load_registry
+from aggregator.registry import Registry, Site, load_registry
 from aggregator.search import refresh_index
 from aggregator.store import CrawlRecord, StoryStore, open_store
 from spiders.runner import SiteReport, run_crawl
@@ -51,6 +53,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         action="store_true",
         help="crawl every selected site now, not only those due (see crawl_every)",
     )
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        help="watch rules (YAML): queue an alert for each new story one matches, deliver "
+        "them when the crawl ends (default: DATA_DIR/rules.yaml if present)",
+    )
     add_settings_option(parser)
     parser.set_defaults(func=run)
 
@@ -84,9 +92,16 @@ def crawl_and_publish(
     as_json: bool = False,
     overrides: Mapping[str, object] | None = None,
     feed_sites: Sequence[Site] | None = None,
+    rules_file: Path | None = None,
 ) -> list[SiteReport]:
     """Crawl ``sites``, then rewrite the feeds once (per-site feeds for ``feed_sites``, by
-    default the crawled sites); prints the reports."""
+    default the crawled sites) and deliver the alerts the crawl queued (watch rules:
+    ``rules_file``, else ``DATA_DIR/rules.yaml``); prints the reports."""
+    known = tuple(feed_sites or sites)
+    # Read before the crawl: a bad rules file is one line, not a crawl that alerts nobody.
+    rules = rules_in_force(data_dir, rules_file, known)
+    if rules_file is not None:
+        overrides = {**(overrides or {}), "TINLAODONG_RULES_FILE": str(rules_file.resolve())}
     # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback.
     store = open_store(data_dir)
     started = datetime.now(UTC)
@@ -98,12 +113,27 @@ def crawl_and_publish(
         # Search index and tags first: the topic feeds are built from the tags.
         refresh_index(store.engine)
         written = update_feeds(store, feed_sites or sites, feeds_dir(data_dir))
+        pending = status_counts(store.engine)[PENDING]
     finally:
         store.close()
+    # After record_crawl: the health rules see this crawl's verdicts.
+    sent = deliver(data_dir, Registry(known), rules) if rules or pending else SendReport()
     print_reports(reports, health, as_json)
     if not as_json:
         print_feeds(written, feeds_dir(data_dir))
+        print_alerts(sent)
     return reports
+
+
+def print_alerts(report: SendReport) -> None:
+    if report.skipped:
+        print(f"alerts: left to the sender at work ({report.skipped})")
+    elif report.messages or report.refused or report.retrying or report.failed:
+        print(
+            f"alerts: {report.delivered} delivered, {report.retrying} pending, "
+            f"{report.failed} failed ({report.messages} messages accepted, "
+            f"{report.refused} refused; see tinlaodong alerts status)"
+        )
 
 
 def judge(store: StoryStore, report: SiteReport) -> Health:
@@ -144,7 +174,12 @@ def run(args: argparse.Namespace) -> int:
             print("no site is due (each is crawled every crawl_every; --all crawls them now)")
             return 0
     reports = crawl_and_publish(
-        sites, args.data_dir, as_json=args.json, overrides=overrides, feed_sites=registry.sites
+        sites,
+        args.data_dir,
+        as_json=args.json,
+        overrides=overrides,
+        feed_sites=registry.sites,
+        rules_file=args.rules,
     )
     return 1 if reports and all(r.failed for r in reports) else 0
 

@@ -18,6 +18,7 @@ from aggregator.logsetup import configure_logging
 
 # Subcommand modules, in the order ``--help`` lists them.
 SUBCOMMANDS = (
+    "aggregator.cli.alerts_cmd",
     "aggregator.cli.crawl_cmd",
     "aggregator.cli.demo_cmd",
     "aggregator.cli.extract_cmd",

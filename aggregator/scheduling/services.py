@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from aggregator.alerts import send_alerts
 from aggregator.registry import Registry
 
 
@@ -39,6 +40,10 @@ class Service:
 SERVICE_PREFIX = "service:"
 
 
+ALERTS_EVERY = timedelta(minutes=2)
+
+
 def default_services() -> list[Service]:
-    """The services ``tinlaodong serve`` runs beside the crawls (none yet: alerts come here)."""
-    return []
+    """The services ``tinlaodong serve`` runs beside the crawls: the alert sender (health
+    alerts, then whatever is pending and due), every couple of minutes."""
+    return [Service("alerts", ALERTS_EVERY, send_alerts)]

@@ -5,6 +5,7 @@ from aggregator.store.http_validators import Validators
 from aggregator.store.repository import (
     AddResult,
     CrawlRecord,
+    Outbox,
     SiteActivity,
     StoryStore,
     StoryView,
@@ -14,6 +15,7 @@ from aggregator.store.repository import (
 __all__ = [
     "AddResult",
     "CrawlRecord",
+    "Outbox",
     "SiteActivity",
     "StoryStore",
     "StoryView",

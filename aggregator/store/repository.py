@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, exists, func, select
@@ -129,6 +129,13 @@ class SiteActivity:
     health_reason: str | None = None
 
 
+class Outbox(Protocol):
+    """What queues alerts for a new story, in the session (and transaction) that stores it:
+    ``aggregator.alerts.AlertQueue``. Returns how many it queued."""
+
+    def queue(self, session: Session, story: Story, site_id: str) -> int: ...
+
+
 class StoryStore:
     """Stories in a SQLAlchemy database. Short sessions: nothing held open between calls."""
 
@@ -149,9 +156,18 @@ class StoryStore:
             return bool(session.scalar(query))
 
     def add_article(
-        self, site_id: str, url: str, article: Article, *, now: datetime | None = None
+        self,
+        site_id: str,
+        url: str,
+        article: Article,
+        *,
+        now: datetime | None = None,
+        outbox: Outbox | None = None,
     ) -> AddResult:
-        """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice."""
+        """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice.
+
+        A new story (not a copy of a known one) is handed to ``outbox`` before the commit:
+        the story and its alerts are stored together or not at all."""
         fetched = _to_utc(now or datetime.now(UTC))
         assert fetched is not None
         try:
@@ -159,6 +175,12 @@ class StoryStore:
                 if not self._indexed:
                     _index_unindexed(session)
                 result = self._add(session, site_id, canonical_url(url), article, fetched)
+                if result is AddResult.NEW_STORY and outbox is not None:
+                    story = session.scalar(
+                        select(Story).join(Source).where(Source.url == canonical_url(url))
+                    )
+                    assert story is not None
+                    outbox.queue(session, story, site_id)
         except SQLAlchemyError as exc:
             raise StoreError(f"cannot store {url}: {exc.__class__.__name__}: {exc}") from exc
         self._indexed = True
@@ -255,6 +277,16 @@ class StoryStore:
         ).limit(limit)
         with Session(self.engine) as session:
             return [self._view(story) for story in session.scalars(query)]
+
+    def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
+        """The stories of ``ids`` that exist, by id."""
+        query = (
+            select(Story)
+            .options(selectinload(Story.sources), selectinload(Story.images))
+            .where(Story.id.in_(list(ids)))
+        )
+        with Session(self.engine) as session:
+            return {story.id: self._view(story) for story in session.scalars(query)}
 
     def count(self) -> tuple[int, int]:
         """(stories, sources)"""

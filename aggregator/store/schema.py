@@ -161,3 +161,57 @@ class SourceBody(Base):
     canonical: Mapped[bool] = mapped_column(Boolean, default=False)
 
     body: Mapped[StoryBody] = relationship()
+
+
+class Alert(Base):
+    """The outbox: one alert per (rule, story), written in the transaction that stores the
+    story (``aggregator.alerts``), or per (rule, site, streak) for a site-health alert.
+
+    ``key`` (sha256 of rule id and story hash, or of rule, site and streak start) goes into
+    every message as its idempotency key: a receiver drops a repeat by it.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("rule_id", "story_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(64), index=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # story | unhealthy | silent
+    # A health alert's subject: site_id, reason, since (ISO), days.
+    details: Mapped[dict[str, str | int | None] | None] = mapped_column(JSON)
+    # The rule's notification URLs when the alert was queued (``alerts retry`` renews them).
+    targets: Mapped[list[str]] = mapped_column(JSON)
+    digest: Mapped[str | None] = mapped_column(String(8))  # hourly | daily | None
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    created: Mapped[datetime] = mapped_column(DateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class AlertDelivery(Base):
+    """A target that accepted an alert: a retry does not send it there again."""
+
+    __tablename__ = "alert_deliveries"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), primary_key=True)
+    # sha256 of the target URL (which may hold a password): the same URL, the same target.
+    target_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    target: Mapped[str] = mapped_column(Text)  # the URL with its secrets masked
+    delivered_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AlertAttempt(Base):
+    """One try at handing an alert (alone or in a digest) to one target."""
+
+    __tablename__ = "alert_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    target: Mapped[str] = mapped_column(Text)  # masked URL
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str | None] = mapped_column(Text)

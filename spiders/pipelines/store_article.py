@@ -1,4 +1,8 @@
-"""Store each article once; an exact copy on another URL becomes another source."""
+"""Store each article once; an exact copy on another URL becomes another source.
+
+With watch rules (setting ``TINLAODONG_RULES_FILE``, else ``DATA_DIR/rules.yaml`` if present),
+a new story's alerts are queued in the transaction that stores it (``aggregator.alerts``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import logging
 
 from scrapy.crawler import Crawler
 
+from aggregator.alerts import alert_queue, rules_in_force
 from aggregator.exceptions import StoreError
-from aggregator.store import AddResult, StoryStore
+from aggregator.paths import data_dir
+from aggregator.store import AddResult, Outbox, StoryStore
 from spiders.items import PageItem
 from spiders.store_access import store_from_settings
 
@@ -24,6 +30,7 @@ class StoreArticlePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.store: StoryStore | None = None
+        self.outbox: Outbox | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoreArticlePipeline:
@@ -31,7 +38,14 @@ class StoreArticlePipeline:
 
     def open_spider(self) -> None:
         # Opened here, not in __init__: a crawler that never starts holds no connection.
-        self.store = store_from_settings(self.crawler.settings)
+        settings = self.crawler.settings
+        rules = rules_in_force(
+            data_dir(settings.get("TINLAODONG_DATA_DIR") or None),
+            settings.get("TINLAODONG_RULES_FILE") or None,
+        )
+        site = getattr(self.crawler.spider, "site", None)
+        self.outbox = alert_queue(rules, [site] if site is not None else [])
+        self.store = store_from_settings(settings)
 
     def close_spider(self) -> None:
         if self.store is not None:
@@ -42,7 +56,9 @@ class StoreArticlePipeline:
         stats = self.crawler.stats
         assert stats is not None
         try:
-            result = self.store.add_article(item.site_id, item.url, item.article)
+            result = self.store.add_article(
+                item.site_id, item.url, item.article, outbox=self.outbox
+            )
         except StoreError as exc:
             stats.inc_value("tinlaodong/store_failed")
             logger.error("site %s: cannot store %s: %s", item.site_id, item.url, exc)

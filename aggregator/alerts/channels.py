@@ -1,0 +1,99 @@
+"""Handing one message to one target through apprise (email, Telegram, Slack, Teams, Discord,
+JSON webhooks, ...): one URL per target, see https://github.com/caronc/apprise/wiki.
+
+The idempotency key rides in every message: in the text's last line always, as the headers
+``X-Tinlaodong-Key`` and ``Idempotency-Key`` where the channel has headers (email, json://,
+xml://, form://), and as the field ``idempotency_key`` of a json:// payload (with
+``rule_id``, ``link`` and the rest of :attr:`Message.fields`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import apprise
+from apprise.plugins.custom_json import NotifyJSON
+
+KEY_HEADER = "X-Tinlaodong-Key"
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    key: str  # the idempotency key
+    fields: dict[str, Any] = field(default_factory=dict)  # for structured (JSON) targets
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    error: str | None = None
+
+
+def target_id(url: str) -> str:
+    """What identifies a target without its secrets: sha256 of its URL."""
+    return hashlib.sha256(url.encode()).hexdigest()
+
+
+def check_target(url: str) -> str | None:
+    """Why ``url`` is not a notification URL apprise can use, or None."""
+    return None if _plugin(url) is not None else f"{mask(url)!r}: not a URL apprise knows"
+
+
+@lru_cache(maxsize=256)
+def mask(url: str) -> str:
+    """The URL with passwords and tokens hidden, for messages and the attempts table."""
+    plugin = _plugin(url)
+    if plugin is None:
+        return url.split("://", 1)[0] + "://…"
+    return str(plugin.url(privacy=True))
+
+
+def notify(url: str, message: Message) -> Outcome:
+    """Send ``message`` to the target ``url``; ok once the target accepted it."""
+    plugin = _plugin(url)
+    if plugin is None:
+        return Outcome(False, "not a URL apprise knows")
+    headers = getattr(plugin, "headers", None)
+    if isinstance(headers, dict):
+        headers.update({KEY_HEADER: message.key, "Idempotency-Key": message.key})
+    extras = getattr(plugin, "payload_extras", None)
+    if isinstance(extras, dict) and isinstance(plugin, NotifyJSON):
+        extras.update({"idempotency_key": message.key, **message.fields})
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
+        try:
+            ok = bool(
+                plugin.notify(
+                    body=message.body, title=message.title, body_format=apprise.NotifyFormat.TEXT
+                )
+            )
+        except Exception as exc:  # a plugin's bug must not stop the other alerts
+            return Outcome(False, f"{exc.__class__.__name__}: {exc}")
+    if ok:
+        return Outcome(True)
+    lines = [line for line in log.getvalue().splitlines() if line.strip()]
+    return Outcome(False, lines[-1] if lines else "the target did not accept the message")
+
+
+def _plugin(url: str) -> Any:
+    """A fresh apprise plugin for ``url`` (None if apprise knows no such URL). Its timeouts
+    (4 s to connect, 4 s to answer) can be set in the URL: ``?cto=10&rto=30``."""
+    _load_plugins()
+    return apprise.Apprise.instantiate(url, suppress_exceptions=True)
+
+
+@lru_cache(maxsize=1)
+def _load_plugins() -> None:
+    """Load apprise's plugins once. Its email plugin imports ``imghdr``, deprecated since
+    Python 3.11 (apprise shims it for 3.13): that one warning is not ours to act on."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="'imghdr' is deprecated", category=DeprecationWarning
+        )
+        apprise.Apprise.instantiate("json://localhost", suppress_exceptions=True)

@@ -1,0 +1,141 @@
+"""What an alert says: title, province, date, a short excerpt, the canonical link and the
+other sources; for a digest, one line per story; for a site, what is wrong since when.
+
+The last line of every text is ``Idempotency-Key: <key>``; a JSON target also gets the
+fields of :attr:`Message.fields` (``kind``, ``rule_id``, the story or the items).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from aggregator.alerts.channels import Message
+from aggregator.publish import SiteIndex
+from aggregator.store import StoryView
+from aggregator.store.repository import LOCAL_TZ
+
+EXCERPT_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Period:
+    """A digest's period, in Vietnam's time: an hour or a day."""
+
+    start: datetime  # aware
+    end: datetime
+
+    @classmethod
+    def of(cls, digest: str, created: datetime) -> Period:
+        local = created.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+        if digest == "hourly":
+            start = local.replace(minute=0, second=0, microsecond=0)
+            return cls(start, start + timedelta(hours=1))
+        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return cls(start, start + timedelta(days=1))
+
+    def label(self) -> str:
+        if self.end - self.start <= timedelta(hours=1):
+            return f"{self.start:%d/%m/%Y %H:%M}–{self.end:%H:%M}"
+        return f"{self.start:%d/%m/%Y}"
+
+
+def story_message(rule_id: str, key: str, story: StoryView, index: SiteIndex) -> Message:
+    facts = _story_fields(story, index)
+    lines = [story.title, _where_when(facts)]
+    lines += ["", facts["excerpt"], "", facts["link"]]
+    others = facts["sources"][1:]
+    if others:
+        lines.append("Also published by:")
+        lines += [f"- {s['site']}: {s['url']}" for s in others]
+    lines += ["", f"Rule: {rule_id}", f"Idempotency-Key: {key}"]
+    return Message(
+        title=story.title,
+        body="\n".join(lines),
+        key=key,
+        fields={"kind": "story", "rule_id": rule_id, "story": facts},
+    )
+
+
+def digest_message(
+    rule_id: str, key: str, period: Period, items: Sequence[tuple[str, StoryView]], index: SiteIndex
+) -> Message:
+    """One message for the stories (with their own alert keys) of a period."""
+    facts = [(item_key, _story_fields(story, index)) for item_key, story in items]
+    title = f"{rule_id}: {len(items)} new " + ("story" if len(items) == 1 else "stories")
+    title += f" ({period.label()})"
+    lines = [title, ""]
+    for _, story in facts:
+        lines += [f"- {story['title']}", f"  {_where_when(story)}", f"  {story['link']}"]
+    lines += ["", f"Rule: {rule_id}", f"Idempotency-Key: {key}"]
+    return Message(
+        title=title,
+        body="\n".join(lines),
+        key=key,
+        fields={
+            "kind": "digest",
+            "rule_id": rule_id,
+            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+            "items": [{"idempotency_key": k, **story} for k, story in facts],
+        },
+    )
+
+
+def health_message(
+    rule_id: str, key: str, kind: str, details: dict[str, Any], index: SiteIndex
+) -> Message:
+    site_id = str(details.get("site_id"))
+    name = index.name(site_id)
+    since = _local(datetime.fromisoformat(str(details["since"])))
+    if kind == "unhealthy":
+        title = f"Site unhealthy: {name}"
+        what = (
+            f"{name} ({site_id}) is unhealthy since {since:%d/%m/%Y %H:%M}: {details.get('reason')}"
+        )
+    else:
+        title = f"Site silent for {details.get('days')} days: {name}"
+        what = f"{name} ({site_id}) has had no new story since {since:%d/%m/%Y %H:%M}"
+    body = "\n".join([title, "", what, "", f"Rule: {rule_id}", f"Idempotency-Key: {key}"])
+    fields = {
+        "kind": kind,
+        "rule_id": rule_id,
+        "site": {"id": site_id, "name": name},
+        **{k: v for k, v in details.items() if k != "site_id"},
+    }
+    return Message(title=title, body=body, key=key, fields=fields)
+
+
+def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
+    provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
+    date = story.published or story.first_seen
+    return {
+        "title": story.title,
+        "link": story.sources[0].url if story.sources else "",
+        "published": date.isoformat(),
+        "provinces": list(dict.fromkeys(provinces)),
+        "excerpt": excerpt(story.text),
+        "sources": [
+            {"site_id": s.site_id, "site": index.name(s.site_id), "url": s.url}
+            for s in story.sources
+        ],
+    }
+
+
+def _where_when(facts: dict[str, Any]) -> str:
+    date = datetime.fromisoformat(facts["published"])
+    return " · ".join([*facts["provinces"][:2], f"{date:%d/%m/%Y}"])
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of the text, cut at a word, on one line."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + " …"
+
+
+def _local(value: datetime) -> datetime:
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)
