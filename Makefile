@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint typecheck fuzz bench clean
+.PHONY: install demo run test lint typecheck fuzz bench bench-full clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,15 @@ typecheck: install
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
-## bench: extraction speed and quality against bare trafilatura
+## bench: extraction speed and quality against bare trafilatura, then the crawl benchmark's
+## quick profile (6 sites x 50 articles on a generated mirror; bench/crawl_bench.py)
 bench: install
 	$(BIN)/python bench/extract_bench.py
+	$(BIN)/python bench/crawl_bench.py --quick
+
+## bench-full: the crawl benchmark on 60 sites x 170 articles (10,200 article pages)
+bench-full: install
+	$(BIN)/python bench/crawl_bench.py --sites 60 --articles 170
 
 clean:
 	rm -rf $(VENV) var

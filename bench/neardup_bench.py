@@ -262,11 +262,16 @@ def choose(labelled: Measured, others: Measured) -> tuple[Thresholds, float, flo
     """The thresholds with no false merge (labelled pairs and all other pairs of different
     stories) and the best recall; among those, the farthest from the closest negative."""
     negatives = np.concatenate([labelled.jaccard[~labelled.same], others.jaccard])
-    neg_c = np.concatenate([
-        np.where(labelled.smaller[~labelled.same] >= MIN_SHINGLES,
-                 labelled.containment[~labelled.same], 0.0),
-        np.where(others.smaller >= MIN_SHINGLES, others.containment, 0.0),
-    ])
+    neg_c = np.concatenate(
+        [
+            np.where(
+                labelled.smaller[~labelled.same] >= MIN_SHINGLES,
+                labelled.containment[~labelled.same],
+                0.0,
+            ),
+            np.where(others.smaller >= MIN_SHINGLES, others.containment, 0.0),
+        ]
+    )
     best: tuple[float, float, Thresholds] | None = None
     for j, c in itertools.product(JACCARD_GRID, CONTAINMENT_GRID):
         t = Thresholds(jaccard=j, containment=c or 1.01, containment_min_shingles=MIN_SHINGLES)
@@ -282,10 +287,14 @@ def choose(labelled: Measured, others: Measured) -> tuple[Thresholds, float, flo
 
 
 def sweep(texts: dict[str, str], pairs: list[Pair]) -> None:
-    print(f"{len(pairs)} labelled pairs: {sum(p.same for p in pairs)} same story, "
-          f"{sum(not p.same for p in pairs)} different; {len(texts)} texts")
-    print(f"LSH: {neardup.BANDS} bands x {neardup.ROWS} rows of {neardup.NUM_PERM} values; "
-          f"containment only between bodies of >= {MIN_SHINGLES} shingles")
+    print(
+        f"{len(pairs)} labelled pairs: {sum(p.same for p in pairs)} same story, "
+        f"{sum(not p.same for p in pairs)} different; {len(texts)} texts"
+    )
+    print(
+        f"LSH: {neardup.BANDS} bands x {neardup.ROWS} rows of {neardup.NUM_PERM} values; "
+        f"containment only between bodies of >= {MIN_SHINGLES} shingles"
+    )
     others = [
         (a, b, False)
         for a, b in itertools.combinations(sorted(texts), 2)
@@ -295,14 +304,18 @@ def sweep(texts: dict[str, str], pairs: list[Pair]) -> None:
         sketches = {key: neardup.sketch(text, words) for key, text in texts.items()}
         labelled = measure(sketches, [(p.a, p.b, p.same) for p in pairs])
         t, recall, margin = choose(labelled, measure(sketches, others))
-        print(f"  shingles of {words} words: recall {recall:.3f} at precision 1 (and no false "
-              f"merge among {len(others)} other pairs) with jaccard >= {t.jaccard}, "
-              f"containment >= {t.containment}; margin to the closest negative {margin:.2f}")
+        print(
+            f"  shingles of {words} words: recall {recall:.3f} at precision 1 (and no false "
+            f"merge among {len(others)} other pairs) with jaccard >= {t.jaccard}, "
+            f"containment >= {t.containment}; margin to the closest negative {margin:.2f}"
+        )
     words = neardup.SHINGLE_WORDS
     sketches = {key: neardup.sketch(text, words) for key, text in texts.items()}
     labelled = measure(sketches, [(p.a, p.b, p.same) for p in pairs])
-    print(f"\nshingles of {words} words; rows: jaccard threshold, columns: containment "
-          f"(- = off); cells: precision/recall on the labelled pairs")
+    print(
+        f"\nshingles of {words} words; rows: jaccard threshold, columns: containment "
+        f"(- = off); cells: precision/recall on the labelled pairs"
+    )
     print("        " + " ".join(f"{c if c else '-':>9}" for c in CONTAINMENT_GRID))
     for j in JACCARD_GRID:
         cells = []
@@ -314,8 +327,10 @@ def sweep(texts: dict[str, str], pairs: list[Pair]) -> None:
         print(f"  {j:<5} " + " ".join(f"{cell:>9}" for cell in cells))
     chosen = neardup.DEFAULT_THRESHOLDS
     s = _score(sketches, pairs, chosen)
-    print(f"\nchosen: {words}-word shingles, jaccard >= {chosen.jaccard}, containment >= "
-          f"{chosen.containment} (bodies of >= {chosen.containment_min_shingles} shingles)")
+    print(
+        f"\nchosen: {words}-word shingles, jaccard >= {chosen.jaccard}, containment >= "
+        f"{chosen.containment} (bodies of >= {chosen.containment_min_shingles} shingles)"
+    )
     print(f"  precision {s.precision:.3f}  recall {s.recall:.3f}  F1 {s.f1:.3f}")
     for kind in sorted({p.kind for p in pairs}):
         of_kind = [p for p in pairs if p.kind == kind]
@@ -323,11 +338,12 @@ def sweep(texts: dict[str, str], pairs: list[Pair]) -> None:
         print(f"  {kind:<18} {right}/{len(of_kind)} right")
     for pair in s.false_pairs:
         a, b = sketches[pair.a], sketches[pair.b]
-        print(f"  wrong: {pair.kind}: {pair.a} / {pair.b}: jaccard {a.jaccard(b):.2f}, "
-              f"containment {a.containment(b):.2f}, {min(a.size, b.size)} shingles")
+        print(
+            f"  wrong: {pair.kind}: {pair.a} / {pair.b}: jaccard {a.jaccard(b):.2f}, "
+            f"containment {a.containment(b):.2f}, {min(a.size, b.size)} shingles"
+        )
     merges = all_pairs_false_merges(texts, chosen, words)
-    print(f"  all-pairs: {len(merges)} false merges among {len(others)} pairs of different "
-          f"stories")
+    print(f"  all-pairs: {len(merges)} false merges among {len(others)} pairs of different stories")
     for a, b in merges:
         print(f"    {a} / {b}")
 

@@ -63,6 +63,8 @@ TINLAODONG_SITES_FILE = ""  # empty: the registry shipped with the package
 TINLAODONG_MAX_LISTING_PAGES = 5
 TINLAODONG_MAX_ARTICLES = 200
 TINLAODONG_PROGRESS_INTERVAL = 15.0
+# Processes extracting articles beside the crawl (None: one per CPU; 0: in the crawl's thread).
+TINLAODONG_EXTRACT_WORKERS = None
 # A 429/503 retry waits as long as its Retry-After asks, up to this (seconds); a site asking
 # for longer is skipped for the rest of the crawl. A minute holds no crawl up for long.
 TINLAODONG_MAX_RETRY_AFTER = 60.0

@@ -7,6 +7,7 @@ a new story's alerts are queued in the transaction that stores it (``aggregator.
 from __future__ import annotations
 
 import logging
+import time
 
 from scrapy.crawler import Crawler
 
@@ -55,6 +56,7 @@ class StoreArticlePipeline:
         assert self.store is not None and item.article is not None
         stats = self.crawler.stats
         assert stats is not None
+        start = time.process_time()
         try:
             result = self.store.add_article(
                 item.site_id, item.url, item.article, outbox=self.outbox
@@ -63,6 +65,10 @@ class StoreArticlePipeline:
             stats.inc_value("tinlaodong/store_failed")
             logger.error("site %s: cannot store %s: %s", item.site_id, item.url, exc)
             return item
+        finally:
+            stats.inc_value(
+                "tinlaodong/time/store_cpu_us", round(1e6 * (time.process_time() - start))
+            )
         stats.inc_value(_STAT[result])
         if result is not AddResult.KNOWN_URL:
             logger.info(

@@ -1,0 +1,466 @@
+"""End-to-end crawl benchmark on a large generated mirror served over loopback HTTP.
+
+    .venv/bin/python bench/crawl_bench.py --quick            # 6 sites x 50 articles
+    .venv/bin/python bench/crawl_bench.py --sites 60 --articles 170 --runs 3
+
+Builds the mirror with ``bench/bigmirror.py`` (pages 30-120 KB), serves it with the mirror's
+threaded server (``mirror.server.MirrorServer``, one port per site) in this process, and
+measures, each figure the median of ``--runs`` runs with min-max:
+
+1. the real ``tinlaodong crawl --all`` (politeness lifted by settings) in a subprocess: pages/s,
+   stories/s, CPU ms per page (``os.wait4`` rusage of the crawl), CPU per stage from the
+   pipelines' ``tinlaodong/time/*`` counters; with the extraction workers and without (0);
+2. bare ``trafilatura.extract`` in a loop on the article pages, and a Scrapy crawl that only
+   downloads the same URLs (``bench/download_spider.py``);
+3. news-please (``NewsPlease.from_html``, its own venv ``bench/.venv-newsplease``) on the same
+   pages, and its F1 on ``../shared/corpus/fundus-eval``;
+4. an incremental re-crawl with nothing changed and with 1% new articles;
+5. feed serving (``feeds.server.FeedServer`` in a subprocess): requests/s and p99 latency.
+
+Prints one table and writes it as JSON to ``bench/results/<date>-<commit>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import trafilatura  # noqa: E402
+
+from bench import bigmirror, serving  # noqa: E402
+from mirror.server import MirrorServer  # noqa: E402
+from spiders import settings as project_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+NEWSPLEASE_PY = ROOT / "bench" / ".venv-newsplease" / "bin" / "python"
+FUNDUS = ROOT.parent / "shared" / "corpus" / "fundus-eval"
+LIFTED = {
+    "AUTOTHROTTLE_ENABLED": "false",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    "ROBOTSTXT_OBEY": "false",
+    "DOWNLOAD_DELAY": "0",
+    "TINLAODONG_MAX_ARTICLES": "100000",
+    "TINLAODONG_MAX_LISTING_PAGES": "10000",
+}
+EXTENSIONS = {**project_settings.EXTENSIONS, "bench.stagestats.StageStats": 900}
+
+
+@dataclass
+class Crawl:
+    """One ``tinlaodong crawl`` run."""
+
+    wall: float
+    cpu: float  # the crawl process and the children it reaped
+    pages: int
+    stories: int
+    stats: dict[str, float] = field(default_factory=dict)  # summed over the sites
+    startup: float = 0.0  # process start to the first spider opened
+    publish: float = 0.0  # last spider closed to the process's end (index, feeds, report)
+    server_cpu: float = 0.0  # this process's CPU meanwhile: the mirror server
+
+    def stat(self, key: str) -> float:
+        return self.stats.get(key, 0.0)
+
+    def per_article(self, timer: str) -> float:
+        """A pipeline's ``tinlaodong/time/<timer>`` counter per extracted article."""
+        return self.stat(f"tinlaodong/time/{timer}") / max(1, self.stat("tinlaodong/extracted"))
+
+
+def run_crawl(registry: Path, data_dir: Path, extra: dict[str, str] | None = None) -> Crawl:
+    stats_file = data_dir.parent / f"{data_dir.name}-stats.jsonl"
+    stats_file.unlink(missing_ok=True)
+    settings = {
+        **LIFTED,
+        **(extra or {}),
+        "EXTENSIONS": json.dumps(EXTENSIONS),
+        "BENCH_STATS_FILE": str(stats_file),
+    }
+    command = [str(BIN / "tinlaodong"), "crawl", "--all", "--sites", str(registry)]
+    command += ["--data-dir", str(data_dir), "--json"]
+    for name, value in settings.items():
+        command += ["-s", f"{name}={value}"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out_path = data_dir.parent / f"{data_dir.name}-out.txt"
+    err_path = data_dir.parent / f"{data_dir.name}-err.txt"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        start, epoch, own_cpu = time.perf_counter(), time.time(), time.process_time()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        end, server_cpu = time.time(), time.process_time() - own_cpu
+        process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"crawl failed ({process.returncode}): see {out_path}")
+    rows = [json.loads(line) for line in out_path.read_text().splitlines() if line.startswith("{")]
+    summed: dict[str, float] = {}
+    sites = [json.loads(line) for line in stats_file.read_text().splitlines()]
+    for site in sites:
+        for key, value in site["stats"].items():
+            summed[key] = summed.get(key, 0) + value
+    cpu = usage.ru_utime + usage.ru_stime
+    if (extra or {}).get("TINLAODONG_EXTRACT_WORKERS") != "0":
+        # The workers' parent (the fork server) is never reaped: their CPU is not in the rusage.
+        cpu += summed.get("tinlaodong/time/extract_cpu_us", 0) / 1e6
+    return Crawl(
+        wall=wall,
+        cpu=cpu,
+        startup=min(s["opened"] for s in sites) - epoch,
+        publish=end - max(s["closed"] for s in sites),
+        server_cpu=server_cpu,
+        pages=sum(r["pages"] for r in rows),
+        stories=sum(r["new_stories"] for r in rows),
+        stats=summed,
+    )
+
+
+@dataclass
+class Figure:
+    """A measured quantity: the median of runs, with min and max."""
+
+    name: str
+    unit: str
+    values: list[float]
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "median": self.median,
+            "min": min(self.values),
+            "max": max(self.values),
+            "runs": self.values,
+            "note": self.note,
+        }
+
+    def row(self) -> str:
+        spread = f"{min(self.values):.4g}-{max(self.values):.4g}" if len(self.values) > 1 else ""
+        return f"{self.name:<52}{self.median:>10.4g} {self.unit:<10}{spread:>20}  {self.note}"
+
+
+def figures_of_crawls(label: str, crawls: Sequence[Crawl]) -> list[Figure]:
+    def fig(name: str, unit: str, of: Callable[[Crawl], float], note: str = "") -> Figure:
+        return Figure(f"{label}: {name}", unit, [of(c) for c in crawls], note)
+
+    return [
+        fig("wall", "s", lambda c: c.wall),
+        fig("pages fetched", "pages", lambda c: c.pages),
+        fig("pages/s", "pages/s", lambda c: c.pages / c.wall),
+        fig("article pages/s", "pages/s", lambda c: c.stat("tinlaodong/extracted") / c.wall),
+        fig("stories/s", "stories/s", lambda c: c.stories / c.wall),
+        fig("CPU per page", "ms", lambda c: 1000 * c.cpu / max(1, c.pages), "all crawl processes"),
+        fig("startup (to first spider open)", "s", lambda c: c.startup),
+        fig("publish (last spider closed to exit)", "s", lambda c: c.publish),
+        fig("mirror server CPU per page", "ms", lambda c: 1000 * c.server_cpu / max(1, c.pages)),
+        fig("extract CPU per article", "ms", lambda c: c.per_article("extract_cpu_us") / 1000),
+        fig("store CPU per article", "ms", lambda c: c.per_article("store_cpu_us") / 1000),
+    ]
+
+
+def bare_trafilatura(pages: Sequence[tuple[bytes, str]]) -> float:
+    """CPU seconds of ``trafilatura.extract`` over ``pages`` in this process (one core)."""
+    start = time.process_time()
+    for html, url in pages:
+        trafilatura.extract(html, url=url)
+    return time.process_time() - start
+
+
+def download_only(urls_file: Path) -> tuple[float, float, int]:
+    """Wall s, CPU s and pages of the download-only spider."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "download_spider.py"), str(urls_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    assert process.stdout is not None
+    output = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_utime + usage.ru_stime, int(json.loads(output)["pages"])
+
+
+def news_please(pages_file: Path) -> dict[str, Any]:
+    if not NEWSPLEASE_PY.exists():
+        return {
+            "error": f"no {NEWSPLEASE_PY}: python3 -m venv bench/.venv-newsplease && "
+            "bench/.venv-newsplease/bin/pip install news-please"
+        }
+    command = [str(NEWSPLEASE_PY), str(ROOT / "bench" / "newsplease_run.py"), str(pages_file)]
+    if (FUNDUS / "ground_truth.json").is_file():
+        command.append(str(FUNDUS))
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    if done.returncode != 0:
+        return {"error": (done.stderr.strip().splitlines() or ["?"])[-1]}
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def short_commit() -> str:
+    """The checked-out commit, read from .git's files (no git command)."""
+    git = ROOT / ".git"
+    head = (git / "HEAD").read_text().strip()
+    if not head.startswith("ref: "):
+        return head[:8]
+    ref = head[5:]
+    if (git / ref).is_file():
+        return (git / ref).read_text().strip()[:8]
+    packed = git / "packed-refs"
+    for line in packed.read_text().splitlines() if packed.is_file() else []:
+        if line.endswith(" " + ref):
+            return line[:8]
+    return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="6 sites x 50 articles")
+    parser.add_argument("--sites", type=int, default=bigmirror.FULL.sites)
+    parser.add_argument("--articles", type=int, default=bigmirror.FULL.articles)
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median kept)")
+    parser.add_argument("--sample", type=int, default=600, help="pages for the bare extractors")
+    parser.add_argument("--skip", action="append", default=[], help="newsplease, serving, inline")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    profile = bigmirror.QUICK if args.quick else bigmirror.Profile(args.sites, args.articles)
+    logging.disable(logging.WARNING)  # trafilatura logs every discarded page
+    load = os.getloadavg()
+    figures: list[Figure] = []
+    info: dict[str, Any] = {"profile": profile.__dict__, "cpus": os.cpu_count(), "runs": args.runs}
+    with tempfile.TemporaryDirectory(prefix="tinlaodong-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        started = time.perf_counter()
+        built = bigmirror.build(tmp / "mirror", profile)
+        info["mirror"] = {
+            "sites": len(built.sites),
+            "articles": len(built.articles),
+            "bytes": built.total_bytes(),
+            "build_s": round(time.perf_counter() - started, 1),
+            "server": "mirror.server.MirrorServer (ThreadingHTTPServer, in the harness process)",
+        }
+        print(f"mirror: {info['mirror']}", flush=True)
+        with MirrorServer(built.sites) as mirror:
+            registry = tmp / "sites.yaml"
+            mirror.write_registry(registry)
+            run = _Runner(tmp, registry, args.runs)
+            full = run.crawls("full", {})
+            figures += figures_of_crawls("crawl", full)
+            if "inline" not in args.skip:
+                inline = run.crawls("inline", {"TINLAODONG_EXTRACT_WORKERS": "0"})
+                figures += figures_of_crawls("crawl, extraction in-thread", inline)
+                figures.append(
+                    Figure(
+                        "speed-up of extraction workers (pages/s ratio)",
+                        "x",
+                        [a.wall and b.wall / a.wall for a, b in zip(full, inline, strict=True)],
+                        "same run pairs",
+                    )
+                )
+            figures += bare_figures(built, mirror, full, tmp, args, info)
+            figures += incremental_figures(built, run, full, profile, tmp)
+            if "serving" not in args.skip:
+                figures += serving.figures(run.data_dir("full", 0) / "feeds", Figure)
+    info["load_before"] = load
+    info["load_after"] = os.getloadavg()
+    print_table(figures, info)
+    args.out.mkdir(parents=True, exist_ok=True)
+    result = args.out / f"{date.today():%Y-%m-%d}-{short_commit()}.json"
+    payload = {"info": info, "figures": [f.to_dict() for f in figures]}
+    result.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"\nwritten: {result}")
+    return 0
+
+
+class _Runner:
+    def __init__(self, tmp: Path, registry: Path, runs: int) -> None:
+        self.tmp, self.registry, self.runs = tmp, registry, runs
+
+    def data_dir(self, label: str, number: int) -> Path:
+        return self.tmp / f"data-{label}-{number}"
+
+    def crawls(self, label: str, extra: dict[str, str]) -> list[Crawl]:
+        done = []
+        for number in range(self.runs):
+            crawl = run_crawl(self.registry, self.data_dir(label, number), extra)
+            print(f"{label} #{number}: {crawl.pages} pages in {crawl.wall:.1f} s", flush=True)
+            done.append(crawl)
+        return done
+
+
+def bare_figures(
+    built: bigmirror.Built,
+    mirror: MirrorServer,
+    full: Sequence[Crawl],
+    tmp: Path,
+    args: argparse.Namespace,
+    info: dict[str, Any],
+) -> list[Figure]:
+    sample = built.sample(args.sample)
+    pages = [(path.read_bytes(), mirror.base_url(site) + url) for site, url, path in sample]
+    bare = [bare_trafilatura(pages) for _ in range(args.runs)]
+    rate = [len(pages) / cpu for cpu in bare]
+    crawl_rate = [c.stat("tinlaodong/extracted") / c.wall for c in full]
+    figures = [
+        Figure("bare trafilatura.extract, one core", "pages/s", rate, f"{len(pages)} pages"),
+        Figure(
+            "bare trafilatura.extract CPU per page", "ms", [1000 * c / len(pages) for c in bare]
+        ),
+        Figure(
+            "crawl article pages/s / bare trafilatura pages/s",
+            "x",
+            [c / r for c, r in zip(crawl_rate, rate, strict=True)],
+            "target >= 1.5",
+        ),
+    ]
+    urls_file = tmp / "urls.txt"
+    urls_file.write_text(
+        "\n".join(mirror.base_url(site) + url for site, url, _ in built.articles) + "\n"
+    )
+    downloads = [download_only(urls_file) for _ in range(args.runs)]
+    figures += [
+        Figure("bare Scrapy download-only: pages/s", "pages/s", [p / w for w, _, p in downloads]),
+        Figure(
+            "bare Scrapy download-only: CPU per page", "ms", [1000 * c / p for _, c, p in downloads]
+        ),
+    ]
+    if "newsplease" not in args.skip:
+        pages_file = tmp / "pages.json"
+        pairs = [[str(path), url] for (_, url), (_, _, path) in zip(pages, sample, strict=True)]
+        pages_file.write_text(json.dumps(pairs))
+        result = news_please(pages_file)
+        info["newsplease"] = result
+        if "cpu" in result:
+            figures.append(
+                Figure(
+                    "news-please from_html, one core",
+                    "pages/s",
+                    [result["pages"] / result["cpu"]],
+                    "1 run",
+                )
+            )
+            figures.append(
+                Figure(
+                    "news-please / bare trafilatura CPU per page",
+                    "x",
+                    [
+                        result["cpu"]
+                        / result["pages"]
+                        * 1000
+                        / statistics.median(1000 * c / len(pages) for c in bare)
+                    ],
+                    "1 run",
+                )
+            )
+            if "f1" in result:
+                figures.append(
+                    Figure(
+                        "news-please F1 on fundus-eval",
+                        "F1",
+                        [result["f1"]],
+                        f"{result['f1_pages']} pages",
+                    )
+                )
+    return figures
+
+
+def incremental_figures(
+    built: bigmirror.Built,
+    run: _Runner,
+    full: Sequence[Crawl],
+    profile: bigmirror.Profile,
+    tmp: Path,
+) -> list[Figure]:
+    base = run.data_dir("full", 0)
+    snapshot = tmp / "snapshot"
+    shutil.copytree(base, snapshot)
+
+    def recrawls(label: str) -> list[Crawl]:
+        done = []
+        for number in range(run.runs):
+            target = run.data_dir(label, number)
+            shutil.copytree(snapshot, target)
+            done.append(run_crawl(run.registry, target))
+            print(f"{label} #{number}: {done[-1].pages} pages in {done[-1].wall:.1f} s", flush=True)
+        return done
+
+    same = recrawls("unchanged")
+    extra = max(1, math.ceil(profile.articles / 100))
+    bigmirror.build(tmp / "mirror", profile, extra=extra)
+    new = recrawls("new1pct")
+    figures = []
+    full_wall = statistics.median(c.wall for c in full)
+    full_req = statistics.median(c.stat("downloader/request_count") for c in full)
+    full_bytes = statistics.median(c.stat("downloader/response_bytes") for c in full)
+    figures.append(
+        Figure("full crawl: requests", "req", [c.stat("downloader/request_count") for c in full])
+    )
+    figures.append(
+        Figure(
+            "full crawl: bytes received",
+            "MB",
+            [c.stat("downloader/response_bytes") / 1e6 for c in full],
+        )
+    )
+    for label, crawls in (
+        ("re-crawl, nothing changed", same),
+        (f"re-crawl, {extra}/site new", new),
+    ):
+        figures += [
+            Figure(
+                f"{label}: requests",
+                "req",
+                [c.stat("downloader/request_count") for c in crawls],
+                f"full {full_req:.0f}",
+            ),
+            Figure(
+                f"{label}: 304 answers",
+                "req",
+                [c.stat("downloader/response_status_count/304") for c in crawls],
+            ),
+            Figure(
+                f"{label}: bytes received",
+                "MB",
+                [c.stat("downloader/response_bytes") / 1e6 for c in crawls],
+                f"full {full_bytes / 1e6:.1f}",
+            ),
+            Figure(f"{label}: wall", "s", [c.wall for c in crawls], f"full {full_wall:.1f}"),
+            Figure(f"{label}: new stories", "stories", [c.stories for c in crawls]),
+        ]
+    return figures
+
+
+def print_table(figures: Sequence[Figure], info: dict[str, Any]) -> None:
+    print()
+    print(
+        f"profile {info['profile']}, {info['runs']} runs each, {info['cpus']} CPUs; "
+        f"load average before {info['load_before'][0]:.2f}, after {info['load_after'][0]:.2f}"
+    )
+    print(f"{'figure':<52}{'median':>10} {'unit':<10}{'min-max':>20}")
+    for figure in figures:
+        print(figure.row())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
