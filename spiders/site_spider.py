@@ -68,6 +68,7 @@ class SiteSpider(scrapy.Spider):
         self._sites_file = sites
         self.article_count = 0
         self.moved_hosts: set[str] = set()
+        self.pending_validators: dict[str, Validators] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -76,8 +77,19 @@ class SiteSpider(scrapy.Spider):
         spider.max_listing_pages = crawler.settings.getint("TINLAODONG_MAX_LISTING_PAGES")
         spider.max_articles = crawler.settings.getint("TINLAODONG_MAX_ARTICLES")
         spider.store = store_from_settings(crawler.settings)
-        crawler.signals.connect(spider.store.close, signal=signals.spider_closed)
+        crawler.signals.connect(spider.closed_with, signal=signals.spider_closed)
         return spider
+
+    def closed_with(self, reason: str) -> None:
+        """Keep the pages' validators only if the crawl ended normally: a crawl killed or
+        stopped halfway has not stored every article its listings linked, and a 304 next
+        time would hide them for good."""
+        try:
+            if reason == "finished":
+                for url, validators in self.pending_validators.items():
+                    self.store.validators.save(url, validators)
+        finally:
+            self.store.close()
 
     def _resolve_site(self, crawler: Crawler) -> Site:
         if isinstance(self._site_arg, Site):
@@ -118,12 +130,8 @@ class SiteSpider(scrapy.Spider):
         if response.status == 304:
             self._stat("not_modified")
             return False
-        self.store.validators.save(
-            response.url,
-            Validators(
-                _header(response, b"ETag"),
-                _header(response, b"Last-Modified"),
-            ),
+        self.pending_validators[response.url] = Validators(
+            _header(response, b"ETag"), _header(response, b"Last-Modified")
         )
         return True
 

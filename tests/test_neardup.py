@@ -14,7 +14,11 @@ import yaml
 from aggregator.models import Article, Image
 from aggregator.store import AddResult, StoryStore, neardup, open_store
 from aggregator.store.fingerprint import credited_publisher, names_publisher
+from tests.backends import backend, sqlite_only
 from tests.helpers import tinlaodong
+
+__all__ = ["backend"]  # the fixture: each store test runs on SQLite and PostgreSQL
+on_each_backend = pytest.mark.usefixtures("backend")
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 PAIRS = Path(__file__).parent / "data" / "neardup_pairs.yaml"
@@ -67,6 +71,7 @@ def test_labelled_pairs_meet_the_precision_and_recall_floors() -> None:
 KINDS = sorted({p["kind"] for p in DATA["pairs"] if p["same"]})
 
 
+@on_each_backend
 @pytest.mark.parametrize("kind", KINDS)
 def test_each_kind_of_republication_joins_the_story(tmp_path: Path, kind: str) -> None:
     original, copy = variant_of(kind)
@@ -79,6 +84,7 @@ def test_each_kind_of_republication_joins_the_story(tmp_path: Path, kind: str) -
     assert store.count() == (1, 2)
 
 
+@on_each_backend
 @pytest.mark.parametrize(
     "pair", [p for p in DATA["pairs"] if p["kind"] == "hard"], ids=lambda p: p["b"]
 )
@@ -92,6 +98,8 @@ def test_different_stories_about_the_same_kind_of_event_stay_apart(
     )
 
 
+@on_each_backend
+@sqlite_only
 def test_signatures_persist_across_reopenings(tmp_path: Path) -> None:
     open_store(tmp_path).add_article("dept", "http://dept.vn/1", article(TEXTS[BASE], "A", 2))
     with sqlite3.connect(tmp_path / "tinlaodong.sqlite3") as db:
@@ -105,6 +113,7 @@ def test_signatures_persist_across_reopenings(tmp_path: Path) -> None:
     )
 
 
+@on_each_backend
 def test_an_earlier_published_copy_arriving_later_becomes_canonical(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.add_article(
@@ -122,6 +131,7 @@ def test_an_earlier_published_copy_arriving_later_becomes_canonical(tmp_path: Pa
     assert story.images == (Image("http://dept.vn/a.jpg"),)
 
 
+@on_each_backend
 def test_a_credited_publisher_is_canonical_even_when_published_later(tmp_path: Path) -> None:
     copy = TEXTS[BASE] + "\n\nNguồn: Sở LĐ-TB&XH tỉnh Quảng Trị"
     store = open_store(tmp_path)
@@ -139,6 +149,7 @@ def test_a_credited_publisher_is_canonical_even_when_published_later(tmp_path: P
     assert story.published == datetime(2025, 1, 8, 9, 0, tzinfo=HCM)
 
 
+@on_each_backend
 def test_a_late_copy_does_not_bump_the_story(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.add_article("a", "http://a.vn/1", article(TEXTS[BASE], "Cũ", 2))
@@ -148,6 +159,8 @@ def test_a_late_copy_does_not_bump_the_story(tmp_path: Path) -> None:
     assert [s.title for s in store.stories()] == ["Mới", "Cũ"]
 
 
+@on_each_backend
+@sqlite_only
 def test_re_adding_is_idempotent(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     for _ in range(2):
@@ -159,6 +172,8 @@ def test_re_adding_is_idempotent(tmp_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM story_bodies").fetchone() == (3,)
 
 
+@on_each_backend
+@sqlite_only
 def test_stories_stored_before_the_index_are_indexed(tmp_path: Path) -> None:
     open_store(tmp_path).add_article("a", "http://a.vn/1", article(TEXTS[BASE], "A", 2))
     with sqlite3.connect(tmp_path / "tinlaodong.sqlite3") as db:
@@ -181,6 +196,7 @@ def test_credit_lines() -> None:
     assert not names_publisher("Sở LĐ-TB&XH tỉnh Quảng Trị", "baodansinh", "https://baodansinh.vn/")
 
 
+@on_each_backend
 def test_stories_command_lists_sources_canonical_first(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.add_article("baodansinh", "https://baodansinh.vn/x", article(TEXTS[BASE], "Báo", 9))

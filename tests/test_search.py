@@ -14,7 +14,10 @@ from aggregator.models import Article
 from aggregator.search import refresh_index, search
 from aggregator.store import StoryStore, open_store
 from aggregator.tags import story_ids_tagged, tags_of
+from tests.backends import backend, sqlite_only
 from tests.helpers import tinlaodong
+
+__all__ = ["backend"]  # the fixture: every store here is on SQLite, then on PostgreSQL
 
 # site id -> current province id, as the registry would give it.
 SITES = {"namdinh-sldtbxh": "ninh-binh", "hanoi-sldtbxh": "ha-noi", "press": "toan-quoc"}
@@ -48,7 +51,7 @@ STORIES = [
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> StoryStore:
+def store(tmp_path: Path, backend: str) -> StoryStore:
     store = open_store(tmp_path)
     for i, (site, title, body, published) in enumerate(STORIES):
         article = Article(url=None, title=title, text=body, published=published)
@@ -133,6 +136,7 @@ def test_fts_syntax_in_input_is_only_words(store: StoryStore, query: str) -> Non
     search(store.engine, query)  # no error: punctuation is not syntax
 
 
+@sqlite_only  # counts the rows of the FTS5 table
 def test_index_is_incremental_and_follows_updates(store: StoryStore, tmp_path: Path) -> None:
     assert refresh_index(store.engine) == 0
     body = STORIES[1][2]

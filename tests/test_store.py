@@ -7,8 +7,14 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from aggregator.models import Article, Image
 from aggregator.store import AddResult, open_store
+from tests.backends import backend, sqlite_only
+
+__all__ = ["backend"]  # the fixture, used by every test here
+pytestmark = pytest.mark.usefixtures("backend")
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -48,6 +54,7 @@ def test_exact_copy_on_another_site_is_another_source_of_the_same_story(tmp_path
     assert store.stories(site_ids=["press"])[0].id == story.id
 
 
+@sqlite_only
 def test_dates_come_back_in_vietnam_time_and_the_file_is_wal_sqlite(tmp_path: Path) -> None:
     store = open_store(tmp_path)
     store.add_article("a", "http://a.vn/1", article("Nội dung"))

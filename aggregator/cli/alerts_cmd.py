@@ -31,7 +31,7 @@ from aggregator.exceptions import ConfigError
 from aggregator.publish import SiteIndex
 from aggregator.registry import load_registry, parse_duration
 from aggregator.store import StoryView, open_store
-from aggregator.store.database import DB_FILENAME
+from aggregator.store.database import store_exists
 from aggregator.store.repository import LOCAL_TZ
 from aggregator.store.schema import Story
 
@@ -141,7 +141,7 @@ def test_command(args: argparse.Namespace) -> int:
         age = parse_duration(args.since)
     except ValueError as exc:
         raise ConfigError(f"--since: {exc}") from None
-    if not (args.data_dir / DB_FILENAME).is_file():
+    if not store_exists(args.data_dir):
         raise ConfigError(f"no store in {args.data_dir}: crawl first")
     index = SiteIndex(registry.sites)
     store = open_store(args.data_dir)
@@ -201,7 +201,7 @@ def _test_dict(
 
 
 def status_command(args: argparse.Namespace) -> int:
-    if not (args.data_dir / DB_FILENAME).is_file():
+    if not store_exists(args.data_dir):
         print("no alerts: nothing stored yet")
         return 0
     store = open_store(args.data_dir)
@@ -258,7 +258,7 @@ def _state_line(state: AlertState) -> str:
 
 
 def retry_command(args: argparse.Namespace) -> int:
-    if not (args.data_dir / DB_FILENAME).is_file():
+    if not store_exists(args.data_dir):
         print("no alerts: nothing stored yet")
         return 0
     rules: Rules | None = rules_in_force(args.data_dir, args.rules, load_registry(args.sites).sites)

@@ -12,7 +12,7 @@ from pathlib import Path
 from aggregator.gazetteer import default_gazetteer
 from aggregator.registry import Site, load_registry
 from aggregator.store import SiteActivity, open_store
-from aggregator.store.database import DB_FILENAME
+from aggregator.store.database import store_exists
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -97,7 +97,7 @@ def list_sites(args: argparse.Namespace) -> int:
 
 def _activity(data_dir: Path) -> dict[str, SiteActivity]:
     """What the store knows of each site; nothing (and no new database) before a first crawl."""
-    if not (data_dir / DB_FILENAME).is_file():
+    if not store_exists(data_dir):
         return {}
     store = open_store(data_dir)
     try:

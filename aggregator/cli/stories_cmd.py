@@ -9,7 +9,7 @@ from pathlib import Path
 from aggregator.publish import SiteIndex
 from aggregator.registry import load_registry
 from aggregator.store import StoryView, open_store
-from aggregator.store.database import DB_FILENAME
+from aggregator.store.database import store_exists
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 def list_stories(args: argparse.Namespace) -> int:
     index = SiteIndex(load_registry(args.sites).sites)
-    if not (args.data_dir / DB_FILENAME).is_file():
+    if not store_exists(args.data_dir):
         return 0  # nothing crawled yet: nothing to list, and no empty database made
     store = open_store(args.data_dir)
     try:

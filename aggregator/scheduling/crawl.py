@@ -20,7 +20,7 @@ from aggregator.scheduling.history import RunHistory, RunRecord
 from aggregator.scheduling.jobs import CrawlRequest
 from aggregator.scheduling.runner import LIVE, CommandResult, LiveProcesses, run_command
 from aggregator.store import CrawlRecord, open_store
-from aggregator.store.database import create_store_engine, sqlite_url
+from aggregator.store.database import create_store_engine, database_url
 
 logger = logging.getLogger("tinlaodong.schedule")
 
@@ -111,7 +111,7 @@ def _log(record: RunRecord, reports: dict[str, dict[str, Any]], timeout: float) 
 def _persist(
     request: CrawlRequest, record: RunRecord, reports: dict[str, dict[str, Any]]
 ) -> None:
-    engine = create_store_engine(sqlite_url(request.data_dir))
+    engine = create_store_engine(database_url(request.data_dir))
     try:
         RunHistory(engine).record(record)
     finally:

@@ -1,4 +1,5 @@
-"""Searching the stories: FTS5 on SQLite, ranked by bm25; LIKE on other databases."""
+"""Searching the stories: FTS5 on SQLite, ranked by bm25; text search on PostgreSQL (GIN
+indexes, ``unaccent`` on the folded side), ranked by ``ts_rank``."""
 
 from __future__ import annotations
 
@@ -7,18 +8,17 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import reduce
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
-    and_,
     column,
     func,
     literal,
     literal_column,
-    not_,
     or_,
     select,
     table,
@@ -37,8 +37,10 @@ from aggregator.search.schema import (
     EXACT_COLUMNS,
     FOLDED_COLUMNS,
     FTS_TABLE,
+    PG_UNACCENT,
     SearchDocument,
     StoryTag,
+    pg_tsvector,
 )
 from aggregator.store.schema import Source, Story
 from aggregator.tags import PROVINCE, resolve_province
@@ -47,6 +49,8 @@ _FTS = table(FTS_TABLE, column("rowid"))
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})"
 _SCORE = literal_column(f"-{_BM25}", Float).label("score")  # bm25: lower is better
 _SPACE_RE = re.compile(r"\s+")
+# ts_rank's weights of D, C, B (body), A (title): a title word counts five times, as in bm25.
+_TS_RANK_WEIGHTS = (0.1, 0.2, 0.2, 1.0)
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,7 @@ class Hit:
     title: str
     snippet: str  # the body around the first match, the match between « and »
     published: datetime | None  # aware, Vietnam time
-    score: float  # higher is better (bm25, negated); 0 from the LIKE fallback
+    score: float  # higher is better (bm25 negated on SQLite, ts_rank on PostgreSQL)
     url: str  # the first source's
     site_ids: tuple[str, ...]  # the sources' sites, first first
 
@@ -77,7 +81,7 @@ def search(
     ``since``: published (else first seen) at or after.
     """
     parsed = parse(query)
-    statement = _fts(parsed) if engine.dialect.name == "sqlite" else _like(parsed)
+    statement = _fts(parsed) if engine.dialect.name == "sqlite" else _pg_text_search(parsed)
     if since is not None:
         moment = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
         statement = statement.where(func.coalesce(Story.published, Story.first_seen) >= moment)
@@ -105,27 +109,30 @@ def _fts(query: Query) -> Select[int, str, str, datetime | None, float]:
     )
 
 
-def _like(query: Query) -> Select[int, str, str, datetime | None, float]:
-    """Substring search of the documents: no ranking, and phrases must be written with the
-    same spacing and punctuation as the text; enough until PostgreSQL gets its own index."""
-    if query.exact:
-        columns = (SearchDocument.title, SearchDocument.body)
-    else:
-        columns = (SearchDocument.title_folded, SearchDocument.body_folded)
+def _pg_text_search(query: Query) -> Select[int, str, str, datetime | None, float]:
+    """PostgreSQL: the phrases as ``phraseto_tsquery`` ('simple': no stemming, no stop words),
+    the folded ones through ``unaccent`` like the documents; title weighted as in bm25."""
+    qualifier = f"{SearchDocument.__tablename__}."
+    vector: ColumnElement[Any] = literal_column(pg_tsvector(not query.exact, qualifier))
 
-    def phrase(p: Phrase) -> ColumnElement[bool]:
-        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", " ".join(p)) + "%"
-        return or_(*(c.like(pattern, escape="\\") for c in columns))
+    def phrase(p: Phrase) -> ColumnElement[Any]:
+        words: ColumnElement[Any] = literal(" ".join(p))
+        if not query.exact:
+            words = getattr(func, PG_UNACCENT)(words)
+        return func.phraseto_tsquery(literal_column("'simple'::regconfig"), words)
 
-    wanted = and_(*(or_(*(phrase(p) for p in group)) for group in query.all_of))
-    unwanted = [not_(phrase(p)) for p in query.none_of]
+    groups = [reduce(func.tsquery_or, map(phrase, group)) for group in query.all_of]
+    wanted = reduce(func.tsquery_and, groups)
+    for p in query.none_of:
+        wanted = func.tsquery_and(wanted, func.tsquery_not(phrase(p)))
+    array = "{" + ", ".join(map(str, _TS_RANK_WEIGHTS)) + "}"
+    weights: ColumnElement[Any] = literal_column(f"'{array}'::float4[]")
+    rank = func.ts_rank(weights, vector, wanted)
     return (
-        select(
-            Story.id, Story.title, Story.text, Story.published, literal(0.0, Float).label("score")
-        )
+        select(Story.id, Story.title, Story.text, Story.published, rank.label("score"))
         .join(SearchDocument, SearchDocument.story_id == Story.id)
-        .where(wanted, *unwanted)
-        .order_by(Story.published.desc(), Story.id.desc())
+        .where(vector.op("@@")(wanted))
+        .order_by(rank.desc(), Story.published.desc(), Story.id.desc())
     )
 
 

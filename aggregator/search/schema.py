@@ -4,7 +4,8 @@
 ``canonical`` form (for queries with diacritics) and folded (for queries without), and the
 ``stories.updated`` it was made from, which tells ``refresh_index`` what is stale. On SQLite the
 FTS5 table ``story_fts`` indexes it as external content: triggers keep the two in step, so the
-documents are the one thing Python writes, on any database.
+documents are the one thing Python writes, on any database. On PostgreSQL two GIN indexes over
+text-search vectors of the documents (``unaccent`` on the folded ones) do the same work.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aggregator.store.schema import Base
@@ -67,28 +68,70 @@ _TRIGGERS = {
 }
 
 
-def create_search_tables(engine: Engine) -> None:
-    """The FTS5 table and its triggers (SQLite only; the ORM tables come from create_all).
+# PostgreSQL: a weighted tsvector over the same documents (title A, body B), diacritics kept
+# for queries with them, folded for the others (``fold`` then ``unaccent``, on both sides).
+# ``unaccent`` is only STABLE; an index needs an IMMUTABLE function, hence the wrapper.
+PG_UNACCENT = "tld_unaccent"
 
-    Other databases (PostgreSQL, later) search ``search_documents`` with LIKE instead.
+
+def pg_tsvector(folded: bool, table: str = "") -> str:
+    """The SQL of a document's weighted text-search vector (``table``: a qualifier for the
+    columns, in a query; the index is on the unqualified expression, which the planner matches).
     """
-    if engine.dialect.name != "sqlite":
+    title, body = ("title_folded", "body_folded") if folded else ("title", "body")
+    parts = []
+    for column, weight in ((title, "A"), (body, "B")):
+        value = f"{PG_UNACCENT}({table}{column})" if folded else f"{table}{column}"
+        parts.append(f"setweight(to_tsvector('simple'::regconfig, {value}), '{weight}')")
+    return f"({' || '.join(parts)})"
+
+
+PG_INDEXES = {
+    "ix_search_documents_tsv_exact": pg_tsvector(folded=False),
+    "ix_search_documents_tsv_folded": pg_tsvector(folded=True),
+}
+# Indexes made here, not by the migrations (Alembic cannot describe them): it leaves them be.
+UNMANAGED_INDEXES = frozenset(PG_INDEXES)
+
+
+def create_search_tables(conn: Connection) -> None:
+    """What the migrations cannot describe: SQLite's FTS5 table and triggers; PostgreSQL's
+    ``unaccent``, its immutable wrapper and the GIN indexes. Idempotent."""
+    if conn.dialect.name == "postgresql":
+        _create_pg_search(conn)
+    if conn.dialect.name != "sqlite":
         return
-    with engine.begin() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-            {"name": FTS_TABLE},
-        ).first()
-        if exists:
-            return
-        # Diacritics kept: the folded columns are folded by us (with "đ" -> "d", which the
-        # unicode61 tokenizer would not do); the exact ones must keep them.
+    exists = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+        {"name": FTS_TABLE},
+    ).first()
+    if exists:
+        return
+    # Diacritics kept: the folded columns are folded by us (with "đ" -> "d", which the
+    # unicode61 tokenizer would not do); the exact ones must keep them.
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLUMNS}, "
+        "content='search_documents', content_rowid='story_id', "
+        "tokenize='unicode61 remove_diacritics 0')"
+    )
+    for name, body in _TRIGGERS.items():
+        conn.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+    # Documents written before the FTS table existed (it was dropped): index them too.
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def _create_pg_search(conn: Connection) -> None:
+    conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS unaccent")
+    schema = conn.execute(
+        text("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'")
+    ).scalar_one()
+    # Schema-qualified, so that the index still works under any search_path (pg_dump's too).
+    conn.exec_driver_sql(
+        f"CREATE OR REPLACE FUNCTION {PG_UNACCENT}(text) RETURNS text "
+        "LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS "
+        f"$$ SELECT {schema}.unaccent('{schema}.unaccent'::regdictionary, $1) $$"
+    )
+    for name, expression in PG_INDEXES.items():
         conn.exec_driver_sql(
-            f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5({_COLUMNS}, "
-            "content='search_documents', content_rowid='story_id', "
-            "tokenize='unicode61 remove_diacritics 0')"
+            f"CREATE INDEX IF NOT EXISTS {name} ON search_documents USING gin ({expression})"
         )
-        for name, body in _TRIGGERS.items():
-            conn.exec_driver_sql(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
-        # Documents written before the FTS table existed (it was dropped): index them too.
-        conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")

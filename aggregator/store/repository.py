@@ -8,7 +8,12 @@ Trị", "Theo baodansinh.vn") and that publisher's source is in the story.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import fcntl
+import os
+import random
+import time
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from enum import Enum
@@ -17,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, exists, func, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
 
 from aggregator.exceptions import StoreError
@@ -42,6 +47,11 @@ from aggregator.store.schema import (
 )
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+WRITE_ATTEMPTS = 6
+# Any fixed number: the advisory lock PostgreSQL writers of stories take turns on.
+PG_WRITE_LOCK = 0x746C64_0002
+# SQLSTATEs of a transaction that lost a race: unique violation, serialization, deadlock.
+_RACE_SQLSTATES = {"23505", "40001", "40P01"}
 
 
 class AddResult(Enum):
@@ -164,6 +174,31 @@ class StoryStore:
         now: datetime | None = None,
         outbox: Outbox | None = None,
     ) -> AddResult:
+        """Store ``article`` (see :meth:`_add_article_once`), safe against other writers.
+
+        Writers (crawls, workers on other machines) take turns: a PostgreSQL advisory lock, a
+        lock file beside the SQLite file. A transaction that lost a race all the same (a unique
+        key: the URL, the story's or the body's hash; a serialization failure; SQLite busy) runs
+        again from the start and finds what the other stored: one story however many wrote it."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with _writer_turn(self.engine):
+                    return self._add_article_once(site_id, url, article, now=now, outbox=outbox)
+            except StoreError as exc:
+                if attempt == WRITE_ATTEMPTS or not _lost_race(exc.__cause__):
+                    raise
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def _add_article_once(
+        self,
+        site_id: str,
+        url: str,
+        article: Article,
+        *,
+        now: datetime | None = None,
+        outbox: Outbox | None = None,
+    ) -> AddResult:
         """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice.
 
         A new story (not a copy of a known one) is handed to ``outbox`` before the commit:
@@ -266,12 +301,19 @@ class StoryStore:
         )
 
     def stories(
-        self, *, site_ids: Sequence[str] | None = None, limit: int = 100
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        limit: int = 100,
+        story_ids: Sequence[int] | None = None,
     ) -> list[StoryView]:
-        """Newest first (by the article's own date, else when first seen)."""
+        """Newest first (by the article's own date, else when first seen); ``site_ids``: those
+        with a source on one of these sites; ``story_ids``: only these stories."""
         query = select(Story).options(selectinload(Story.sources), selectinload(Story.images))
         if site_ids is not None:
             query = query.where(Story.sources.any(Source.site_id.in_(list(site_ids))))
+        if story_ids is not None:
+            query = query.where(Story.id.in_(list(story_ids)))
         query = query.order_by(
             Story.published.is_(None), Story.published.desc(), Story.first_seen.desc(), Story.id
         ).limit(limit)
@@ -426,6 +468,45 @@ class StoryStore:
             ),
             images=tuple(Image(i.src, i.caption) for i in story.images),
         )
+
+
+@contextlib.contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """Writers of stories take turns until their write has committed: near-duplicates have no
+    unique key to meet on, so two copies written at once must not both find "no similar story".
+    PostgreSQL: an advisory lock (on a connection of its own); SQLite: a lock file beside the
+    database (pysqlite reads outside any transaction, so SQLite alone would not see the race).
+    """
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as lock:
+            lock.exec_driver_sql(f"SELECT pg_advisory_lock({PG_WRITE_LOCK})")
+            try:
+                yield
+            finally:
+                lock.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_WRITE_LOCK})")
+                lock.commit()
+        return
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    fd = os.open(f"{database}.write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _lost_race(error: BaseException | None) -> bool:
+    """Whether a failed write lost a race with another writer (and is worth running again)."""
+    if not isinstance(error, IntegrityError | OperationalError):
+        return False
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate in _RACE_SQLSTATES
+    message = str(error.orig)
+    return "UNIQUE constraint failed" in message or "database is locked" in message
 
 
 def _first_line(text: str) -> str:
