@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed-stamp
 .PHONY: install demo run test lint typecheck fuzz bench bench-full clean
 
 $(STAMP): pyproject.toml
+	@# Debian's Chromium drives the web page's browser tests (playwright cannot download one).
+	@command -v chromium >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; else echo "note: apt-get install -y chromium for the browser tests"; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

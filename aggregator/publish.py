@@ -1,19 +1,36 @@
-"""From the store to the feeds: which feeds exist and what goes in them."""
+"""From the store to the feeds: which feeds exist and what goes in them.
+
+Everything (``all``), site health (``health``), each current province with its former
+provinces' sites (``province-<id>``), each topic of ``topics.yaml`` (``topic-<id>``, from the
+tags: run ``refresh_index`` first) and each site (``site-<id>``); each feed ``PAGE_SIZE``
+entries a page, ``PAGES`` pages (RFC 5005, see ``feeds.paging``).
+
+``$TINLAODONG_PUBLIC_URL`` (the web app's public address, e.g. ``https://tin.example/``) makes
+the feeds' self links absolute (``<url>feeds/<name>``) and points their rel="alternate" at the
+web page showing the same stories.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlencode
 
 from aggregator.gazetteer import default_gazetteer
 from aggregator.registry import Site
 from aggregator.store import StoryStore, StoryView
+from aggregator.tags import Topic, default_topics, story_ids_tagged
 from feeds.model import FeedEntry, FeedSource, FeedSpec
 from feeds.writer import write_feeds
 
 ALL_SLUG = "all"
 HEALTH_SLUG = "health"
 AGGREGATOR_LINK = "https://github.com/tinlaodong/tinlaodong"
+PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
+PAGE_SIZE = 50  # entries of a feed's first page: what a reader fetches every poll
+PAGES = 5  # pages of each feed, older entries beyond them are in no feed
+TOPICS_GROUP = "Chủ đề"
 
 
 def site_slug(site_id: str) -> str:
@@ -22,6 +39,10 @@ def site_slug(site_id: str) -> str:
 
 def province_slug(province_id: str) -> str:
     return f"province-{province_id}"
+
+
+def topic_slug(topic_id: str) -> str:
+    return f"topic-{topic_id}"
 
 
 def story_guid(story: StoryView) -> str:
@@ -76,22 +97,53 @@ def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
     )
 
 
-def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> list[FeedSpec]:
+def feed_specs(
+    store: StoryStore,
+    sites: Sequence[Site],
+    limit: int = 100,
+    *,
+    home_url: str | None = None,
+    topics: Sequence[Topic] | None = None,
+) -> list[FeedSpec]:
+    """Every feed with its ``limit`` newest stories. ``home_url``: the web app's address, for
+    the feeds' rel="alternate" links (else the project's page)."""
     index = SiteIndex(sites)
 
-    def entries(site_ids: Sequence[str] | None = None) -> tuple[FeedEntry, ...]:
-        return tuple(to_entry(s, index) for s in store.stories(site_ids=site_ids, limit=limit))
+    def entries(
+        site_ids: Sequence[str] | None = None, story_ids: Sequence[int] | None = None
+    ) -> tuple[FeedEntry, ...]:
+        found = store.stories(site_ids=site_ids, story_ids=story_ids, limit=limit)
+        return tuple(to_entry(s, index) for s in found)
 
+    def page(**query: str) -> str:
+        if not home_url:
+            return AGGREGATOR_LINK
+        return home_url + ("?" + urlencode(query) if query else "")
+
+    national = index.gazetteer.national.name
     specs = [
         FeedSpec(
             slug=ALL_SLUG,
             title="tinlaodong: tin lao động, người có công và xã hội",
             description="Tin của các Sở LĐ-TB&XH, Sở Nội vụ và báo chí ngành, mỗi tin một lần.",
-            link=AGGREGATOR_LINK,
+            link=page(),
             entries=entries(),
         ),
         health_spec(store, sites),
     ]
+    for topic in default_topics() if topics is None else topics:
+        # The last stored first: twice what the feed shows covers any order by date.
+        tagged = story_ids_tagged(store.engine, topic=topic.id)[: 2 * limit]
+        specs.append(
+            FeedSpec(
+                slug=topic_slug(topic.id),
+                title=f"tinlaodong: {topic.name}",
+                description=f"Tin về {topic.name} của các Sở và báo chí ngành.",
+                link=page(topic=topic.id),
+                entries=entries(story_ids=tagged),
+                group=TOPICS_GROUP,
+            )
+        )
     for province_id, members in index.by_current_province().items():
         province = index.gazetteer.get(province_id)
         former = [p.name for p in index.gazetteer.former_of(province) if p != province]
@@ -101,11 +153,13 @@ def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> li
                 slug=province_slug(province_id),
                 title=f"tinlaodong: {province.name}",
                 description=f"Tin lao động, người có công và xã hội của {province.name}{also}.",
-                link=AGGREGATOR_LINK,
+                link=page(province=province_id),
                 entries=entries([s.id for s in members]),
+                group=province.name,
             )
         )
     for site in sites:
+        current = site.current_province_id
         specs.append(
             FeedSpec(
                 slug=site_slug(site.id),
@@ -113,6 +167,7 @@ def feed_specs(store: StoryStore, sites: Sequence[Site], limit: int = 100) -> li
                 description=f"Tin của {site.name} ({site.province}), qua tinlaodong.",
                 link=site.start_urls[0],
                 entries=entries([site.id]),
+                group=index.gazetteer.get(current).name if current else national,
             )
         )
     return specs
@@ -153,7 +208,24 @@ def health_spec(store: StoryStore, sites: Sequence[Site]) -> FeedSpec:
 
 
 def update_feeds(
-    store: StoryStore, sites: Sequence[Site], out_dir: Path, *, base_url: str | None = None
+    store: StoryStore,
+    sites: Sequence[Site],
+    out_dir: Path,
+    *,
+    base_url: str | None = None,
+    home_url: str | None = None,
+    page_size: int = PAGE_SIZE,
+    pages: int = PAGES,
 ) -> list[Path]:
-    """Rewrite every feed under ``out_dir`` from the store; returns the files written."""
-    return write_feeds(out_dir, feed_specs(store, sites), base_url=base_url)
+    """Bring every feed under ``out_dir`` up to date with the store (a feed whose stories did
+    not change is not rebuilt); returns the files it is responsible for.
+
+    ``base_url``: where ``out_dir`` is served; ``home_url``: the web app. Without either,
+    ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``).
+    """
+    public = os.environ.get(PUBLIC_URL_ENV)
+    if public and base_url is None and home_url is None:
+        home_url = public.rstrip("/") + "/"
+        base_url = home_url + "feeds/"
+    specs = feed_specs(store, sites, page_size * pages, home_url=home_url)
+    return write_feeds(out_dir, specs, base_url=base_url, limit=page_size, pages=pages)

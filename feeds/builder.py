@@ -6,10 +6,11 @@ is feedgen's default for ``updated``/``lastBuildDate``), and entries have a tota
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from feeds.content import entry_html, xml_text
 from feeds.model import FeedEntry, FeedSpec
@@ -22,6 +23,9 @@ GENERATOR = "tinlaodong"
 LANGUAGE = "vi"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+# (rel, href) pairs: the paging links of RFC 5005 ("first", "next", ...).
+Links = Sequence[tuple[str, str]]
 
 
 def rss_name(slug: str) -> str:
@@ -56,15 +60,45 @@ def feed_updated(entries: Iterable[FeedEntry]) -> datetime:
     return max((entry_updated(e) for e in entries), default=EMPTY_FEED_UPDATED)
 
 
-def rss_bytes(spec: FeedSpec, *, self_url: str | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+def rss_bytes(
+    spec: FeedSpec,
+    *,
+    self_url: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    links: Links = (),
+) -> bytes:
     use_locale_free_dates()
     fg = _generator(spec, newest_first(spec.entries, limit), self_url, RSS_TYPE)
-    return bytes(fg.rss_str(pretty=True))
+    data = bytes(fg.rss_str(pretty=True))
+    return _with_rss_links(data, links) if links else data
 
 
-def atom_bytes(spec: FeedSpec, *, self_url: str | None = None, limit: int = DEFAULT_LIMIT) -> bytes:
+def atom_bytes(
+    spec: FeedSpec,
+    *,
+    self_url: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    links: Links = (),
+) -> bytes:
     fg = _generator(spec, newest_first(spec.entries, limit), self_url, ATOM_TYPE)
+    for rel, href in links:
+        fg.link(href=xml_text(href), rel=rel, type=ATOM_TYPE)
     return bytes(fg.atom_str(pretty=True))
+
+
+def _with_rss_links(data: bytes, links: Links) -> bytes:
+    """feedgen writes only the self link into RSS: the paging links go in as ``atom:link``
+    elements after it (or first in the channel), as RSS readers that page expect."""
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
+    root = etree.fromstring(data, parser)
+    channel = root.find("channel")
+    assert channel is not None
+    existing = channel.findall(f"{{{ATOM_NS}}}link")
+    position = channel.index(existing[-1]) + 1 if existing else 0
+    for offset, (rel, href) in enumerate(links):
+        link = etree.Element(f"{{{ATOM_NS}}}link", href=xml_text(href), rel=rel, type=RSS_TYPE)
+        channel.insert(position + offset, link)
+    return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True))
 
 
 def _generator(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from html import escape
+from urllib.parse import urljoin
 
 import nh3
 
@@ -15,14 +16,16 @@ from feeds.model import FeedEntry, FeedSource
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
-_CLEANER = nh3.Cleaner(
-    tags={"p", "a", "figure", "figcaption", "img", "ul", "li", "strong", "em", "br"},
-    attributes={"a": {"href"}, "img": {"src", "alt"}},
-    url_schemes={"http", "https"},
+_ALLOWED: dict[str, object] = {
+    "tags": {"p", "a", "figure", "figcaption", "img", "ul", "li", "strong", "em", "br"},
+    "attributes": {"a": {"href"}, "img": {"src", "alt"}},
+    "url_schemes": {"http", "https"},
     # ammonia adds rel="noopener noreferrer" by default; the allow-list has no rel, and a feed
     # body opens no windows, so keep the markup exactly what was allowed.
-    link_rel=None,
-)
+    "link_rel": None,
+}
+_CLEANER = nh3.Cleaner(**_ALLOWED)  # type: ignore[arg-type]
+_URL_ATTRIBUTES = frozenset({("a", "href"), ("img", "src")})
 
 SOURCES_LABEL = "Nguồn:"
 
@@ -36,9 +39,25 @@ def xml_text(value: str) -> str:
     return unicodedata.normalize("NFC", _XML_INVALID.sub("", value))
 
 
-def sanitize(html: str) -> str:
-    """Keep only the allow-listed tags, attributes and http(s) URLs; XML-safe."""
-    return xml_text(_CLEANER.clean(xml_text(html)))
+def sanitize(html: str, base_url: str | None = None) -> str:
+    """Keep only the allow-listed tags, attributes and http(s) URLs; XML-safe.
+
+    ``base_url`` (the page the HTML comes from): relative links and image sources are made
+    absolute against it, since a feed reader would resolve them against the feed's own URL.
+    """
+    if not base_url:
+        return xml_text(_CLEANER.clean(xml_text(html)))
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if (tag, attribute) not in _URL_ATTRIBUTES:
+            return value
+        try:
+            return urljoin(base_url, value.strip())
+        except ValueError:  # an unparsable URL ("http://[::1") is dropped, not kept as is
+            return None
+
+    cleaned = nh3.clean(xml_text(html), attribute_filter=absolute, **_ALLOWED)  # type: ignore[arg-type]
+    return xml_text(cleaned)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -51,7 +70,8 @@ def entry_html(entry: FeedEntry) -> str:
     parts = [_paragraph_html(p) for p in paragraphs(entry.text)]
     parts += [_figure_html(src, caption) for src, caption in entry.images]
     parts.append(_sources_html(entry.sources))
-    return sanitize("".join(parts))
+    # Relative image sources are the article page's: resolved against its URL.
+    return sanitize("".join(parts), base_url=entry.link)
 
 
 def _paragraph_html(paragraph: str) -> str:

@@ -21,8 +21,13 @@ def json_name(slug: str) -> str:
 
 
 def json_feed_bytes(
-    spec: FeedSpec, *, self_url: str | None = None, limit: int = DEFAULT_LIMIT
+    spec: FeedSpec,
+    *,
+    self_url: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    next_url: str | None = None,
 ) -> bytes:
+    """``next_url``: the next (older) page, JSON Feed's own paging."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": xml_text(spec.title),
@@ -33,6 +38,8 @@ def json_feed_bytes(
     feed["description"] = xml_text(spec.description)
     feed["language"] = "vi"
     feed["items"] = [_item(entry) for entry in newest_first(spec.entries, limit)]
+    if next_url:
+        feed["next_url"] = next_url
     return (json.dumps(feed, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 

@@ -30,15 +30,22 @@ def index_html(specs: Sequence[FeedSpec]) -> bytes:
 
 
 def opml(specs: Sequence[FeedSpec], base_url: str | None = None) -> bytes:
-    """An OPML 2.0 subscription list of the RSS feeds; absolute URLs when ``base_url`` is known."""
+    """An OPML 2.0 subscription list of the RSS feeds; absolute URLs when ``base_url`` is known.
+
+    Feeds with a ``group`` (a province's name: its own feed and its sites', "Chủ đề": the
+    topics) are nested in one outline per group, in order of first appearance; the others
+    stay at the top level.
+    """
     root = etree.Element("opml", version="2.0")
     head = etree.SubElement(root, "head")
     etree.SubElement(head, "title").text = SITE_TITLE
     body = etree.SubElement(root, "body")
+    folders: dict[str, etree._Element] = {}
     for spec in specs:
+        parent = _folder(body, folders, spec.group) if spec.group else body
         title = xml_text(spec.title)
         etree.SubElement(
-            body,
+            parent,
             "outline",
             type="rss",
             text=title,
@@ -47,6 +54,13 @@ def opml(specs: Sequence[FeedSpec], base_url: str | None = None) -> bytes:
             htmlUrl=xml_text(spec.link),
         )
     return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True, pretty_print=True))
+
+
+def _folder(body: etree._Element, folders: dict[str, etree._Element], group: str) -> etree._Element:
+    if group not in folders:
+        name = xml_text(group)
+        folders[group] = etree.SubElement(body, "outline", text=name, title=name)
+    return folders[group]
 
 
 def _discovery_links(spec: FeedSpec) -> str:

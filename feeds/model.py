@@ -34,10 +34,12 @@ class FeedEntry:
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """One feed: written as ``<slug>.rss.xml`` and ``<slug>.atom.xml``."""
+    """One feed: written as ``<slug>.rss.xml``, ``<slug>.atom.xml`` and ``<slug>.json``."""
 
     slug: str  # file name stem: "all", "site-mirror-quangtri"
     title: str
     description: str
-    link: str  # home page of the site, or the aggregator's base URL
+    link: str  # the HTML page showing the same stories (rel="alternate")
     entries: tuple[FeedEntry, ...]
+    # Where the OPML lists it: a province's name, "Chủ đề", ...; "" for the top level.
+    group: str = ""

@@ -20,7 +20,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import cast
+from typing import Self, cast
 from urllib.parse import unquote, urlsplit
 
 from feeds.listing import INDEX_NAME
@@ -45,11 +45,16 @@ POLL_INTERVAL = 0.05
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # a stuck client must not keep the process alive at exit
 
-    def __init__(self, address: tuple[str, int], directory: Path) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        directory: Path,
+        handler: type[BaseHTTPRequestHandler] | None = None,
+    ) -> None:
         self.directory = directory
         if ":" in address[0]:  # an IPv6 literal such as "::"; the class default is IPv4
             self.address_family = socket.AF_INET6
-        super().__init__(address, _FeedHandler)
+        super().__init__(address, handler or _FeedHandler)
 
     def handle_error(self, request: object, client_address: object) -> None:
         # socketserver prints tracebacks to stderr; a reader hanging up mid-response is routine.
@@ -71,35 +76,54 @@ class _FeedHandler(BaseHTTPRequestHandler):
         self._respond(with_body=False)
 
     def _respond(self, *, with_body: bool) -> None:
-        found = _lookup(cast(_Server, self.server).directory, self.path)
+        self._respond_static(self.path, with_body=with_body)
+
+    def _respond_static(self, raw_path: str, *, with_body: bool) -> None:
+        found = _lookup(cast(_Server, self.server).directory, raw_path)
         if found is None:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n", {"Content-Type": "text/plain"})
             return
         data, mtime, content_type = found
+        self._send_entity(data, content_type, mtime, with_body=with_body)
+
+    def _send_entity(
+        self,
+        data: bytes,
+        content_type: str,
+        mtime: datetime | None,
+        *,
+        with_body: bool,
+        cache_control: str = CACHE_CONTROL,
+        status: HTTPStatus = HTTPStatus.OK,
+    ) -> None:
+        """``data`` with its validators: a 304 to a matching conditional request, gzip to a
+        client that takes it. Only a 200 is cached or answered with 304."""
         etag = '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
-        headers = {
-            "ETag": etag,
-            "Last-Modified": format_datetime(mtime, usegmt=True),
-            "Cache-Control": CACHE_CONTROL,
-        }
-        if self._not_modified(etag, mtime):
-            self._send(HTTPStatus.NOT_MODIFIED, b"", headers, with_body=False)
-            return
+        if mtime is not None:  # HTTP dates are UTC, in whole seconds: compare like with like
+            mtime = mtime.astimezone(UTC).replace(microsecond=0)
+        headers = {"Cache-Control": cache_control if status == HTTPStatus.OK else "no-store"}
+        if status == HTTPStatus.OK:
+            headers["ETag"] = etag
+            if mtime is not None:
+                headers["Last-Modified"] = format_datetime(mtime, usegmt=True)
+            if self._not_modified(etag, mtime):
+                self._send(HTTPStatus.NOT_MODIFIED, b"", headers, with_body=False)
+                return
         headers["Content-Type"] = content_type
         headers["Vary"] = "Accept-Encoding"
         if _accepts_gzip(self.headers.get("Accept-Encoding")) and len(data) > GZIP_MIN_BYTES:
             # mtime=0: the same file always compresses to the same bytes.
             data = gzip.compress(data, compresslevel=6, mtime=0)
             headers["Content-Encoding"] = "gzip"
-        self._send(HTTPStatus.OK, data, headers, with_body=with_body)
+        self._send(status, data, headers, with_body=with_body)
 
-    def _not_modified(self, etag: str, mtime: datetime) -> bool:
+    def _not_modified(self, etag: str, mtime: datetime | None) -> bool:
         # RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it.
         if_none_match = self.headers.get("If-None-Match")
         if if_none_match is not None:
             return _etag_matches(if_none_match, etag)
         since = _parse_http_date(self.headers.get("If-Modified-Since"))
-        return since is not None and mtime <= since
+        return since is not None and mtime is not None and mtime <= since
 
     def _send(
         self,
@@ -206,12 +230,17 @@ class FeedServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def start(self) -> FeedServer:
+    def _make_server(self) -> _Server:
+        """The bound socket server; a subclass serves more than the folder through its own
+        handler class (``feeds.web.server``)."""
+        return _Server((self.host, self.port), self.directory)
+
+    def start(self) -> Self:
         """Bind and serve in a daemon thread; raises OSError if the address is taken."""
         with self._lock:
             if self._httpd is not None:
                 return self
-            httpd = _Server((self.host, self.port), self.directory)
+            httpd = self._make_server()
             self.port = httpd.server_address[1]
             self._httpd = httpd
             # Started under the lock: a stop() in between would wait for a loop never started.
@@ -250,7 +279,7 @@ class FeedServer:
         if thread is not None:
             thread.join()
 
-    def __enter__(self) -> FeedServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(

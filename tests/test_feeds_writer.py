@@ -14,7 +14,7 @@ from lxml import etree
 
 from feeds.content import entry_html, xml_text
 from feeds.model import FeedEntry, FeedSource, FeedSpec
-from feeds.writer import write_feeds
+from feeds.writer import MANIFEST_NAME, write_feeds
 
 ICT = timezone(timedelta(hours=7))  # Vietnam, no DST
 TITLE_NFC = "Hà Tĩnh: hỗ trợ người lao động & doanh nghiệp"
@@ -102,7 +102,8 @@ def test_files_written(tmp_path: Path, sample: FeedSpec) -> None:
         "index.html",
         "feeds.opml",
     ]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names)  # no temp files left
+    # No temporary files left; the manifest of what was built is the only other file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, MANIFEST_NAME])
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in paths)
 
 

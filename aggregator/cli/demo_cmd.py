@@ -54,5 +54,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"store: {data_dir / DB_FILENAME}")
         if args.no_serve:
             return 1 if all(r.failed for r in reports) else 0
-        serve(feeds_dir(data_dir), args.host, args.port)
+        serve(feeds_dir(data_dir), args.host, args.port, registry_path)
     return 0

@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     "aggregator.cli.crawl_cmd",
     "aggregator.cli.demo_cmd",
     "aggregator.cli.extract_cmd",
+    "aggregator.cli.feeds_cmd",
     "aggregator.cli.search_cmd",
     "aggregator.cli.schedule_cmd",
     "aggregator.cli.serve_cmd",

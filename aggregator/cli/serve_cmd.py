@@ -28,7 +28,7 @@ from aggregator.scheduling import (
     run_until_signal,
     schedule_scale,
 )
-from feeds.server import FeedServer
+from feeds.web import WebServer
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -84,14 +84,14 @@ def run(args: argparse.Namespace) -> int:
         directory = feeds_dir(args.data_dir)
         if not (directory / "all.rss.xml").exists():
             raise ConfigError(f"no feeds in {directory}: run 'tinlaodong crawl' first")
-        serve(directory, args.host, args.port)
+        serve(directory, args.host, args.port, args.sites)
         return 0
     if args.parallel < 1:
         raise ConfigError("--parallel must be at least 1")
     service = _service(args)
     if args.once:
         return _run_once(service)
-    server = _start_server(feeds_dir(args.data_dir), args.host, args.port)
+    server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
     try:
         run_until_signal(service)
     finally:
@@ -125,20 +125,25 @@ def _run_once(service: CrawlService) -> int:
     return 1 if records and all(r.outcome != "ok" for r in records) else 0
 
 
-def _start_server(directory: Path, host: str, port: int) -> FeedServer:
+def _start_server(
+    directory: Path, host: str, port: int, sites_file: Path | None = None
+) -> WebServer:
+    """The web app (page, saved searches, /healthz, /metrics) and the feed files of
+    ``directory`` (``DATA_DIR/feeds``), in a background thread."""
     directory.mkdir(parents=True, exist_ok=True)  # empty until the first crawl writes feeds
-    server = FeedServer(directory, host, port)
+    server = WebServer.for_data_dir(directory.parent, load_registry(sites_file).sites, host, port)
     try:
         server.start()
     except OSError as exc:
+        server.stop()
         raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
     print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)
     return server
 
 
-def serve(directory: Path, host: str, port: int) -> None:
-    """Serve ``directory`` until Ctrl-C (``demo`` and ``--no-crawl``)."""
-    server = _start_server(directory, host, port)
+def serve(directory: Path, host: str, port: int, sites_file: Path | None = None) -> None:
+    """Serve ``directory`` and the web app until Ctrl-C (``demo`` and ``--no-crawl``)."""
+    server = _start_server(directory, host, port, sites_file)
     try:
         server.serve_forever()
     finally:

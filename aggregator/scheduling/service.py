@@ -41,7 +41,7 @@ from aggregator.scheduling.lock import FileLock, lock_path
 from aggregator.scheduling.runner import LIVE, LiveProcesses
 from aggregator.scheduling.services import SERVICE_PREFIX, Service, ServiceContext
 from aggregator.store import open_store
-from aggregator.store.database import create_store_engine, sqlite_url
+from aggregator.store.database import create_store_engine, database_url
 
 logger = logging.getLogger("tinlaodong.schedule")
 
@@ -87,7 +87,7 @@ class CrawlService:
         self._lock.acquire()
         _quiet_apscheduler()
         try:
-            self._engine = create_store_engine(sqlite_url(self.options.data_dir))
+            self._engine = create_store_engine(database_url(self.options.data_dir))
             scheduler = make_scheduler(self._engine, self.options.max_parallel)
             scheduler.start(paused=True)
             self._scheduler = scheduler

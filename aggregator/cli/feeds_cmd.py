@@ -1,0 +1,111 @@
+"""``tinlaodong feeds``: the feeds as files for a static web server, or served with the web app.
+
+``feeds build --out DIR`` writes every feed (RSS 2.0, Atom 1.0, JSON Feed 1.1; all, health,
+each province, topic and site, RFC 5005 pages), ``index.html`` and ``feeds.opml`` into DIR;
+feeds whose stories did not change are left as they are. ``--base-url`` is where DIR will be
+served (self links, OPML), ``--home-url`` the web page their rel="alternate" links point at.
+
+``feeds serve`` brings the feeds of the data directory up to date, then serves the web app
+(the page at ``/``, saved searches at ``/feeds/search?q=...``, ``/healthz``, ``/metrics``) and
+the feed files (``/feeds/<name>`` and ``/<name>``) until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from aggregator.exceptions import ConfigError
+from aggregator.paths import feeds_dir
+from aggregator.publish import PAGE_SIZE, PAGES, update_feeds
+from aggregator.registry import load_registry
+from aggregator.store import open_store
+from feeds.web import WebServer
+
+
+def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    parser = subparsers.add_parser(
+        "feeds",
+        help="write the feeds for a static web server, or serve them with the web app",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = actions.add_parser("build", parents=[parent], help="write every feed into a folder")
+    build.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write")
+    build.add_argument("--base-url", metavar="URL", help="where DIR will be served")
+    build.add_argument("--home-url", metavar="URL", help="the web page the feeds belong to")
+    build.add_argument(
+        "--page-size", type=_positive, default=PAGE_SIZE, metavar="N",
+        help=f"entries of a feed's first page (default {PAGE_SIZE})",
+    )
+    build.add_argument(
+        "--pages", type=_positive, default=PAGES, metavar="N",
+        help=f"pages per feed, older entries on the next ones (default {PAGES})",
+    )
+    build.add_argument("--sites", type=Path, help="a registry file of one's own")
+    build.set_defaults(func=run_build)
+
+    serve = actions.add_parser(
+        "serve", parents=[parent], help="serve the web page and the feeds until Ctrl-C"
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
+    )
+    serve.add_argument("--sites", type=Path, help="a registry file of one's own")
+    serve.set_defaults(func=run_serve)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def run_build(args: argparse.Namespace) -> int:
+    sites = load_registry(args.sites).sites
+    store = open_store(args.data_dir)
+    try:
+        written = update_feeds(
+            store, sites, args.out, base_url=args.base_url, home_url=args.home_url,
+            page_size=args.page_size, pages=args.pages,
+        )
+    finally:
+        store.close()
+    feeds = sum(1 for p in written if p.name.endswith(".atom.xml"))
+    print(f"feeds: {len(written)} files ({feeds} Atom feeds and pages) in {args.out}")
+    return 0
+
+
+def start_web_server(
+    data_dir: Path, host: str, port: int, sites_file: Path | None = None
+) -> WebServer:
+    """The web app of ``data_dir`` listening on ``host:port`` in a background thread."""
+    sites = load_registry(sites_file).sites
+    server = WebServer.for_data_dir(data_dir, sites, host, port)
+    try:
+        server.start()
+    except OSError as exc:
+        server.stop()
+        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)
+    return server
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    sites = load_registry(args.sites).sites
+    store = open_store(args.data_dir)
+    try:
+        update_feeds(store, sites, feeds_dir(args.data_dir))
+    finally:
+        store.close()
+    server = start_web_server(args.data_dir, args.host, args.port, args.sites)
+    server.serve_forever()  # stops (and closes the store) on Ctrl-C
+    return 0

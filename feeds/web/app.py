@@ -1,0 +1,377 @@
+"""The web app: requests in, responses out, no HTTP plumbing (``feeds.web.server`` does that).
+
+``/`` the browsing page (``?province=&topic=&q=&page=&lang=en``), ``/feeds/search`` the saved
+searches as feeds (``&format=rss|atom|json``), ``/healthz``, ``/metrics``; every other path is
+left to the static feed files (``handle`` returns None).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlencode
+
+from aggregator.exceptions import ConfigError
+from aggregator.gazetteer import normalise
+from aggregator.publish import (
+    ALL_SLUG,
+    HEALTH_SLUG,
+    province_slug,
+    site_slug,
+    to_entry,
+    topic_slug,
+)
+from aggregator.registry import Site
+from aggregator.store import SiteActivity, StoryStore, StoryView
+from aggregator.tags import default_topics
+from feeds.builder import atom_bytes, feed_updated, rss_bytes
+from feeds.jsonfeed import json_feed_bytes
+from feeds.model import FeedSpec
+from feeds.web import charts
+from feeds.web.data import Found, Run, View, WebData, check_view
+from feeds.web.i18n import language, text
+from feeds.web.metrics import metrics_text
+from feeds.web.pages import FeedLink, HomePage, SiteRow, StoryRow, excerpt, render
+
+PER_PAGE = 30
+FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
+FEED_CANDIDATES = 200
+PAGE_CACHE = "public, max-age=60"
+FEED_CACHE = "public, max-age=300"
+FORMATS = {
+    "rss": "application/rss+xml; charset=utf-8",
+    "atom": "application/atom+xml; charset=utf-8",
+    "json": "application/feed+json; charset=utf-8",
+}
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    content_type: str
+    cache_control: str = "no-cache"
+    last_modified: datetime | None = None  # aware
+
+
+@dataclass
+class RequestCounts:
+    """Requests served by route and status, for /metrics; thread-safe."""
+
+    counts: Counter[tuple[str, int]] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, route: str, status: int) -> None:
+        with self.lock:
+            self.counts[(route, status)] += 1
+
+    def snapshot(self) -> dict[tuple[str, int], int]:
+        with self.lock:
+            return dict(self.counts)
+
+
+class WebApp:
+    def __init__(self, store: StoryStore, sites: Sequence[Site], feeds_dir: Path) -> None:
+        self.store = store
+        self.data = WebData(store, sites)
+        self.sites = list(sites)
+        self.feeds_dir = feeds_dir
+        self.requests = RequestCounts()
+
+    def handle(self, path: str, query: Mapping[str, str], base: str) -> Response | None:
+        """The response to a GET of ``path``, or None for the static files; ``base`` is the
+        server's own URL as the client reached it (``http://host:port``)."""
+        route = {"/": self.home, "/feeds/search": self.search_feed}.get(path)
+        if route is not None:
+            return route(query, base)
+        if path == "/healthz":
+            return self.healthz()
+        if path == "/metrics":
+            return Response(
+                200,
+                metrics_text(self.data, self.store, self.sites, self.requests.snapshot()),
+                "text/plain; version=0.0.4; charset=utf-8",
+            )
+        return None
+
+    # -- the page
+
+    def home(self, query: Mapping[str, str], base: str) -> Response:
+        lang = language(query.get("lang"))
+        error = None
+        try:
+            view = check_view(
+                self.data, query.get("province"), query.get("topic"), query.get("q"),
+                query.get("page"),
+            )
+        except ConfigError as exc:
+            view, error = View(), str(exc)
+        try:
+            found = self.data.find(view, PER_PAGE)
+        except ConfigError as exc:
+            found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
+        chart_title, chart = self._chart(view, lang)
+        page = HomePage(
+            lang=lang,
+            heading=self._heading(view, lang),
+            filters={
+                "province": view.province or "", "topic": view.topic or "", "q": view.q,
+            },
+            provinces=self._provinces(),
+            topics=[(t.id, t.name) for t in default_topics()],
+            stories=[self._row(s, found.snippets.get(s.id)) for s in found.stories],
+            page=view.page,
+            more=found.more,
+            follow=[self._view_feed(view, base, lang)],
+            groups=self._feed_groups(base, lang),
+            opml=f"{base}/feeds/feeds.opml",
+            chart=chart,
+            chart_title=chart_title,
+            sites=self._site_rows(lang),
+            error=error,
+        )
+        return Response(200 if error is None else 400, render(page), HTML, PAGE_CACHE)
+
+    def _heading(self, view: View, lang: str) -> str:
+        if view.q:
+            return text(lang, "results_for", q=view.q)
+        parts = []
+        if view.province:
+            parts.append(self.data.index.gazetteer.get(view.province).name)
+        if view.topic:
+            parts += [t.name for t in default_topics() if t.id == view.topic]
+        return " · ".join(parts) or text(lang, "latest")
+
+    def _provinces(self) -> list[tuple[str, str]]:
+        gazetteer = self.data.index.gazetteer
+        ids = {s.current_province_id for s in self.sites if s.current_province_id}
+        ids.discard(gazetteer.national.id)
+        names = [(i, gazetteer.get(i).name) for i in ids]
+        return sorted(names, key=lambda pair: _collation_key(pair[1]))
+
+    def _row(self, story: StoryView, snippet: str | None) -> StoryRow:
+        first = story.sources[0]
+        return StoryRow(
+            title=story.title,
+            url=first.url,
+            provinces=tuple(self.data.index.provinces(first.site_id)),
+            source=self.data.index.name(first.site_id),
+            others=len({s.site_id for s in story.sources[1:]} - {first.site_id}),
+            when=story.published or story.first_seen,
+            excerpt=snippet if snippet is not None else excerpt(story.text),
+        )
+
+    def _static_feed(self, slug: str, title: str, base: str) -> FeedLink | None:
+        if not (self.feeds_dir / f"{slug}.rss.xml").is_file():
+            return None
+        root = f"{base}/feeds/{slug}"
+        return FeedLink(title, f"{root}.rss.xml", f"{root}.atom.xml", f"{root}.json")
+
+    def _view_feed(self, view: View, base: str, lang: str) -> FeedLink:
+        """The feed showing what the page shows: a file where one exists, else a search."""
+        static = None
+        title = self._heading(view, lang)
+        if not view.q and not (view.province and view.topic):
+            if view.province:
+                static = self._static_feed(province_slug(view.province), title, base)
+            elif view.topic:
+                static = self._static_feed(topic_slug(view.topic), title, base)
+            else:
+                static = self._static_feed(ALL_SLUG, text(lang, "site_title"), base)
+        if static is not None:
+            return static
+        params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
+        params = {k: v for k, v in params.items() if v}
+        if not params:
+            params = {"q": ""}
+        url = f"{base}/feeds/search?" + urlencode(params)
+        return FeedLink(
+            title, f"{url}&format=rss", f"{url}&format=atom", f"{url}&format=json"
+        )
+
+    def _feed_groups(self, base: str, lang: str) -> list[tuple[str, list[FeedLink]]]:
+        gazetteer = self.data.index.gazetteer
+        top = [
+            self._static_feed(ALL_SLUG, text(lang, "site_title"), base),
+            self._static_feed(HEALTH_SLUG, text(lang, "health"), base),
+        ]
+        topics = [self._static_feed(topic_slug(t.id), t.name, base) for t in default_topics()]
+        groups: list[tuple[str, list[FeedLink | None]]] = [
+            ("tinlaodong", top), (text(lang, "topic"), topics),
+        ]
+        by_province: dict[str, list[Site]] = {}
+        for site in self.sites:
+            by_province.setdefault(site.current_province_id or gazetteer.national.id, []).append(
+                site
+            )
+        for province_id in sorted(by_province, key=lambda i: _collation_key(gazetteer.get(i).name)):
+            name = gazetteer.get(province_id).name
+            links = [self._static_feed(province_slug(province_id), name, base)]
+            links += [self._static_feed(site_slug(s.id), s.name, base) for s in
+                      by_province[province_id]]
+            if province_id == gazetteer.national.id:
+                name = text(lang, "national")
+            groups.append((name, links))
+        found = [(name, [link for link in links if link]) for name, links in groups]
+        return [(name, links) for name, links in found if links]
+
+    def _chart(self, view: View, lang: str) -> tuple[str, str]:
+        """(title, inline SVG) of the stories per day per province."""
+        days, counts = self.data.daily_counts()
+        gazetteer = self.data.index.gazetteer
+        title = text(lang, "chart_days", end=f"{days[-1]:%d/%m/%Y}")
+        # Every province with a site, quiet ones too: a blank row says something.
+        for site in self.sites:
+            counts.setdefault(site.current_province_id or gazetteer.national.id, Counter())
+        if view.province:
+            counts = {view.province: counts.get(view.province, Counter())}
+        rows = [
+            (
+                text(lang, "national") if pid == gazetteer.national.id else gazetteer.get(pid).name,
+                c,
+            )
+            for pid, c in counts.items()
+        ]
+        rows.sort(key=lambda row: _collation_key(row[0]))
+        if not any(c for _, c in rows):
+            return title, f'<p class="empty">{text(lang, "chart_empty")}</p>'
+        return title, charts.heatmap(rows, days, title)
+
+    def _site_rows(self, lang: str) -> list[SiteRow]:
+        activity = self.store.site_activity()
+        runs = self.data.runs()
+        gazetteer = self.data.index.gazetteer
+        now = datetime.now(UTC)
+        rows = []
+        for site in sorted(
+            self.sites,
+            key=lambda s: (_collation_key(gazetteer.get(s.current_province_id).name
+                                          if s.current_province_id else ""), s.name),
+        ):
+            act = activity.get(site.id)
+            status, css = _status(act, lang)
+            site_runs = runs.get(site.id, [])
+            titles = [_run_title(r, lang) for r in site_runs]
+            rows.append(
+                SiteRow(
+                    name=site.name,
+                    province=site.province,
+                    status=status,
+                    status_class=css,
+                    last=_ago(act.last_crawl, now, lang) if act and act.last_crawl else "—",
+                    stories=act.stories if act else 0,
+                    strip=charts.crawl_strip(site_runs, titles),
+                )
+            )
+        return rows
+
+    # -- saved searches as feeds
+
+    def search_feed(self, query: Mapping[str, str], base: str) -> Response:
+        fmt = query.get("format", "atom")
+        if fmt not in FORMATS:
+            return _plain(400, f"format must be one of {', '.join(FORMATS)}\n")
+        try:
+            view = check_view(
+                self.data, query.get("province"), query.get("topic"), query.get("q"), None
+            )
+            if not (view.q or view.province or view.topic):
+                return _plain(400, "a saved search needs q, province or topic\n")
+            found = self.data.find(view, FEED_CANDIDATES)
+        except ConfigError as exc:
+            return _plain(400, f"{exc}\n")
+        lang = language(query.get("lang"))
+        what = self._heading(view, lang)
+        entries = tuple(to_entry(s, self.data.index) for s in found.stories)
+        params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
+        params = {k: v for k, v in params.items() if v}
+        spec = FeedSpec(
+            slug="search",
+            title=text(lang, "feed_search", q=view.q) if view.q else
+            text(lang, "feed_filtered", what=what),
+            description=what,
+            link=f"{base}/?{urlencode(params)}",
+            entries=entries,
+        )
+        self_url = f"{base}/feeds/search?{urlencode({**params, 'format': fmt})}"
+        if fmt == "rss":
+            body = rss_bytes(spec, self_url=self_url, limit=FEED_SIZE)
+        elif fmt == "atom":
+            body = atom_bytes(spec, self_url=self_url, limit=FEED_SIZE)
+        else:
+            body = json_feed_bytes(spec, self_url=self_url, limit=FEED_SIZE)
+        updated = feed_updated(entries) if entries else None
+        return Response(200, body, FORMATS[fmt], FEED_CACHE, updated)
+
+    # -- operations
+
+    def healthz(self) -> Response:
+        report: dict[str, object] = {"ok": True, "store": "reachable"}
+        status = 200
+        try:
+            stories, sources = self.store.count()
+            runs = self.data.last_runs()
+        except Exception as exc:  # any failure to read the store means "down"
+            report.update(ok=False, store=f"unreachable: {exc.__class__.__name__}")
+            status = 503
+        else:
+            last = max((r.finished for r in runs), default=None)
+            report.update(stories=stories, sources=sources, sites=len(self.sites))
+            if last is not None:
+                last_aware = last.replace(tzinfo=UTC)
+                report["last_crawl"] = last_aware.isoformat()
+                report["last_crawl_age_seconds"] = round(
+                    (datetime.now(UTC) - last_aware).total_seconds(), 1
+                )
+            else:
+                report["last_crawl"] = report["last_crawl_age_seconds"] = None
+        body = (json.dumps(report, ensure_ascii=False) + "\n").encode("utf-8")
+        return Response(status, body, "application/json; charset=utf-8")
+
+
+def _plain(status: int, message: str) -> Response:
+    return Response(status, message.encode("utf-8"), "text/plain; charset=utf-8")
+
+
+def _collation_key(name: str) -> tuple[str, str]:
+    """Vietnamese names in a reader's order, near enough: by their letters without marks."""
+    return normalise(name), name
+
+
+def _status(act: SiteActivity | None, lang: str) -> tuple[str, str]:
+    if act is None or act.last_crawl is None:
+        return text(lang, "st_never"), "none"
+    if act.last_unreachable:
+        return text(lang, "st_unreachable"), "bad"
+    if not act.healthy:
+        return text(lang, "st_unhealthy", reason=act.health_reason or "?"), "warn"
+    if act.redirected_to:
+        return text(lang, "st_moved", url=act.redirected_to), "warn"
+    if act.last_errors:
+        return text(lang, "st_errors", n=act.last_errors), "warn"
+    return text(lang, "st_ok"), "ok"
+
+
+def _ago(when: datetime, now: datetime, lang: str) -> str:
+    minutes = max(0, int((now - when).total_seconds() // 60))
+    if minutes < 120:
+        return text(lang, "ago_minutes", n=minutes)
+    if minutes < 48 * 60:
+        return text(lang, "ago_hours", n=minutes // 60)
+    return text(lang, "ago_days", n=minutes // (24 * 60))
+
+
+def _run_title(run: Run, lang: str) -> str:
+    when = f"{run.finished:%d/%m %H:%M}"
+    if run.unreachable:
+        return text(lang, "run_unreachable", when=when)
+    return text(
+        lang, "run_title", when=when, pages=run.pages, new=run.new_stories, errors=run.errors
+    )
+

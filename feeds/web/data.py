@@ -1,0 +1,207 @@
+"""What the web app reads from the store: the stories of a view, crawl runs, daily counts."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, inspect, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.orm import Session
+
+from aggregator.dates import VIETNAM
+from aggregator.exceptions import ConfigError
+from aggregator.publish import SiteIndex
+from aggregator.registry import Site
+from aggregator.search import search
+from aggregator.store import StoryStore, StoryView
+from aggregator.store.schema import CrawlRun, Source, Story
+from aggregator.tags import resolve_province, story_ids_tagged
+
+RUNS_PER_SITE = 12
+CHART_DAYS = 30
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page or a dynamic feed shows: filters as the reader gave them, checked."""
+
+    province: str | None = None  # a current province id
+    topic: str | None = None  # a topic id
+    q: str = ""
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Found:
+    stories: list[StoryView]
+    snippets: dict[int, str]  # story id -> search snippet (matches between « and »)
+    more: bool  # older stories beyond this page
+
+
+@dataclass(frozen=True)
+class Run:
+    finished: datetime  # aware, Vietnam time
+    pages: int
+    new_stories: int
+    new_sources: int
+    errors: int
+    unreachable: bool
+    healthy: bool
+
+
+class WebData:
+    def __init__(self, store: StoryStore, sites: Sequence[Site]) -> None:
+        self.store = store
+        self.engine = store.engine
+        self.sites = list(sites)
+        self.index = SiteIndex(sites)
+
+    def province_sites(self, province_id: str) -> list[str]:
+        return [s.id for s in self.sites if s.current_province_id == province_id]
+
+    def find(self, view: View, per_page: int) -> Found:
+        """The stories of ``view``, newest first (best first when searching)."""
+        wanted = per_page * view.page + 1  # one more tells whether there is an older page
+        topic_ids = (
+            set(story_ids_tagged(self.engine, topic=view.topic)) if view.topic else None
+        )
+        if view.q.strip():
+            return self._search(view, per_page, wanted, topic_ids)
+        site_ids = self.province_sites(view.province) if view.province else None
+        stories = self.store.stories(
+            site_ids=site_ids,
+            # The last stored first, bounded: a query has a limited number of parameters.
+            story_ids=sorted(topic_ids, reverse=True)[:5000] if topic_ids is not None else None,
+            limit=wanted,
+        )
+        start = per_page * (view.page - 1)
+        return Found(stories[start : start + per_page], {}, len(stories) > start + per_page)
+
+    def _search(
+        self, view: View, per_page: int, wanted: int, topic_ids: set[int] | None
+    ) -> Found:
+        site_provinces = {
+            s.id: s.current_province_id for s in self.sites if s.current_province_id
+        }
+        # Filtering by topic after ranking: ask for more, a topic keeps a part of them.
+        limit = wanted if topic_ids is None else wanted * 5
+        hits = search(
+            self.engine,
+            view.q,
+            provinces=[view.province] if view.province else None,
+            site_provinces=site_provinces,
+            limit=limit,
+        )
+        if topic_ids is not None:
+            hits = [h for h in hits if h.story_id in topic_ids]
+        start = per_page * (view.page - 1)
+        page = hits[start : start + per_page]
+        by_id = self.store.stories_by_id([h.story_id for h in page])
+        stories = [by_id[h.story_id] for h in page if h.story_id in by_id]
+        snippets = {h.story_id: h.snippet for h in page}
+        return Found(stories, snippets, len(hits) > start + per_page)
+
+    def runs(self, per_site: int = RUNS_PER_SITE) -> dict[str, list[Run]]:
+        """Each site's last crawl runs, oldest first."""
+        rank = func.row_number().over(partition_by=CrawlRun.site_id, order_by=CrawlRun.id.desc())
+        ranked = select(CrawlRun.id, rank.label("rank")).subquery()
+        query = (
+            select(CrawlRun)
+            .join(ranked, ranked.c.id == CrawlRun.id)
+            .where(ranked.c.rank <= per_site)
+            .order_by(CrawlRun.id)
+        )
+        found: dict[str, list[Run]] = {}
+        with Session(self.engine) as session:
+            for run in session.scalars(query):
+                found.setdefault(run.site_id, []).append(
+                    Run(
+                        finished=_local(run.finished),
+                        pages=run.pages,
+                        new_stories=run.new_stories,
+                        new_sources=run.new_sources,
+                        errors=run.errors,
+                        unreachable=run.unreachable,
+                        healthy=run.healthy,
+                    )
+                )
+        return found
+
+    def daily_counts(self, days: int = CHART_DAYS) -> tuple[list[date], dict[str, Counter[date]]]:
+        """The ``days`` days up to the newest story (today at the latest), and per current
+        province id (or the national id) the stories of each day, a story once a province."""
+        today = datetime.now(VIETNAM).date()
+        day_of = func.coalesce(Story.published, Story.first_seen)
+        with Session(self.engine) as session:
+            newest = session.scalar(select(func.max(day_of)))
+            end = min(_local(newest).date(), today) if newest else today
+            start = end - timedelta(days=days - 1)
+            since = datetime.combine(start, datetime.min.time(), VIETNAM).astimezone(UTC)
+            rows = session.execute(
+                select(Story.id, day_of, Source.site_id)
+                .join(Source, Source.story_id == Story.id)
+                .where(day_of >= since.replace(tzinfo=None))
+            ).all()
+        national = self.index.gazetteer.national.id
+        seen: set[tuple[int, str]] = set()
+        counts: dict[str, Counter[date]] = {}
+        for story_id, moment, site_id in rows:
+            site = self.index.sites.get(site_id)
+            province = (site.current_province_id if site else None) or national
+            day = _local(moment).date()
+            if (story_id, province) in seen or not start <= day <= end:
+                continue
+            seen.add((story_id, province))
+            counts.setdefault(province, Counter())[day] += 1
+        return [start + timedelta(days=i) for i in range(days)], counts
+
+    def last_runs(self) -> list[CrawlRun]:
+        """The latest crawl run of each site (detached rows)."""
+        latest = (
+            select(CrawlRun.site_id, func.max(CrawlRun.id).label("id"))
+            .group_by(CrawlRun.site_id)
+            .subquery()
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            runs = list(session.scalars(select(CrawlRun).join(latest, CrawlRun.id == latest.c.id)))
+            session.expunge_all()
+        return runs
+
+    def alert_counts(self) -> dict[str, int] | None:
+        """Alerts by status, or None where the store has no alert outbox."""
+        if not inspect(self.engine).has_table("alerts"):
+            return None
+        with Session(self.engine) as session:
+            rows = session.execute(sql_text("SELECT status, COUNT(*) FROM alerts GROUP BY status"))
+            return {str(status): int(n) for status, n in rows}
+
+
+def check_view(
+    data: WebData, province: str | None, topic: str | None, q: str | None, page: str | None
+) -> View:
+    """The view a query string asks for; an unknown province or topic is a ConfigError."""
+    province_id = None
+    if province:
+        place = resolve_province(province, data.index.gazetteer)
+        province_id = data.index.gazetteer.current_of(place).id
+    topic_id = topic or None
+    if topic_id is not None and topic_id not in _topic_ids():
+        raise ConfigError(f"unknown topic {topic_id!r}")
+    try:
+        number = max(1, min(int(page or 1), 50))
+    except ValueError:
+        number = 1
+    return View(province_id, topic_id, (q or "").strip()[:200], number)
+
+
+def _topic_ids() -> set[str]:
+    from aggregator.tags import default_topics
+
+    return {t.id for t in default_topics()}
+
+
+def _local(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC).astimezone(VIETNAM) if value.tzinfo is None else value

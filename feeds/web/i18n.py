@@ -1,0 +1,80 @@
+"""The web page's words in Vietnamese (the default) and English (``?lang=en``)."""
+
+from __future__ import annotations
+
+VI, EN = "vi", "en"
+LANGUAGES = (VI, EN)
+
+# key: (Vietnamese, English); ``{name}`` placeholders filled by :func:`text`.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "site_title": ("Tin lao động, người có công và xã hội", "Labour and social affairs news"),
+    "tagline": (
+        "Tin của các Sở LĐ-TB&XH, Sở Nội vụ và báo chí ngành, mỗi tin một lần.",
+        "News from the provincial labour and home-affairs departments and the sector press, "
+        "each story once.",
+    ),
+    "latest": ("Tin mới nhất", "Latest stories"),
+    "results_for": ("Kết quả tìm “{q}”", "Results for “{q}”"),
+    "province": ("Tỉnh, thành phố", "Province"),
+    "topic": ("Chủ đề", "Topic"),
+    "all_provinces": ("Tất cả tỉnh, thành", "All provinces"),
+    "all_topics": ("Tất cả chủ đề", "All topics"),
+    "search": ("Tìm kiếm", "Search"),
+    "search_hint": ("ví dụ: lao dong, \"việc làm\"", "e.g. lao dong, \"việc làm\""),
+    "filter": ("Lọc", "Filter"),
+    "clear": ("Bỏ lọc", "Clear"),
+    "no_stories": ("Chưa có tin nào phù hợp.", "No matching stories yet."),
+    "bad_query": ("Câu tìm kiếm không hợp lệ: {error}", "Invalid search: {error}"),
+    "source": ("Nguồn", "Source"),
+    "other_sources": ("và {n} nguồn khác", "and {n} other sources"),
+    "older": ("Tin cũ hơn", "Older stories"),
+    "newer": ("Tin mới hơn", "Newer stories"),
+    "follow": ("Theo dõi trang này", "Follow this page"),
+    "follow_hint": (
+        "Dán địa chỉ vào ứng dụng đọc tin (Feedly, Thunderbird, NetNewsWire, Miniflux, "
+        "FreshRSS…) hoặc bấm để đăng ký.",
+        "Paste the address into a feed reader (Feedly, Thunderbird, NetNewsWire, Miniflux, "
+        "FreshRSS…) or follow the link to subscribe.",
+    ),
+    "feeds": ("Tất cả nguồn cấp tin", "All feeds"),
+    "feeds_opml": ("Danh sách OPML (nhập một lần vào ứng dụng đọc tin)", "OPML list (import once)"),
+    "copy": ("Sao chép địa chỉ", "Copy the address"),
+    "chart_days": ("Số tin mỗi ngày theo tỉnh, 30 ngày đến {end}", "Stories per day by province, "
+                   "30 days to {end}"),
+    "chart_empty": ("Chưa có tin trong 30 ngày này.", "No stories in these 30 days."),
+    "health": ("Tình trạng các trang nguồn", "Sites' health"),
+    "health_summary": ("{ok}/{total} trang hoạt động bình thường", "{ok} of {total} sites fine"),
+    "col_site": ("Trang", "Site"),
+    "col_status": ("Tình trạng", "Status"),
+    "col_last": ("Lần thu thập cuối", "Last crawl"),
+    "col_stories": ("Số tin", "Stories"),
+    "col_runs": ("Các lần thu thập gần đây", "Recent crawls"),
+    "st_ok": ("tốt", "fine"),
+    "st_never": ("chưa thu thập", "not crawled yet"),
+    "st_unreachable": ("không truy cập được", "unreachable"),
+    "st_unhealthy": ("bất thường: {reason}", "unusual: {reason}"),
+    "st_moved": ("đã chuyển đến {url}", "moved to {url}"),
+    "st_errors": ("{n} lỗi", "{n} errors"),
+    "ago_minutes": ("{n} phút trước", "{n} min ago"),
+    "ago_hours": ("{n} giờ trước", "{n} h ago"),
+    "ago_days": ("{n} ngày trước", "{n} days ago"),
+    "run_title": (
+        "{when}: {pages} trang, {new} tin mới, {errors} lỗi",
+        "{when}: {pages} pages, {new} new stories, {errors} errors",
+    ),
+    "run_unreachable": ("{when}: không truy cập được", "{when}: unreachable"),
+    "national": ("Toàn quốc", "Nationwide"),
+    "language": ("English", "Tiếng Việt"),
+    "feed_search": ("tinlaodong: tìm “{q}”", "tinlaodong: search “{q}”"),
+    "feed_filtered": ("tinlaodong: {what}", "tinlaodong: {what}"),
+}
+
+
+def language(value: str | None) -> str:
+    return EN if value == EN else VI
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    vi, en = MESSAGES[key]
+    template = en if lang == EN else vi
+    return template.format(**values) if values else template

@@ -1,0 +1,300 @@
+"""feeds.web: the web app on a real loopback port over a real SQLite store, fetched with urllib."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import feedparser
+import pytest
+from lxml import html as lxml_html
+
+from aggregator.models import Article, Image
+from aggregator.publish import update_feeds
+from aggregator.registry import Site, load_registry
+from aggregator.search import refresh_index
+from aggregator.store import CrawlRecord, open_store
+from feeds.web import WebServer
+from tests.helpers import write_registry
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+SITES = [
+    {
+        "id": "quangtri-sldtbxh",
+        "name": "Sở LĐ-TB&XH tỉnh Quảng Trị",
+        "province": "Quảng Trị",
+        "start_urls": ["https://sldtbxh.quangtri.gov.vn/"],
+    },
+    {
+        "id": "namdinh-sldtbxh",
+        "name": "Sở LĐ-TB&XH tỉnh Nam Định",
+        "province": "Nam Định",  # part of Ninh Bình since 1 July 2025
+        "start_urls": ["https://sldtbxh.namdinh.gov.vn/"],
+    },
+    {
+        "id": "hanoi-snv",
+        "name": "Sở Nội vụ thành phố Hà Nội",
+        "province": "Hà Nội",
+        "kind": "home-affairs",
+        "start_urls": ["https://sonoivu.hanoi.gov.vn/"],
+    },
+]
+# (site, title, text, days before now)
+STORIES = [
+    ("quangtri-sldtbxh", "Quảng Trị tổ chức phiên giao dịch việc làm",
+     "Hàng trăm người lao động tìm được việc làm tại phiên giao dịch.\n\nĐoạn hai.", 1),
+    ("namdinh-sldtbxh", "Nam Định chi trả trợ cấp cho người có công",
+     "Sở chi trả trợ cấp ưu đãi cho thương binh, thân nhân liệt sĩ.", 2),
+    ("hanoi-snv", "Hà Nội tuyển dụng công chức năm 2025",
+     "Sở Nội vụ thông báo tuyển dụng công chức, người lao động nộp hồ sơ.", 3),
+    ("hanoi-snv", "Hội nghị về an toàn lao động",
+     "Tai nạn lao động giảm. Ảnh: <script>alert(1)</script>", 40),
+]
+
+
+@dataclass(frozen=True)
+class Data:
+    data_dir: Path
+    sites_file: Path
+    sites: tuple[Site, ...]
+
+
+def populated_data_dir(root: Path, extra_stories: int = 0) -> Data:
+    """A data directory with a store (stories, crawl runs, search index) and its feeds."""
+    data_dir = root / "data"
+    sites_file = write_registry(root / "sites.yaml", SITES)
+    sites = load_registry(sites_file).sites
+    store = open_store(data_dir)
+    try:
+        stories = list(STORIES) + [
+            ("quangtri-sldtbxh", f"Tin cũ số {n}", f"Nội dung tin cũ số {n} về lao động.", 50 + n)
+            for n in range(extra_stories)
+        ]
+        for i, (site, title, text, days) in enumerate(stories):
+            article = Article(
+                url=None, title=title, text=text, published=NOW - timedelta(days=days),
+                images=[Image("/anh/1.jpg", "Ảnh")] if i == 0 else [],
+            )
+            store.add_article(site, f"https://{site}.example.vn/tin/{i}", article)
+        # The same story on a second site: one story, two sources.
+        copy = Article(url=None, title=STORIES[0][1], text=STORIES[0][2], published=NOW)
+        store.add_article("hanoi-snv", "https://hanoi-snv.example.vn/copy", copy)
+        for n in range(3):
+            store.record_crawl(
+                [
+                    CrawlRecord(
+                        site_id=s.id, started=NOW - timedelta(hours=3 - n),
+                        finished=NOW - timedelta(hours=3 - n) + timedelta(minutes=1),
+                        pages=5, new_stories=n, new_sources=0, errors=int(s.id == "hanoi-snv"),
+                        unreachable=s.id == "namdinh-sldtbxh" and n == 2,
+                    )
+                    for s in sites
+                ]
+            )
+        refresh_index(store.engine)
+        update_feeds(store, sites, data_dir / "feeds", page_size=3, pages=3)
+    finally:
+        store.close()
+    return Data(data_dir, sites_file, sites)
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Data:
+    return populated_data_dir(tmp_path_factory.mktemp("web"))
+
+
+@pytest.fixture(scope="module")
+def server(data: Data) -> Iterator[WebServer]:
+    with WebServer.for_data_dir(data.data_dir, data.sites, port=0) as running:
+        yield running
+
+
+def get(
+    url: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def page(server: WebServer, query: str = "") -> lxml_html.HtmlElement:
+    status, headers, body = get(f"{server.url}/{query}")
+    assert status == 200, body[:500]
+    assert headers["Content-Type"] == "text/html; charset=utf-8"
+    return lxml_html.fromstring(body.decode("utf-8"))
+
+
+def story_titles(doc: lxml_html.HtmlElement) -> list[str]:
+    return [a.text_content() for a in doc.cssselect("ol.stories h3 a")]
+
+
+def alternates(doc: lxml_html.HtmlElement) -> dict[str, str]:
+    return {
+        link.get("type"): link.get("href")
+        for link in doc.cssselect('head link[rel="alternate"]')
+    }
+
+
+def test_home_lists_the_latest_stories_once_with_their_sources(server: WebServer) -> None:
+    doc = page(server)
+    assert doc.get("lang") == "vi"
+    titles = story_titles(doc)
+    assert titles[:3] == [s[1] for s in STORIES[:3]]
+    assert titles.count(STORIES[0][1]) == 1  # one story, however many sources
+    first = doc.cssselect("ol.stories li")[0]
+    meta = first.cssselect(".meta")[0].text_content()
+    assert "Quảng Trị" in meta and "Sở LĐ-TB&XH tỉnh Quảng Trị" in meta and "1 nguồn khác" in meta
+    assert "Hàng trăm người lao động" in first.cssselect(".excerpt")[0].text_content()
+    assert alternates(doc) == {
+        "application/rss+xml": f"{server.url}/feeds/all.rss.xml",
+        "application/atom+xml": f"{server.url}/feeds/all.atom.xml",
+        "application/feed+json": f"{server.url}/feeds/all.json",
+    }
+    # The charts are inline SVG, one per site's crawls and one of stories per day.
+    assert doc.cssselect("section.chart svg rect")
+    assert len(doc.cssselect("details.health svg.strip")) == len(SITES)
+    assert "không truy cập được" in doc.cssselect("details.health")[0].text_content()
+
+
+def test_filter_by_province_covers_its_former_provinces(server: WebServer) -> None:
+    doc = page(server, "?province=ninh-binh")
+    assert story_titles(doc) == [STORIES[1][1]]
+    assert alternates(doc)["application/atom+xml"].endswith("/feeds/province-ninh-binh.atom.xml")
+    # A former province's name stands for the current one.
+    assert story_titles(page(server, "?province=" + quote("Nam Định"))) == [STORIES[1][1]]
+
+
+def test_filter_by_topic_and_both(server: WebServer) -> None:
+    doc = page(server, "?topic=viec-lam")
+    assert set(story_titles(doc)) == {STORIES[0][1], STORIES[2][1]}
+    assert alternates(doc)["application/rss+xml"].endswith("/feeds/topic-viec-lam.rss.xml")
+    both = page(server, "?topic=viec-lam&province=ha-noi")
+    assert set(story_titles(both)) == {STORIES[0][1], STORIES[2][1]}  # the copy is in Hà Nội
+    assert "/feeds/search?" in alternates(both)["application/rss+xml"]
+
+
+def test_search_ignores_diacritics_and_marks_matches(server: WebServer) -> None:
+    doc = page(server, "?q=tuyen+dung")
+    assert story_titles(doc) == [STORIES[2][1]]
+    assert [m.text_content() for m in doc.cssselect(".excerpt mark")] == ["tuyển", "dụng"]
+    assert "/feeds/search?q=tuyen+dung" in alternates(doc)["application/atom+xml"]
+
+
+def test_unknown_filters_are_a_message_not_a_crash(server: WebServer) -> None:
+    status, _, body = get(f"{server.url}/?province=atlantis")
+    assert status == 400 and "atlantis" in body.decode("utf-8")
+
+
+def test_english(server: WebServer) -> None:
+    doc = page(server, "?lang=en&province=quang-tri")
+    assert doc.get("lang") == "en"
+    assert doc.cssselect("h1")[0].text_content() == "Quảng Trị"
+    assert "Follow this page" in doc.text_content()
+    # Links and the form keep the language.
+    assert doc.cssselect('input[name="lang"]')[0].get("value") == "en"
+    assert "lang" not in doc.cssselect("a.lang")[0].get("href")
+
+
+def test_paging_of_the_page(tmp_path: Path) -> None:
+    data = populated_data_dir(tmp_path, extra_stories=35)
+    with WebServer.for_data_dir(data.data_dir, data.sites, port=0) as server:
+        first = page(server)
+        older = first.cssselect('nav.pager a[rel="next"]')[0].get("href")
+        second = page(server, older.lstrip("/"))
+    assert len(story_titles(first)) == 30
+    assert not set(story_titles(first)) & set(story_titles(second))
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("rss", "application/rss+xml; charset=utf-8"),
+        ("atom", "application/atom+xml; charset=utf-8"),
+        ("json", "application/feed+json; charset=utf-8"),
+    ],
+)
+def test_saved_search_feeds(server: WebServer, fmt: str, content_type: str) -> None:
+    url = f"{server.url}/feeds/search?q=lao+dong&format={fmt}"
+    status, headers, body = get(url)
+    assert status == 200 and headers["Content-Type"] == content_type
+    assert headers["Cache-Control"].startswith("public")
+    expected = {STORIES[0][1], STORIES[2][1], STORIES[3][1]}  # "lao động", folded
+    if fmt == "json":
+        feed = json.loads(body)
+        assert feed["feed_url"] == url
+        assert {item["title"] for item in feed["items"]} == expected
+    else:
+        parsed = feedparser.parse(body)
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        assert {e.title for e in parsed.entries} == expected
+        links = {link.rel: link.href for link in parsed.feed.links}
+        assert links["self"] == url
+        assert links["alternate"] == f"{server.url}/?q=lao+dong"
+        for entry in parsed.entries:
+            assert "<script" not in entry.get("summary", "") + str(entry.get("content", ""))
+    # Conditional requests: 304 with the ETag, and with the date.
+    status, _, _ = get(url, {"If-None-Match": headers["ETag"]})
+    assert status == 304
+    status, _, _ = get(url, {"If-Modified-Since": headers["Last-Modified"]})
+    assert status == 304
+
+
+def test_saved_search_needs_something_to_search(server: WebServer) -> None:
+    assert get(f"{server.url}/feeds/search?format=rss")[0] == 400
+    assert get(f"{server.url}/feeds/search?q=x&format=pdf")[0] == 400
+
+
+def test_static_feeds_at_both_places_with_304_and_gzip(server: WebServer, data: Data) -> None:
+    for path in ("/all.rss.xml", "/feeds/all.rss.xml"):
+        status, headers, body = get(server.url + path, {"Accept-Encoding": "gzip"})
+        assert status == 200 and headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+        if headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        assert body == (data.data_dir / "feeds" / "all.rss.xml").read_bytes()
+        assert get(server.url + path, {"If-None-Match": headers["ETag"]})[0] == 304
+    assert get(server.url + "/feeds/feeds.opml")[0] == 200
+    assert get(server.url + "/feeds/")[1]["Content-Type"] == "text/html; charset=utf-8"
+    assert get(server.url + "/feeds/../tinlaodong.sqlite3")[0] == 404
+
+
+def test_page_etag(server: WebServer) -> None:
+    status, headers, _ = get(server.url + "/")
+    assert get(server.url + "/", {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+def test_healthz(server: WebServer) -> None:
+    status, headers, body = get(server.url + "/healthz")
+    report = json.loads(body)
+    assert status == 200 and headers["Content-Type"].startswith("application/json")
+    assert report["ok"] is True and report["store"] == "reachable"
+    assert report["stories"] == len(STORIES) and report["sources"] == len(STORIES) + 1
+    assert 0 <= report["last_crawl_age_seconds"] < 3 * 3600
+
+
+_SAMPLE = re.compile(r'^[a-z_:][a-z0-9_:]*(\{([a-z_]+="[^"\\]*",?)*\})? -?[0-9.e+]+$')
+
+
+def test_metrics_format(server: WebServer) -> None:
+    get(server.url + "/")
+    status, headers, body = get(server.url + "/metrics")
+    assert status == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    text = body.decode("utf-8")
+    for line in text.splitlines():
+        assert line.startswith(("# HELP ", "# TYPE ")) or _SAMPLE.match(line), line
+    assert f"tinlaodong_stories {len(STORIES)}" in text.splitlines()
+    assert 'tinlaodong_site_last_crawl_unreachable{site="namdinh-sldtbxh"} 1' in text
+    assert 'tinlaodong_site_last_crawl_errors{site="hanoi-snv"} 1' in text
+    assert 'tinlaodong_alerts{status="pending"} 0' in text  # the outbox exists, empty
+    assert 'tinlaodong_http_requests_total{route="page",code="200"}' in text

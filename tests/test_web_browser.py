@@ -1,0 +1,113 @@
+"""The web page in a real headless Chromium (Debian's ``chromium``, driven by Playwright):
+load, filter by province, search, follow a feed link; a screenshot for a person to look at.
+
+Playwright's own browser download is never used (``executable_path``). Without Chromium the
+tests skip, saying why; on CI (``CI=true``) they fail instead: install it with
+``apt-get install -y chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import feedparser
+import pytest
+
+from feeds.web import WebServer
+from tests.test_web import STORIES, populated_data_dir
+
+CHROMIUM = os.environ.get("TINLAODONG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: the browser tests must run; see the Makefile)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Python playwright is not installed (pip install -e '.[dev]')")
+    if not Path(CHROMIUM).is_file():
+        _unavailable(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebServer]:
+    data = populated_data_dir(tmp_path_factory.mktemp("browser"))
+    with WebServer.for_data_dir(data.data_dir, data.sites, port=0) as running:
+        yield running
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def test_load_filter_search_and_follow_a_feed(
+    page: Any, server: WebServer, tmp_path: Path
+) -> None:
+    page.goto(server.url + "/")
+    assert page.locator("h1").inner_text() == "Tin mới nhất"
+    titles = page.locator("ol.stories h3 a").all_inner_texts()
+    assert titles[0] == STORIES[0][1]
+    # Vietnamese renders as itself: precomposed letters, tone marks in place.
+    assert "Quảng Trị tổ chức phiên giao dịch việc làm" in page.content()
+    shot = tmp_path / "home.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+    page.select_option('select[name="province"]', "ninh-binh")
+    page.click('button[type="submit"]')
+    page.wait_for_url("**province=ninh-binh**")
+    assert page.locator("h1").inner_text() == "Ninh Bình"
+    assert page.locator("ol.stories h3 a").all_inner_texts() == [STORIES[1][1]]
+
+    page.select_option('select[name="province"]', "")
+    page.fill('input[name="q"]', "lao dong")
+    page.click('button[type="submit"]')
+    page.wait_for_url("**q=lao+dong**")
+    found = page.locator("ol.stories h3 a").all_inner_texts()
+    assert set(found) == {STORIES[0][1], STORIES[2][1], STORIES[3][1]}
+    assert page.locator(".excerpt mark").first.inner_text().lower() in ("lao", "động", "lao động")
+    page.screenshot(path=str(tmp_path / "search.png"), full_page=True)
+
+    # Follow the page's RSS feed: a saved search, valid RSS with the same stories.
+    href = page.locator("section.follow a.feed").first.get_attribute("href")
+    assert href is not None and "/feeds/search?q=lao+dong" in href
+    response = page.request.get(href)
+    assert response.ok and response.headers["content-type"].startswith("application/rss+xml")
+    feed = feedparser.parse(response.body())
+    assert not feed.bozo and {e.title for e in feed.entries} == set(found)
+
+
+def test_english_and_the_feed_list(page: Any, server: WebServer) -> None:
+    page.goto(server.url + "/?lang=en")
+    assert page.locator("h1").inner_text() == "Latest stories"
+    page.locator("details.feeds summary").click()
+    link = page.locator("details.feeds a", has_text="RSS").first
+    assert link.is_visible()
+    with page.expect_response(lambda r: r.url.endswith(".rss.xml")) as answer:
+        page.goto(str(link.get_attribute("href")))
+    assert answer.value.status == 200
