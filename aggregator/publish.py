@@ -115,6 +115,11 @@ def feed_specs(
         found = store.stories(site_ids=site_ids, story_ids=story_ids, limit=limit)
         return tuple(to_entry(s, index) for s in found)
 
+    def merged(*groups: tuple[FeedEntry, ...]) -> tuple[FeedEntry, ...]:
+        unique = {e.guid: e for group in groups for e in group}
+        newest = sorted(unique.values(), key=lambda e: (e.published, e.guid), reverse=True)
+        return tuple(newest[:limit])
+
     def page(**query: str) -> str:
         if not home_url:
             return AGGREGATOR_LINK
@@ -144,8 +149,11 @@ def feed_specs(
                 group=TOPICS_GROUP,
             )
         )
-    for province_id, members in index.by_current_province().items():
-        province = index.gazetteer.get(province_id)
+    by_province = index.by_current_province()
+    # Every current province has a feed: a province without a registered site still gets the
+    # press's and the ministry's stories about it.
+    for province in index.gazetteer.all_current():
+        province_id, members = province.id, by_province.get(province.id, [])
         former = [p.name for p in index.gazetteer.former_of(province) if p != province]
         also = f" (gồm cả {', '.join(former)} trước 1/7/2025)" if former else ""
         specs.append(
@@ -154,7 +162,14 @@ def feed_specs(
                 title=f"tinlaodong: {province.name}",
                 description=f"Tin lao động, người có công và xã hội của {province.name}{also}.",
                 link=page(province=province_id),
-                entries=entries([s.id for s in members]),
+                # Its sites' stories, and stories from elsewhere (the press, the ministry)
+                # about it or the provinces it absorbed.
+                entries=merged(
+                    entries([s.id for s in members]),
+                    entries(
+                        story_ids=story_ids_tagged(store.engine, province=province_id)[: 2 * limit]
+                    ),
+                ),
                 group=province.name,
             )
         )

@@ -205,3 +205,18 @@ def test_a_current_province_feed_includes_its_former_provinces_sites(crawled: Cr
             if entry.link in ours:
                 terms = {t.term for t in entry.tags}
                 assert site.province in terms and len(terms) >= 2, terms
+
+
+def test_a_province_feed_includes_press_stories_about_the_province(crawled: Crawl) -> None:
+    """Báo Dân sinh is national, but its reports on a province belong in that province's feed
+    (Nghệ An has no site in the mirror: its feed holds only such stories)."""
+    about = [
+        a
+        for a in crawled.expected
+        if a.site_id == "mirror-baodansinh" and a.headline.startswith("Nghệ An")
+    ]
+    assert about, "the mirror's Báo Dân sinh publishes a report on Nghệ An"
+    feed = feedparser.parse((crawled.data_dir / "feeds" / "province-nghe-an.atom.xml").read_bytes())
+    assert {crawled.url(a) for a in about} <= {e.link for e in feed.entries}
+    everything = feedparser.parse((crawled.data_dir / "feeds" / "all.atom.xml").read_bytes())
+    assert len(feed.entries) < len(everything.entries), "only stories about Nghệ An"
