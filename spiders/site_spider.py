@@ -69,6 +69,7 @@ class SiteSpider(scrapy.Spider):
         self.article_count = 0
         self.moved_hosts: set[str] = set()
         self.pending_validators: dict[str, Validators] = {}
+        self.resume = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -88,6 +89,7 @@ class SiteSpider(scrapy.Spider):
             if reason == "finished":
                 for url, validators in self.pending_validators.items():
                     self.store.validators.save(url, validators)
+                self.store.validators.end_crawl(self.site.id)
         finally:
             self.store.close()
 
@@ -102,6 +104,9 @@ class SiteSpider(scrapy.Spider):
         return load_registry(Path(path) if path else None).get(self._site_arg)
 
     async def start(self) -> AsyncIterator[Any]:
+        # After a crawl that never finished, stored stories do not mean that the older pages
+        # of a listing are stored too: paginate in full this time.
+        self.resume = self.store.validators.begin_crawl(self.site.id)
         for url in self.site.start_urls:
             yield self._request(url, self.parse_listing, kind="start", page=1)
         if not self.site.profile:
@@ -159,7 +164,10 @@ class SiteSpider(scrapy.Spider):
                 if self._on_site(feed):
                     yield self._request(feed, self.parse_feed, kind="feed")
         next_url = listing.next_page()
-        if links and (links[-1] in known or len(known) >= KNOWN_SHARE_TO_STOP * len(links)):
+        mostly_known = bool(links) and (
+            links[-1] in known or len(known) >= KNOWN_SHARE_TO_STOP * len(links)
+        )
+        if mostly_known and not self.resume:
             self._stat("pagination_stopped")
             return  # the rest of the listing is older and already stored
         if next_url and page < self.max_listing_pages and self._on_site(next_url):

@@ -29,6 +29,7 @@ SUBCOMMANDS = (
     "aggregator.cli.sites_cmd",
     "aggregator.cli.stories_cmd",
     "aggregator.cli.try_cmd",
+    "aggregator.cli.worker_cmd",
 )
 
 
