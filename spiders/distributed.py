@@ -42,7 +42,7 @@ from twisted.internet.task import LoopingCall
 
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
-from spiders.runner import SiteReport, _report, crawl_settings
+from spiders.runner import SiteReport, crawl_settings, site_report
 from spiders.site_spider import SiteSpider
 
 logger = logging.getLogger("tinlaodong.worker")
@@ -229,4 +229,4 @@ def run_workers(
         process.crawl(crawler, site=site)
     process.start()
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    return [_report(site, crawler) for site, crawler in crawlers]
+    return [site_report(site, crawler) for site, crawler in crawlers]

@@ -81,10 +81,10 @@ def run_crawl(
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    return [_report(site, crawler) for site, crawler in crawlers]
+    return [site_report(site, crawler) for site, crawler in crawlers]
 
 
-def _report(site: Site, crawler: Crawler) -> SiteReport:
+def site_report(site: Site, crawler: Crawler) -> SiteReport:
     stats = crawler.stats.get_stats() if crawler.stats is not None else {}
 
     def value(key: str) -> int:

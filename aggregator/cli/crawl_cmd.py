@@ -34,6 +34,24 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
             "site failed."
         ),
     )
+    add_site_options(parser)
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="crawl every selected site now, not only those due (see crawl_every)",
+    )
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        help="watch rules (YAML): queue an alert for each new story one matches, deliver "
+        "them when the crawl ends (default: DATA_DIR/rules.yaml if present)",
+    )
+    add_settings_option(parser)
+    parser.set_defaults(func=run)
+
+
+def add_site_options(parser: argparse.ArgumentParser) -> None:
+    """--sites, --site and --json: which sites to crawl and how to report (crawl, worker)."""
     parser.add_argument(
         "--sites", type=Path, help="a registry file of one's own (YAML, sites: list)"
     )
@@ -48,19 +66,6 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser.add_argument(
         "--json", action="store_true", help="print the per-site report as JSON lines"
     )
-    parser.add_argument(
-        "--all",
-        action="store_true",
-        help="crawl every selected site now, not only those due (see crawl_every)",
-    )
-    parser.add_argument(
-        "--rules",
-        type=Path,
-        help="watch rules (YAML): queue an alert for each new story one matches, deliver "
-        "them when the crawl ends (default: DATA_DIR/rules.yaml if present)",
-    )
-    add_settings_option(parser)
-    parser.set_defaults(func=run)
 
 
 def add_settings_option(parser: argparse.ArgumentParser) -> None:

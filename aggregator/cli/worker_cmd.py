@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from pathlib import Path
 
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from aggregator.cli.crawl_cmd import add_settings_option, parse_settings
+from aggregator.cli.crawl_cmd import add_settings_option, add_site_options, parse_settings
 from aggregator.cli.reporting import print_reports
 from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
@@ -37,20 +36,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
             "Exits 1 only if every site was unreachable."
         ),
     )
-    parser.add_argument(
-        "--sites", type=Path, help="a registry file of one's own (YAML, sites: list)"
-    )
-    parser.add_argument(
-        "--site",
-        dest="site_ids",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="crawl only this site (repeatable)",
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="print the per-site report as JSON lines"
-    )
+    add_site_options(parser)
     add_settings_option(parser)
     parser.set_defaults(func=run)
 
