@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -43,6 +44,7 @@ class _SiteState:
     statuses: Mapping[str, int]
     base_url: str = ""
     requests: list[str] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)  # time.monotonic() of each request
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -67,6 +69,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = unquote(parts.path)
         with state.lock:
             state.requests.append(self.path)
+            state.times.append(time.monotonic())
         status = state.statuses.get(path)
         if status is not None:
             self._send_error_page(status, with_body)
@@ -197,6 +200,13 @@ class MirrorServer:
         state = self._states[site_id]
         with state.lock:
             return list(state.requests)
+
+    def request_times(self, site_id: str) -> list[float]:
+        """When (``time.monotonic()``) each request reached the site, in order: lets tests
+        check how fast the crawlers hit it."""
+        state = self._states[site_id]
+        with state.lock:
+            return list(state.times)
 
     def registry_entries(self) -> list[dict[str, Any]]:
         """Site-registry entries (see aggregator.registry) pointing at the running mirror."""

@@ -7,15 +7,21 @@ Each site has its own keys, under ``TINLAODONG_REDIS_PREFIX`` (default ``tinlaod
 - ``<prefix>:site:<site id>``: the request queue (a sorted set, scrapy-redis' PriorityQueue);
 - ``<prefix>:site:<site id>:dupefilter``: fingerprints of the requests already queued;
 - ``<prefix>:site:<site id>:live:<worker>``: one key per worker crawling the site, expiring
-  ``LIVE_TTL`` seconds after the worker stops refreshing it (killed, machine gone);
+  ``TINLAODONG_WORKER_LIVE_SECONDS`` after the worker stops refreshing it (killed, machine
+  gone);
+- ``<prefix>:site:<site id>:lease:<worker>``: the requests the worker has taken and not yet
+  handled to the end (``spiders.leases``): a dead worker's are queued again by the others;
 - ``<prefix>:site:<site id>:started:<worker>``: the same, deleted only when the worker finishes
   the site normally: one left behind says a worker stopped halfway.
 
 The queue persists (``SCHEDULER_PERSIST``): a worker killed mid-crawl leaves what is queued
-for the other workers (or the next run). The requests it had already taken (in its
-downloader, up to ``CONCURRENT_REQUESTS``) are lost for this round: the dupefilter has seen
-them. A worker ends a site once its queue has stayed empty for
-``TINLAODONG_WORKER_IDLE_SECONDS`` (an idle worker looks at its queues every ``POLL_SECONDS``).
+for the other workers (or the next run), and the requests it had taken go back to the queue
+once its liveness key expires. A worker ends a site once its queue has stayed empty, and no
+other worker held a request of the site, for ``TINLAODONG_WORKER_IDLE_SECONDS`` (an idle
+worker looks at its queues every ``POLL_SECONDS``).
+
+Politeness is global: ``spiders.shared_politeness`` spaces the requests to each host across
+all workers.
 
 The last worker to finish a site, its queue empty, deletes the site's dupefilter, so that the
 next round crawls it again; it alone keeps the validators (ETag, Last-Modified) of the
@@ -27,6 +33,7 @@ would hide them. Those listings are fetched in full next round instead.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import signal
 import socket
@@ -42,6 +49,7 @@ from twisted.internet.task import LoopingCall
 
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
+from spiders.leases import WORKER_SETTING, live_key, others_leased, recover_dead_workers
 from spiders.runner import SiteReport, crawl_settings, site_report
 from spiders.site_spider import SiteSpider
 
@@ -49,14 +57,17 @@ logger = logging.getLogger("tinlaodong.worker")
 
 REDIS_URL_ENV = "TINLAODONG_REDIS_URL"
 DEFAULT_PREFIX = "tinlaodong"
-# A worker's liveness key expires this long after its last refresh (every third of it).
-LIVE_TTL = 30
+# A worker's liveness key expires this long after its last refresh (every third of it): a
+# killed worker's requests are queued again this long after it died.
+LIVE_TTL = 30.0
 # A worker that stopped halfway is forgotten after this long (seconds).
 STARTED_TTL = 7 * 24 * 3600
 # How often an idle worker looks for requests other workers queued (seconds).
 POLL_SECONDS = 0.5
 
 IDLE_EXTENSION = "spiders.distributed.WorkerIdle"
+LEASE_MIDDLEWARE = "spiders.leases.LeaseReturns"
+POLITENESS_MIDDLEWARE = "spiders.shared_politeness.SharedPoliteness"
 
 
 def distributed_settings(redis_url: str) -> dict[str, Any]:
@@ -64,14 +75,22 @@ def distributed_settings(redis_url: str) -> dict[str, Any]:
     return {
         "SCHEDULER": "scrapy_redis.scheduler.Scheduler",
         "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
-        "SCHEDULER_QUEUE_CLASS": "scrapy_redis.queue.PriorityQueue",
+        "SCHEDULER_QUEUE_CLASS": "spiders.leases.LeasedPriorityQueue",
         # Queued requests outlive the worker: another one (or the next run) takes them over.
         "SCHEDULER_PERSIST": True,
         "REDIS_URL": redis_url,
         "TINLAODONG_REDIS_PREFIX": DEFAULT_PREFIX,
         # Seconds a site's queue must stay empty before the worker ends that site.
         "TINLAODONG_WORKER_IDLE_SECONDS": 5.0,
+        "TINLAODONG_WORKER_LIVE_SECONDS": LIVE_TTL,
+        # This process' name in Redis, shared by its sites' crawlers (set by run_workers).
+        "TINLAODONG_WORKER_ID": "",
     }
+
+
+def worker_id() -> str:
+    """A name no other worker process has: the host, the pid, and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def site_key(prefix: str, site_id: str) -> str:
@@ -100,7 +119,8 @@ class WorkerIdle:
         settings = crawler.settings
         self.queue_key = settings.get("SCHEDULER_QUEUE_KEY") or ""
         self.dupefilter_key = settings.get("SCHEDULER_DUPEFILTER_KEY") or ""
-        self.worker = f"{socket.gethostname()}:{secrets.token_hex(4)}"
+        self.worker = settings.get(WORKER_SETTING) or worker_id()
+        self.live_ttl = max(settings.getfloat("TINLAODONG_WORKER_LIVE_SECONDS", LIVE_TTL), 1.0)
         self.server: Any = None
         self.base = ""
         self.refresh: LoopingCall | None = None
@@ -129,12 +149,13 @@ class WorkerIdle:
         # Deleted when the worker finishes the site; left behind if it stops halfway.
         self.server.set(f"{self.base}:started:{self.worker}", "1", ex=STARTED_TTL)
         self.refresh = LoopingCall(self._mark_live)
-        self.refresh.start(LIVE_TTL / 3, now=True)
+        self.refresh.start(self.live_ttl / 3, now=True)
+        recover_dead_workers(self.server, self.base, self.worker)
         self.poll = LoopingCall(self._poll)
         self.poll.start(POLL_SECONDS, now=False)
 
     def _mark_live(self) -> None:
-        self.server.set(f"{self.base}:live:{self.worker}", "1", ex=LIVE_TTL)
+        self.server.set(live_key(self.base, self.worker), "1", px=int(self.live_ttl * 1000))
 
     def _poll(self) -> None:
         """While idle, wake the engine up as soon as another worker has queued a request (or
@@ -142,6 +163,7 @@ class WorkerIdle:
         engine's private slot where there is one; without, the heartbeat does it."""
         if self.idle_since is None:
             return
+        recover_dead_workers(self.server, self.base, self.worker)
         over = time.monotonic() - self.idle_since >= self.idle_seconds
         if over or self.server.zcard(self.base):
             nextcall = getattr(getattr(self.crawler.engine, "_slot", None), "nextcall", None)
@@ -153,7 +175,9 @@ class WorkerIdle:
 
     def spider_idle(self, spider: Spider) -> None:
         now = time.monotonic()
-        if self.idle_since is None:
+        if self.idle_since is None or others_leased(self.server, self.base, self.worker):
+            # Another worker holds requests of the site: its listings may queue more, and a
+            # dead one's come back here once its liveness key expires.
             self.idle_since = now
         if now - self.idle_since < self.idle_seconds:
             raise DontCloseSpider
@@ -169,7 +193,11 @@ class WorkerIdle:
         validators = getattr(spider, "pending_validators", None)
         mine = {f"{self.base}:live:{self.worker}", f"{self.base}:started:{self.worker}"}
         others_live = [k for k in self._keys("live") if k not in mine]
-        if others_live or self.server.zcard(self.base):
+        if (
+            others_live
+            or self.server.zcard(self.base)
+            or others_leased(self.server, self.base, self.worker)
+        ):
             if validators is not None:
                 validators.clear()  # another worker's share of the site may not be done
             return False
@@ -217,6 +245,17 @@ def run_workers(
     extensions = dict(settings.getdict("EXTENSIONS"))
     extensions[IDLE_EXTENSION] = 700
     settings.set("EXTENSIONS", extensions, priority="cmdline")
+    spider_mws = dict(settings.getdict("SPIDER_MIDDLEWARES"))
+    # Outermost (lowest number = nearest the engine): it sees the output all others let by.
+    spider_mws[LEASE_MIDDLEWARE] = 10
+    settings.set("SPIDER_MIDDLEWARES", spider_mws, priority="cmdline")
+    downloader_mws = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+    # After the scheme, private-network and robots.txt guards (40, 50, 100): a refused request
+    # waits for nothing, and robots.txt (fetched through the chain) is not sent in between.
+    downloader_mws[POLITENESS_MIDDLEWARE] = 110
+    settings.set("DOWNLOADER_MIDDLEWARES", downloader_mws, priority="cmdline")
+    if not settings.get(WORKER_SETTING):
+        settings.set(WORKER_SETTING, worker_id(), priority="cmdline")
     prefix = settings.get("TINLAODONG_REDIS_PREFIX") or DEFAULT_PREFIX
     process = CrawlerProcess(settings)
     quiet_libraries()

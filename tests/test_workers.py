@@ -1,5 +1,7 @@
-"""Distributed crawling: two ``tinlaodong worker`` processes at once, sharing Redis queues and
-one PostgreSQL store, store the same stories as one ``tinlaodong crawl``, none twice.
+"""Distributed crawling: ``tinlaodong worker`` processes sharing Redis queues and one PostgreSQL
+store store the same stories as one ``tinlaodong crawl``, none twice; also when one of them is
+killed with SIGKILL mid-crawl and another started in its place; and together they space their
+requests to a host as one polite crawler would.
 
 Skips, saying why, without PostgreSQL, Redis or scrapy-redis; with ``CI=true`` it fails instead.
 """
@@ -8,10 +10,13 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,6 +27,13 @@ from tests.backends import ENV, fresh_postgres_database
 
 REDIS_URL = os.environ.get("TINLAODONG_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SPEED = ["-s", "AUTOTHROTTLE_START_DELAY=0.05", "-s", "AUTOTHROTTLE_MAX_DELAY=0.5"]
+# Workers in these tests: a quick end once the queues are empty, a killed one noticed fast.
+WORKER = [
+    "-s",
+    "TINLAODONG_WORKER_IDLE_SECONDS=1",
+    "-s",
+    "TINLAODONG_WORKER_LIVE_SECONDS=2",
+]
 
 
 def _unavailable(reason: str) -> None:
@@ -66,7 +78,10 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-m", "aggregator.cli.main", *args]
 
 
-def _stories(data_dir: Path, url: str) -> list[tuple[str, frozenset[str]]]:
+Story = tuple[str, frozenset[str]]
+
+
+def _stories(data_dir: Path, url: str) -> list[Story]:
     store = open_store(data_dir, url)
     try:
         return [
@@ -75,6 +90,68 @@ def _stories(data_dir: Path, url: str) -> list[tuple[str, frozenset[str]]]:
     finally:
         store.close()
         store.engine.dispose()
+
+
+def _worker(registry: Path, data_dir: Path, prefix: str, *extra: str) -> list[str]:
+    return _command(
+        "worker",
+        "--sites",
+        str(registry),
+        "--data-dir",
+        str(data_dir),
+        "--json",
+        *SPEED,
+        *WORKER,
+        "-s",
+        f"TINLAODONG_REDIS_PREFIX={prefix}",
+        *extra,
+    )
+
+
+def _start(command: Sequence[str], database_url: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        command,
+        env=_env(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _reference(registry: Path, data_dir: Path, database_url: str) -> list[Story]:
+    """What one ``tinlaodong crawl`` of the sites stores."""
+    crawl = subprocess.run(
+        _command("crawl", "--all", "--sites", str(registry), "--data-dir", str(data_dir)) + SPEED,
+        env=_env(database_url),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert crawl.returncode == 0, crawl.stderr
+    stories = _stories(data_dir, database_url)
+    assert stories, crawl.stderr
+    return stories
+
+
+def _finish(workers: Sequence[subprocess.Popen[str]]) -> list[str]:
+    """Waits for the workers; their stderr."""
+    errors = []
+    for w in workers:
+        out, err = w.communicate(timeout=180)
+        assert w.returncode == 0, err
+        assert "Traceback" not in err, err
+        assert out.strip(), err  # one JSON line per site
+        errors.append(err)
+    return errors
+
+
+def _assert_same_stories(got: list[Story], expected: list[Story]) -> None:
+    # Equal, and none twice: no story and no source URL stored twice.
+    assert len(got) == len(set(got))
+    urls = [u for _, sources in got for u in sources]
+    assert len(urls) == len(set(urls))
+    assert sorted(got, key=repr) == sorted(expected, key=repr)
 
 
 def test_two_workers_store_what_one_crawl_stores(tmp_path: Path, redis_prefix: str) -> None:
@@ -86,53 +163,106 @@ def test_two_workers_store_what_one_crawl_stores(tmp_path: Path, redis_prefix: s
     ):
         registry = tmp_path / "sites.yaml"
         mirror.write_registry(registry)
-        worker = _command(
-            "worker",
-            "--sites",
-            str(registry),
-            "--data-dir",
-            str(tmp_path / "worker"),
-            "--json",
-            *SPEED,
-            "-s",
-            f"TINLAODONG_REDIS_PREFIX={redis_prefix}",
-            "-s",
-            "TINLAODONG_WORKER_IDLE_SECONDS=1",
+        command = _worker(
+            registry, tmp_path / "worker", redis_prefix, "-s", "TINLAODONG_SHARED_DOMAIN_DELAY=0"
         )
-        workers = [
-            subprocess.Popen(
-                worker, env=_env(shared), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-            for _ in range(2)
-        ]
-        crawl = subprocess.run(
-            _command(
-                "crawl", "--all", "--sites", str(registry), "--data-dir", str(tmp_path / "one")
-            )
-            + SPEED,
-            env=_env(reference),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        outputs = [w.communicate(timeout=120) for w in workers]
-        assert crawl.returncode == 0, crawl.stderr
-        for w, (out, err) in zip(workers, outputs, strict=True):
-            assert w.returncode == 0, err
-            assert "Traceback" not in err, err
-            assert out.strip(), err  # one JSON line per site
-        expected = _stories(tmp_path / "one", reference)
+        workers = [_start(command, shared) for _ in range(2)]
+        expected = _reference(registry, tmp_path / "one", reference)
+        _finish(workers)
         got = _stories(tmp_path / "worker", shared)
-    assert expected, crawl.stderr
-    # Equal, and none twice: no story and no source URL stored twice.
-    assert len(got) == len(set(got))
-    urls = [u for _, sources in got for u in sources]
-    assert len(urls) == len(set(urls))
-    assert sorted(got, key=repr) == sorted(expected, key=repr)
+    _assert_same_stories(got, expected)
 
 
-def test_a_worker_without_redis_or_postgresql_is_one_line(
+def _leased_by(client: Any, prefix: str, pid: int) -> int:
+    """How many requests the worker process ``pid`` holds on lease, over all sites."""
+    return sum(
+        int(client.hlen(key)) for key in client.scan_iter(match=f"{prefix}:*:lease:*:{pid}:*")
+    )
+
+
+def test_a_worker_killed_mid_crawl_loses_no_request(tmp_path: Path, redis_prefix: str) -> None:
+    """Two workers; one is killed with SIGKILL while it holds requests (taken off the shared
+    queue, not yet stored) and another started in its place: the store ends up with what one
+    clean crawl stores, none twice. The killed worker's requests are queued again by the
+    others once its liveness key expires (2 s here)."""
+    import redis
+
+    sites = build_mirror(tmp_path / "sites", None)
+    client = redis.Redis.from_url(REDIS_URL)
+    with (
+        MirrorServer(sites) as mirror,
+        fresh_postgres_database() as shared,
+        fresh_postgres_database() as reference,
+    ):
+        registry = tmp_path / "sites.yaml"
+        mirror.write_registry(registry)
+        expected = _reference(registry, tmp_path / "one", reference)
+        # Requests to a host 0.1 s apart: the crawl lasts a few seconds, long enough to kill
+        # a worker in the middle of it.
+        command = _worker(
+            registry,
+            tmp_path / "worker",
+            redis_prefix,
+            "-s",
+            "TINLAODONG_SHARED_DOMAIN_DELAY=0.1",
+        )
+        victim = _start(command, shared)
+        survivor = _start(command, shared)
+        started = time.monotonic()
+        held = 0
+        while time.monotonic() - started < 60 and victim.poll() is None:
+            held = _leased_by(client, redis_prefix, victim.pid)
+            if held and time.monotonic() - started > 3:
+                break
+            time.sleep(0.05)
+        assert victim.poll() is None and held, "the crawl ended before the worker was killed"
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate(timeout=30)
+        replacement = _start(command, shared)
+        errors = _finish([survivor, replacement])
+        got = _stories(tmp_path / "worker", shared)
+    client.close()
+    assert any("queued again" in err for err in errors), errors
+    _assert_same_stories(got, expected)
+
+
+def test_workers_space_their_requests_to_a_host(tmp_path: Path, redis_prefix: str) -> None:
+    """Two workers on one site, each allowed 2 requests at a time to it (Scrapy's own limit,
+    per process): together they still send one request per interval (0.25 s)."""
+    sites = build_mirror(tmp_path / "sites", None)
+    interval = 0.25
+    with MirrorServer(sites) as mirror, fresh_postgres_database() as shared:
+        registry = tmp_path / "sites.yaml"
+        mirror.write_registry(registry)
+        site = sites[0].id
+        command = _worker(
+            registry,
+            tmp_path / "worker",
+            redis_prefix,
+            "--site",
+            site,
+            "-s",
+            f"TINLAODONG_SHARED_DOMAIN_DELAY={interval}",
+            "-s",
+            "AUTOTHROTTLE_ENABLED=False",
+            "-s",
+            "DOWNLOAD_DELAY=0",
+        )
+        _finish([_start(command, shared) for _ in range(2)])
+        times = mirror.request_times(site)
+    assert len(times) >= 10
+    # Each request waits for its slot; the HTTP round trip after it adds jitter (a request sent
+    # late is closer to the next one), never a burst: any run of k requests spans at least
+    # k - 1 intervals, less half an interval of jitter.
+    worst = min(
+        (times[j] - times[i]) - (j - i) * interval
+        for i in range(len(times))
+        for j in range(i + 1, len(times))
+    )
+    assert worst > -0.5 * interval, times
+
+
+def test_a_worker_without_redis_or_a_reachable_store_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.helpers import tinlaodong
@@ -144,8 +274,12 @@ def test_a_worker_without_redis_or_postgresql_is_one_line(
     assert result.stderr.strip().count("\n") == 0
     assert "TINLAODONG_REDIS_URL" in result.stderr
     monkeypatch.setenv("TINLAODONG_REDIS_URL", REDIS_URL)
-    monkeypatch.delenv(ENV, raising=False)
+    result = tinlaodong("worker", "--data-dir", str(tmp_path))
+    assert result.returncode != 0
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    monkeypatch.setenv(ENV, "nonsense://")
     result = tinlaodong("worker", "--data-dir", str(tmp_path))
     assert result.returncode == 2
-    assert result.stderr.strip().count("\n") == 0
-    assert ENV in result.stderr and "PostgreSQL" in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "database URL" in result.stderr or ENV in result.stderr

@@ -2,7 +2,7 @@
 
 Any number of workers (any machines) share each site's crawl: requests are queued and
 deduplicated in Redis (scrapy-redis, ``spiders.distributed``), stories go to one PostgreSQL
-store. A worker neither writes the feeds nor records crawls (its counts are its share of the
+store (or, for workers on one machine only, the SQLite file of their shared --data-dir). A worker neither writes the feeds nor records crawls (its counts are its share of the
 crawl only): ``tinlaodong serve`` or ``crawl`` publish what the workers stored.
 """
 
@@ -26,12 +26,14 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser = subparsers.add_parser(
         "worker",
         parents=[parent],
-        help="crawl with other workers: shared Redis queues, one PostgreSQL store",
+        help="crawl with other workers: shared Redis queues, one store",
         description=(
             "Crawl the sites of the registry (or those named by --site) together with any "
             "number of other workers: each site's requests are queued and deduplicated in "
             "Redis ($TINLAODONG_REDIS_URL), stories stored in PostgreSQL "
-            f"(${DATABASE_URL_ENV}). Ends when the queues have stayed empty for "
+            f"(${DATABASE_URL_ENV}), or for workers on one machine in the SQLite file of "
+            "their shared --data-dir. Requests to each host are spaced across all workers "
+            "(TINLAODONG_SHARED_DOMAIN_DELAY, default 0.5 s). Ends when the queues have stayed empty for "
             "TINLAODONG_WORKER_IDLE_SECONDS (-s). Writes no feeds: serve or crawl do. "
             "Exits 1 only if every site was unreachable."
         ),
@@ -52,17 +54,14 @@ def _redis_url() -> str:
     return url
 
 
-def _require_postgres() -> None:
+def _check_database_url() -> None:
+    """A bad URL is one line here rather than one per site's crawler."""
     url = os.environ.get(DATABASE_URL_ENV, "").strip()
     try:
-        backend = make_url(url).get_backend_name() if url else ""
+        if url:
+            make_url(url)
     except ArgumentError as exc:
         raise ConfigError(f"bad ${DATABASE_URL_ENV}: {exc}") from exc
-    if backend != "postgresql":
-        raise ConfigError(
-            f"workers share one store: set ${DATABASE_URL_ENV} to a PostgreSQL URL "
-            "(postgresql+psycopg://...), not " + (backend or "the SQLite file of each machine")
-        )
 
 
 def _check_redis(url: str) -> None:
@@ -86,7 +85,7 @@ def _check_redis(url: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     redis_url = _redis_url()
-    _require_postgres()
+    _check_database_url()
     _check_redis(redis_url)
     from spiders.distributed import distributed_settings, run_workers
 
