@@ -283,3 +283,63 @@ def test_a_worker_without_redis_or_a_reachable_store_is_one_line(
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert "database URL" in result.stderr or ENV in result.stderr
+
+
+def test_serve_without_crawls_publishes_what_workers_store(
+    tmp_path: Path, redis_prefix: str
+) -> None:
+    """The deployment of docs/deployment.md on one machine: ``serve --no-crawl`` crawls
+    nothing, workers fill the store (here the SQLite file of a shared data directory), and
+    the served feeds show their stories within the feeds service's interval (2 minutes,
+    scaled to 0.6 s here)."""
+    import urllib.request
+
+    sites = build_mirror(tmp_path / "sites", None)
+    data = tmp_path / "data"
+    sqlite_url = f"sqlite:///{data / 'tinlaodong.sqlite3'}"
+    env = {**_env(sqlite_url), "TINLAODONG_SCHEDULE_SCALE": "0.005"}
+    with MirrorServer(sites) as mirror:
+        registry = tmp_path / "sites.yaml"
+        mirror.write_registry(registry)
+        log = (tmp_path / "serve.log").open("w")
+        serve = subprocess.Popen(
+            _command("serve", "--no-crawl", "--port", "0", "--sites", str(registry))
+            + ["--data-dir", str(data)],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            env=env,
+        )
+        assert serve.stdout is not None
+        try:
+            first = serve.stdout.readline()
+            assert first.startswith("serving feeds at "), first
+            feed_url = first.split()[3].rstrip("/") + "/all.rss.xml"
+            command = _worker(
+                registry, data, redis_prefix, "-s", "TINLAODONG_SHARED_DOMAIN_DELAY=0"
+            )
+            _finish([_start(command, sqlite_url)])
+            stored = _stories(data, sqlite_url)
+            assert stored
+            title = stored[0][0]
+            deadline = time.monotonic() + 30
+            body = ""
+            while time.monotonic() < deadline:
+                with urllib.request.urlopen(feed_url, timeout=5) as response:
+                    body = response.read().decode("utf-8")
+                if body.count("<item>") >= min(len(stored), 20):
+                    break
+                time.sleep(0.3)
+            assert body.count("<item>") >= min(len(stored), 20), body[:2000]
+            assert any(t in body for t, _ in stored), title
+            serve.send_signal(signal.SIGINT)
+            assert serve.wait(timeout=15) == 0
+        finally:
+            if serve.poll() is None:
+                serve.kill()
+                serve.wait()
+            serve.stdout.close()
+            log.close()
+    text = (tmp_path / "serve.log").read_text(encoding="utf-8")
+    assert "service feeds: done" in text and "service alerts: done" in text, text
+    assert "crawl " not in text.replace("no crawls", "")

@@ -2,7 +2,9 @@
 
 Each site of the registry is crawled every ``crawl_every`` (with jitter), each crawl in its own
 ``tinlaodong crawl`` subprocess killed at ``--crawl-timeout``; jobs and their next run times live
-in the store's database, so a restart picks up where it left off. ``--no-crawl`` only serves;
+in the store's database, so a restart picks up where it left off. ``--no-crawl`` crawls
+nothing: it serves, brings the feeds up to date with the store every 2 minutes and sends the
+alerts (workers, ``tinlaodong worker``, fill the store);
 ``--once`` runs the crawls that are due and exits (for cron). Ctrl-C or SIGTERM stops it all.
 See ``aggregator.scheduling`` for the design, and ``aggregator.scheduling.services`` for adding
 a periodic service (alerts) to the same scheduler.
@@ -28,6 +30,8 @@ from aggregator.scheduling import (
     run_until_signal,
     schedule_scale,
 )
+from aggregator.scheduling.services import serving_services
+from aggregator.scheduling.services_only import ServicesOnly
 from feeds.web import WebServer
 
 
@@ -42,7 +46,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     add_server_options(parser)
     parser.add_argument("--sites", type=Path, help="a registry file of one's own")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--no-crawl", action="store_true", help="serve the feeds only")
+    mode.add_argument(
+        "--no-crawl",
+        action="store_true",
+        help="no crawls: serve the feeds, bring them up to date with the store every 2 "
+        "minutes and send the alerts (the store is filled by workers or crawls elsewhere)",
+    )
     mode.add_argument(
         "--once", action="store_true", help="run the crawls that are due, then exit (for cron)"
     )
@@ -81,11 +90,7 @@ def _minutes(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     if args.no_crawl:
-        directory = feeds_dir(args.data_dir)
-        if not (directory / "all.rss.xml").exists():
-            raise ConfigError(f"no feeds in {directory}: run 'tinlaodong crawl' first")
-        serve(directory, args.host, args.port, args.sites)
-        return 0
+        return _serve_without_crawls(args)
     if args.parallel < 1:
         raise ConfigError("--parallel must be at least 1")
     service = _service(args)
@@ -94,6 +99,20 @@ def run(args: argparse.Namespace) -> int:
     server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
     try:
         run_until_signal(service)
+    finally:
+        server.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+def _serve_without_crawls(args: argparse.Namespace) -> int:
+    """Feeds and alerts for a store that workers (or crawls elsewhere) fill."""
+    services = ServicesOnly(
+        args.data_dir, load_registry(args.sites), serving_services(), schedule_scale()
+    )
+    server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
+    try:
+        run_until_signal(services)
     finally:
         server.stop()
     print("stopped", flush=True)

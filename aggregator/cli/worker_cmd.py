@@ -2,8 +2,9 @@
 
 Any number of workers (any machines) share each site's crawl: requests are queued and
 deduplicated in Redis (scrapy-redis, ``spiders.distributed``), stories go to one PostgreSQL
-store (or, for workers on one machine only, the SQLite file of their shared --data-dir). A worker neither writes the feeds nor records crawls (its counts are its share of the
-crawl only): ``tinlaodong serve`` or ``crawl`` publish what the workers stored.
+store (or, for workers on one machine only, the SQLite file of their shared --data-dir). A
+worker neither writes the feeds nor records crawls (its counts are its share of the crawl
+only): ``tinlaodong serve --no-crawl`` (or a ``crawl``) publishes what the workers stored.
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
             "Redis ($TINLAODONG_REDIS_URL), stories stored in PostgreSQL "
             f"(${DATABASE_URL_ENV}), or for workers on one machine in the SQLite file of "
             "their shared --data-dir. Requests to each host are spaced across all workers "
-            "(TINLAODONG_SHARED_DOMAIN_DELAY, default 0.5 s). Ends when the queues have stayed empty for "
-            "TINLAODONG_WORKER_IDLE_SECONDS (-s). Writes no feeds: serve or crawl do. "
+            "(TINLAODONG_SHARED_DOMAIN_DELAY, default 0.5 s). Ends when the queues have "
+            "stayed empty for TINLAODONG_WORKER_IDLE_SECONDS (-s). Writes no feeds: "
+            "'serve --no-crawl' does. "
             "Exits 1 only if every site was unreachable."
         ),
     )

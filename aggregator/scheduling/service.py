@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, EVENT_JOB_MISSED, JobEvent
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -85,7 +85,7 @@ class CrawlService:
     def open(self) -> BackgroundScheduler:
         """Lock, open the job store and sync the crawl jobs; the scheduler stays paused."""
         self._lock.acquire()
-        _quiet_apscheduler()
+        quiet_apscheduler()
         try:
             self._engine = create_store_engine(database_url(self.options.data_dir))
             scheduler = make_scheduler(self._engine, self.options.max_parallel)
@@ -105,7 +105,7 @@ class CrawlService:
         scheduler.add_listener(_log_skipped, EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES)
         for service in self.services:
             scheduler.add_job(
-                _run_service, "interval", seconds=service.every.total_seconds(),
+                run_service, "interval", seconds=service.every.total_seconds(),
                 args=[service, self._context()], id=SERVICE_PREFIX + service.name,
                 name=service.name, jobstore=SERVICES, executor=SERVICES,
                 misfire_grace_time=max(1, int(service.every.total_seconds())),
@@ -144,7 +144,7 @@ class CrawlService:
                 later = job.trigger.get_next_fire_time(None, datetime.now(UTC))
                 scheduler.modify_job(job.id, jobstore=CRAWLS, next_run_time=later)
             for service in self.services:
-                _run_service(service, self._context())
+                run_service(service, self._context())
         finally:
             self.close()
         return [r for r in records if r is not None]
@@ -172,7 +172,13 @@ class CrawlService:
         return ServiceContext(self.options.data_dir, self.registry)
 
 
-def _quiet_apscheduler() -> None:
+class Runnable(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def quiet_apscheduler() -> None:
     # Its INFO lines (job added, job executed) repeat ours; missed and skipped runs are logged
     # by _log_skipped, failures of a job still come through at ERROR.
     if logging.getLogger().level > logging.DEBUG:
@@ -183,7 +189,7 @@ def _is_due(job: Any, now: datetime) -> bool:
     return job.next_run_time is not None and job.next_run_time <= now
 
 
-def _run_service(service: Service, context: ServiceContext) -> None:
+def run_service(service: Service, context: ServiceContext) -> None:
     started = datetime.now(UTC)
     try:
         service.run(context)
@@ -206,7 +212,7 @@ def _local(value: datetime | None) -> str:
     return value.astimezone().isoformat(timespec="seconds") if value else "never"
 
 
-def run_until_signal(service: CrawlService, stop: threading.Event | None = None) -> None:
+def run_until_signal(service: Runnable, stop: threading.Event | None = None) -> None:
     """Start ``service``, run it until SIGINT or SIGTERM (or ``stop`` is set), stop it.
 
     The handlers go in before the start: a SIGTERM during start-up must still stop the crawl

@@ -47,3 +47,27 @@ def default_services() -> list[Service]:
     """The services ``tinlaodong serve`` runs beside the crawls: the alert sender (health
     alerts, then whatever is pending and due), every couple of minutes."""
     return [Service("alerts", ALERTS_EVERY, send_alerts)]
+
+
+# How often ``serve --no-crawl`` brings the feeds up to date with what others stored.
+FEEDS_EVERY = timedelta(minutes=2)
+
+
+def publish_feeds(context: ServiceContext) -> None:
+    """Bring the feeds of the data directory up to date with the store (a feed whose stories
+    did not change is not rewritten): for a server whose store workers or crawls on other
+    machines fill."""
+    from aggregator.paths import feeds_dir
+    from aggregator.publish import update_feeds
+    from aggregator.store import open_store
+
+    store = open_store(context.data_dir)
+    try:
+        update_feeds(store, context.registry.sites, feeds_dir(context.data_dir))
+    finally:
+        store.close()
+
+
+def serving_services() -> list[Service]:
+    """What ``serve --no-crawl`` runs: the feeds kept up to date, and the alert sender."""
+    return [Service("feeds", FEEDS_EVERY, publish_feeds), *default_services()]
