@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aggregator.store.fingerprint import canonical_url
@@ -38,15 +39,20 @@ class ValidatorStore:
     def save(self, url: str, validators: Validators) -> None:
         if not (validators.etag or validators.last_modified):
             return
-        with Session(self.engine) as session, session.begin():
-            session.merge(
-                HttpValidator(
-                    url=canonical_url(url),
-                    etag=validators.etag,
-                    last_modified=validators.last_modified,
-                    updated=datetime.now(UTC).replace(tzinfo=None),
-                )
-            )
+        row = HttpValidator(
+            url=canonical_url(url),
+            etag=validators.etag,
+            last_modified=validators.last_modified,
+            updated=datetime.now(UTC).replace(tzinfo=None),
+        )
+        try:
+            with Session(self.engine) as session, session.begin():
+                session.merge(row)
+        except IntegrityError:
+            # Another process (a worker on the same site) inserted the row between merge's
+            # look-up and its insert: the second merge finds it and updates it.
+            with Session(self.engine) as session, session.begin():
+                session.merge(row)
 
     def delete(self, url: str) -> None:
         with Session(self.engine) as session, session.begin():
@@ -70,4 +76,3 @@ class ValidatorStore:
 
 def _crawl_mark(site_id: str) -> str:
     return f"https://tinlaodong.invalid/crawl-in-progress/{site_id}"
-
