@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint typecheck fuzz bench bench-full clean
+.PHONY: install demo run test lint typecheck fuzz bench bench-full bench-scale bench-memory clean
 
 $(STAMP): pyproject.toml
 	@# Debian's Chromium drives the web page's browser tests (playwright cannot download one).
@@ -39,7 +39,8 @@ fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
 ## bench: extraction speed and quality against bare trafilatura, then the crawl benchmark's
-## quick profile (6 sites x 50 articles on a generated mirror; bench/crawl_bench.py)
+## quick profile (6 sites x 50 articles on a generated mirror; bench/crawl_bench.py);
+## bench-full, bench-scale and bench-memory below are the long ones
 bench: install
 	$(BIN)/python bench/extract_bench.py
 	$(BIN)/python bench/crawl_bench.py --quick
@@ -47,6 +48,15 @@ bench: install
 ## bench-full: the crawl benchmark on 60 sites x 170 articles (10,200 article pages)
 bench-full: install
 	$(BIN)/python bench/crawl_bench.py --sites 60 --articles 170
+
+## bench-scale: store+dedup cost per article and search latency at 10k, 100k and 1M stored
+## stories (SQLite; bench/scale_bench.py --quick: 10k and 30k; --postgres: PostgreSQL too)
+bench-scale: install
+	$(BIN)/python bench/scale_bench.py
+
+## bench-memory: peak memory of a crawl of 10,200 article pages (bench/memory_bench.py)
+bench-memory: install
+	$(BIN)/python bench/memory_bench.py
 
 clean:
 	rm -rf $(VENV) var

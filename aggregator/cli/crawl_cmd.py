@@ -47,7 +47,36 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "them when the crawl ends (default: DATA_DIR/rules.yaml if present)",
     )
     add_settings_option(parser)
+    parser.add_argument(
+        "--no-throttle",
+        action="store_true",
+        help="lift the politeness delays and per-domain limits: for one's own mirror only "
+        "(never against a real site)",
+    )
     parser.set_defaults(func=run)
+
+
+# What --no-throttle changes: no AutoThrottle, no delay, the per-site limit at the global one.
+UNTHROTTLED: dict[str, object] = {
+    "AUTOTHROTTLE_ENABLED": False,
+    "DOWNLOAD_DELAY": 0,
+    "RANDOMIZE_DOWNLOAD_DELAY": False,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
+    "CONCURRENT_REQUESTS_PER_IP": 0,
+    "TINLAODONG_SHARED_DOMAIN_DELAY": 0,  # workers' shared politeness (spiders.shared_politeness)
+}
+
+
+def unthrottled(overrides: Mapping[str, object]) -> dict[str, object]:
+    """``overrides`` with politeness off (explicit ``-s`` settings still win), and one warning."""
+    logger.warning(
+        "politeness is off (--no-throttle): no AutoThrottle, no download delay, up to %s "
+        "requests at once per site; for one's own mirror, never a real site",
+        overrides.get(
+            "CONCURRENT_REQUESTS_PER_DOMAIN", UNTHROTTLED["CONCURRENT_REQUESTS_PER_DOMAIN"]
+        ),
+    )
+    return {**UNTHROTTLED, **overrides}
 
 
 def add_site_options(parser: argparse.ArgumentParser) -> None:
@@ -172,7 +201,9 @@ def _record(
 def run(args: argparse.Namespace) -> int:
     registry = load_registry(args.sites)
     sites = registry.select(args.site_ids)
-    overrides = parse_settings(args.settings)
+    overrides: dict[str, object] = dict(parse_settings(args.settings))
+    if args.no_throttle:
+        overrides = unthrottled(overrides)
     if not (args.site_ids or args.all):
         sites = due_sites(sites, args.data_dir)
         if not sites:

@@ -46,8 +46,10 @@ from aggregator.store.schema import Source, Story
 from aggregator.tags import PROVINCE, resolve_province
 
 _FTS = table(FTS_TABLE, column("rowid"))
-_BM25 = f"bm25({FTS_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})"
-_SCORE = literal_column(f"-{_BM25}", Float).label("score")  # bm25: lower is better
+_BM25 = f"bm25({FTS_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})"  # lower is better
+# A query matching more stories than this ranks the newest this many of them (those stored
+# last): a search's cost then stays flat as the store grows (bench/scale_bench.py).
+RANK_WINDOW = 5000
 _SPACE_RE = re.compile(r"\s+")
 # ts_rank's weights of D, C, B (body), A (title): a title word counts five times, as in bm25.
 _TS_RANK_WEIGHTS = (0.1, 0.2, 0.2, 1.0)
@@ -81,15 +83,19 @@ def search(
     ``since``: published (else first seen) at or after.
     """
     parsed = parse(query)
-    statement = _fts(parsed) if engine.dialect.name == "sqlite" else _pg_text_search(parsed)
+    filters: list[ColumnElement[bool]] = []
     if since is not None:
         moment = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
-        statement = statement.where(func.coalesce(Story.published, Story.first_seen) >= moment)
+        filters.append(func.coalesce(Story.published, Story.first_seen) >= moment)
     if provinces is not None:
-        statement = statement.where(_in_provinces(provinces, site_provinces or {}))
+        filters.append(_in_provinces(provinces, site_provinces or {}))
+    if engine.dialect.name == "sqlite":
+        statement = _fts(parsed, filters, limit)
+    else:
+        statement = _pg_text_search(parsed).where(*filters).limit(limit)
     try:
         with Session(engine) as session:
-            rows = session.execute(statement.limit(limit)).all()
+            rows = session.execute(statement).all()
             sources = _sources(session, [row.id for row in rows])
     except OperationalError as exc:
         # parse() leaves nothing FTS5 could misread; this is a last resort, still one line.
@@ -97,15 +103,30 @@ def search(
     return [_hit(row, parsed, sources.get(row.id, [])) for row in rows]
 
 
-def _fts(query: Query) -> Select[int, str, str, datetime | None, float]:
+def _fts(
+    query: Query, filters: list[ColumnElement[bool]], limit: int
+) -> Select[int, str, str, datetime | None, float]:
+    """Ranked in two steps, so that the cost is bounded whatever the store's size: the newest
+    ``RANK_WINDOW`` matches (FTS5 walks its doclists by rowid, newest first, and stops there),
+    ranked by bm25; then the bodies of the best ``limit`` only."""
     columns = EXACT_COLUMNS if query.exact else FOLDED_COLUMNS
     match = sql_text(f"{FTS_TABLE} MATCH :match").bindparams(match=fts5_match(query, columns))
+    newest = select(_FTS.c.rowid.label("id"), literal_column(_BM25, Float).label("bm25"))
+    newest = newest.select_from(_FTS)
+    if filters:
+        newest = newest.join(Story, Story.id == _FTS.c.rowid).where(*filters)
+    window = newest.where(match).order_by(_FTS.c.rowid.desc()).limit(RANK_WINDOW).subquery()
+    best = (
+        select(window.c.id, window.c.bm25, Story.published)
+        .join(Story, Story.id == window.c.id)
+        .order_by(window.c.bm25, Story.published.desc(), Story.id.desc())
+        .limit(limit)
+        .subquery()
+    )
     return (
-        select(Story.id, Story.title, Story.text, Story.published, _SCORE)
-        .select_from(_FTS)
-        .join(Story, Story.id == _FTS.c.rowid)
-        .where(match)
-        .order_by(literal_column(_BM25), Story.published.desc(), Story.id.desc())
+        select(Story.id, Story.title, Story.text, Story.published, (-best.c.bm25).label("score"))
+        .join(best, best.c.id == Story.id)
+        .order_by(best.c.bm25, best.c.published.desc(), Story.id.desc())
     )
 
 

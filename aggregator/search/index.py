@@ -35,7 +35,11 @@ def refresh_index(engine: Engine, *, tagger: Tagger | None = None, rebuild: bool
             session.execute(delete(SearchDocument))
             session.execute(delete(StoryTag))
     done = 0
-    while batch := _stale(engine):
+    # One pass over the stories finds what is stale (a pass per batch made a crawl's refresh
+    # grow with the store: bench/scale_bench.py); a story updated meanwhile waits for the next.
+    stale = _stale_ids(engine)
+    for start in range(0, len(stale), BATCH):
+        batch = _stories(engine, stale[start : start + BATCH])
         with Session(engine) as session, session.begin():
             _index(session, batch, tagger)
         done += len(batch)
@@ -44,19 +48,25 @@ def refresh_index(engine: Engine, *, tagger: Tagger | None = None, rebuild: bool
     return done
 
 
-def _stale(engine: Engine) -> Sequence[Row[int, str, str, datetime]]:
-    """The next batch of stories to index; rows, not a held cursor, as indexing writes."""
+def _stale_ids(engine: Engine) -> list[int]:
+    """The stories not indexed yet or updated since they were, oldest first."""
     query = (
-        select(Story.id, Story.title, Story.text, Story.updated)
+        select(Story.id)
         .outerjoin(SearchDocument, SearchDocument.story_id == Story.id)
         .where(
             or_(SearchDocument.story_id.is_(None), SearchDocument.indexed_updated != Story.updated)
         )
         .order_by(Story.id)
-        .limit(BATCH)
     )
     with Session(engine) as session:
-        return session.execute(query).all()
+        return list(session.scalars(query))
+
+
+def _stories(engine: Engine, ids: Sequence[int]) -> Sequence[Row[int, str, str, datetime]]:
+    """Rows, not a held cursor, as indexing writes."""
+    query = select(Story.id, Story.title, Story.text, Story.updated).where(Story.id.in_(ids))
+    with Session(engine) as session:
+        return session.execute(query.order_by(Story.id)).all()
 
 
 def _index(
