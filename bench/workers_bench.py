@@ -5,7 +5,7 @@ the mirror's server).
 Needs Redis ($TINLAODONG_REDIS_URL, default redis://127.0.0.1:6379/15) and, for the PostgreSQL
 rows, a server ($TINLAODONG_BENCH_PG_URL, default postgresql+psycopg://postgres@127.0.0.1/test:
 a database of its own is created and dropped per run). Politeness is lifted (it is our own
-mirror): AUTOTHROTTLE off, no delays, no shared per-host spacing.
+mirror): ``--no-throttle``.
 
     .venv/bin/python bench/workers_bench.py            # 8 sites x 60 articles, 2 runs each
     .venv/bin/python bench/workers_bench.py --sites 12 --articles 100 --runs 3
@@ -44,11 +44,8 @@ PG_URL = os.environ.get(
     "TINLAODONG_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IDLE_SECONDS = 1.0
+# With --no-throttle (no AutoThrottle, delays or shared per-host spacing: our own mirror).
 LIFTED = {
-    "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
-    "TINLAODONG_SHARED_DOMAIN_DELAY": "0",
     "TINLAODONG_WORKER_IDLE_SECONDS": str(IDLE_SECONDS),
     # One process per worker: the workers are the parallelism measured here.
     "TINLAODONG_EXTRACT_WORKERS": "0",
@@ -111,7 +108,7 @@ def run_workers(registry: Path, data_dir: Path, backend: str, workers: int) -> R
             "TINLAODONG_REDIS_URL": REDIS_URL,
         }
         command = [str(BIN / "tinlaodong"), "worker", "--sites", str(registry)]
-        command += ["--data-dir", str(data_dir), "--json"]
+        command += ["--data-dir", str(data_dir), "--json", "--no-throttle"]
         for name, value in {**LIFTED, "TINLAODONG_REDIS_PREFIX": prefix}.items():
             command += ["-s", f"{name}={value}"]
         # Migrated once before the clock starts, as an operator does before starting workers.

@@ -47,13 +47,18 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "them when the crawl ends (default: DATA_DIR/rules.yaml if present)",
     )
     add_settings_option(parser)
+    add_no_throttle_option(parser)
+    parser.set_defaults(func=run)
+
+
+def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
+    """--no-throttle (crawl, worker); apply it with :func:`unthrottled`."""
     parser.add_argument(
         "--no-throttle",
         action="store_true",
         help="lift the politeness delays and per-domain limits: for one's own mirror only "
         "(never against a real site)",
     )
-    parser.set_defaults(func=run)
 
 
 # What --no-throttle changes: no AutoThrottle, no delay, the per-site limit at the global one.

@@ -15,7 +15,13 @@ import os
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from aggregator.cli.crawl_cmd import add_settings_option, add_site_options, parse_settings
+from aggregator.cli.crawl_cmd import (
+    add_no_throttle_option,
+    add_settings_option,
+    add_site_options,
+    parse_settings,
+    unthrottled,
+)
 from aggregator.cli.reporting import print_reports
 from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
@@ -42,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     add_site_options(parser)
     add_settings_option(parser)
+    add_no_throttle_option(parser)
     parser.set_defaults(func=run)
 
 
@@ -92,7 +99,10 @@ def run(args: argparse.Namespace) -> int:
     from spiders.distributed import distributed_settings, run_workers
 
     sites = load_registry(args.sites).select(args.site_ids)
-    overrides = {**distributed_settings(redis_url), **parse_settings(args.settings)}
+    settings: dict[str, object] = dict(parse_settings(args.settings))
+    if args.no_throttle:
+        settings = unthrottled(settings)
+    overrides = {**distributed_settings(redis_url), **settings}
     # Opened before the crawl: a bad database is one line, and the schema is migrated once
     # here rather than by each site's crawler at the same moment.
     open_store(args.data_dir).close()
