@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
+from aggregator.dates import FUTURE_TOLERANCE
 from aggregator.gazetteer import default_gazetteer
 from aggregator.registry import Site
 from aggregator.store import StoryStore, StoryView
@@ -31,6 +33,25 @@ PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
 PAGE_SIZE = 50  # entries of a feed's first page: what a reader fetches every poll
 PAGES = 5  # pages of each feed, older entries beyond them are in no feed
 TOPICS_GROUP = "Chủ đề"
+# A page dated before this shows a CMS default (1970: the Unix epoch; 1900), not when it was
+# published: the web reached Vietnam in 1997, its labour departments' portals years later.
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(published: datetime, seen: datetime) -> bool:
+    """Whether a page's date can be when it was published: not before
+    :data:`EARLIEST_PLAUSIBLE`, not after ``seen`` (when we fetched it) by more than a clock's
+    error. Other dates would pin a story to the top of every feed, or bury it at the bottom."""
+    return EARLIEST_PLAUSIBLE <= published <= seen + FUTURE_TOLERANCE
+
+
+def ordering_date(story: StoryView) -> datetime:
+    """When a story counts as published in the feeds: its own date, else (none, or not a
+    plausible one: stored before dates were checked) when it was first seen."""
+    published = story.published
+    if published is None or not plausible_date(published, story.first_seen):
+        return story.first_seen
+    return published
 
 
 def site_slug(site_id: str) -> str:
@@ -88,7 +109,7 @@ def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
         title=story.title,
         link=story.sources[0].url,
         text=story.text,
-        published=story.published or story.first_seen,
+        published=ordering_date(story),
         updated=story.updated,
         author=story.author,
         sources=sources,

@@ -131,7 +131,7 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
     # "append": feedgen prepends by default, which would reverse the newest-first order.
     fe = fg.add_entry(order="append")
     fe.id(xml_text(entry.guid))  # also the RSS guid, with isPermaLink="false"
-    fe.title(xml_text(entry.title))
+    fe.title(entry_title(entry))
     fe.link(href=xml_text(entry.link), rel="alternate")
     fe.content(entry_html(entry), type="html")
     fe.published(entry.published)
@@ -142,6 +142,14 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
     if author:
         fe.author(name=author)
         fe.dc.dc_creator(author)
+
+
+def entry_title(entry: FeedEntry) -> str:
+    """The entry's title, XML-safe; its link when nothing visible is left of it (a title of
+    control characters only): feedgen refuses an entry without a title, and one bad title
+    must not fail every feed it is in."""
+    title = xml_text(entry.title).strip()
+    return title or xml_text(entry.link).strip() or entry.guid
 
 
 def _require_aware(entry: FeedEntry) -> None:

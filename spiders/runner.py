@@ -17,6 +17,8 @@ from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
 from spiders.site_spider import SiteSpider
 
+FAULTS_PREFIX = "tinlaodong/faults/"
+
 
 @dataclass(frozen=True)
 class SiteReport:
@@ -31,10 +33,19 @@ class SiteReport:
     not_modified: int = 0
     redirected_to: str | None = None
     metrics: CrawlMetrics = field(default_factory=CrawlMetrics)
+    # What went wrong, by kind (``tinlaodong/faults/<kind>`` of the crawl stats): http_503,
+    # timeout, too_large, not_html, page_limit, write_failed... Only kinds that happened.
+    faults: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def writes_failed(self) -> int:
+        return self.faults.get("write_failed", 0)
 
     @property
     def failed(self) -> bool:
-        return self.unreachable or self.pages == 0
+        """Nothing fetched, or something found that could not be stored (a locked database, a
+        full disk): the next crawl must be run."""
+        return self.unreachable or self.pages == 0 or self.writes_failed > 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,6 +58,8 @@ class SiteReport:
             "unreachable": self.unreachable,
             "not_modified": self.not_modified,
             "redirected_to": self.redirected_to,
+            "writes_failed": self.writes_failed,
+            "faults": dict(self.faults),
         }
 
 
@@ -102,6 +115,11 @@ def site_report(site: Site, crawler: Crawler) -> SiteReport:
         unreachable=pages == 0 and value("start_failed") > 0,
         not_modified=value("not_modified"),
         redirected_to=stats.get("tinlaodong/redirected_to"),
+        faults={
+            key.removeprefix(FAULTS_PREFIX): int(count)
+            for key, count in sorted(stats.items())
+            if key.startswith(FAULTS_PREFIX) and count
+        },
         metrics=CrawlMetrics(
             listing_pages=value("listing_pages"),
             listing_links=value("listing_links"),

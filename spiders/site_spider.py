@@ -32,13 +32,16 @@ from scrapy.exceptions import (
 )
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
+from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.error import ConnectionLost, DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
+from aggregator.exceptions import StoreError
 from aggregator.profiles import detect_profile
 from aggregator.registry import Site, load_registry
 from aggregator.store import StoryStore, Validators
+from aggregator.store.database import one_line
 from spiders import discovery
 from spiders.items import PageItem
 from spiders.store_access import store_from_settings
@@ -82,16 +85,30 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     def closed_with(self, reason: str) -> None:
-        """Keep the pages' validators only if the crawl ended normally: a crawl killed or
-        stopped halfway has not stored every article its listings linked, and a 304 next
-        time would hide them for good."""
+        """Keep the pages' validators only if the crawl ended normally and stored what it
+        found: a crawl killed or stopped halfway, or whose writes failed (a locked database, a
+        full disk), has not stored every article its listings linked, and a 304 next time
+        would hide them for good. Its in-progress mark stays, so the next crawl paginates in
+        full."""
         try:
-            if reason == "finished":
+            if reason == "finished" and not self._stats_value("store_failed"):
                 for url, validators in self.pending_validators.items():
                     self.store.validators.save(url, validators)
                 self.store.validators.end_crawl(self.site.id)
+        except (SQLAlchemyError, StoreError) as exc:
+            self._write_failed("cannot save the listings' validators", exc)
         finally:
             self.store.close()
+
+    def _write_failed(self, what: str, exc: BaseException) -> None:
+        self._stat("store_failed")
+        self._stat("faults/write_failed")
+        cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
+        logger.error("site %s: %s: %s", self.site.id, what, one_line(cause))
+
+    def _stats_value(self, key: str) -> int:
+        assert self.crawler.stats is not None
+        return int(self.crawler.stats.get_value(f"tinlaodong/{key}", 0))
 
     def _resolve_site(self, crawler: Crawler) -> Site:
         if isinstance(self._site_arg, Site):
@@ -106,7 +123,13 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         # After a crawl that never finished, stored stories do not mean that the older pages
         # of a listing are stored too: paginate in full this time.
-        self.resume = self.store.validators.begin_crawl(self.site.id)
+        try:
+            self.resume = self.store.validators.begin_crawl(self.site.id)
+        except (SQLAlchemyError, StoreError) as exc:
+            # The store cannot be written to: crawl all the same (each article that cannot be
+            # stored says so), in full, since nothing marks this crawl as running.
+            self._write_failed("cannot mark the crawl as running", exc)
+            self.resume = True
         for url in self.site.start_urls:
             yield self._request(url, self.parse_listing, kind="start", page=1)
         if not self.site.profile:
@@ -170,8 +193,22 @@ class SiteSpider(scrapy.Spider):
         if mostly_known and not self.resume:
             self._stat("pagination_stopped")
             return  # the rest of the listing is older and already stored
-        if next_url and page < self.max_listing_pages and self._on_site(next_url):
+        if not next_url or not self._on_site(next_url):
+            return
+        if page < self.max_listing_pages:
             yield self._request(next_url, self.parse_listing, kind="listing", page=page + 1)
+        else:
+            # INFO, not a warning: a first crawl of a long archive stops here by design.
+            self._stat("faults/page_limit")
+            logger.info(
+                "site %s: listing page limit: stopped at %s, page %d of at most %d "
+                "(TINLAODONG_MAX_LISTING_PAGES); not following %s",
+                self.site.id,
+                response.url,
+                page,
+                self.max_listing_pages,
+                next_url,
+            )
 
     def parse_feed(self, response: Response, index: bool = False) -> Iterator[Any]:
         if not self._fresh(response):
@@ -223,6 +260,7 @@ class SiteSpider(scrapy.Spider):
         why = _not_html(response)
         if why:
             self._stat("not_html")
+            self._stat("faults/" + ("empty" if why == EMPTY_PAGE else "not_html"))
             self._stat("page_errors")
             logger.warning("site %s: not an HTML page: %s (%s)", self.site.id, response.url, why)
             return
@@ -257,11 +295,13 @@ class SiteSpider(scrapy.Spider):
         else:
             reason = _short_reason(failure)
             self._stat("fetch_failed")
+        if kind in ("robots", "feed", "sitemap"):  # optional pages: their absence is no fault
+            logger.debug("site %s: no %s (%s)", self.site.id, request.url, reason)
+            return
+        self._stat("faults/" + fault_kind(failure))
         if kind == "start":
             self._stat("start_failed")
             logger.error("site %s: unreachable: %s (%s)", self.site.id, request.url, reason)
-        elif kind in ("robots", "feed", "sitemap"):
-            logger.debug("site %s: no %s (%s)", self.site.id, request.url, reason)
         else:
             self._stat("page_errors")
             logger.warning("site %s: cannot fetch %s (%s)", self.site.id, request.url, reason)
@@ -302,11 +342,12 @@ def _not_html(response: Response) -> str | None:
     if not ("html" in ctype or "xml" in ctype and b"<html" in response.body[:2048].lower()):
         return f"served as {ctype}"
     if not response.body.strip():
-        return "an empty page"
+        return EMPTY_PAGE
     kind = _sniff(response.body)
     return f"{kind} served as {ctype}" if kind else None
 
 
+EMPTY_PAGE = "an empty page"
 # Files that portals serve as text/html (attachments behind a download script, mostly).
 _MAGIC = (
     (b"%PDF-", "a PDF file"),
@@ -373,6 +414,46 @@ def _short_reason(failure: Failure) -> str:
     if isinstance(value, CannotResolveHostError | DNSLookupError):
         return "host name not found (DNS)"
     return f"{name}: {text}" if text else name
+
+
+def fault_kind(failure: Failure) -> str:
+    """The name a failed fetch is counted under (``tinlaodong/faults/<kind>``, shown in the
+    crawl report): ``http_<status>``, ``timeout``, ``too_large``..."""
+    value = failure.value
+    if isinstance(value, HttpError):
+        return f"http_{value.response.status}"
+    if isinstance(value, IgnoreRequest):  # our middlewares' and Scrapy's reasons, by their text
+        text = str(value)
+        for marker, kind in _IGNORED_KINDS:
+            if marker in text:
+                return kind
+        return "refused"
+    for types, kind in _FAILURE_KINDS:
+        if isinstance(value, types):
+            return kind
+    text = str(value)
+    if "ConnectionLost" in text or "ConnectionDone" in text:
+        return "connection_reset"
+    return "fetch_failed"
+
+
+_IGNORED_KINDS = (
+    ("during decompression", "too_large"),
+    ("max redirections reached", "too_many_redirects"),
+    ("redirect loop", "redirect_loop"),
+    ("robots.txt", "robots_disallowed"),
+    ("private network", "private_network"),
+    ("http(s)", "scheme_refused"),
+    ("TINLAODONG_MAX_RETRY_AFTER", "retry_after_too_long"),
+)
+_FAILURE_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
+    ((DownloadTimeoutError, TimeoutError, TxTimeoutError), "timeout"),
+    (DownloadCancelledError, "too_large"),
+    (ResponseDataLossError, "truncated"),
+    (ConnectionLost, "connection_reset"),
+    ((DownloadConnectionRefusedError, ConnectionRefusedError), "connection_refused"),
+    ((CannotResolveHostError, DNSLookupError), "dns"),
+)
 
 
 def _redirected_from(failure: Failure) -> str | None:

@@ -9,6 +9,7 @@ the spider fetches them like any article; every path asked is recorded.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import random
 import socket
 import struct
@@ -45,7 +46,9 @@ FAULTS = (
     "empty",  # 200, no body
     "truncated",  # fewer bytes than the Content-Length says
     "cut-markup",  # a complete response whose HTML stops mid-paragraph
+    "robots-disallowed",  # linked, but robots.txt forbids it (never fetched)
 )
+ROBOTS_TXT = b"User-agent: *\nDisallow: /fault/robots-disallowed/\n"
 
 TOPICS = (
     "hoi-nghi-tong-ket-cong-tac-giam-ngheo",
@@ -164,12 +167,14 @@ class FaultHandler(BaseHTTPRequestHandler):
         self.site.requests.append(self.path)
         self.site.times.append((time.monotonic(), self.path))
         parts = urlsplit(self.path)
-        if parts.path == "/list":
+        if parts.path == "/robots.txt":
+            self.send_body(ROBOTS_TXT, ctype="text/plain")
+        elif parts.path == "/list":
             if self.site.start_fault:
                 self.fault(self.site.start_fault, "0")
                 return
             page = int(parse_qs(parts.query).get("page", ["1"])[0])
-            self.send_body(self.site.listing(page).encode())
+            self.send_conditional(self.site.listing(page).encode())
         elif parts.path.startswith("/tin-tuc/"):
             n = int(parts.path.rsplit("-", 1)[-1].removesuffix(".html")) - 1000
             self.send_body(article_html(n).encode())
@@ -216,6 +221,8 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.send_head(200, "text/html; charset=utf-8", len(body) + 5000)
             self.wfile.write(body)
             self.close_connection = True
+        elif name == "robots-disallowed":  # only reached by a crawler ignoring robots.txt
+            self.send_body(article_html(90).encode())
         elif name == "cut-markup":
             self.send_body(article_html(70)[:-120].encode())
         else:
@@ -246,6 +253,14 @@ class FaultHandler(BaseHTTPRequestHandler):
     ) -> None:
         self.send_head(status, ctype, len(body), headers)
         self.wfile.write(body)
+
+    def send_conditional(self, body: bytes) -> None:
+        """With an ETag, and a 304 to a request that already has it, as portals' listings."""
+        etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+        if self.headers.get("If-None-Match") == etag:
+            self.send_head(304, "text/html; charset=utf-8", 0, {"ETag": etag})
+        else:
+            self.send_body(body, headers={"ETag": etag})
 
     def drip(self) -> None:
         self.send_head(200, "text/html; charset=utf-8", 1000)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import feedparser
+
+from feeds.model import FeedEntry, FeedSource, FeedSpec
+from feeds.writer import write_feeds
 from tests.helpers import FAST, closed_port, static_site, tinlaodong, write_registry
 
 ARTICLE = """<!doctype html><html lang="vi"><head><meta charset="utf-8">
@@ -90,3 +95,28 @@ def test_an_unusable_data_dir_is_one_line_before_any_crawling(tmp_path: Path) ->
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().count("\n") == 0 and str(blocker / "data") in result.stderr
+
+
+def test_a_title_of_control_characters_only_does_not_fail_the_feeds(tmp_path: Path) -> None:
+    """feedgen refuses an entry without a title: the link stands in for a title that is
+    nothing but XML-invalid characters, and the other entries of the feed are published."""
+    when = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
+
+    def entry(n: int, title: str) -> FeedEntry:
+        url = f"https://sldtbxh.laichau.gov.vn/tin-tuc/bai-{n}.html"
+        return FeedEntry(
+            guid=f"tag:tinlaodong,2024:story/{n:032x}", title=title, link=url,
+            text=f"Nội dung bài {n}.", published=when + timedelta(hours=n), updated=when,
+            author=None, sources=(FeedSource("laichau", "Sở LĐ-TB&XH Lai Châu", url),),
+        )  # fmt: skip
+
+    spec = FeedSpec(
+        slug="all", title="t", description="d", link="https://tin.example/",
+        entries=(entry(1, "\x01\x02\x0b\x1f"), entry(2, "Tin thường")),
+    )  # fmt: skip
+    write_feeds(tmp_path, [spec])
+    for name in ("all.rss.xml", "all.atom.xml"):
+        parsed = feedparser.parse((tmp_path / name).read_bytes())
+        assert not parsed.bozo, name
+        titles = [e.title for e in parsed.entries]
+        assert titles == ["Tin thường", "https://sldtbxh.laichau.gov.vn/tin-tuc/bai-1.html"]

@@ -42,6 +42,28 @@ REASONS = {
     "png-as-html": "not an HTML page: {url} (a PNG image served as text/html)",
     "empty": "not an HTML page: {url} (an empty page)",
     "truncated": "(response cut short",
+    "robots-disallowed": "(Forbidden by robots.txt)",
+}
+# What each fault is counted as in the report's ``faults`` (tinlaodong/faults/<kind>).
+KINDS = {
+    "status-500": "http_500",
+    "status-502": "http_502",
+    "status-503": "http_503",
+    "status-404": "http_404",
+    "rate-limited-once": "retry_after_wait",
+    "timeout": "timeout",
+    "slow-drip": "timeout",
+    "connection-reset": "connection_reset",
+    "redirect-loop": "redirect_loop",
+    "redirect-chain": "too_many_redirects",
+    "huge": "too_large",
+    "huge-stream": "too_large",
+    "gzip-bomb": "too_large",
+    "pdf-as-html": "not_html",
+    "png-as-html": "not_html",
+    "empty": "empty",
+    "truncated": "truncated",
+    "robots-disallowed": "robots_disallowed",
 }
 # Faults whose page is stored in the end: a wait honoured, a page whose markup stops early.
 RECOVERED = {"rate-limited-once", "cut-markup"}
@@ -146,6 +168,30 @@ def test_a_listing_that_paginates_forever_stops_at_max_listing_pages(
     asked = crawl["sites"]["faulty"].requests  # type: ignore[index]
     assert "/list?page=5" in asked  # TINLAODONG_MAX_LISTING_PAGES = 5
     assert "/list?page=6" not in asked
+
+
+def test_the_listing_page_limit_gives_one_line_and_a_count(crawl: dict[str, object]) -> None:
+    for site_id in ("faulty", "calm"):
+        base = crawl["bases"][site_id]  # type: ignore[index]
+        lines = [
+            line for line in stderr_lines(crawl) if f"site {site_id}: listing page limit" in line
+        ]
+        assert len(lines) == 1, lines
+        assert f"stopped at {base}/list?page=5" in lines[0]
+        assert "TINLAODONG_MAX_LISTING_PAGES" in lines[0]
+        assert "INFO" in lines[0], "a limit met by design, not a warning"
+        assert crawl["reports"][site_id]["faults"]["page_limit"] == 1  # type: ignore[index]
+
+
+def test_the_report_breaks_the_errors_down_by_kind(crawl: dict[str, object]) -> None:
+    expected: dict[str, int] = {"page_limit": 1}
+    for fault in FAULTY_FAULTS:
+        if fault != "cut-markup":
+            expected[KINDS[fault]] = expected.get(KINDS[fault], 0) + 1
+    reports = crawl["reports"]
+    assert reports["faulty"]["faults"] == expected  # type: ignore[index]
+    assert reports["busy"]["faults"] == {"retry_after_too_long": 1}  # type: ignore[index]
+    assert reports["calm"]["faults"] == {"page_limit": 1}  # type: ignore[index]
 
 
 def test_a_site_asking_to_wait_an_hour_is_skipped_with_one_line(

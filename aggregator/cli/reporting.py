@@ -22,7 +22,9 @@ def print_reports(
     width = max([len(r.site_id) for r in reports] + [4])
     print(f"{'site':<{width}}  pages  new stories  new sources  known  errors  status")
     for r in reports:
-        status = "unreachable" if r.unreachable else ("no pages" if r.failed else "ok")
+        status = "unreachable" if r.unreachable else ("no pages" if r.pages == 0 else "ok")
+        if r.writes_failed:
+            status += f", {r.writes_failed} WRITES FAILED (nothing lost; crawl again)"
         if r.redirected_to:
             status += f", moved to {r.redirected_to}"
         verdict = health.get(r.site_id, HEALTHY)
@@ -32,6 +34,9 @@ def print_reports(
             f"{r.site_id:<{width}}  {r.pages:>5}  {r.new_stories:>11}  {r.new_sources:>11}"
             f"  {r.skipped_known:>5}  {r.errors:>6}  {status}"
         )
+        if r.faults:
+            # What the errors were (and limits met), by kind: one line, under the site's.
+            print(f"{'':<{width}}  faults: " + ", ".join(f"{k} {n}" for k, n in r.faults.items()))
 
 
 def print_feeds(written: Sequence[Path], feeds_dir: Path) -> None:

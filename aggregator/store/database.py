@@ -11,13 +11,15 @@ from typing import Any
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from aggregator.exceptions import StoreError
 from aggregator.store.repository import StoryStore
 
 DB_FILENAME = "tinlaodong.sqlite3"
 DATABASE_URL_ENV = "TINLAODONG_DATABASE_URL"
+# How long an SQLite writer waits for another one (ms); a URL's ``?timeout=SECONDS`` overrides it.
+BUSY_TIMEOUT_MS = 10_000
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -36,13 +38,16 @@ def store_exists(data_dir: Path) -> bool:
     return bool(os.environ.get(DATABASE_URL_ENV)) or (data_dir / DB_FILENAME).is_file()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    # WAL lets the feed server read while a crawl writes; the timeout rides out a writer.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
+def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets the feed server read while a crawl writes; the timeout rides out a writer.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return on_connect
 
 
 def create_store_engine(url: str) -> Engine:
@@ -54,11 +59,40 @@ def create_store_engine(url: str) -> Engine:
     except ImportError as exc:
         extra = " (pip install 'tinlaodong[postgres]')" if url.startswith("postgres") else ""
         raise StoreError(f"no database driver for {_safe(url)}: {exc}{extra}") from exc
-    except ArgumentError as exc:
-        raise StoreError(f"bad database URL {_safe(url)}: {exc}") from exc
+    except (ArgumentError, ValueError) as exc:  # ValueError: a query option of a bad type
+        raise StoreError(
+            f"bad database URL {_safe(url)}: {exc} (expected e.g. sqlite:///PATH or "
+            "postgresql://USER@HOST/DB)"
+        ) from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(_busy_timeout_ms(url)))
     return engine
+
+
+def _busy_timeout_ms(url: str) -> int:
+    """``?timeout=SECONDS`` of an SQLite URL (SQLAlchemy passes it to sqlite3 too, but the
+    pragma set on connecting would override it), else :data:`BUSY_TIMEOUT_MS`."""
+    value = make_url(url).query.get("timeout")
+    # create_engine has checked that it is a number.
+    return round(1000 * float(value)) if isinstance(value, str) else BUSY_TIMEOUT_MS
+
+
+def _sqlite_directory_missing(engine: Engine) -> Path | None:
+    """The directory an SQLite file URL points into, if it does not exist (SQLite would only
+    say "unable to open database file")."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    parent = Path(database).expanduser().absolute().parent
+    return None if parent.is_dir() else parent
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of a database error, with the driver's own message rather than
+    SQLAlchemy's wrapping (SQL statement, parameters, "Background on this error" link)."""
+    cause = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
 
 def _safe(url: str) -> str:
@@ -85,11 +119,13 @@ def open_store(data_dir: Path, url: str | None = None) -> StoryStore:
     from aggregator.store.migrations import upgrade
 
     engine = create_store_engine(target)
+    missing = _sqlite_directory_missing(engine)
+    if missing is not None:
+        engine.dispose()
+        raise StoreError(f"cannot open store {_safe(target)}: no directory {missing}")
     try:
         upgrade(engine, then=create_search_tables)
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, OSError) as exc:
         engine.dispose()
-        raise StoreError(
-            f"cannot open store {_safe(target)}: {exc.__class__.__name__}: {exc}"
-        ) from exc
+        raise StoreError(f"cannot open store {_safe(target)}: {one_line(exc)}") from exc
     return StoryStore(engine)

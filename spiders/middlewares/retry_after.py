@@ -71,6 +71,7 @@ class RetryAfterMiddleware:
             raise IgnoreRequest(self.skipping)
         if self._will_retry(request, response.status):
             self._inc("retry_after_waits")
+            self._inc("faults/retry_after_wait")  # shown in the crawl report
             logger.info(
                 "site %s: HTTP %d at %s: waiting %.0f s before retrying, as asked",
                 self._site_id(),

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from scrapy.crawler import Crawler
 
 from aggregator.alerts import alert_queue, rules_in_force
 from aggregator.exceptions import StoreError
+from aggregator.models import Article
 from aggregator.paths import data_dir
+from aggregator.publish import plausible_date
 from aggregator.store import AddResult, Outbox, StoryStore
+from aggregator.store.database import one_line
 from spiders.items import PageItem
 from spiders.store_access import store_from_settings
 
@@ -56,14 +61,17 @@ class StoreArticlePipeline:
         assert self.store is not None and item.article is not None
         stats = self.crawler.stats
         assert stats is not None
+        article = self._plausibly_dated(item)
         start = time.process_time()
         try:
-            result = self.store.add_article(
-                item.site_id, item.url, item.article, outbox=self.outbox
-            )
+            result = self.store.add_article(item.site_id, item.url, article, outbox=self.outbox)
         except StoreError as exc:
+            # Counted, so that the crawl keeps no validators and reports the failure; the
+            # next crawl fetches this page again (nothing was written, nothing is lost).
             stats.inc_value("tinlaodong/store_failed")
-            logger.error("site %s: cannot store %s: %s", item.site_id, item.url, exc)
+            stats.inc_value("tinlaodong/faults/write_failed")
+            reason = one_line(exc.__cause__) if exc.__cause__ is not None else str(exc)
+            logger.error("site %s: cannot store %s: %s", item.site_id, item.url, reason)
             return item
         finally:
             stats.inc_value(
@@ -71,7 +79,23 @@ class StoreArticlePipeline:
             )
         stats.inc_value(_STAT[result])
         if result is not AddResult.KNOWN_URL:
-            logger.info(
-                "site %s: %s: %s <%s>", item.site_id, result.value, item.article.title, item.url
-            )
+            logger.info("site %s: %s: %s <%s>", item.site_id, result.value, article.title, item.url)
         return item
+
+    def _plausibly_dated(self, item: PageItem) -> Article:
+        """The article, without its date if that date cannot be true (a wrong clock, 1970):
+        the story is then ordered by when it was first seen, like an undated one. The claim
+        is not kept: it tells a reader nothing but that the site's CMS is wrong."""
+        article = item.article
+        assert article is not None
+        if article.published is None or plausible_date(article.published, datetime.now(UTC)):
+            return article
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("tinlaodong/faults/implausible_date")
+        logger.info(
+            "site %s: implausible date %s on %s: ordered by when first seen",
+            item.site_id,
+            article.published.isoformat(),
+            item.url,
+        )
+        return replace(article, published=None)
