@@ -43,15 +43,14 @@ from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 from twisted.internet.task import LoopingCall
 
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
 from spiders.leases import WORKER_SETTING, live_key, others_leased, recover_dead_workers
-from spiders.runner import SiteReport, crawl_settings, site_report
-from spiders.site_spider import SiteSpider
+from spiders.runner import SiteCrawlerProcess, SiteReport, crawl_settings, site_report
 
 logger = logging.getLogger("tinlaodong.worker")
 
@@ -257,15 +256,14 @@ def run_workers(
     if not settings.get(WORKER_SETTING):
         settings.set(WORKER_SETTING, worker_id(), priority="cmdline")
     prefix = settings.get("TINLAODONG_REDIS_PREFIX") or DEFAULT_PREFIX
-    process = CrawlerProcess(settings)
+    process = SiteCrawlerProcess(settings)
     quiet_libraries()
-    crawlers: list[tuple[Site, Crawler]] = []
-    for site in sites:
-        crawler = process.create_crawler(SiteSpider)
+
+    def own_queue(site: Site, crawler: Crawler) -> None:
         for key, value in site_keys(prefix, site.id).items():
             crawler.settings.set(key, value, priority="cmdline")
-        crawlers.append((site, crawler))
-        process.crawl(crawler, site=site)
+
+    crawlers = process.crawl_sites(sites, own_queue)
     process.start()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     return [site_report(site, crawler) for site, crawler in crawlers]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,17 +79,53 @@ def crawl_settings(data_dir: Path, overrides: Mapping[str, Any] | None = None) -
     return settings
 
 
+class SiteCrawlerProcess(CrawlerProcess):
+    """A CrawlerProcess that crawls at most ``TINLAODONG_SITES_AT_ONCE`` sites at a time (0:
+    all), the next one starting as one ends. Each site's crawler holds its own engine, queues
+    and store connection (about 5 MB): 60 at once took a 10,000-page crawl to 750 MB, a few
+    at a time keep it flat however many sites the registry has."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings)
+        self.at_once = max(0, settings.getint("TINLAODONG_SITES_AT_ONCE"))
+        self.waiting: list[tuple[Crawler, Site]] = []
+        self.stopping = False
+
+    def crawl_sites(
+        self,
+        sites: Sequence[Site],
+        configure: Callable[[Site, Crawler], None] | None = None,
+    ) -> list[tuple[Site, Crawler]]:
+        """Create a crawler per site (``configure`` sets it up) and start as many as allowed;
+        the rest wait their turn."""
+        crawlers = [(site, self.create_crawler(SiteSpider)) for site in sites]
+        for site, crawler in crawlers:
+            if configure is not None:
+                configure(site, crawler)
+        self.waiting = [(crawler, site) for site, crawler in crawlers]
+        for _ in range(self.at_once or len(crawlers)):
+            self._start_next()
+        return crawlers
+
+    def _start_next(self, _result: object = None) -> object:
+        if self.waiting and not self.stopping:
+            crawler, site = self.waiting.pop(0)
+            # Added before the ended crawl leaves join()'s wait: the reactor keeps running.
+            self.crawl(crawler, site=site).addBoth(self._start_next)
+        return _result
+
+    def stop(self) -> Any:
+        self.stopping = True  # Ctrl-C: the sites still waiting are not started
+        return super().stop()
+
+
 def run_crawl(
     sites: Sequence[Site], data_dir: Path, overrides: Mapping[str, Any] | None = None
 ) -> list[SiteReport]:
     """Crawl ``sites`` into the store under ``data_dir``; blocks until every site is done."""
-    process = CrawlerProcess(crawl_settings(data_dir, overrides))
+    process = SiteCrawlerProcess(crawl_settings(data_dir, overrides))
     quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
-    crawlers: list[tuple[Site, Crawler]] = []
-    for site in sites:
-        crawler = process.create_crawler(SiteSpider)
-        crawlers.append((site, crawler))
-        process.crawl(crawler, site=site)
+    crawlers = process.crawl_sites(sites)
     process.start()
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).

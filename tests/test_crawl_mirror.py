@@ -220,3 +220,35 @@ def test_a_province_feed_includes_press_stories_about_the_province(crawled: Craw
     assert {crawled.url(a) for a in about} <= {e.link for e in feed.entries}
     everything = feedparser.parse((crawled.data_dir / "feeds" / "all.atom.xml").read_bytes())
     assert len(feed.entries) < len(everything.entries), "only stories about Nghệ An"
+
+
+def test_sites_beyond_the_limit_wait_their_turn_and_are_all_crawled(
+    tmp_path: Path,
+) -> None:
+    """With TINLAODONG_SITES_AT_ONCE=2, no more than two sites are being fetched at any moment
+    (each site's requests span an interval of time; at most two intervals overlap), and every
+    site is still crawled with what a crawl of all at once stores."""
+    sites = build_mirror(tmp_path / "sites", None)
+    with MirrorServer(sites) as mirror:
+        registry = tmp_path / "sites.yaml"
+        mirror.write_registry(registry)
+        result = tinlaodong(
+            "crawl", "--sites", str(registry), "--data-dir", str(tmp_path / "data"), "--json",
+            *FAST, "-s", "TINLAODONG_SITES_AT_ONCE=2",
+        )
+        spans = {s.id: mirror.request_times(s.id) for s in sites}
+    assert result.returncode == 0, result.stderr
+    reports = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {r["site"] for r in reports} == {s.id for s in sites}
+    assert all(times for times in spans.values())
+    intervals = [(min(t), max(t)) for t in spans.values()]
+    for start, _ in intervals:
+        running = sum(1 for a, b in intervals if a <= start <= b)
+        assert running <= 2, intervals
+    # All at once would have overlapped them all: the limit is what kept them apart.
+    assert len(sites) > 2
+    store = open_store(tmp_path / "data")
+    try:
+        assert len(store.stories(limit=1000)) == sum(int(r["new_stories"]) for r in reports) > 0
+    finally:
+        store.close()
