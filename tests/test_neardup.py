@@ -8,8 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 import yaml
+from datasketch import MinHash
 
 from aggregator.models import Article, Image
 from aggregator.store import AddResult, StoryStore, neardup, open_store
@@ -68,6 +70,20 @@ def test_labelled_pairs_meet_the_precision_and_recall_floors() -> None:
     assert tp / (tp + fn) >= RECALL_FLOOR
 
 
+def test_sketches_are_datasketch_minhashes_as_stored_before() -> None:
+    """The signatures stored in existing databases were made by datasketch's MinHash: the
+    vectorised sketch must give the very same values, or stored bodies stop matching."""
+    texts = [*TEXTS.values(), "", "một", "a b c d e f", "a b c d e f g", "Nguồn: Sở X"]
+    for text in texts:
+        minhash = MinHash(num_perm=neardup.NUM_PERM, seed=neardup.SEED, scheme=neardup.SCHEME)
+        found = neardup.shingles(text)
+        minhash.update_batch([s.encode("utf-8") for s in sorted(found)])
+        expected = np.asarray(minhash.hashvalues, dtype=np.uint32)
+        got = neardup.sketch(text)
+        assert got.size == len(found)
+        assert got.to_bytes() == expected.astype("<u4").tobytes()
+
+
 KINDS = sorted({p["kind"] for p in DATA["pairs"] if p["same"]})
 
 
@@ -120,7 +136,8 @@ def test_an_earlier_published_copy_arriving_later_becomes_canonical(tmp_path: Pa
         "press", "http://press.vn/2", article(TEXTS[f"{BASE}~typos"], "Tít báo", 9, author="B")
     )
     store.add_article(
-        "dept", "http://dept.vn/1",
+        "dept",
+        "http://dept.vn/1",
         article(TEXTS[BASE], "Tít gốc", 8, author="A", images=[Image("http://dept.vn/a.jpg")]),
     )
     (story,) = store.stories()
@@ -140,7 +157,8 @@ def test_a_credited_publisher_is_canonical_even_when_published_later(tmp_path: P
     (story,) = store.stories()
     assert story.sources[0].site_id == "other"  # the earliest, until the original comes
     store.add_article(
-        "quangtri-sldtbxh", "https://sldtbxh.quangtri.gov.vn/tin/5",
+        "quangtri-sldtbxh",
+        "https://sldtbxh.quangtri.gov.vn/tin/5",
         article(TEXTS[BASE], "Tít Sở", 8, 9),
     )
     (story,) = store.stories()
@@ -207,7 +225,8 @@ def test_stories_command_lists_sources_canonical_first(tmp_path: Path) -> None:
     (line,) = listed.stdout.splitlines()
     story = json.loads(line)
     assert [(s["site"], s["canonical"]) for s in story["sources"]] == [
-        ("moha", True), ("baodansinh", False)
+        ("moha", True),
+        ("baodansinh", False),
     ]
     assert story["title"] == "Bộ" and story["published"].startswith("2025-01-08")
     text = tinlaodong("stories", "--site", "baodansinh", "--data-dir", str(tmp_path)).stdout

@@ -2,8 +2,9 @@
 
 A body is read as its words (NFC, case-folded, punctuation dropped, credit lines such as
 "Nguồn: Sở LĐ-TB&XH tỉnh Quảng Trị" left out) and cut into overlapping shingles of
-``SHINGLE_WORDS`` words (Vietnamese syllables). Its sketch is a 128-value MinHash of those
-shingles (datasketch, permutation scheme pinned) plus the number of distinct shingles.
+``SHINGLE_WORDS`` words (Vietnamese syllables). Its sketch is a MinHash of those shingles
+(datasketch's, permutation scheme pinned, computed here with numpy for all shingles at once)
+plus the number of distinct shingles.
 
 Candidates are found through ``BANDS`` band keys of ``ROWS`` values each (LSH): two bodies
 sharing a key are compared, nothing else is. Jaccard similarity is estimated from the two
@@ -20,9 +21,9 @@ import re
 import struct
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
-from datasketch import MinHash
 
 from aggregator.store.fingerprint import is_credit_line
 
@@ -46,6 +47,7 @@ CONTAINMENT_MIN = 0.7
 CONTAINMENT_MIN_SHINGLES = 30
 
 _WORD_RE = re.compile(r"\w+")
+_BAND_PREFIXES = tuple(struct.pack("<H", band) for band in range(BANDS))
 _PARAGRAPH_RE = re.compile(r"\n\s*\n|\n")
 
 
@@ -57,10 +59,15 @@ def words(text: str) -> list[str]:
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
-    tokens = words(text)
+    return {s.decode("utf-8") for s in _encoded_shingles(text, size)}
+
+
+def _encoded_shingles(text: str, size: int) -> set[bytes]:
+    """The shingles, UTF-8 encoded (what is hashed): words encoded once, not each shingle."""
+    tokens = [w.encode("utf-8") for w in words(text)]
     if len(tokens) <= size:
-        return {" ".join(tokens)} if tokens else set()
-    return {" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
+        return {b" ".join(tokens)} if tokens else set()
+    return {b" ".join(tokens[i : i + size]) for i in range(len(tokens) - size + 1)}
 
 
 @dataclass(frozen=True)
@@ -79,15 +86,20 @@ class Sketch:
 
     def band_keys(self) -> list[int]:
         """One signed 64-bit key per band (the band's number is part of the key)."""
-        raw = self.signature.astype("<u4")
-        keys = []
-        for band in range(BANDS):
-            digest = hashlib.blake2b(
-                struct.pack("<H", band) + raw[band * ROWS : (band + 1) * ROWS].tobytes(),
-                digest_size=8,
-            ).digest()
-            keys.append(int.from_bytes(digest, "little", signed=True))
-        return keys
+        return list(self._band_keys)
+
+    @cached_property
+    def _band_keys(self) -> tuple[int, ...]:
+        raw = self.signature.astype("<u4").tobytes()
+        width = 4 * ROWS
+        return tuple(
+            int.from_bytes(
+                hashlib.blake2b(prefix + raw[i * width : (i + 1) * width], digest_size=8).digest(),
+                "little",
+                signed=True,
+            )
+            for i, prefix in enumerate(_BAND_PREFIXES)
+        )
 
     def jaccard(self, other: Sketch) -> float:
         if not self.size or not other.size:
@@ -124,8 +136,37 @@ class Thresholds:
 DEFAULT_THRESHOLDS = Thresholds()
 
 
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's ``affine32`` permutations ``a * h + b`` for ``NUM_PERM`` and ``SEED`` (its
+    ``MinHash._init_permutations``; ``tests/test_neardup.py`` compares with datasketch): made
+    here, since importing datasketch imports scipy, most of a second at every crawl's start."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+_A, _B = _permutations()
+_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)  # no shingle: all max
+_FMIX = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35))
+
+
 def sketch(text: str, size: int = SHINGLE_WORDS) -> Sketch:
-    found = shingles(text, size)
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    minhash.update_batch([s.encode("utf-8") for s in sorted(found)])
-    return Sketch(np.asarray(minhash.hashvalues, dtype=np.uint32), len(found))
+    """The MinHash of ``text``'s shingles: datasketch's ``MinHash.update_batch`` (scheme
+    ``affine32``: sha1's first 4 bytes, the MurmurHash3 finalizer, ``a * h + b`` mod 2^32, the
+    minimum per permutation), the same values, computed for all shingles at once."""
+    found = _encoded_shingles(text, size)
+    if not found:
+        return Sketch(_EMPTY.copy(), 0)
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(s).digest()[:4] for s in found])
+    h = np.frombuffer(digests, dtype="<u4").astype(np.uint32)
+    shift1, multiplier1, shift2, multiplier2 = _FMIX
+    h ^= h >> shift1
+    h *= multiplier1
+    h ^= h >> shift2
+    h *= multiplier2
+    h ^= h >> shift1
+    permuted = np.multiply.outer(h, _A)  # one row per shingle, one column per permutation
+    permuted += _B
+    return Sketch(permuted.min(axis=0), len(found))
