@@ -200,7 +200,7 @@ class StoryStore:
         try:
             with self.engine.begin() as conn:
                 writer = _Writer(conn, self.thresholds)
-                if not self._indexed:
+                if not self._indexed and not writer.index_complete():
                     writer.index_unindexed()
                 result, story_id = writer.add(site_id, canonical_url(url), article, fetched)
                 if result is AddResult.NEW_STORY and outbox is not None:
@@ -227,8 +227,12 @@ class StoryStore:
             query = query.where(Story.sources.any(Source.site_id.in_(list(site_ids))))
         if story_ids is not None:
             query = query.where(Story.id.in_(list(story_ids)))
+        # An undated story (or one whose date was refused) sorts by when it was first seen,
+        # among the dated ones: sorted last, it would fall outside every feed's window.
         query = query.order_by(
-            Story.published.is_(None), Story.published.desc(), Story.first_seen.desc(), Story.id
+            func.coalesce(Story.published, Story.first_seen).desc(),
+            Story.first_seen.desc(),
+            Story.id,
         ).limit(limit)
         with Session(self.engine) as session:
             return [self._view(story) for story in session.scalars(query)]
@@ -260,6 +264,13 @@ class StoryStore:
             return {canonical[url] for url in found}
 
     def record_crawl(self, records: Sequence[CrawlRecord]) -> None:
+        try:
+            self._record_crawl(records)
+        except SQLAlchemyError as exc:
+            # A database still locked or full when the crawl ends: one line, like a write.
+            raise StoreError(f"cannot record the crawl: {exc.__class__.__name__}: {exc}") from exc
+
+    def _record_crawl(self, records: Sequence[CrawlRecord]) -> None:
         with Session(self.engine) as session, session.begin():
             for r in records:
                 session.add(
@@ -440,6 +451,10 @@ _TABLES = Base.metadata.tables
 _STORIES, _SOURCES, _IMAGES = _TABLES["stories"], _TABLES["sources"], _TABLES["story_images"]
 _BODIES, _BANDS, _DETAILS = _TABLES["story_bodies"], _TABLES["body_bands"], _TABLES["source_bodies"]
 _SOURCE, _BODY, _STORY = _SOURCES.c, _BODIES.c, _STORIES.c
+_VALIDATORS = _TABLES["http_validators"]
+# A row of the key-value table of validators (as the crawl-in-progress marks are): the
+# near-duplicate index is complete for this sketch version.
+_INDEX_MARK = f"https://tinlaodong.invalid/near-duplicate-index/{neardup.SKETCH_VERSION}"
 
 
 class _SQL:
@@ -482,6 +497,7 @@ class _SQL:
     drop_details = delete(_DETAILS).where(_DETAILS.c.source_id == bindparam("source"))
     stale_bodies = select(_BODY.id, _BODY.text).where(_BODY.sketch_version != bindparam("version"))
     set_sketch = update(_BODIES).where(_BODY.id == bindparam("body"))
+    index_mark = select(_VALIDATORS.c.url).where(_VALIDATORS.c.url == bindparam("url"))
     bare_stories = select(
         _STORY.id, _STORY.content_hash, _STORY.text, _STORY.author, _STORY.language
     ).where(~exists().where(_BODY.story_id == _STORY.id))
@@ -681,9 +697,19 @@ class _Writer:
             conn.execute(_SQL.drop_images, {"story": story_id})
             self._insert_images(story_id, images)
 
+    def index_complete(self) -> bool:
+        """Whether a pass of :meth:`index_unindexed` has run on this database for the current
+        ``neardup.SKETCH_VERSION``: looking for what it would do scans every body and story
+        (a second per open store at 100,000 stories), so it runs once per database, not once
+        per store opened (every site's crawler opens one). Only a release older than the
+        mark's, writing after it, could leave bodies unindexed again."""
+        found = self.conn.execute(_SQL.index_mark, {"url": _INDEX_MARK}).first()
+        return found is not None
+
     def index_unindexed(self) -> None:
         """Sketch what the near-duplicate index lacks: stories stored before it existed, and
-        bodies sketched with other parameters (``neardup.SKETCH_VERSION``)."""
+        bodies sketched with other parameters (``neardup.SKETCH_VERSION``); then mark the
+        database as indexed (in the same transaction)."""
         conn, version = self.conn, neardup.SKETCH_VERSION
         for body_id, text in conn.execute(_SQL.stale_bodies, {"version": version}).all():
             sketch = neardup.sketch(text)
@@ -701,6 +727,15 @@ class _Writer:
                 conn.execute(_SQL.drop_details, {"source": source_id})
                 details = _SourceRow(source_id, "", "", "", None, body_id, author, language, credit)
                 self._insert_details(details, canonical=position == 0)
+        self.conn.execute(
+            insert(_VALIDATORS),
+            {
+                "url": _INDEX_MARK,
+                "etag": "complete",
+                "last_modified": None,
+                "updated": datetime.now(UTC).replace(tzinfo=None),
+            },
+        )
 
 
 def _candidates(sources: list[_SourceRow]) -> list[_SourceRow]:
