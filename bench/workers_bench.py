@@ -122,11 +122,21 @@ def run_workers(registry: Path, data_dir: Path, backend: str, workers: int) -> R
         own0 = time.process_time()
         before = os.times()
         start = time.perf_counter()
+        # Output to files: pipes read one worker after the other would block the others
+        # (a full pipe stops a worker mid-crawl).
+        logs = [(data_dir.parent / f"{data_dir.name}-w{i}.out") for i in range(workers)]
         procs = [
-            subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for _ in range(workers)
+            subprocess.Popen(
+                command,
+                env=env,
+                stdout=log.open("wb"),
+                stderr=log.with_suffix(".err").open("wb"),
+            )
+            for log in logs
         ]
-        outputs = [p.communicate() for p in procs]
+        for p in procs:
+            p.wait()
+        outputs = [(log.read_bytes(), log.with_suffix(".err").read_bytes()) for log in logs]
         wall = time.perf_counter() - start - IDLE_SECONDS
         after = os.times()
         server_cpu = time.process_time() - own0

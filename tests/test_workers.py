@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -135,10 +136,12 @@ def _reference(registry: Path, data_dir: Path, database_url: str) -> list[Story]
 
 
 def _finish(workers: Sequence[subprocess.Popen[str]]) -> list[str]:
-    """Waits for the workers; their stderr."""
+    """Waits for the workers; their stderr. Their pipes are read at once (threads): one
+    worker's full pipe, unread while we wait on another, would stop it mid-crawl."""
+    with ThreadPoolExecutor(max(1, len(workers))) as pool:
+        outputs = list(pool.map(lambda w: w.communicate(timeout=180), workers))
     errors = []
-    for w in workers:
-        out, err = w.communicate(timeout=180)
+    for w, (out, err) in zip(workers, outputs, strict=True):
         assert w.returncode == 0, err
         assert "Traceback" not in err, err
         assert out.strip(), err  # one JSON line per site
