@@ -16,15 +16,18 @@ import os
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from aggregator.dates import FUTURE_TOLERANCE
-from aggregator.gazetteer import default_gazetteer
-from aggregator.registry import Site
-from aggregator.store import StoryStore, StoryView
-from aggregator.tags import Topic, default_topics, story_ids_tagged
 from feeds.model import FeedEntry, FeedSource, FeedSpec
-from feeds.writer import write_feeds
+
+# The store, the tags and the feed writer are imported when feeds are built: importing this
+# module for its constants and SiteIndex (the command line, the alerts) stays quick.
+if TYPE_CHECKING:
+    from aggregator.registry import Site
+    from aggregator.store import StoryStore, StoryView
+    from aggregator.tags import Topic
 
 ALL_SLUG = "all"
 HEALTH_SLUG = "health"
@@ -75,6 +78,8 @@ class SiteIndex:
     """What the feeds need to know of the sites: names and provinces, then and now."""
 
     def __init__(self, sites: Sequence[Site]) -> None:
+        from aggregator.gazetteer import default_gazetteer
+
         self.sites = {s.id: s for s in sites}
         self.gazetteer = default_gazetteer()
 
@@ -128,11 +133,15 @@ def feed_specs(
 ) -> list[FeedSpec]:
     """Every feed with its ``limit`` newest stories. ``home_url``: the web app's address, for
     the feeds' rel="alternate" links (else the project's page)."""
+    from aggregator.tags import default_topics, story_ids_tagged
+
     index = SiteIndex(sites)
 
     def entries(
         site_ids: Sequence[str] | None = None, story_ids: Sequence[int] | None = None
     ) -> tuple[FeedEntry, ...]:
+        if site_ids is not None and not site_ids or story_ids is not None and not story_ids:
+            return ()  # none of no sites or no stories: no query (a province without sites)
         found = store.stories(site_ids=site_ids, story_ids=story_ids, limit=limit)
         return tuple(to_entry(s, index) for s in found)
 
@@ -263,5 +272,7 @@ def update_feeds(
     if public and base_url is None and home_url is None:
         home_url = public.rstrip("/") + "/"
         base_url = home_url + "feeds/"
+    from feeds.writer import write_feeds
+
     specs = feed_specs(store, sites, page_size * pages, home_url=home_url)
     return write_feeds(out_dir, specs, base_url=base_url, limit=page_size, pages=pages)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from html import escape
 from urllib.parse import urljoin
 
@@ -65,8 +68,37 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in _PARAGRAPH_BREAK.split(text) if p.strip()]
 
 
+# Within :func:`entry_html_cache`: each entry's HTML, built once for every feed and page it is in.
+_HTML_CACHE: ContextVar[dict[FeedEntry, str] | None] = ContextVar("entry_html", default=None)
+
+
+@contextmanager
+def entry_html_cache() -> Iterator[None]:
+    """Build each entry's HTML once inside the block, however many feeds, pages and formats
+    show it (the HTML is a function of the entry's data alone). Nested blocks share the outer
+    cache; it is dropped when the outermost block ends."""
+    if _HTML_CACHE.get() is not None:
+        yield
+        return
+    token = _HTML_CACHE.set({})
+    try:
+        yield
+    finally:
+        _HTML_CACHE.reset(token)
+
+
 def entry_html(entry: FeedEntry) -> str:
     """The sanitised HTML body of an entry: text, then figures, then the sources."""
+    cache = _HTML_CACHE.get()
+    if cache is None:
+        return _entry_html(entry)
+    html = cache.get(entry)
+    if html is None:
+        html = cache[entry] = _entry_html(entry)
+    return html
+
+
+def _entry_html(entry: FeedEntry) -> str:
     parts = [_paragraph_html(p) for p in paragraphs(entry.text)]
     parts += [_figure_html(src, caption) for src, caption in entry.images]
     parts.append(_sources_html(entry.sources))

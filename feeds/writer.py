@@ -4,6 +4,10 @@ A feed whose stories have not changed is not built again: ``.feeds-manifest.json
 never served) keeps a fingerprint of each feed's data, paging and code, and a feed whose
 fingerprint and files are unchanged is left alone. Files whose bytes did not change are not
 rewritten either, so their mtime (the server's Last-Modified) stays put.
+
+The files of one run are written under temporary names, made durable together, then renamed
+into place and the directory synced once (a sync per file made writing the feeds of a small
+store take seconds): a reader sees each file whole, old or new, and so does a crash.
 """
 
 from __future__ import annotations
@@ -11,14 +15,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
 from feeds import builder, content, jsonfeed, paging
 from feeds.builder import DEFAULT_LIMIT, atom_bytes, rss_bytes
-from feeds.files import write_atomically
+from feeds.files import PUBLIC_MODE, write_atomically
 from feeds.jsonfeed import json_feed_bytes
 from feeds.listing import INDEX_NAME, OPML_NAME, index_html, opml
 from feeds.model import FeedSpec
@@ -28,6 +35,7 @@ from feeds.paging import Page, page_number, page_stem, paginate
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MANIFEST_NAME = ".feeds-manifest.json"
 EXTENSIONS = (".rss.xml", ".atom.xml", ".json")
+_SYNC_THREADS = 16
 
 
 def write_feeds(
@@ -53,25 +61,104 @@ def write_feeds(
     base = _normalise_base(base_url)
     manifest = _read_manifest(out_dir)
     paths: list[Path] = []
-    for spec in specs:
-        ordered = builder.newest_first(spec.entries, limit * max(pages, 1))
-        feed_pages = paginate(ordered, limit, pages)
-        names = [page_stem(spec.slug, p.number) + ext for p in feed_pages for ext in EXTENSIONS]
-        fingerprint = _fingerprint(spec, base, limit, pages)
-        unchanged = manifest.get(spec.slug) == fingerprint
-        if not (unchanged and all((out_dir / name).is_file() for name in names)):
-            for page in feed_pages:
-                _write_page(out_dir, spec, page, base)
-            _remove_stale_pages(out_dir, spec.slug, len(feed_pages))
-            manifest[spec.slug] = fingerprint
-        paths += [out_dir / name for name in names]
-    paths.append(_write(out_dir / INDEX_NAME, index_html(specs)))
-    paths.append(_write(out_dir / OPML_NAME, opml(specs, base)))
+    stale: list[tuple[str, int]] = []  # (slug, pages): pages beyond go once the new ones are in
+    with content.entry_html_cache(), _batch() as batch:
+        for spec in specs:
+            ordered = builder.newest_first(spec.entries, limit * max(pages, 1))
+            feed_pages = paginate(ordered, limit, pages)
+            names = [
+                page_stem(spec.slug, p.number) + ext for p in feed_pages for ext in EXTENSIONS
+            ]
+            fingerprint = _fingerprint(spec, base, limit, pages)
+            unchanged = manifest.get(spec.slug) == fingerprint
+            if not (unchanged and all((out_dir / name).is_file() for name in names)):
+                for page in feed_pages:
+                    _write_page(batch, out_dir, spec, page, base)
+                stale.append((spec.slug, len(feed_pages)))
+                manifest[spec.slug] = fingerprint
+            paths += [out_dir / name for name in names]
+        paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
+        paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
+    for slug, count in stale:
+        _remove_stale_pages(out_dir, slug, count)
     write_atomically(out_dir / MANIFEST_NAME, _manifest_bytes(manifest))
     return paths
 
 
-def _write_page(out_dir: Path, spec: FeedSpec, page: Page, base: str | None) -> None:
+class _Batch:
+    """Files to replace together: each written to a temporary name now; on :meth:`commit`,
+    all synced to disk, renamed over their targets in order, and the directory synced once."""
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, Path]] = []  # (temporary, target)
+
+    def write(self, path: Path, data: bytes) -> Path:
+        """Replace ``path`` with ``data`` on commit, unless it holds these bytes already (it
+        then keeps its mtime, the server's Last-Modified)."""
+        if _same_bytes(path, data):
+            return path
+        # The temporary file sits in the same directory: os.replace is atomic only within one
+        # file system. Its name starts with a dot so the feed server never serves it.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        self._pending.append((tmp, path))
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(tmp, PUBLIC_MODE)  # mkstemp makes 0600 files; feeds are public
+        return path
+
+    def commit(self) -> None:
+        # Every file's data reaches the disk before any rename does: a crash leaves each
+        # target old or new, never empty. The syncs run side by side, so that the file system
+        # commits them together (one after the other, each waited for its own commit).
+        if self._pending:
+            with ThreadPoolExecutor(max_workers=min(_SYNC_THREADS, len(self._pending))) as pool:
+                list(pool.map(_fsync, [tmp for tmp, _ in self._pending]))
+        directories = dict.fromkeys(path.parent for _, path in self._pending)
+        while self._pending:
+            tmp, path = self._pending[0]
+            os.replace(tmp, path)
+            del self._pending[0]
+        for directory in directories:
+            _fsync(directory, directory=True)
+
+    def abort(self) -> None:
+        for tmp, _ in self._pending:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        self._pending.clear()
+
+
+@contextlib.contextmanager
+def _batch() -> Iterator[_Batch]:
+    """A :class:`_Batch` committed when the block ends, its temporary files removed if it
+    fails."""
+    batch = _Batch()
+    try:
+        yield batch
+        batch.commit()
+    finally:
+        batch.abort()
+
+
+def _fsync(path: str | Path, *, directory: bool = False) -> None:
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if directory else 0)
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.read_bytes() == data
+    except FileNotFoundError:
+        return False
+
+
+def _write_page(
+    batch: _Batch, out_dir: Path, spec: FeedSpec, page: Page, base: str | None
+) -> None:
     stem = page_stem(spec.slug, page.number)
     one = FeedSpec(spec.slug, spec.title, spec.description, spec.link, page.entries, spec.group)
     size = len(page.entries)
@@ -84,11 +171,13 @@ def _write_page(out_dir: Path, spec: FeedSpec, page: Page, base: str | None) -> 
     atom_links = page.links(href(EXTENSIONS[1]))
     older = (base or "") + page_stem(spec.slug, page.number + 1) + EXTENSIONS[2]
     next_url = older if page.number < page.count else None
-    _write(out_dir / rss, rss_bytes(one, self_url=_url(base, rss), limit=size, links=rss_links))
-    _write(
+    batch.write(
+        out_dir / rss, rss_bytes(one, self_url=_url(base, rss), limit=size, links=rss_links)
+    )
+    batch.write(
         out_dir / atom, atom_bytes(one, self_url=_url(base, atom), limit=size, links=atom_links)
     )
-    _write(
+    batch.write(
         out_dir / jsonf,
         json_feed_bytes(one, self_url=_url(base, jsonf), limit=size, next_url=next_url),
     )
@@ -106,11 +195,6 @@ def _remove_stale_pages(out_dir: Path, slug: str, count: int) -> None:
 
 def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
-
-
-def _write(path: Path, data: bytes) -> Path:
-    write_atomically(path, data)
-    return path
 
 
 def _fingerprint(spec: FeedSpec, base: str | None, limit: int, pages: int) -> str:

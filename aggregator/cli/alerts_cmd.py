@@ -9,31 +9,17 @@ import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from aggregator.alerts import deliver, rules_in_force
-from aggregator.alerts.matching import Matcher, StoryFacts
-from aggregator.alerts.outbox import (
-    DELIVERED,
-    FAILED,
-    PENDING,
-    AlertState,
-    alert_states,
-    health_findings,
-    retry,
-    status_counts,
-)
-from aggregator.alerts.rules import Rules, load_rules
 from aggregator.exceptions import ConfigError
-from aggregator.publish import SiteIndex
-from aggregator.registry import load_registry, parse_duration
-from aggregator.store import StoryView, open_store
-from aggregator.store.database import store_exists
-from aggregator.store.repository import LOCAL_TZ
-from aggregator.store.schema import Story
+
+# The alert channels (apprise), the store and the matcher are imported when an action runs,
+# not when the command line is parsed: `tinlaodong --help` stays quick.
+if TYPE_CHECKING:
+    from aggregator.alerts.outbox import AlertState
+    from aggregator.alerts.rules import Rules
+    from aggregator.publish import SiteIndex
+    from aggregator.store import StoryView
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -112,6 +98,9 @@ def _rules_options(parser: argparse.ArgumentParser) -> None:
 
 
 def send_command(args: argparse.Namespace) -> int:
+    from aggregator.alerts import deliver, rules_in_force
+    from aggregator.registry import load_registry
+
     registry = load_registry(args.sites)
     rules = rules_in_force(args.data_dir, args.rules, registry.sites)
     report = deliver(args.data_dir, registry, rules, wait=max(args.wait, 0.0))
@@ -135,6 +124,18 @@ def send_command(args: argparse.Namespace) -> int:
 
 
 def test_command(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from aggregator.alerts.matching import Matcher, StoryFacts
+    from aggregator.alerts.outbox import health_findings
+    from aggregator.alerts.rules import load_rules
+    from aggregator.publish import SiteIndex
+    from aggregator.registry import load_registry, parse_duration
+    from aggregator.store import open_store
+    from aggregator.store.database import store_exists
+    from aggregator.store.schema import Story
+
     registry = load_registry(args.sites)
     rules = load_rules(args.rules, known_sites=[s.id for s in registry.sites])
     try:
@@ -201,6 +202,10 @@ def _test_dict(
 
 
 def status_command(args: argparse.Namespace) -> int:
+    from aggregator.alerts.outbox import DELIVERED, FAILED, PENDING, alert_states, status_counts
+    from aggregator.store import open_store
+    from aggregator.store.database import store_exists
+
     if not store_exists(args.data_dir):
         print("no alerts: nothing stored yet")
         return 0
@@ -224,10 +229,14 @@ def status_command(args: argparse.Namespace) -> int:
 
 
 def _local(value: datetime | None) -> str | None:
+    from aggregator.store.repository import LOCAL_TZ
+
     return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ).isoformat() if value else None
 
 
 def _state_dict(state: AlertState) -> dict[str, Any]:
+    from aggregator.alerts.outbox import PENDING
+
     return {
         "id": state.id,
         "rule": state.rule_id,
@@ -246,6 +255,9 @@ def _state_dict(state: AlertState) -> dict[str, Any]:
 
 
 def _state_line(state: AlertState) -> str:
+    from aggregator.alerts.outbox import DELIVERED, PENDING
+    from aggregator.store.repository import LOCAL_TZ
+
     line = (
         f"#{state.id} {state.status:<9} {state.rule_id}: {state.subject[:60]} "
         f"({state.delivered_to}/{state.targets} targets, {state.attempts} attempts)"
@@ -258,6 +270,12 @@ def _state_line(state: AlertState) -> str:
 
 
 def retry_command(args: argparse.Namespace) -> int:
+    from aggregator.alerts import rules_in_force
+    from aggregator.alerts.outbox import retry
+    from aggregator.registry import load_registry
+    from aggregator.store import open_store
+    from aggregator.store.database import store_exists
+
     if not store_exists(args.data_dir):
         print("no alerts: nothing stored yet")
         return 0

@@ -7,18 +7,18 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aggregator.alerts import SendReport, deliver, rules_in_force
-from aggregator.alerts.outbox import PENDING, status_counts
-from aggregator.cli.reporting import print_feeds, print_reports
 from aggregator.exceptions import ConfigError
-from aggregator.health import HEALTHY, Health, assess, baseline
-from aggregator.paths import feeds_dir
-from aggregator.publish import update_feeds
-from aggregator.registry import Registry, Site, load_registry
-from aggregator.search import refresh_index
-from aggregator.store import CrawlRecord, StoryStore, open_store
-from spiders.runner import SiteReport, run_crawl
+
+# The crawl's own modules (Scrapy, the store, the alerts) are imported when a crawl runs, not
+# when the command line is parsed: `tinlaodong <any command> --help` stays quick.
+if TYPE_CHECKING:
+    from aggregator.alerts import SendReport
+    from aggregator.health import Health
+    from aggregator.registry import Site
+    from aggregator.store import CrawlRecord, StoryStore
+    from spiders.runner import SiteReport
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -136,6 +136,16 @@ def crawl_and_publish(
     """Crawl ``sites``, then rewrite the feeds once (per-site feeds for ``feed_sites``, by
     default the crawled sites) and deliver the alerts the crawl queued (watch rules:
     ``rules_file``, else ``DATA_DIR/rules.yaml``); prints the reports."""
+    from aggregator.alerts import SendReport, deliver, rules_in_force
+    from aggregator.alerts.outbox import PENDING, status_counts
+    from aggregator.cli.reporting import print_feeds, print_reports
+    from aggregator.paths import feeds_dir
+    from aggregator.publish import update_feeds
+    from aggregator.registry import Registry
+    from aggregator.search import refresh_index
+    from aggregator.store import open_store
+    from spiders.runner import run_crawl
+
     known = tuple(feed_sites or sites)
     # Read before the crawl: a bad rules file is one line, not a crawl that alerts nobody.
     rules = rules_in_force(data_dir, rules_file, known)
@@ -177,6 +187,8 @@ def print_alerts(report: SendReport) -> None:
 
 def judge(store: StoryStore, report: SiteReport) -> Health:
     """This crawl against the site's usual crawls; an unreachable site is another matter."""
+    from aggregator.health import HEALTHY, assess, baseline
+
     if report.unreachable:
         return HEALTHY
     health = assess(report.metrics, baseline(store.metrics_history(report.site_id)))
@@ -188,6 +200,8 @@ def judge(store: StoryStore, report: SiteReport) -> Health:
 def _record(
     report: SiteReport, started: datetime, finished: datetime, health: Health
 ) -> CrawlRecord:
+    from aggregator.store import CrawlRecord
+
     return CrawlRecord(
         site_id=report.site_id,
         started=started,
@@ -204,6 +218,8 @@ def _record(
 
 
 def run(args: argparse.Namespace) -> int:
+    from aggregator.registry import load_registry
+
     registry = load_registry(args.sites)
     sites = registry.select(args.site_ids)
     overrides: dict[str, object] = dict(parse_settings(args.settings))
@@ -227,6 +243,8 @@ def run(args: argparse.Namespace) -> int:
 
 def due_sites(sites: tuple[Site, ...], data_dir: Path) -> tuple[Site, ...]:
     """Sites whose last crawl is older than their ``crawl_every`` (archived ones: rarely)."""
+    from aggregator.store import open_store
+
     store = open_store(data_dir)
     try:
         activity = store.site_activity()

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aggregator.exceptions import ConfigError
-from aggregator.paths import feeds_dir
-from aggregator.publish import PAGE_SIZE, PAGES, update_feeds
-from aggregator.registry import load_registry
-from aggregator.store import open_store
-from feeds.web import WebServer
+from aggregator.publish import PAGE_SIZE, PAGES
+
+# The store and the web app are imported when the command runs, not when the command line is
+# parsed: `tinlaodong --help` stays quick.
+if TYPE_CHECKING:
+    from feeds.web import WebServer
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -70,6 +72,10 @@ def _positive(text: str) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from aggregator.publish import update_feeds
+    from aggregator.registry import load_registry
+    from aggregator.store import open_store
+
     sites = load_registry(args.sites).sites
     store = open_store(args.data_dir)
     try:
@@ -88,6 +94,9 @@ def start_web_server(
     data_dir: Path, host: str, port: int, sites_file: Path | None = None
 ) -> WebServer:
     """The web app of ``data_dir`` listening on ``host:port`` in a background thread."""
+    from aggregator.registry import load_registry
+    from feeds.web import WebServer
+
     sites = load_registry(sites_file).sites
     server = WebServer.for_data_dir(data_dir, sites, host, port)
     try:
@@ -100,6 +109,11 @@ def start_web_server(
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from aggregator.paths import feeds_dir
+    from aggregator.publish import update_feeds
+    from aggregator.registry import load_registry
+    from aggregator.store import open_store
+
     sites = load_registry(args.sites).sites
     store = open_store(args.data_dir)
     try:

@@ -2,6 +2,10 @@
 
 Each subcommand lives in its own module exposing ``register(subparsers)``, which adds its
 parser and sets ``func`` (called with the parsed namespace, returns the exit code).
+
+A command line naming a command imports that command's module only (``tinlaodong crawl``
+does not load the alert channels, the web server or the scheduler); ``tinlaodong --help``, a
+mistyped command and the like import them all, to list them.
 """
 
 from __future__ import annotations
@@ -16,21 +20,22 @@ from pathlib import Path
 from aggregator.exceptions import TinlaodongError
 from aggregator.logsetup import configure_logging
 
-# Subcommand modules, in the order ``--help`` lists them.
-SUBCOMMANDS = (
-    "aggregator.cli.alerts_cmd",
-    "aggregator.cli.crawl_cmd",
-    "aggregator.cli.demo_cmd",
-    "aggregator.cli.extract_cmd",
-    "aggregator.cli.feeds_cmd",
-    "aggregator.cli.search_cmd",
-    "aggregator.cli.schedule_cmd",
-    "aggregator.cli.serve_cmd",
-    "aggregator.cli.sites_cmd",
-    "aggregator.cli.stories_cmd",
-    "aggregator.cli.try_cmd",
-    "aggregator.cli.worker_cmd",
-)
+# Each command's name and the module that registers it, in the order ``--help`` lists them.
+COMMANDS = {
+    "alerts": "aggregator.cli.alerts_cmd",
+    "crawl": "aggregator.cli.crawl_cmd",
+    "demo": "aggregator.cli.demo_cmd",
+    "extract": "aggregator.cli.extract_cmd",
+    "feeds": "aggregator.cli.feeds_cmd",
+    "search": "aggregator.cli.search_cmd",
+    "schedule": "aggregator.cli.schedule_cmd",
+    "serve": "aggregator.cli.serve_cmd",
+    "sites": "aggregator.cli.sites_cmd",
+    "stories": "aggregator.cli.stories_cmd",
+    "try": "aggregator.cli.try_cmd",
+    "worker": "aggregator.cli.worker_cmd",
+}
+SUBCOMMANDS = tuple(COMMANDS.values())
 
 
 def default_data_dir() -> Path:
@@ -50,14 +55,16 @@ def common_parser() -> argparse.ArgumentParser:
     return parent
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of ``command`` only (if it is one: the parser of a
+    command line that names it)."""
     parser = argparse.ArgumentParser(
         prog="tinlaodong",
         description="Crawl Vietnam's labour and social-affairs news sites and publish feeds.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parent = common_parser()
-    for name in SUBCOMMANDS:
+    for name in (COMMANDS[command],) if command in COMMANDS else SUBCOMMANDS:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -69,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # The command comes first: the top-level parser has no options but --help.
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:

@@ -6,8 +6,12 @@ import argparse
 import json
 import sys
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from aggregator.scheduling.status import JobStatus, job_statuses, scheduler_pid
+# The scheduler and the store are imported when the command runs, not when the command line is
+# parsed: `tinlaodong --help` stays quick.
+if TYPE_CHECKING:
+    from aggregator.scheduling.status import JobStatus
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -24,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    from aggregator.scheduling.status import job_statuses, scheduler_pid
+
     statuses = job_statuses(args.data_dir)
     pid = scheduler_pid(args.data_dir)
     # With --json, stdout stays one object per job; the summary goes to stderr.

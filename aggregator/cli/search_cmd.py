@@ -7,14 +7,13 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aggregator.dates import VIETNAM
-from aggregator.gazetteer import default_gazetteer
-from aggregator.publish import SiteIndex
-from aggregator.registry import load_registry, parse_duration
-from aggregator.search import Hit, refresh_index, search
-from aggregator.store import open_store
-from aggregator.tags import PROVINCE, resolve_province, tags_of
+# The store, the index and the gazetteer are imported when the command runs, not when the
+# command line is parsed: `tinlaodong --help` stays quick.
+if TYPE_CHECKING:
+    from aggregator.publish import SiteIndex
+    from aggregator.search import Hit
 
 _SYNTAX = (
     'words must all be there; "a phrase"; a OR b; -word or NOT word leaves it out. '
@@ -48,6 +47,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
+    from aggregator.publish import SiteIndex
+    from aggregator.registry import load_registry
+    from aggregator.search import refresh_index, search
+    from aggregator.store import open_store
+    from aggregator.tags import PROVINCE, tags_of
+
     index = SiteIndex(load_registry(args.sites).sites)
     provinces = _provinces(args.province) if args.province else None
     store = open_store(args.data_dir)
@@ -78,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _provinces(names: list[str]) -> list[str]:
     """Current province ids; a former one is searched as the province it is part of now."""
+    from aggregator.gazetteer import default_gazetteer
+    from aggregator.tags import resolve_province
+
     ids = []
     for name in names:
         province = resolve_province(name)
@@ -120,6 +128,9 @@ def _to_dict(hit: Hit, provinces: list[str]) -> dict[str, object]:
 
 
 def _since(text: str) -> datetime:
+    from aggregator.dates import VIETNAM
+    from aggregator.registry import parse_duration
+
     try:
         return datetime.now(UTC) - parse_duration(text)
     except ValueError:

@@ -8,11 +8,15 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aggregator.gazetteer import default_gazetteer
-from aggregator.registry import Site, load_registry
-from aggregator.store import SiteActivity, open_store
-from aggregator.store.database import store_exists
+from aggregator.registry import load_registry
+
+# The store and the gazetteer are imported when the command runs, not when the command line is
+# parsed: `tinlaodong --help` stays quick.
+if TYPE_CHECKING:
+    from aggregator.registry import Site
+    from aggregator.store import SiteActivity
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -97,6 +101,9 @@ def list_sites(args: argparse.Namespace) -> int:
 
 def _activity(data_dir: Path) -> dict[str, SiteActivity]:
     """What the store knows of each site; nothing (and no new database) before a first crawl."""
+    from aggregator.store import open_store
+    from aggregator.store.database import store_exists
+
     if not store_exists(data_dir):
         return {}
     store = open_store(data_dir)
@@ -149,6 +156,8 @@ def _activity_text(seen: SiteActivity | None) -> str:
 
 def _provinces(site: Site) -> str:
     """The province as written, and the current one when the 2025 merger changed it."""
+    from aggregator.gazetteer import default_gazetteer
+
     gazetteer = default_gazetteer()
     current = gazetteer.get(site.current_province_id) if site.current_province_id else None
     if current is None or current.id == site.province_id:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aggregator.publish import SiteIndex
-from aggregator.registry import load_registry
-from aggregator.store import StoryView, open_store
-from aggregator.store.database import store_exists
+# The store and the gazetteer are imported when the command runs, not when the command line is
+# parsed: `tinlaodong --help` stays quick.
+if TYPE_CHECKING:
+    from aggregator.publish import SiteIndex
+    from aggregator.store import StoryView
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -34,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def list_stories(args: argparse.Namespace) -> int:
+    from aggregator.publish import SiteIndex
+    from aggregator.registry import load_registry
+    from aggregator.store import open_store
+    from aggregator.store.database import store_exists
+
     index = SiteIndex(load_registry(args.sites).sites)
     if not store_exists(args.data_dir):
         return 0  # nothing crawled yet: nothing to list, and no empty database made

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["canonical", "fold", "find", "has_diacritics", "matches", "words"]
 
@@ -39,10 +40,23 @@ def _move_tone(match: re.Match[str]) -> str:
     return first + second + tone
 
 
+class _WithoutMarks(dict[int, int | None]):
+    """A ``str.translate`` table that drops the combining characters (diacritics in NFD),
+    filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        self[code] = kept
+        return kept
+
+
+_WITHOUT_MARKS = _WithoutMarks()
+
+
 def fold(text: str) -> str:
     """Lowercase, without diacritics, "đ" as "d": the form of a query typed without them."""
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = decomposed.translate(_WITHOUT_MARKS)
     return unicodedata.normalize("NFC", bare).lower()
 
 
@@ -56,9 +70,25 @@ def words(text: str) -> list[re.Match[str]]:
     return list(_WORD_RE.finditer(canonical(text)))
 
 
+# Texts are matched word by word, many times over (each phrase set, each rule, each story), and
+# the vocabulary is small (Vietnamese syllables, names): the per-word forms are remembered.
+_WORD_CACHE = 1 << 16
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def fold_word(word: str) -> str:
+    """:func:`fold` of one word, remembered."""
+    return fold(word)
+
+
+@lru_cache(maxsize=_WORD_CACHE)
+def _exact_key(word: str) -> str:
+    return canonical(word).lower()
+
+
 def key(word: str, exact: bool) -> str:
     """The form a word is compared in: lowercase canonical (exact) or folded."""
-    return canonical(word).lower() if exact else fold(word)
+    return _exact_key(word) if exact else fold_word(word)
 
 
 def find(query_term: str, text: str, *, exact: bool | None = None) -> tuple[int, int] | None:

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
-from aggregator.search.folding import fold, has_diacritics, key, words
+from aggregator.search.folding import fold_word, has_diacritics, key, words
 
 
 class Mode(Enum):
@@ -39,13 +40,11 @@ class PhraseSet:
         mode = mode or (Mode.EXACT if has_diacritics(phrase) else Mode.FOLDED)
         tokens = tuple(key(w, mode is not Mode.FOLDED) for w in found)
         capitals = tuple(w[0].isupper() for w in found)
-        self._by_first[fold(found[0])].append(_Entry(tokens, capitals, mode, label))
+        self._by_first[fold_word(found[0])].append(_Entry(tokens, capitals, mode, label))
 
     def labels_in(self, text: str) -> set[str]:
         """The labels of the phrases found in ``text`` as whole words."""
-        found = [m[0] for m in words(text)]
-        folded = [fold(w) for w in found]
-        exact = [key(w, True) for w in found]
+        found, folded, exact = _tokens(text)
         labels = set()
         for start, first in enumerate(folded):
             for entry in self._by_first.get(first, ()):
@@ -54,13 +53,25 @@ class PhraseSet:
         return labels
 
 
-def _at(entry: _Entry, start: int, found: list[str], folded: list[str], exact: list[str]) -> bool:
+_Tokens = tuple[str, ...]
+
+
+# The same text is looked through by several phrase sets in a row (topics, places, each alert
+# rule's terms): it is split and folded once for all of them.
+@lru_cache(maxsize=8)
+def _tokens(text: str) -> tuple[_Tokens, _Tokens, _Tokens]:
+    """The words of ``text`` (canonical), folded, and in exact (lowercase canonical) form."""
+    found = tuple(m[0] for m in words(text))
+    return found, tuple(fold_word(w) for w in found), tuple(key(w, True) for w in found)
+
+
+def _at(entry: _Entry, start: int, found: _Tokens, folded: _Tokens, exact: _Tokens) -> bool:
     end = start + len(entry.tokens)
     if end > len(found):
         return False
     if entry.mode is Mode.FOLDED:
-        return tuple(folded[start:end]) == entry.tokens
-    if tuple(exact[start:end]) != entry.tokens:
+        return folded[start:end] == entry.tokens
+    if exact[start:end] != entry.tokens:
         return False
     return entry.mode is Mode.EXACT or all(
         word[0].isupper() == capital
