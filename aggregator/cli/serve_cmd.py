@@ -30,6 +30,7 @@ from aggregator.scheduling import (
     run_until_signal,
     schedule_scale,
 )
+from aggregator.scheduling.service import Runnable
 from aggregator.scheduling.services import serving_services
 from aggregator.scheduling.services_only import ServicesOnly
 from feeds.web import WebServer
@@ -96,13 +97,7 @@ def run(args: argparse.Namespace) -> int:
     service = _service(args)
     if args.once:
         return _run_once(service)
-    server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
-    try:
-        run_until_signal(service)
-    finally:
-        server.stop()
-    print("stopped", flush=True)
-    return 0
+    return _serve_with(service, args)
 
 
 def _serve_without_crawls(args: argparse.Namespace) -> int:
@@ -110,9 +105,14 @@ def _serve_without_crawls(args: argparse.Namespace) -> int:
     services = ServicesOnly(
         args.data_dir, load_registry(args.sites), serving_services(), schedule_scale()
     )
+    return _serve_with(services, args)
+
+
+def _serve_with(service: Runnable, args: argparse.Namespace) -> int:
+    """The web app and feeds in a thread, ``service`` until SIGINT or SIGTERM."""
     server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
     try:
-        run_until_signal(services)
+        run_until_signal(service)
     finally:
         server.stop()
     print("stopped", flush=True)
