@@ -165,8 +165,10 @@ class StoryStore:
         *,
         now: datetime | None = None,
         outbox: Outbox | None = None,
+        sketch: neardup.Sketch | None = None,
     ) -> AddResult:
         """Store ``article`` (see :meth:`_add_article_once`), safe against other writers.
+        ``sketch``: ``neardup.sketch(article.text)`` if the caller made it already.
 
         Writers (crawls, workers on other machines) take turns: a PostgreSQL advisory lock, a
         lock file beside the SQLite file. A transaction that lost a race all the same (a unique
@@ -175,7 +177,9 @@ class StoryStore:
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 with _writer_turn(self.engine):
-                    return self._add_article_once(site_id, url, article, now=now, outbox=outbox)
+                    return self._add_article_once(
+                        site_id, url, article, now=now, outbox=outbox, sketch=sketch
+                    )
             except StoreError as exc:
                 if attempt == WRITE_ATTEMPTS or not _lost_race(exc.__cause__):
                     raise
@@ -190,6 +194,7 @@ class StoryStore:
         *,
         now: datetime | None = None,
         outbox: Outbox | None = None,
+        sketch: neardup.Sketch | None = None,
     ) -> AddResult:
         """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice.
 
@@ -202,7 +207,9 @@ class StoryStore:
                 writer = _Writer(conn, self.thresholds)
                 if not self._indexed and not writer.index_complete():
                     writer.index_unindexed()
-                result, story_id = writer.add(site_id, canonical_url(url), article, fetched)
+                result, story_id = writer.add(
+                    site_id, canonical_url(url), article, fetched, sketch
+                )
                 if result is AddResult.NEW_STORY and outbox is not None:
                     # A session in the connection's transaction: committed with the story.
                     with Session(bind=conn) as session:
@@ -529,7 +536,12 @@ class _Writer:
         self.thresholds = thresholds
 
     def add(
-        self, site_id: str, url: str, article: Article, fetched: datetime
+        self,
+        site_id: str,
+        url: str,
+        article: Article,
+        fetched: datetime,
+        sketch: neardup.Sketch | None = None,
     ) -> tuple[AddResult, int]:
         """What became of the article, and its story's id (0 when the URL was known)."""
         conn = self.conn
@@ -541,7 +553,8 @@ class _Writer:
         if known is not None:
             body_id, story_id = int(known.id), int(known.story_id)
         else:
-            sketch = neardup.sketch(article.text)
+            if sketch is None:
+                sketch = neardup.sketch(article.text)
             similar = self._similar_story(sketch)
             if similar is None:
                 similar, result = self._new_story(article, digest, fetched), AddResult.NEW_STORY

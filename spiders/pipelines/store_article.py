@@ -2,12 +2,18 @@
 
 With watch rules (setting ``TINLAODONG_RULES_FILE``, else ``DATA_DIR/rules.yaml`` if present),
 a new story's alerts are queued in the transaction that stores it (``aggregator.alerts``).
+
+Writes run in one writer thread per process, not in the reactor's: most of a write is SQLite's
+C code and the disk, during which Python's GIL is released, so the downloads go on meanwhile.
+One thread keeps the writes in order and each store's connection in a single thread.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -32,6 +38,16 @@ _STAT = {
 }
 
 
+_WRITER: list[ThreadPoolExecutor] = []
+
+
+def _writer_thread() -> ThreadPoolExecutor:
+    """The process's writer thread, started on first use and kept for the process's life."""
+    if not _WRITER:
+        _WRITER.append(ThreadPoolExecutor(1, thread_name_prefix="tinlaodong-store"))
+    return _WRITER[0]
+
+
 class StoreArticlePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -53,18 +69,20 @@ class StoreArticlePipeline:
         self.outbox = alert_queue(rules, [site] if site is not None else [])
         self.store = store_from_settings(settings)
 
-    def close_spider(self) -> None:
+    async def close_spider(self) -> None:
         if self.store is not None:
-            self.store.close()
+            # In the writer thread: after the writes queued before it, on the thread that
+            # used the connection.
+            await asyncio.wrap_future(_writer_thread().submit(self.store.close))
 
-    def process_item(self, item: PageItem) -> PageItem:
+    async def process_item(self, item: PageItem) -> PageItem:
         assert self.store is not None and item.article is not None
         stats = self.crawler.stats
         assert stats is not None
         article = self._plausibly_dated(item)
-        start = time.process_time()
+        write = _writer_thread().submit(self._write, item, article)
         try:
-            result = self.store.add_article(item.site_id, item.url, article, outbox=self.outbox)
+            result, cpu = await asyncio.wrap_future(write)
         except StoreError as exc:
             # Counted, so that the crawl keeps no validators and reports the failure; the
             # next crawl fetches this page again (nothing was written, nothing is lost).
@@ -73,14 +91,21 @@ class StoreArticlePipeline:
             reason = one_line(exc.__cause__) if exc.__cause__ is not None else str(exc)
             logger.error("site %s: cannot store %s: %s", item.site_id, item.url, reason)
             return item
-        finally:
-            stats.inc_value(
-                "tinlaodong/time/store_cpu_us", round(1e6 * (time.process_time() - start))
-            )
+        stats.inc_value("tinlaodong/time/store_cpu_us", round(1e6 * cpu))
         stats.inc_value(_STAT[result])
         if result is not AddResult.KNOWN_URL:
             logger.info("site %s: %s: %s <%s>", item.site_id, result.value, article.title, item.url)
         return item
+
+    def _write(self, item: PageItem, article: Article) -> tuple[AddResult, float]:
+        """Runs in the writer thread: what became of the article, and the thread's CPU
+        seconds it took (``thread_time``: the reactor's work meanwhile is not counted)."""
+        assert self.store is not None
+        start = time.thread_time()
+        result = self.store.add_article(
+            item.site_id, item.url, article, outbox=self.outbox, sketch=item.sketch
+        )
+        return result, time.thread_time() - start
 
     def _plausibly_dated(self, item: PageItem) -> Article:
         """The article, without its date if that date cannot be true (a wrong clock, 1970):
