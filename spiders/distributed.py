@@ -49,6 +49,7 @@ from twisted.internet.task import LoopingCall
 
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
+from spiders.heap import return_large_blocks
 from spiders.leases import WORKER_SETTING, live_key, others_leased, recover_dead_workers
 from spiders.runner import SiteCrawlerProcess, SiteReport, crawl_settings, site_report
 
@@ -256,6 +257,7 @@ def run_workers(
     if not settings.get(WORKER_SETTING):
         settings.set(WORKER_SETTING, worker_id(), priority="cmdline")
     prefix = settings.get("TINLAODONG_REDIS_PREFIX") or DEFAULT_PREFIX
+    return_large_blocks()
     process = SiteCrawlerProcess(settings)
     quiet_libraries()
 

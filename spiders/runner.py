@@ -15,6 +15,7 @@ from scrapy.utils.project import get_project_settings
 from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
+from spiders.heap import return_large_blocks
 from spiders.site_spider import SiteSpider
 
 FAULTS_PREFIX = "tinlaodong/faults/"
@@ -123,6 +124,7 @@ def run_crawl(
     sites: Sequence[Site], data_dir: Path, overrides: Mapping[str, Any] | None = None
 ) -> list[SiteReport]:
     """Crawl ``sites`` into the store under ``data_dir``; blocks until every site is done."""
+    return_large_blocks()
     process = SiteCrawlerProcess(crawl_settings(data_dir, overrides))
     quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
     crawlers = process.crawl_sites(sites)

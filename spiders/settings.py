@@ -54,6 +54,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Sees a 429/503 before RetryMiddleware (550) and a redirect before RedirectMiddleware (600).
     "spiders.middlewares.retry_after.RetryAfterMiddleware": 560,
     "spiders.middlewares.redirects.RedirectGuardMiddleware": 610,
+    # Scrapy's own, at its place, reading the head only (spiders/middlewares/meta_refresh.py).
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "spiders.middlewares.meta_refresh.HeadMetaRefreshMiddleware": 580,
 }
 ITEM_PIPELINES = {
     "spiders.pipelines.extract_article.ExtractArticlePipeline": 100,

@@ -1,0 +1,42 @@
+"""Give freed page buffers back to the system during a long crawl.
+
+glibc's malloc raises its mmap threshold each time a large block is freed, so after the first
+pages every 30-120 KB body, decoded text and extraction buffer comes from the heap arenas, which
+fragment and are not returned: a 12-site crawl's resident set grew to 490 MB and stayed there,
+while the live Python objects never passed 150 MB (tracemalloc). A fixed threshold keeps large
+blocks in their own mappings, freed back to the system; fewer arenas for the few threads a crawl
+has (reactor, store writer, extraction pool's manager) bound the rest.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+
+logger = logging.getLogger("tinlaodong.crawl")
+
+# mallopt parameters (malloc.h)
+_M_MMAP_THRESHOLD = -3
+_M_ARENA_MAX = -8
+MMAP_THRESHOLD = 64 * 1024
+ARENA_MAX = 2
+
+
+def return_large_blocks() -> bool:
+    """Set the process's malloc to map blocks of 64 KB and more on their own (glibc only);
+    whether it could. Called before the crawl's first page; earlier blocks are unaffected."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return False
+    try:
+        libc = ctypes.CDLL(name)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+        return False
+    done = bool(mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(
+        mallopt(_M_ARENA_MAX, ARENA_MAX)
+    )
+    if not done:
+        logger.debug("malloc: mallopt refused; large blocks stay in the heap")
+    return done
