@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint typecheck fuzz bench bench-full bench-scale bench-memory clean
+.PHONY: install demo run test lint typecheck fuzz bench bench-quick bench-tools bench-scale bench-memory clean
 
 $(STAMP): pyproject.toml
 	@# Debian's Chromium drives the web page's browser tests (playwright cannot download one).
@@ -38,16 +38,22 @@ typecheck: install
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
-## bench: extraction speed and quality against bare trafilatura, then the crawl benchmark's
-## quick profile (6 sites x 50 articles on a generated mirror; bench/crawl_bench.py);
-## bench-full, bench-scale and bench-memory below are the long ones
-bench: install
+## bench: extraction speed and quality against bare trafilatura, then the crawl benchmark on
+## 60 generated sites x 170 articles (10,200 article pages of 30-120 KB; bench/crawl_bench.py),
+## against bare trafilatura, a download-only Scrapy crawl and news-please (own venv), with the
+## re-crawls and feed serving (wrk); about 30 minutes. bench-quick: 6 sites x 50 articles
+BENCH_NEWSPLEASE := bench/.venv-newsplease/bin/python
+bench: install bench-tools
 	$(BIN)/python bench/extract_bench.py
+	$(BIN)/python bench/crawl_bench.py --sites 60 --articles 170
+
+bench-quick: install bench-tools
 	$(BIN)/python bench/crawl_bench.py --quick
 
-## bench-full: the crawl benchmark on 60 sites x 170 articles (10,200 article pages)
-bench-full: install
-	$(BIN)/python bench/crawl_bench.py --sites 60 --articles 170
+## bench-tools: wrk (Debian) for the serving figures, news-please in its own venv to compare with
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; else echo "note: apt-get install -y wrk for the serving figures"; fi; }
+	@test -x $(BENCH_NEWSPLEASE) || { $(PYTHON) -m venv bench/.venv-newsplease && bench/.venv-newsplease/bin/pip install --quiet news-please || echo "note: news-please did not install; the benchmark says so"; }
 
 ## bench-scale: store+dedup cost per article and search latency at 10k, 100k and 1M stored
 ## stories (SQLite; bench/scale_bench.py --quick: 10k and 30k; --postgres: PostgreSQL too)

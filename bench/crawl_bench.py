@@ -9,7 +9,10 @@ measures, each figure the median of ``--runs`` runs with min-max:
 
 1. the real ``tinlaodong crawl --all --no-throttle`` in a subprocess: pages/s,
    stories/s, CPU ms per page (``os.wait4`` rusage of the crawl), CPU per stage from the
-   pipelines' ``tinlaodong/time/*`` counters; with the extraction workers and without (0);
+   pipelines' ``tinlaodong/time/*`` counters (extraction includes the near-duplicate sketch;
+   store includes the near-duplicate lookup); on every CPU with the extraction workers, and
+   pinned to one CPU with extraction in the reactor's process (the mirror server then runs on
+   another CPU);
 2. bare ``trafilatura.extract`` in a loop on the article pages, and a Scrapy crawl that only
    downloads the same URLs (``bench/download_spider.py``);
 3. news-please (``NewsPlease.from_html``, its own venv ``bench/.venv-newsplease``) on the same
@@ -77,12 +80,23 @@ class Crawl:
     def stat(self, key: str) -> float:
         return self.stats.get(key, 0.0)
 
+    def staged_ms(self) -> float:
+        """CPU ms of extraction and store, summed."""
+        timers = ("tinlaodong/time/extract_cpu_us", "tinlaodong/time/store_cpu_us")
+        return sum(self.stat(t) for t in timers) / 1000
+
     def per_article(self, timer: str) -> float:
         """A pipeline's ``tinlaodong/time/<timer>`` counter per extracted article."""
         return self.stat(f"tinlaodong/time/{timer}") / max(1, self.stat("tinlaodong/extracted"))
 
 
-def run_crawl(registry: Path, data_dir: Path, extra: dict[str, str] | None = None) -> Crawl:
+def run_crawl(
+    registry: Path,
+    data_dir: Path,
+    extra: dict[str, str] | None = None,
+    cpus: set[int] | None = None,
+) -> Crawl:
+    """One crawl in a subprocess; ``cpus``: the CPUs it may run on (all by default)."""
     stats_file = data_dir.parent / f"{data_dir.name}-stats.jsonl"
     stats_file.unlink(missing_ok=True)
     settings = {
@@ -100,7 +114,14 @@ def run_crawl(registry: Path, data_dir: Path, extra: dict[str, str] | None = Non
     err_path = data_dir.parent / f"{data_dir.name}-err.txt"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start, epoch, own_cpu = time.perf_counter(), time.time(), time.process_time()
-        process = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=err,
+            env=env,
+            cwd=ROOT,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+        )
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
         end, server_cpu = time.time(), time.process_time() - own_cpu
@@ -174,6 +195,12 @@ def figures_of_crawls(label: str, crawls: Sequence[Crawl]) -> list[Figure]:
         fig("mirror server CPU per page", "ms", lambda c: 1000 * c.server_cpu / max(1, c.pages)),
         fig("extract CPU per article", "ms", lambda c: c.per_article("extract_cpu_us") / 1000),
         fig("store CPU per article", "ms", lambda c: c.per_article("store_cpu_us") / 1000),
+        fig(
+            "rest CPU per page",
+            "ms",
+            lambda c: (1000 * c.cpu - c.staged_ms()) / max(1, c.pages),
+            "fetch, parse, schedule, startup, index, feeds",
+        ),
     ]
 
 
@@ -240,7 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=bigmirror.FULL.articles)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median kept)")
     parser.add_argument("--sample", type=int, default=600, help="pages for the bare extractors")
-    parser.add_argument("--skip", action="append", default=[], help="newsplease, serving, inline")
+    parser.add_argument("--skip", action="append", default=[], help="newsplease, serving, one-core")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     profile = bigmirror.QUICK if args.quick else bigmirror.Profile(args.sites, args.articles)
@@ -266,18 +293,11 @@ def main(argv: list[str] | None = None) -> int:
             run = _Runner(tmp, registry, args.runs)
             full = run.crawls("full", {})
             figures += figures_of_crawls("crawl", full)
-            if "inline" not in args.skip:
-                inline = run.crawls("inline", {"TINLAODONG_EXTRACT_WORKERS": "0"})
-                figures += figures_of_crawls("crawl, extraction in-thread", inline)
-                figures.append(
-                    Figure(
-                        "speed-up of extraction workers (pages/s ratio)",
-                        "x",
-                        [a.wall and b.wall / a.wall for a, b in zip(full, inline, strict=True)],
-                        "same run pairs",
-                    )
-                )
-            figures += bare_figures(built, mirror, full, tmp, args, info)
+            one_core: list[Crawl] = []
+            if "one-core" not in args.skip:
+                one_core = one_core_crawls(run)
+                figures += figures_of_crawls("crawl on one core, extraction in-thread", one_core)
+            figures += bare_figures(built, mirror, full, one_core, tmp, args, info)
             figures += incremental_figures(built, run, full, profile, tmp)
             if "serving" not in args.skip:
                 figures += serving.figures(run.data_dir("full", 0) / "feeds", Figure)
@@ -299,19 +319,36 @@ class _Runner:
     def data_dir(self, label: str, number: int) -> Path:
         return self.tmp / f"data-{label}-{number}"
 
-    def crawls(self, label: str, extra: dict[str, str]) -> list[Crawl]:
+    def crawls(
+        self, label: str, extra: dict[str, str], cpus: set[int] | None = None
+    ) -> list[Crawl]:
         done = []
         for number in range(self.runs):
-            crawl = run_crawl(self.registry, self.data_dir(label, number), extra)
+            crawl = run_crawl(self.registry, self.data_dir(label, number), extra, cpus)
             print(f"{label} #{number}: {crawl.pages} pages in {crawl.wall:.1f} s", flush=True)
             done.append(crawl)
         return done
+
+
+def one_core_crawls(run: _Runner) -> list[Crawl]:
+    """The crawl pinned to one CPU with extraction in its own thread (no workers), the mirror
+    server (this process) on another: what one core of crawling gives."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2:
+        return run.crawls("one-core", {"TINLAODONG_EXTRACT_WORKERS": "0"})
+    mine = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, set(cpus[1:]))
+    try:
+        return run.crawls("one-core", {"TINLAODONG_EXTRACT_WORKERS": "0"}, {cpus[0]})
+    finally:
+        os.sched_setaffinity(0, mine)
 
 
 def bare_figures(
     built: bigmirror.Built,
     mirror: MirrorServer,
     full: Sequence[Crawl],
+    one_core: Sequence[Crawl],
     tmp: Path,
     args: argparse.Namespace,
     info: dict[str, Any],
@@ -321,6 +358,7 @@ def bare_figures(
     bare = [bare_trafilatura(pages) for _ in range(args.runs)]
     rate = [len(pages) / cpu for cpu in bare]
     crawl_rate = [c.stat("tinlaodong/extracted") / c.wall for c in full]
+    one_rate = [c.stat("tinlaodong/extracted") / c.wall for c in one_core]
     figures = [
         Figure("bare trafilatura.extract, one core", "pages/s", rate, f"{len(pages)} pages"),
         Figure(
@@ -330,9 +368,18 @@ def bare_figures(
             "crawl article pages/s / bare trafilatura pages/s",
             "x",
             [c / r for c, r in zip(crawl_rate, rate, strict=True)],
-            "target >= 1.5",
+            f"{os.cpu_count()} CPUs; target >= 1.5",
         ),
     ]
+    if one_rate:
+        figures.append(
+            Figure(
+                "one-core crawl article pages/s / bare trafilatura pages/s",
+                "x",
+                [c / r for c, r in zip(one_rate, rate, strict=True)],
+                "target >= 0.8",
+            )
+        )
     urls_file = tmp / "urls.txt"
     urls_file.write_text(
         "\n".join(mirror.base_url(site) + url for site, url, _ in built.articles) + "\n"
