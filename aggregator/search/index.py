@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Executor, Future
 from datetime import datetime
 
 from sqlalchemy import Row, delete, or_, select
@@ -22,30 +23,86 @@ from aggregator.tags import Tagger, default_tagger
 
 logger = logging.getLogger("tinlaodong.search")
 BATCH = 200
+# Stories per task handed to a worker process: big enough to amortise the hand-over.
+CHUNK = 50
+
+# What a story is indexed by: its canonical title and body, their folded twins, its tags.
+Fields = tuple[str, str, str, str, list[tuple[str, str]]]
+# A batch of stories read, and its fields being worked out.
+_Pending = tuple[Sequence[Row[int, str, str, datetime]], list[Future[list[Fields]]]]
 
 
-def refresh_index(engine: Engine, *, tagger: Tagger | None = None, rebuild: bool = False) -> int:
+def refresh_index(
+    engine: Engine,
+    *,
+    tagger: Tagger | None = None,
+    rebuild: bool = False,
+    pool: Executor | None = None,
+) -> int:
     """Index (and tag) the stories not indexed yet or updated since; returns how many.
 
-    ``rebuild``: all of them, e.g. after editing ``topics.yaml``.
+    ``rebuild``: all of them, e.g. after editing ``topics.yaml``. ``pool``: worker processes
+    to fold and tag in (a crawl's extraction workers; with the default tagger only). Folding
+    and tagging are pure Python and most of a refresh's CPU; the next batch is worked on
+    while this one is written.
     """
-    tagger = tagger or default_tagger()
     if rebuild:
         with Session(engine) as session, session.begin():
             session.execute(delete(SearchDocument))
             session.execute(delete(StoryTag))
+    if tagger is not None:
+        pool = None  # the workers tag with the default tagger
     done = 0
     # One pass over the stories finds what is stale (a pass per batch made a crawl's refresh
     # grow with the store: bench/scale_bench.py); a story updated meanwhile waits for the next.
     stale = _stale_ids(engine)
-    for start in range(0, len(stale), BATCH):
-        batch = _stories(engine, stale[start : start + BATCH])
-        with Session(engine) as session, session.begin():
-            _index(session, batch, tagger)
-        done += len(batch)
+    ahead: _Pending | None = None
+    for start in range(0, len(stale) + BATCH, BATCH):
+        ids = stale[start : start + BATCH]
+        current: _Pending | None = ahead
+        ahead = None
+        if ids:
+            batch = _stories(engine, ids)
+            ahead = (batch, _fields_of(batch, tagger, pool))
+        if current is not None:
+            stories, futures = current
+            fields = [found for future in futures for found in future.result()]
+            with Session(engine) as session, session.begin():
+                _index(session, stories, fields)
+            done += len(stories)
     if done:
         logger.info("indexed %d stories for search", done)
     return done
+
+
+def _fields_of(
+    stories: Sequence[Row[int, str, str, datetime]], tagger: Tagger | None, pool: Executor | None
+) -> list[Future[list[Fields]]]:
+    pairs = [(story.title, story.text) for story in stories]
+    if pool is not None:
+        return [
+            pool.submit(_fields_of_pairs, pairs[i : i + CHUNK]) for i in range(0, len(pairs), CHUNK)
+        ]
+    done: Future[list[Fields]] = Future()
+    done.set_result(_fields_of_pairs(pairs, tagger))
+    return [done]
+
+
+def _fields_of_pairs(
+    pairs: Sequence[tuple[str, str]], tagger: Tagger | None = None
+) -> list[Fields]:
+    """Runs in a worker process with a pool (module level, so that it pickles by name)."""
+    return [index_fields(title, text, tagger) for title, text in pairs]
+
+
+def index_fields(title: str, text: str, tagger: Tagger | None = None) -> Fields:
+    """What a story with ``title`` and ``text`` is indexed and tagged by."""
+    tags = sorted((tagger or default_tagger()).tags(title, text))
+    return (*_text_fields(title, text), tags)
+
+
+def _text_fields(title: str, text: str) -> tuple[str, str, str, str]:
+    return canonical(title).lower(), canonical(text).lower(), fold(title), fold(text)
 
 
 def _stale_ids(engine: Engine) -> list[int]:
@@ -70,25 +127,35 @@ def _stories(engine: Engine, ids: Sequence[int]) -> Sequence[Row[int, str, str, 
 
 
 def _index(
-    session: Session, stories: Sequence[Row[int, str, str, datetime]], tagger: Tagger
+    session: Session, stories: Sequence[Row[int, str, str, datetime]], fields: Sequence[Fields]
 ) -> None:
     ids = [story.id for story in stories]
     # Delete and insert rather than update: the FTS triggers handle both the same way.
     session.execute(delete(SearchDocument).where(SearchDocument.story_id.in_(ids)))
     session.execute(delete(StoryTag).where(StoryTag.story_id.in_(ids)))
-    for story in stories:
-        session.add(document(story.id, story.title, story.text, story.updated))
-        for kind, value in sorted(tagger.tags(story.title, story.text)):
+    for story, (title, body, title_folded, body_folded, tags) in zip(stories, fields, strict=True):
+        session.add(
+            SearchDocument(
+                story_id=story.id,
+                indexed_updated=story.updated,
+                title=title,
+                body=body,
+                title_folded=title_folded,
+                body_folded=body_folded,
+            )
+        )
+        for kind, value in tags:
             session.add(StoryTag(story_id=story.id, kind=kind, value=value))
 
 
 def document(story_id: int, title: str, text: str, updated: datetime) -> SearchDocument:
     """A story as indexed: lowercase canonical text and its folded twin."""
+    title_c, body_c, title_folded, body_folded = _text_fields(title, text)
     return SearchDocument(
         story_id=story_id,
         indexed_updated=updated,
-        title=canonical(title).lower(),
-        body=canonical(text).lower(),
-        title_folded=fold(title),
-        body_folded=fold(text),
+        title=title_c,
+        body=body_c,
+        title_folded=title_folded,
+        body_folded=body_folded,
     )

@@ -61,6 +61,12 @@ def shared_pool(workers: int) -> Executor:
     return pool
 
 
+def started_pool() -> Executor | None:
+    """The extraction pool this process started, if any: publishing after the crawl indexes
+    the new stories in it too."""
+    return next(iter(_POOLS.values()), None)
+
+
 class ExtractArticlePipeline:
     def __init__(self, crawler: Crawler, workers: int) -> None:
         self.crawler = crawler
