@@ -50,6 +50,9 @@ class _SiteState:
 
 class _Handler(BaseHTTPRequestHandler):
     state: ClassVar[_SiteState]  # set on a per-site subclass
+    # Keep-alive, as the portals' Apache and IIS answer: a connection per request cost the
+    # crawl (and this server) a TCP handshake and teardown per page. Every answer has a length.
+    protocol_version = "HTTP/1.1"
 
     def version_string(self) -> str:
         return "Apache"  # what the real portals answer; not Python's BaseHTTP banner
