@@ -4,6 +4,7 @@
     .venv/bin/python bench/scale_bench.py                     # 10k, 100k, 1M (SQLite)
     .venv/bin/python bench/scale_bench.py --max 100000 --postgres
     .venv/bin/python bench/scale_bench.py --dir /tmp/scale --keep   # reuse a filled store
+    .venv/bin/python bench/scale_bench.py --verify-fill 3000  # the bulk fill = the write path?
 
 Fills a store with synthetic stories (Vietnamese-looking bodies: a bigram chain over the
 mirror's and the near-duplicate set's real text, one word in four drawn by frequency) up to each
@@ -11,7 +12,12 @@ size, in bulk, writing the rows the real write path writes: ``stories``, ``story
 ``story_bodies`` (body, MinHash sketch), ``body_bands`` (the LSH index), ``sources`` and
 ``source_bodies`` (one story in ten with a second, syndicated source), and the search documents
 ``refresh_index`` writes (with the FTS5 index on SQLite, the GIN indexes on PostgreSQL); topic
-and province tags are left out (only a province filter reads them). Then, at each size:
+and province tags are left out (only a province filter reads them). Worker processes make the
+rows, the main one inserts them, a chunk a transaction; on SQLite the band keys wait in a
+staging file and go into ``body_bands`` sorted, every ``FLUSH_STORIES`` (random inserts into
+an index of 85 million keys rewrote most of it at every commit). ``--verify-fill N`` fills
+N stories both ways, in bulk and through ``add_article`` + ``refresh_index``, and compares the
+two stores (schema, every row, the full-text index). Then, at each size:
 
 1. ``StoryStore.add_article`` (what the crawl's store pipeline calls) on ``--batch`` new articles
    per run, ``--runs`` runs: 60% new bodies, 25% edited copies of stored ones (a lead added,
@@ -28,6 +34,7 @@ Prints one table; writes it as JSON to ``bench/results/scale-<date>-<commit>.jso
 from __future__ import annotations
 
 import argparse
+import bisect
 import itertools
 import json
 import logging
@@ -39,8 +46,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -55,6 +62,7 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from aggregator.models import Article, Image  # noqa: E402
 from aggregator.search import refresh_index, search  # noqa: E402
 from aggregator.search.index import document  # noqa: E402
+from aggregator.search.schema import FTS_TABLE  # noqa: E402
 from aggregator.store import (  # noqa: E402
     AddResult,
     StoryStore,
@@ -75,6 +83,9 @@ QUERIES = {
 }
 SITES = 120
 CHUNK = 4000
+# SQLite: staged band keys go into the index every this many stories. One sort of a 1M fill's
+# 85 million keys did not end in 37 minutes on a 2-CPU machine; 8.5 million took 46 s.
+FLUSH_STORIES = 100_000
 PG_DEFAULT = "postgresql+psycopg://postgres@localhost:5432/tinlaodong_scale"  # + _<size>
 EPOCH = datetime(2020, 1, 1)
 _WORD_RE = re.compile(r"\w+")
@@ -102,15 +113,19 @@ class Corpus:
         self.following = dict(following)
         self.words = [w for w, _ in counts.most_common()]
         self.cumulative = list(itertools.accumulate(c for _, c in counts.most_common()))
+        self.total, self.last = self.cumulative[-1] + 0.0, len(self.words) - 1
 
     def _word(self, rng: random.Random) -> str:
-        return rng.choices(self.words, cum_weights=self.cumulative)[0]
+        # rng.choices(words, cum_weights=...)[0], inlined (the same draws, the same word): the
+        # fill makes a million articles, and choices' checks were a third of the time.
+        return self.words[bisect.bisect(self.cumulative, rng.random() * self.total, 0, self.last)]
 
     def sentence(self, rng: random.Random, low: int = 10, high: int = 24) -> str:
-        words = [self._word(rng)]
+        word, following, draw = self._word, self.following, rng.random
+        words = [word(rng)]
         for _ in range(rng.randint(low, high) - 1):
-            after = self.following.get(words[-1])
-            words.append(rng.choice(after) if after and rng.random() < 0.75 else self._word(rng))
+            after = following.get(words[-1])
+            words.append(rng.choice(after) if after and draw() < 0.75 else word(rng))
         return " ".join(words).capitalize() + "."
 
     def article(self, number: int) -> tuple[str, str]:
@@ -160,8 +175,11 @@ class Row:
     digest: str
     shingles: int
     signature: bytes
-    bands: list[int]
+    bands: str  # the LSH band keys, sorted and distinct, as a JSON array (SQLite's json_each)
     document: tuple[str, str, str, str]  # title, body, title_folded, body_folded
+
+    def band_keys(self) -> list[int]:
+        return [int(key) for key in json.loads(self.bands)]
 
 
 def make_row(number: int) -> Row:
@@ -175,7 +193,7 @@ def make_row(number: int) -> Row:
         content_hash(body),
         sketch.size,
         sketch.to_bytes(),
-        sorted(set(sketch.band_keys())),
+        json.dumps(sorted(set(sketch.band_keys()))),
         (doc.title, doc.body, doc.title_folded, doc.body_folded),
     )
 
@@ -189,14 +207,24 @@ _TABLES = {
     "source_bodies": "source_id, body_id, author, language, credit, canonical",
     "search_documents": "story_id, indexed_updated, title, body, title_folded, body_folded",
 }
+# SQLite: the band keys of a chunk go to a staging table first (no index), and into
+# ``body_bands`` sorted, once, at the end of the fill. Inserted as they come, 85 random keys a
+# story into an index of 85 million (1M stories) dirtied a page per key: each chunk's commit
+# rewrote most of the index, and the fill ran at 300 stories/s.
+_STAGE = "fill_stage"
+_STAGE_BANDS = f"INSERT INTO {_STAGE}.bands (key, body_id) SELECT value, ? FROM json_each(?)"
 
 
 class Filler:
     """Bulk inserts of synthetic stories; the numbers of the stored ones are 0 .. count-1."""
 
-    def __init__(self, engine: Engine, workers: int) -> None:
+    def __init__(
+        self, engine: Engine, workers: int, chunk: int = CHUNK, flush_every: int = FLUSH_STORIES
+    ) -> None:
         self.engine = engine
         self.workers = workers
+        self.chunk = chunk
+        self.flush_every = flush_every
         self.sqlite = engine.dialect.name == "sqlite"
 
     def count(self) -> int:
@@ -205,17 +233,11 @@ class Filler:
             query = "SELECT count(*) FROM sources WHERE url LIKE '%/bai-viet-%-0.html'"
             return int(conn.execute(text(query)).scalar_one())
 
-    def _next_ids(self) -> dict[str, int]:
+    def _next_ids(self, cursor: Any) -> dict[str, int]:
         ids = {}
-        with self.engine.connect() as conn:
-            for table, key in (
-                ("stories", "id"),
-                ("story_images", "id"),
-                ("story_bodies", "id"),
-                ("sources", "id"),
-            ):
-                found = conn.execute(text(f"SELECT max({key}) FROM {table}")).scalar()
-                ids[table] = int(found or 0) + 1
+        for table in ("stories", "story_images", "story_bodies", "sources"):
+            cursor.execute(f"SELECT max(id) FROM {table}")
+            ids[table] = int(cursor.fetchone()[0] or 0) + 1
         return ids
 
     def fill(self, target: int) -> tuple[int, float]:
@@ -225,23 +247,69 @@ class Filler:
             return 0, 0.0
         started = time.perf_counter()
         numbers = range(have, target)
-        chunks = [numbers[i : i + CHUNK] for i in range(0, len(numbers), CHUNK)]
+        chunks = [numbers[i : i + self.chunk] for i in range(0, len(numbers), self.chunk)]
         context = multiprocessing.get_context("fork")
-        done = 0
-        with context.Pool(self.workers) as pool:
-            # A few chunks ahead at a time: made rows wait in memory for the inserts.
-            ahead = 2 * self.workers
-            for group in (chunks[i : i + ahead] for i in range(0, len(chunks), ahead)):
-                for rows in pool.imap(_make_rows, group):
-                    self._insert(rows)
+        done = staged = 0
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if self.sqlite:
+                self._stage_sqlite(cursor)
+            with context.Pool(self.workers) as pool:
+                for rows in _pipelined(pool, chunks, ahead=2 * self.workers):
+                    self._insert(cursor, rows)
+                    raw.commit()
                     done += len(rows)
-                rate = done / (time.perf_counter() - started)
-                print(f"  filled {have + done:,} ({rate:.0f}/s)", flush=True, end="\r")
-        print()
+                    staged += len(rows)
+                    if self.sqlite and staged >= self.flush_every:
+                        self._flush_bands(cursor)
+                        raw.commit()
+                        staged = 0
+                    rate = done / (time.perf_counter() - started)
+                    print(f"  filled {have + done:,} ({rate:.0f}/s)", flush=True, end="\r")
+            print()
+            if self.sqlite:
+                self._flush_bands(cursor)
+                raw.commit()
+                self._unstage_sqlite(cursor)
+        finally:
+            raw.close()
         return target - have, time.perf_counter() - started
 
-    def _insert(self, rows: Sequence[Row]) -> None:
-        ids = self._next_ids()
+    def _stage_sqlite(self, cursor: Any) -> None:
+        database = self.engine.url.database
+        assert database, "an SQLite file"
+        # Kept if there: the keys of the chunks an interrupted fill committed are only there.
+        stage = Path(f"{database}.fill-stage")
+        cursor.execute("PRAGMA synchronous=OFF")
+        # Most of the store's indexes (not the bands') stay in memory through the fill.
+        cursor.execute("PRAGMA cache_size=-2000000")
+        cursor.execute("PRAGMA threads=2")  # the final sort of the band keys
+        cursor.execute(f"ATTACH DATABASE ? AS {_STAGE}", (str(stage),))
+        # A journal, in memory: an interrupted chunk is rolled back there as in the store.
+        cursor.execute(f"PRAGMA {_STAGE}.journal_mode=MEMORY")
+        cursor.execute(f"PRAGMA {_STAGE}.synchronous=OFF")
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {_STAGE}.bands (key INTEGER, body_id INTEGER)")
+
+    def _flush_bands(self, cursor: Any) -> None:
+        """The staged band keys into ``body_bands``, in index order: each page of the index is
+        written once a flush, not once a chunk (in the caller's transaction)."""
+        started = time.perf_counter()
+        cursor.execute("PRAGMA cache_size=-6000000")  # the index's pages, as they are written
+        cursor.execute(
+            f"INSERT INTO body_bands (key, body_id) "
+            f"SELECT key, body_id FROM {_STAGE}.bands ORDER BY key, body_id"
+        )
+        cursor.execute(f"DELETE FROM {_STAGE}.bands")
+        cursor.execute("PRAGMA cache_size=-2000000")
+        print(f"\n  band keys indexed in {time.perf_counter() - started:.0f} s", flush=True)
+
+    def _unstage_sqlite(self, cursor: Any) -> None:
+        cursor.execute(f"DETACH DATABASE {_STAGE}")
+        Path(f"{self.engine.url.database}.fill-stage").unlink(missing_ok=True)
+
+    def _insert(self, cursor: Any, rows: Sequence[Row]) -> None:
+        ids = self._next_ids(cursor)
         tables: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _TABLES}
         source_id = ids["sources"]
         for offset, row in enumerate(rows):
@@ -259,13 +327,16 @@ class Filler:
                     story,
                     row.digest,
                     row.text,
-                    json.dumps([image], ensure_ascii=False),
+                    json.dumps([image]),  # as SQLAlchemy's JSON type writes it
                     neardup.SKETCH_VERSION,
                     row.shingles,
                     row.signature,
                 )
             )
-            tables["body_bands"] += [(key, body) for key in row.bands]
+            if self.sqlite:
+                tables["body_bands"].append((body, row.bands))
+            else:
+                tables["body_bands"] += [(key, body) for key in row.band_keys()]
             for copy in range(2 if row.number % 10 == 0 else 1):
                 site = site_of(row.number + copy * 7)
                 tables["sources"].append(
@@ -278,9 +349,9 @@ class Filler:
                 source_id += 1
             tables["search_documents"].append((story, when, *row.document))
         if self.sqlite:
-            self._insert_sqlite(tables)
+            self._insert_sqlite(cursor, tables)
         else:
-            self._insert_pg(tables)
+            self._insert_pg(cursor, tables)
 
     def _time(self, value: datetime) -> Any:
         # SQLAlchemy's SQLite DateTime storage format; PostgreSQL takes the datetime.
@@ -289,34 +360,38 @@ class Filler:
     def _bool(self, value: bool) -> Any:
         return int(value) if self.sqlite else value
 
-    def _insert_sqlite(self, tables: dict[str, list[tuple[Any, ...]]]) -> None:
-        raw = self.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            cursor.execute("PRAGMA synchronous=OFF")
-            cursor.execute("PRAGMA cache_size=-1000000")
-            for name, columns in _TABLES.items():
-                marks = ", ".join("?" * len(columns.split(",")))
-                cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", tables[name])
-            raw.commit()
-        finally:
-            raw.close()
+    def _insert_sqlite(self, cursor: Any, tables: dict[str, list[tuple[Any, ...]]]) -> None:
+        for name, columns in _TABLES.items():
+            if name == "body_bands":
+                cursor.executemany(_STAGE_BANDS, tables[name])
+                continue
+            marks = ", ".join("?" * len(columns.split(",")))
+            cursor.executemany(f"INSERT INTO {name} ({columns}) VALUES ({marks})", tables[name])
 
-    def _insert_pg(self, tables: dict[str, list[tuple[Any, ...]]]) -> None:
-        raw = self.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-            for name, columns in _TABLES.items():
-                with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:  # type: ignore[attr-defined]
-                    for values in tables[name]:
-                        copy.write_row(values)
-            raw.commit()
-        finally:
-            raw.close()
+    def _insert_pg(self, cursor: Any, tables: dict[str, list[tuple[Any, ...]]]) -> None:
+        for name, columns in _TABLES.items():
+            with cursor.copy(f"COPY {name} ({columns}) FROM STDIN") as copy:
+                for values in tables[name]:
+                    copy.write_row(values)
 
 
 def _make_rows(numbers: range) -> list[Row]:
     return [make_row(n) for n in numbers]
+
+
+def _pipelined(pool: Any, chunks: Sequence[range], ahead: int) -> Iterator[list[Row]]:
+    """The chunks' rows in order, the workers making up to ``ahead`` chunks while the caller
+    inserts: never idle at a group's end (as ``imap`` over groups was), nor more than ``ahead``
+    chunks of rows waiting in memory (as ``imap`` over them all would be)."""
+    pending: deque[Any] = deque()
+    queue = iter(chunks)
+    for chunk in itertools.islice(queue, ahead):
+        pending.append(pool.apply_async(_make_rows, (chunk,)))
+    while pending:
+        rows = pending.popleft().get()
+        for chunk in itertools.islice(queue, 1):
+            pending.append(pool.apply_async(_make_rows, (chunk,)))
+        yield rows
 
 
 # --- measuring ---------------------------------------------------------------------------
@@ -461,6 +536,89 @@ def figures_of(backend: str, level: Level) -> list[Figure]:
     return figures
 
 
+# --- checking the fill ---------------------------------------------------------------------
+
+# Compared row by row; left out: http_validators (the write path's near-duplicate index mark),
+# story_tags (refresh_index tags; the fill does not), body_bands' hidden rowids (the fill
+# inserts the keys in index order, the write path body by body).
+_COMPARED = {
+    "stories": "id",
+    "story_images": "id",
+    "story_bodies": "id",
+    "body_bands": "key, body_id",
+    "sources": "id",
+    "source_bodies": "source_id",
+    "search_documents": "story_id",
+}
+
+
+def fill_one_by_one(store: StoryStore, count: int) -> None:
+    """Stories 0 .. count-1 through the write path (``add_article``, then ``refresh_index``):
+    what the bulk fill must match."""
+    for number in range(count):
+        title, body = corpus().article(number)
+        when = published_of(number).replace(tzinfo=UTC)
+        for copy in range(2 if number % 10 == 0 else 1):
+            article = Article(
+                url=None,
+                title=title,
+                text=body,
+                published=when,
+                author=None,
+                images=[Image(f"/images/{number}.jpg", title[:60])],
+                language="vi",
+                profile="x",
+            )
+            site = site_of(number + copy * 7)
+            store.add_article(site, url_of(number, copy), article, now=when)
+    refresh_index(store.engine)
+
+
+def verify_fill(root: Path, count: int, workers: int) -> int:
+    """Fill two stores with ``count`` stories, in bulk and one by one; compare them."""
+    bulk, one_by_one = open_store(root / "bulk"), open_store(root / "one-by-one")
+    try:
+        # Small chunks and flushes: keys flushed into an index that already holds some.
+        Filler(bulk.engine, workers, chunk=500, flush_every=1000).fill(count)
+        started = time.perf_counter()
+        fill_one_by_one(one_by_one, count)
+        print(f"  one by one: {time.perf_counter() - started:.0f} s")
+        differences = compare_stores(bulk.engine, one_by_one.engine)
+    finally:
+        bulk.close()
+        one_by_one.close()
+    for line in differences:
+        print("  " + line)
+    print("the same" if not differences else f"{len(differences)} differences")
+    return 1 if differences else 0
+
+
+def compare_stores(a: Engine, b: Engine) -> list[str]:
+    found: list[str] = []
+    with a.connect() as left, b.connect() as right:
+        schema = "SELECT type, name, sql FROM sqlite_master ORDER BY type, name"
+        if left.execute(text(schema)).all() != right.execute(text(schema)).all():
+            found.append("schemas differ")
+        for table, key in _COMPARED.items():
+            query = text(f"SELECT * FROM {table} ORDER BY {key}")
+            rows_a, rows_b = left.execute(query).all(), right.execute(query).all()
+            if len(rows_a) != len(rows_b):
+                found.append(f"{table}: {len(rows_a)} rows against {len(rows_b)}")
+            wrong = [(x, y) for x, y in zip(rows_a, rows_b, strict=False) if x != y]
+            if wrong:
+                found.append(f"{table}: {len(wrong)} rows differ, e.g. {wrong[0]}"[:300])
+        # The full-text index: the same stories for each word of a sample.
+        words = corpus().words[:200:10] + ["lao dong", "bao hiem"]
+        for word in words:
+            match = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m ORDER BY 1")
+            quoted = {"m": '"' + word + '"'}
+            if left.execute(match, quoted).all() != right.execute(match, quoted).all():
+                found.append(f"full-text index: {word!r} finds other stories")
+        check = text(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('integrity-check')")
+        left.execute(check)
+    return found
+
+
 # --- backends ----------------------------------------------------------------------------
 
 
@@ -556,7 +714,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, help="data directory (kept; a filled store is reused)")
     parser.add_argument("--fill-only", action="store_true", help="fill the stores, measure nothing")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument(
+        "--verify-fill",
+        type=int,
+        metavar="N",
+        help="fill N stories in bulk and N through add_article; compare the stores; nothing else",
+    )
     args = parser.parse_args(argv)
+    if args.verify_fill:
+        logging.disable(logging.WARNING)
+        with tempfile.TemporaryDirectory(prefix="tinlaodong-verify-") as tmp_name:
+            return verify_fill(args.dir or Path(tmp_name), args.verify_fill, args.workers)
     if args.sizes:
         sizes = tuple(int(s) for s in args.sizes.split(","))
     else:

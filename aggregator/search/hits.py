@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import reduce
@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    case,
     column,
     func,
     literal,
@@ -47,9 +48,13 @@ from aggregator.tags import PROVINCE, resolve_province
 
 _FTS = table(FTS_TABLE, column("rowid"))
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})"  # lower is better
-# A query matching more stories than this ranks the newest this many of them (those stored
-# last): a search's cost then stays flat as the store grows (bench/scale_bench.py).
+# bm25 ranks a query whose phrases each have a word in at most this many stories (its newest
+# this many matches, those stored last): a search's cost then stays flat as the store grows
+# (bench/scale_bench.py).
 RANK_WINDOW = 5000
+# A query with more matches (a common word) ranks its newest this many by where they match
+# (hits._fts_recent): bm25 would count every match, a pass that grows with the store.
+RECENT_WINDOW = 1000
 _SPACE_RE = re.compile(r"\s+")
 # ts_rank's weights of D, C, B (body), A (title): a title word counts five times, as in bm25.
 _TS_RANK_WEIGHTS = (0.1, 0.2, 0.2, 1.0)
@@ -61,7 +66,9 @@ class Hit:
     title: str
     snippet: str  # the body around the first match, the match between « and »
     published: datetime | None  # aware, Vietnam time
-    score: float  # higher is better (bm25 negated on SQLite, ts_rank on PostgreSQL)
+    # Higher is better: bm25 negated on SQLite (a common query's newest matches: 5 a group of
+    # its words in the title, 1 in the body; hits._fts_recent), ts_rank on PostgreSQL.
+    score: float
     url: str  # the first source's
     site_ids: tuple[str, ...]  # the sources' sites, first first
 
@@ -89,13 +96,13 @@ def search(
         filters.append(func.coalesce(Story.published, Story.first_seen) >= moment)
     if provinces is not None:
         filters.append(_in_provinces(provinces, site_provinces or {}))
-    if engine.dialect.name == "sqlite":
-        statement = _fts(parsed, filters, limit)
-    else:
-        statement = _pg_text_search(parsed).where(*filters).limit(limit)
     try:
         with Session(engine) as session:
-            rows = session.execute(statement).all()
+            if engine.dialect.name == "sqlite":
+                rows = _fts_rows(session, parsed, filters, limit)
+            else:
+                statement = _pg_text_search(parsed).where(*filters).limit(limit)
+                rows = session.execute(statement).all()
             sources = _sources(session, [row.id for row in rows])
     except OperationalError as exc:
         # parse() leaves nothing FTS5 could misread; this is a last resort, still one line.
@@ -103,14 +110,94 @@ def search(
     return [_hit(row, parsed, sources.get(row.id, [])) for row in rows]
 
 
+def _fts_rows(
+    session: Session, query: Query, filters: list[ColumnElement[bool]], limit: int
+) -> Sequence[Any]:
+    """The best ``limit`` matches: (id, title, text, published, score) rows.
+
+    bm25 costs a pass over every story holding each word or phrase of the query (it counts
+    them, for their weights), whatever the LIMIT: at a million stories a common word's pass
+    alone cost more than a search should. So bm25 ranks a query whose phrases each have a
+    word in at most ``RANK_WINDOW`` stories (:func:`_bm25_is_bounded`); any other query's
+    newest ``RECENT_WINDOW`` matches are ranked by where they match, newest first among
+    equals (:func:`_fts_recent`). Either way a search costs what its window costs, not what
+    the store holds."""
+    columns = EXACT_COLUMNS if query.exact else FOLDED_COLUMNS
+    if _bm25_is_bounded(session, query, columns):
+        return session.execute(_fts(query, filters, limit)).all()
+    return session.execute(_fts_recent(query, columns, filters, limit)).all()
+
+
+def _match(expression: str, name: str = "match") -> ColumnElement[bool]:
+    clause = sql_text(f"{FTS_TABLE} MATCH :{name}").bindparams(**{name: expression})
+    return clause  # type: ignore[return-value]
+
+
+def _bm25_is_bounded(session: Session, query: Query, columns: tuple[str, ...]) -> bool:
+    """Whether bm25's pass over each phrase of ``query`` (the excluded ones too) is short:
+    FTS5 finds a phrase by walking the doclists of its words together, so each phrase needs
+    one word in at most ``RANK_WINDOW`` stories. Each word is counted no further than that
+    (reading one word's doclist is the cheapest thing FTS5 does)."""
+    phrases = [p for group in query.all_of for p in group] + list(query.none_of)
+    for phrase in phrases:
+        if not any(_at_most(session, word, query, columns) for word in dict.fromkeys(phrase)):
+            return False
+    return True
+
+
+def _at_most(session: Session, word: str, query: Query, columns: tuple[str, ...]) -> bool:
+    alone = fts5_match(Query(query.text, query.exact, (((word,),),), ()), columns)
+    # Newest first, as the window reads: the same pages, the ones most likely cached.
+    newest = select(_FTS.c.rowid).where(_match(alone)).order_by(_FTS.c.rowid.desc())
+    found = newest.limit(RANK_WINDOW + 1).subquery()
+    return (session.scalar(select(func.count()).select_from(found)) or 0) <= RANK_WINDOW
+
+
+def _fts_recent(
+    query: Query, columns: tuple[str, ...], filters: list[ColumnElement[bool]], limit: int
+) -> Select[int, str, str, datetime | None, float]:
+    """The newest ``RECENT_WINDOW`` matches (by rowid: those stored last), ranked: each group
+    of the query's words (an OR group counts once) scores 5 in the title, 1 in the body only
+    (bm25's column weights, without its word counts, lengths and rarity); then the latest
+    published, the latest stored. FTS5 reads the doclists from the newest story back and
+    stops at the window's end; the title's matches are looked for in the window's range."""
+    newest = select(_FTS.c.rowid.label("id")).select_from(_FTS)
+    if filters:
+        newest = newest.join(Story, Story.id == _FTS.c.rowid).where(*filters)
+    newest = newest.where(_match(fts5_match(query, columns)))
+    window = newest.order_by(_FTS.c.rowid.desc()).limit(RECENT_WINDOW).cte("window")
+    lowest = select(func.min(window.c.id)).scalar_subquery()
+    title = columns[:1]  # title or title_folded: the first of each pair (search.schema)
+    score: ColumnElement[float] = literal(0.0, Float)
+    for number, group in enumerate(query.all_of):
+        in_title = fts5_match(Query(query.text, query.exact, (group,), ()), title)
+        titled = select(_FTS.c.rowid).where(
+            _match(in_title, f"title_{number}"), _FTS.c.rowid >= lowest
+        )
+        score = score + case((window.c.id.in_(titled), 5.0), else_=1.0)
+    scored = score.label("score")  # ORDER BY names it: its subqueries run once
+    best = (
+        select(window.c.id, scored, Story.published)
+        .join(Story, Story.id == window.c.id)
+        .order_by(scored.desc(), Story.published.desc(), Story.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    return (
+        select(Story.id, Story.title, Story.text, Story.published, best.c.score)
+        .join(best, best.c.id == Story.id)
+        .order_by(best.c.score.desc(), best.c.published.desc(), Story.id.desc())
+    )
+
+
 def _fts(
     query: Query, filters: list[ColumnElement[bool]], limit: int
 ) -> Select[int, str, str, datetime | None, float]:
-    """Ranked in two steps, so that the cost is bounded whatever the store's size: the newest
-    ``RANK_WINDOW`` matches (FTS5 walks its doclists by rowid, newest first, and stops there),
-    ranked by bm25; then the bodies of the best ``limit`` only."""
+    """Ranked in two steps: the newest ``RANK_WINDOW`` matches (FTS5 walks its doclists by
+    rowid, newest first, and stops there), ranked by bm25 (bounded only where
+    :func:`_bm25_is_bounded`); then the bodies of the best ``limit`` only."""
     columns = EXACT_COLUMNS if query.exact else FOLDED_COLUMNS
-    match = sql_text(f"{FTS_TABLE} MATCH :match").bindparams(match=fts5_match(query, columns))
+    match = _match(fts5_match(query, columns))
     newest = select(_FTS.c.rowid.label("id"), literal_column(_BM25, Float).label("bm25"))
     newest = newest.select_from(_FTS)
     if filters:
