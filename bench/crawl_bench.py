@@ -284,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
             "articles": len(built.articles),
             "bytes": built.total_bytes(),
             "build_s": round(time.perf_counter() - started, 1),
-            "server": "mirror.server.MirrorServer (ThreadingHTTPServer, in the harness process)",
+            "server": "mirror.server.MirrorServer (ThreadingHTTPServer, HTTP/1.1 keep-alive, "
+            "in the harness process)",
         }
         print(f"mirror: {info['mirror']}", flush=True)
         with MirrorServer(built.sites) as mirror:
