@@ -144,7 +144,7 @@ def crawl_and_publish(
     from aggregator.registry import Registry
     from aggregator.search import refresh_index
     from aggregator.store import open_store
-    from spiders.pipelines.extract_article import started_pool
+    from spiders.pipelines.extract_article import started_pool, stop_pools
     from spiders.runner import run_crawl
 
     known = tuple(feed_sites or sites)
@@ -162,6 +162,7 @@ def crawl_and_publish(
         store.record_crawl([_record(r, started, finished, health[r.site_id]) for r in reports])
         # Search index and tags first: the topic feeds are built from the tags.
         refresh_index(store.engine, pool=started_pool())
+        stop_pools()
         written = update_feeds(store, feed_sites or sites, feeds_dir(data_dir))
         pending = status_counts(store.engine)[PENDING]
     finally:

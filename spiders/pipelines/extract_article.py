@@ -24,6 +24,7 @@ from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article
 from aggregator.models import Article
 from aggregator.store.neardup import Sketch, sketch
+from spiders.heap import return_large_blocks
 from spiders.items import PageItem
 
 logger = logging.getLogger("tinlaodong.crawl")
@@ -57,7 +58,10 @@ def shared_pool(workers: int) -> Executor:
     if pool is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["aggregator.extraction", "aggregator.store.neardup"])
-        pool = _POOLS[workers] = ProcessPoolExecutor(workers, mp_context=context)
+        # The workers parse every page: their malloc, too, must give page buffers back.
+        pool = _POOLS[workers] = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=return_large_blocks
+        )
     return pool
 
 
@@ -65,6 +69,14 @@ def started_pool() -> Executor | None:
     """The extraction pool this process started, if any: publishing after the crawl indexes
     the new stories in it too."""
     return next(iter(_POOLS.values()), None)
+
+
+def stop_pools() -> None:
+    """Stop the extraction workers (the next crawl of this process starts new ones): the feeds
+    are built after the index, and the workers' memory is not needed meanwhile."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown()
 
 
 class ExtractArticlePipeline:
