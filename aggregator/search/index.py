@@ -133,29 +133,25 @@ def _index(
     # Delete and insert rather than update: the FTS triggers handle both the same way.
     session.execute(delete(SearchDocument).where(SearchDocument.story_id.in_(ids)))
     session.execute(delete(StoryTag).where(StoryTag.story_id.in_(ids)))
-    for story, (title, body, title_folded, body_folded, tags) in zip(stories, fields, strict=True):
-        session.add(
-            SearchDocument(
-                story_id=story.id,
-                indexed_updated=story.updated,
-                title=title,
-                body=body,
-                title_folded=title_folded,
-                body_folded=body_folded,
-            )
-        )
+    for story, (*texts, tags) in zip(stories, fields, strict=True):
+        session.add(_document(story.id, story.updated, *texts))
         for kind, value in tags:
             session.add(StoryTag(story_id=story.id, kind=kind, value=value))
 
 
 def document(story_id: int, title: str, text: str, updated: datetime) -> SearchDocument:
     """A story as indexed: lowercase canonical text and its folded twin."""
-    title_c, body_c, title_folded, body_folded = _text_fields(title, text)
+    return _document(story_id, updated, *_text_fields(title, text))
+
+
+def _document(
+    story_id: int, updated: datetime, title: str, body: str, title_folded: str, body_folded: str
+) -> SearchDocument:
     return SearchDocument(
         story_id=story_id,
         indexed_updated=updated,
-        title=title_c,
-        body=body_c,
+        title=title,
+        body=body,
         title_folded=title_folded,
         body_folded=body_folded,
     )
