@@ -3,7 +3,7 @@
     .venv/bin/python bench/scale_bench.py --quick             # 10k, 30k (SQLite), < 2 minutes
     .venv/bin/python bench/scale_bench.py                     # 10k, 100k, 1M (SQLite)
     .venv/bin/python bench/scale_bench.py --max 100000 --postgres
-    .venv/bin/python bench/scale_bench.py --dir /tmp/scale --keep   # reuse a filled store
+    .venv/bin/python bench/scale_bench.py --dir /tmp/scale          # kept; a filled store reused
     .venv/bin/python bench/scale_bench.py --verify-fill 3000  # the bulk fill = the write path?
 
 Fills a store with synthetic stories (Vietnamese-looking bodies: a bigram chain over the
