@@ -242,7 +242,8 @@ class _Entity:
             with self._lock:
                 packed = self._gzip
                 if packed is None:
-                    packed = self._gzip = _gzipped(self.etag, self.data)
+                    # mtime=0: the same bytes always compress to the same bytes.
+                    packed = self._gzip = gzip.compress(self.data, compresslevel=6, mtime=0)
         return packed
 
     @property
@@ -336,29 +337,6 @@ def _read(path: str, content_type: str) -> tuple[tuple[int, ...], _Entity] | Non
     # HTTP dates have whole seconds; compare like with like.
     mtime = datetime.fromtimestamp(int(info.st_mtime), UTC)
     return _version(info), _Entity(data, content_type, mtime)
-
-
-_GZIP_CACHE: OrderedDict[str, bytes] = OrderedDict()
-_GZIP_CACHE_SIZE = 128
-_GZIP_LOCK = threading.Lock()
-
-
-def _gzipped(etag: str, data: bytes) -> bytes:
-    """The compressed body, once per version (the ETag, a hash of the bytes, names it): feed
-    readers poll the same few files, and compressing a large feed on every request was the
-    server's bottleneck (bench/crawl_bench.py: 52 requests/s on a 535 KB feed)."""
-    with _GZIP_LOCK:
-        cached = _GZIP_CACHE.get(etag)
-        if cached is not None:
-            _GZIP_CACHE.move_to_end(etag)
-            return cached
-    # mtime=0: the same file always compresses to the same bytes.
-    packed = gzip.compress(data, compresslevel=6, mtime=0)
-    with _GZIP_LOCK:
-        _GZIP_CACHE[etag] = packed
-        while len(_GZIP_CACHE) > _GZIP_CACHE_SIZE:
-            _GZIP_CACHE.popitem(last=False)
-    return packed
 
 
 def _accepts_gzip(header: str | None) -> bool:
