@@ -130,9 +130,11 @@ def feed_specs(
     *,
     home_url: str | None = None,
     topics: Sequence[Topic] | None = None,
+    health: FeedSpec | None = None,
 ) -> list[FeedSpec]:
     """Every feed with its ``limit`` newest stories. ``home_url``: the web app's address, for
-    the feeds' rel="alternate" links (else the project's page)."""
+    the feeds' rel="alternate" links (else the project's page); ``health``: the health feed,
+    if already made."""
     from aggregator.tags import default_topics, story_ids_tagged
 
     index = SiteIndex(sites)
@@ -164,7 +166,7 @@ def feed_specs(
             link=page(),
             entries=entries(),
         ),
-        health_spec(store, sites),
+        health or health_spec(store, sites),
     ]
     for topic in default_topics() if topics is None else topics:
         # The last stored first: twice what the feed shows covers any order by date.
@@ -263,7 +265,9 @@ def update_feeds(
     pages: int = PAGES,
 ) -> list[Path]:
     """Bring every feed under ``out_dir`` up to date with the store (a feed whose stories did
-    not change is not rebuilt); returns the files it is responsible for.
+    not change is not rewritten; nothing is rebuilt if the store's content, the sites and the
+    options are those of the last update: ``aggregator.publish_state``); returns the files it
+    is responsible for.
 
     ``base_url``: where ``out_dir`` is served; ``home_url``: the web app. Without either,
     ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``).
@@ -272,7 +276,32 @@ def update_feeds(
     if public and base_url is None and home_url is None:
         home_url = public.rstrip("/") + "/"
         base_url = home_url + "feeds/"
+    from aggregator.publish_state import current_files, inputs_fingerprint, write_state
+    from aggregator.store.generation import content_generation
     from feeds.writer import write_feeds
 
-    specs = feed_specs(store, sites, page_size * pages, home_url=home_url)
-    return write_feeds(out_dir, specs, base_url=base_url, limit=page_size, pages=pages)
+    # Read before the stories: a story stored meanwhile bumps it past what is recorded.
+    generation = content_generation(store.engine)
+    health = health_spec(store, sites)  # from the crawl runs, which the generation leaves out
+    inputs = inputs_fingerprint(tuple(sites), base_url, home_url, page_size, pages)
+    written = current_files(out_dir, inputs, generation)
+    if written is None:
+        specs = feed_specs(store, sites, page_size * pages, home_url=home_url, health=health)
+        written = write_feeds(out_dir, specs, base_url=base_url, limit=page_size, pages=pages)
+    else:
+        # Nothing the other feeds show has changed: the health feed alone may have (a site
+        # that stays unhealthy has a new last crawl), and it is rewritten only if it did.
+        own = write_feeds(
+            out_dir, [health], base_url=base_url, limit=page_size, pages=pages, listing=False
+        )
+        written = _replace_feed(written, HEALTH_SLUG, own)
+    write_state(out_dir, inputs, generation, written)
+    return written
+
+
+def _replace_feed(files: list[Path], slug: str, new: list[Path]) -> list[Path]:
+    """``files`` with those of feed ``slug`` replaced by ``new``, in their place."""
+    mine = [i for i, path in enumerate(files) if path.name.startswith(f"{slug}.")]
+    at = mine[0] if mine else len(files)
+    others = [path for path in files if not path.name.startswith(f"{slug}.")]
+    return others[:at] + new + others[at:]

@@ -23,7 +23,6 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from aggregator.registry import Site
-from spiders.middlewares.private_network import is_private
 from spiders.settings import USER_AGENT
 
 OUTCOMES = ("reachable", "redirected", "dead", "refused")
@@ -154,6 +153,10 @@ def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     addresses = _resolve(parts.hostname, port, timeout)
     if not allow_private:
+        # Here, not at the top: the middleware's module imports Scrapy, and the command line
+        # imports this module for its defaults.
+        from spiders.middlewares.private_network import is_private
+
         private = [a for a in addresses if is_private(a)]
         if private:
             raise _Refused(f"{private[0]} is a private or loopback address")

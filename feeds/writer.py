@@ -45,9 +45,11 @@ def write_feeds(
     base_url: str | None = None,
     limit: int = DEFAULT_LIMIT,
     pages: int = 1,
+    listing: bool = True,
 ) -> list[Path]:
     """Write ``<slug>.rss.xml``, ``<slug>.atom.xml`` and ``<slug>.json`` (JSON Feed 1.1) per
-    spec, then the index and the OPML.
+    spec, then the index and the OPML (``listing=False``: not them; only these feeds change,
+    the folder's other feeds stay as they are).
 
     ``limit`` entries per page, newest first; up to ``pages`` pages, the older ones as
     ``<slug>.page-<n>.<ext>`` linked as RFC 5005 paged feeds (JSON Feed: ``next_url``).
@@ -77,8 +79,9 @@ def write_feeds(
                 stale.append((spec.slug, len(feed_pages)))
                 manifest[spec.slug] = fingerprint
             paths += [out_dir / name for name in names]
-        paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
-        paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
+        if listing:
+            paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
+            paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
     for slug, count in stale:
         _remove_stale_pages(out_dir, slug, count)
     write_atomically(out_dir / MANIFEST_NAME, _manifest_bytes(manifest))
@@ -200,13 +203,13 @@ def glob_escape(text: str) -> str:
 def _fingerprint(spec: FeedSpec, base: str | None, limit: int, pages: int) -> str:
     # The entries are frozen dataclasses of strings, dates and tuples: their repr is the data.
     digest = hashlib.blake2b(digest_size=16)
-    digest.update(_code_fingerprint().encode())
+    digest.update(code_fingerprint().encode())
     digest.update(repr((spec, base, limit, pages)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
+def code_fingerprint() -> str:
     """The feed-building code itself: a fix to it rebuilds every feed once."""
     digest = hashlib.blake2b(digest_size=16)
     for module in (builder, content, jsonfeed, paging):

@@ -19,20 +19,14 @@ import pytest
 
 from aggregator.exceptions import ConfigError
 from aggregator.registry import Registry, parse_registry
-from aggregator.scheduling import (
-    CrawlRequest,
-    CrawlService,
-    Service,
-    ServiceContext,
-    ServiceOptions,
-    build_jobs,
-)
 from aggregator.scheduling.crawl import run_scheduled_crawl
 from aggregator.scheduling.history import RunHistory
-from aggregator.scheduling.jobs import MAX_JITTER, schedule_scale
+from aggregator.scheduling.jobs import MAX_JITTER, CrawlRequest, build_jobs, schedule_scale
 from aggregator.scheduling.jobstore import CRAWLS, open_job_store
 from aggregator.scheduling.lock import LockHeld
 from aggregator.scheduling.runner import LiveProcesses, run_command
+from aggregator.scheduling.service import CrawlService, ServiceOptions
+from aggregator.scheduling.services import Service, ServiceContext
 from aggregator.store import open_store
 from tests.helpers import static_site, tinlaodong, write_registry
 

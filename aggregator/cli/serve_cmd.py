@@ -17,23 +17,19 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aggregator.cli.crawl_cmd import add_settings_option, parse_settings
 from aggregator.exceptions import ConfigError
 from aggregator.paths import feeds_dir
 from aggregator.registry import load_registry
-from aggregator.scheduling import (
-    DEFAULT_CRAWL_TIMEOUT,
-    CrawlService,
-    ServiceOptions,
-    default_services,
-    run_until_signal,
-    schedule_scale,
-)
-from aggregator.scheduling.service import Runnable
-from aggregator.scheduling.services import serving_services
-from aggregator.scheduling.services_only import ServicesOnly
-from feeds.web import WebServer
+from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
+
+# The scheduler, the store, Scrapy and the web app are imported when the command runs: every
+# other command (a crawl above all) builds this parser too, and they took it 0.7 s.
+if TYPE_CHECKING:
+    from aggregator.scheduling.service import CrawlService, Runnable
+    from feeds.web import WebServer
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -102,6 +98,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve_without_crawls(args: argparse.Namespace) -> int:
     """Feeds and alerts for a store that workers (or crawls elsewhere) fill."""
+    from aggregator.scheduling.services import serving_services
+    from aggregator.scheduling.services_only import ServicesOnly
+
     services = ServicesOnly(
         args.data_dir, load_registry(args.sites), serving_services(), schedule_scale()
     )
@@ -110,6 +109,8 @@ def _serve_without_crawls(args: argparse.Namespace) -> int:
 
 def _serve_with(service: Runnable, args: argparse.Namespace) -> int:
     """The web app and feeds in a thread, ``service`` until SIGINT or SIGTERM."""
+    from aggregator.scheduling.service import run_until_signal
+
     server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
     try:
         run_until_signal(service)
@@ -120,6 +121,9 @@ def _serve_with(service: Runnable, args: argparse.Namespace) -> int:
 
 
 def _service(args: argparse.Namespace) -> CrawlService:
+    from aggregator.scheduling.service import CrawlService, ServiceOptions
+    from aggregator.scheduling.services import default_services
+
     parse_settings(args.settings)  # a bad -s is one error line now, not one per crawl later
     options = ServiceOptions(
         data_dir=args.data_dir,
@@ -149,6 +153,8 @@ def _start_server(
 ) -> WebServer:
     """The web app (page, saved searches, /healthz, /metrics) and the feed files of
     ``directory`` (``DATA_DIR/feeds``), in a background thread."""
+    from feeds.web import WebServer
+
     directory.mkdir(parents=True, exist_ok=True)  # empty until the first crawl writes feeds
     server = WebServer.for_data_dir(directory.parent, load_registry(sites_file).sites, host, port)
     try:

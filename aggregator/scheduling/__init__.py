@@ -7,27 +7,7 @@
 - ``lock``: one scheduler per data directory.
 - ``services``: periodic services (alerts) run by the same scheduler.
 - ``service``: the long-running service tying these together.
+
+Import from the modules themselves: the package imports nothing, so that a command reading
+one constant (``jobs.DEFAULT_CRAWL_TIMEOUT``) does not import the scheduler, the store and Scrapy.
 """
-
-from aggregator.scheduling.jobs import CrawlJob, CrawlRequest, build_jobs, schedule_scale
-from aggregator.scheduling.service import (
-    DEFAULT_CRAWL_TIMEOUT,
-    CrawlService,
-    ServiceOptions,
-    run_until_signal,
-)
-from aggregator.scheduling.services import Service, ServiceContext, default_services
-
-__all__ = [
-    "DEFAULT_CRAWL_TIMEOUT",
-    "CrawlJob",
-    "CrawlRequest",
-    "CrawlService",
-    "Service",
-    "ServiceContext",
-    "ServiceOptions",
-    "build_jobs",
-    "default_services",
-    "schedule_scale",
-    "run_until_signal",
-]

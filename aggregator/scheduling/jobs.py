@@ -22,6 +22,7 @@ from aggregator.exceptions import ConfigError
 from aggregator.registry import Site
 
 JOB_PREFIX = "crawl:"
+DEFAULT_CRAWL_TIMEOUT = 30 * 60.0  # seconds: a crawl still running after this is killed
 # Up to a tenth of the interval, at most 15 minutes: sites drift apart rather than all
 # hitting the network (and the store) on the same minute.
 JITTER_SHARE = 0.1

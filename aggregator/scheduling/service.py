@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 from aggregator.registry import Registry
 from aggregator.scheduling.crawl import run_scheduled_crawl
 from aggregator.scheduling.history import RunRecord
-from aggregator.scheduling.jobs import CrawlJob, CrawlRequest, build_jobs
+from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, CrawlJob, CrawlRequest, build_jobs
 from aggregator.scheduling.jobstore import (
     CRAWLS,
     SERVICES,
@@ -44,9 +44,6 @@ from aggregator.store import open_store
 from aggregator.store.database import create_store_engine, database_url
 
 logger = logging.getLogger("tinlaodong.schedule")
-
-DEFAULT_CRAWL_TIMEOUT = 30 * 60.0
-
 
 @dataclass(frozen=True)
 class ServiceOptions:

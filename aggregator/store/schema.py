@@ -68,6 +68,17 @@ class Source(Base):
     details: Mapped[SourceBody | None] = relationship(cascade="all, delete-orphan")
 
 
+class ContentGeneration(Base):
+    """One row counting the changes to what the feeds show: the triggers of migration 0003
+    add one on every insert, update or delete in :data:`generation.WATCHED_TABLES`, whatever
+    wrote it. Publishing compares it with the count it last built the feeds from."""
+
+    __tablename__ = "content_generation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
 class StoryImage(Base):
     __tablename__ = "story_images"
     __table_args__ = (UniqueConstraint("story_id", "position"),)

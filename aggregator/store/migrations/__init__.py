@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +25,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
@@ -66,9 +69,17 @@ def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) ->
     with _sqlite_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
-        command.upgrade(alembic_config(connection), "head")
+        if MigrationContext.configure(connection).get_current_revision() != head_revision():
+            command.upgrade(alembic_config(connection), "head")
         if then is not None:
             then(connection)
+
+
+@functools.cache
+def head_revision() -> str | None:
+    """The newest revision. Alembic finds it by loading every revision's file, which took
+    most of opening a store: a crawl opens one per site and component, all at the head."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @contextlib.contextmanager
