@@ -143,6 +143,7 @@ def crawl_and_publish(
     from aggregator.publish import update_feeds
     from aggregator.registry import Registry
     from aggregator.search import refresh_index
+    from aggregator.search.alongside import IndexAlongside
     from aggregator.store import open_store
     from spiders.pipelines.extract_article import started_pool, stop_pools
     from spiders.runner import run_crawl
@@ -155,7 +156,8 @@ def crawl_and_publish(
     # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback.
     store = open_store(data_dir)
     started = datetime.now(UTC)
-    reports = run_crawl(sites, data_dir, overrides)
+    with IndexAlongside(store.engine, started_pool):
+        reports = run_crawl(sites, data_dir, overrides)
     finished = datetime.now(UTC)
     try:
         health = {r.site_id: judge(store, r) for r in reports}

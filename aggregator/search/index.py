@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from concurrent.futures import Executor, Future
 from datetime import datetime
 
-from sqlalchemy import Row, delete, or_, select
+from sqlalchemy import Row, delete, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -38,13 +38,17 @@ def refresh_index(
     tagger: Tagger | None = None,
     rebuild: bool = False,
     pool: Executor | None = None,
+    after: int | None = None,
+    report: bool = True,
 ) -> int:
     """Index (and tag) the stories not indexed yet or updated since; returns how many.
 
     ``rebuild``: all of them, e.g. after editing ``topics.yaml``. ``pool``: worker processes
     to fold and tag in (a crawl's extraction workers; with the default tagger only). Folding
     and tagging are pure Python and most of a refresh's CPU; the next batch is worked on
-    while this one is written.
+    while this one is written. ``after``: only stories with a larger id, the ones stored
+    since (a range of the key, where the whole pass reads every story). ``report``: log how
+    many were indexed.
     """
     if rebuild:
         with Session(engine) as session, session.begin():
@@ -55,7 +59,7 @@ def refresh_index(
     done = 0
     # One pass over the stories finds what is stale (a pass per batch made a crawl's refresh
     # grow with the store: bench/scale_bench.py); a story updated meanwhile waits for the next.
-    stale = _stale_ids(engine)
+    stale = _stale_ids(engine, after)
     ahead: _Pending | None = None
     for start in range(0, len(stale) + BATCH, BATCH):
         ids = stale[start : start + BATCH]
@@ -70,7 +74,7 @@ def refresh_index(
             with Session(engine) as session, session.begin():
                 _index(session, stories, fields)
             done += len(stories)
-    if done:
+    if done and report:
         logger.info("indexed %d stories for search", done)
     return done
 
@@ -105,7 +109,13 @@ def _text_fields(title: str, text: str) -> tuple[str, str, str, str]:
     return canonical(title).lower(), canonical(text).lower(), fold(title), fold(text)
 
 
-def _stale_ids(engine: Engine) -> list[int]:
+def last_story_id(engine: Engine) -> int:
+    """The largest story id (0 for an empty store): what ``refresh_index(after=)`` counts from."""
+    with Session(engine) as session:
+        return session.scalar(select(func.max(Story.id))) or 0
+
+
+def _stale_ids(engine: Engine, after: int | None = None) -> list[int]:
     """The stories not indexed yet or updated since they were, oldest first."""
     query = (
         select(Story.id)
@@ -115,6 +125,8 @@ def _stale_ids(engine: Engine) -> list[int]:
         )
         .order_by(Story.id)
     )
+    if after is not None:
+        query = query.where(Story.id > after)
     with Session(engine) as session:
         return list(session.scalars(query))
 
