@@ -138,14 +138,20 @@ def feed_specs(
     from aggregator.tags import default_topics, story_ids_tagged
 
     index = SiteIndex(sites)
+    # Each story is in several feeds (everything, its site's, its province's, its topics'):
+    # loaded and made an entry once, the same object in each (the HTML cache keys on it).
+    made: dict[int, FeedEntry] = {}
 
     def entries(
         site_ids: Sequence[str] | None = None, story_ids: Sequence[int] | None = None
     ) -> tuple[FeedEntry, ...]:
         if site_ids is not None and not site_ids or story_ids is not None and not story_ids:
             return ()  # none of no sites or no stories: no query (a province without sites)
-        found = store.stories(site_ids=site_ids, story_ids=story_ids, limit=limit)
-        return tuple(to_entry(s, index) for s in found)
+        ids = store.story_ids(site_ids=site_ids, story_ids=story_ids, limit=limit)
+        missing = [i for i in ids if i not in made]
+        for story_id, story in store.stories_by_id(missing).items():
+            made[story_id] = to_entry(story, index)
+        return tuple(made[i] for i in ids if i in made)  # one deleted meanwhile: left out
 
     def merged(*groups: tuple[FeedEntry, ...]) -> tuple[FeedEntry, ...]:
         unique = {e.guid: e for group in groups for e in group}

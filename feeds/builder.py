@@ -86,6 +86,30 @@ def atom_bytes(
     return bytes(fg.atom_str(pretty=True))
 
 
+def rss_and_atom_bytes(
+    spec: FeedSpec,
+    *,
+    rss_self: str | None = None,
+    atom_self: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    rss_links: Links = (),
+    atom_links: Links = (),
+) -> tuple[bytes, bytes]:
+    """``rss_bytes`` and ``atom_bytes`` of one spec, the same bytes, from one generator: its
+    entries (most of the work: feedgen builds each field) are made once for both."""
+    use_locale_free_dates()
+    entries = newest_first(spec.entries, limit)
+    fg = _generator(spec, entries, rss_self, RSS_TYPE)
+    rss = bytes(fg.rss_str(pretty=True))
+    if rss_links:
+        rss = _with_rss_links(rss, rss_links)
+    # What _generator sets for Atom instead: its own self link, then the paging links.
+    fg.link(_feed_links(xml_text(spec.link), atom_self, ATOM_TYPE), replace=True)
+    for rel, href in atom_links:
+        fg.link(href=xml_text(href), rel=rel, type=ATOM_TYPE)
+    return rss, bytes(fg.atom_str(pretty=True))
+
+
 def _with_rss_links(data: bytes, links: Links) -> bytes:
     """feedgen writes only the self link into RSS: the paging links go in as ``atom:link``
     elements after it (or first in the channel), as RSS readers that page expect."""

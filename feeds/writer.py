@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from feeds import builder, content, jsonfeed, paging
-from feeds.builder import DEFAULT_LIMIT, atom_bytes, rss_bytes
+from feeds.builder import DEFAULT_LIMIT, rss_and_atom_bytes
 from feeds.files import PUBLIC_MODE, write_atomically
 from feeds.jsonfeed import json_feed_bytes
 from feeds.listing import INDEX_NAME, OPML_NAME, index_html, opml
@@ -174,12 +174,16 @@ def _write_page(
     atom_links = page.links(href(EXTENSIONS[1]))
     older = (base or "") + page_stem(spec.slug, page.number + 1) + EXTENSIONS[2]
     next_url = older if page.number < page.count else None
-    batch.write(
-        out_dir / rss, rss_bytes(one, self_url=_url(base, rss), limit=size, links=rss_links)
+    rss_data, atom_data = rss_and_atom_bytes(
+        one,
+        rss_self=_url(base, rss),
+        atom_self=_url(base, atom),
+        limit=size,
+        rss_links=rss_links,
+        atom_links=atom_links,
     )
-    batch.write(
-        out_dir / atom, atom_bytes(one, self_url=_url(base, atom), limit=size, links=atom_links)
-    )
+    batch.write(out_dir / rss, rss_data)
+    batch.write(out_dir / atom, atom_data)
     batch.write(
         out_dir / jsonf,
         json_feed_bytes(one, self_url=_url(base, jsonf), limit=size, next_url=next_url),

@@ -12,6 +12,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from feeds.builder import atom_bytes, rss_and_atom_bytes, rss_bytes
 from feeds.content import entry_html, xml_text
 from feeds.model import FeedEntry, FeedSource, FeedSpec
 from feeds.writer import MANIFEST_NAME, write_feeds
@@ -278,3 +279,23 @@ def test_json_feed_carries_the_same_entries_as_atom(tmp_path: Path, sample: Feed
         assert item["title"] and item["url"] and item["date_published"][-6:] in ("+07:00", "+00:00")
         assert "<script" not in item["content_html"]
         assert item["_tinlaodong"]["sources"]
+
+
+@pytest.mark.parametrize("paged", [False, True])
+def test_rss_and_atom_made_together_are_the_bytes_made_apart(sample: FeedSpec, paged: bool) -> None:
+    rss_links = [("next", "https://f.example/all.page-2.rss.xml")] if paged else []
+    atom_links = [("next", "https://f.example/all.page-2.atom.xml")] if paged else []
+    together = rss_and_atom_bytes(
+        sample,
+        rss_self="https://f.example/all.rss.xml",
+        atom_self="https://f.example/all.atom.xml",
+        limit=2,
+        rss_links=rss_links,
+        atom_links=atom_links,
+    )
+    apart = (
+        rss_bytes(sample, self_url="https://f.example/all.rss.xml", limit=2, links=rss_links),
+        atom_bytes(sample, self_url="https://f.example/all.atom.xml", limit=2, links=atom_links),
+    )
+    assert together == apart
+    assert b"all.atom.xml" not in together[0] and b"all.rss.xml" not in together[1]

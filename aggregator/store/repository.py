@@ -227,20 +227,22 @@ class StoryStore:
     ) -> list[StoryView]:
         """Newest first (by the article's own date, else when first seen); ``site_ids``: those
         with a source on one of these sites; ``story_ids``: only these stories."""
-        query = select(Story).options(*_VIEW_LOADS)
-        if site_ids is not None:
-            query = query.where(Story.sources.any(Source.site_id.in_(list(site_ids))))
-        if story_ids is not None:
-            query = query.where(Story.id.in_(list(story_ids)))
-        # An undated story (or one whose date was refused) sorts by when it was first seen,
-        # among the dated ones: sorted last, it would fall outside every feed's window.
-        query = query.order_by(
-            func.coalesce(Story.published, Story.first_seen).desc(),
-            Story.first_seen.desc(),
-            Story.id,
-        ).limit(limit)
+        query = _newest(select(Story).options(*_VIEW_LOADS), site_ids, story_ids, limit)
         with Session(self.engine) as session:
             return [self._view(story) for story in session.scalars(query)]
+
+    def story_ids(
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        limit: int = 100,
+        story_ids: Sequence[int] | None = None,
+    ) -> list[int]:
+        """The ids of :meth:`stories`, in its order: for callers that load each story once
+        however many lists show it (the feeds)."""
+        query = _newest(select(Story.id), site_ids, story_ids, limit)
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
         """The stories of ``ids`` that exist, by id."""
@@ -393,6 +395,30 @@ class StoryStore:
             ),
             images=tuple(Image(i.src, i.caption) for i in story.images),
         )
+
+
+def _newest(
+    query: Select[Any],
+    site_ids: Sequence[str] | None,
+    story_ids: Sequence[int] | None,
+    limit: int,
+) -> Select[Any]:
+    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids``, the ``limit``
+    newest first."""
+    if site_ids is not None:
+        # IN over the sources' site index, not EXISTS: SQLite ran EXISTS once per story of the
+        # store, for each site feed.
+        on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
+        query = query.where(Story.id.in_(on_sites))
+    if story_ids is not None:
+        query = query.where(Story.id.in_(list(story_ids)))
+    # An undated story (or one whose date was refused) sorts by when it was first seen,
+    # among the dated ones: sorted last, it would fall outside every feed's window.
+    return query.order_by(
+        func.coalesce(Story.published, Story.first_seen).desc(),
+        Story.first_seen.desc(),
+        Story.id,
+    ).limit(limit)
 
 
 @contextlib.contextmanager
