@@ -24,8 +24,8 @@ from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article
 from aggregator.models import Article
 from aggregator.store.neardup import Sketch, sketch
-from spiders.heap import return_large_blocks
 from spiders.items import PageItem
+from spiders.orphans import start_worker
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -58,9 +58,10 @@ def shared_pool(workers: int) -> Executor:
     if pool is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["aggregator.extraction", "aggregator.store.neardup"])
-        # The workers parse every page: their malloc, too, must give page buffers back.
+        # The workers parse every page: their malloc, too, must give page buffers back. And
+        # they exit with this process, even killed (spiders.orphans).
         pool = _POOLS[workers] = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=return_large_blocks
+            workers, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
         )
     return pool
 
