@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import codecs
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import trafilatura
 from bs4.dammit import EncodingDetector
@@ -25,12 +27,43 @@ from aggregator.models import Article
 from aggregator.profiles import ArticlePage, detect_profile
 from aggregator.text import clean_or_none, clean_text, mojibake_count, nfc, repair_mojibake
 
+if TYPE_CHECKING:
+    from aggregator.store.neardup import Sketch
+
 _TAGS = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"\w+")
 _VIETNAMESE_SHARE = 0.15  # of words: Vietnamese prose is far above, other languages near 0
 _MOJIBAKE_TOLERATED = 2  # a stray pair in a quoted name is no reason to refuse a page
 # "Chi tiết - Sở ..." and friends: the portal's name, not the article's headline.
 _GENERIC_TITLE = re.compile(r"^(?:chi tiết|tin chi tiết|chi tiết tin|trang chủ)\b", re.IGNORECASE)
+
+
+# An article and its body's sketch, or why there is none; and the CPU seconds it all took.
+Outcome = tuple[Article | None, "Sketch | None", str, float]
+
+
+def extract_outcome(
+    body: bytes, url: str, profile: str | None, http_charset: str | None
+) -> Outcome:
+    """The crawl's extraction of one page, as run in its worker processes
+    (``spiders.pipelines.extract_article``): an ExtractionError comes back as its message (a
+    plain string crosses the process boundary whatever the exception's constructor). The
+    near-duplicate sketch is made here too: it depends on the text alone, and on the reactor's
+    thread it was a third of the store's CPU.
+
+    Here, not in the pipeline's module: a worker imports the module of the function it is sent,
+    and that one imports Scrapy and Twisted, 23 MB more in each worker that never uses them.
+    """
+    # Imported here: aggregator.store brings SQLAlchemy, which extraction alone does not need
+    # (``tinlaodong extract``); the crawl's workers have it preloaded.
+    from aggregator.store.neardup import sketch
+
+    start = time.process_time()
+    try:
+        article = extract_article(body, url=url, profile=profile, http_charset=http_charset)
+    except ExtractionError as exc:
+        return None, None, str(exc), time.process_time() - start
+    return article, sketch(article.text), "", time.process_time() - start
 
 
 @dataclass
@@ -236,4 +269,11 @@ def _declared_language(tree: HtmlElement) -> str | None:
     )
 
 
-__all__ = ["ArticlePage", "decode_html", "extract_article", "parse_html"]
+__all__ = [
+    "ArticlePage",
+    "Outcome",
+    "decode_html",
+    "extract_article",
+    "extract_outcome",
+    "parse_html",
+]

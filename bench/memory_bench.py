@@ -69,6 +69,28 @@ def memory_of(pid: int) -> tuple[int, int]:
     return values.get("Rss", 0), values.get("Pss", 0)
 
 
+def role(pid: int, root: int) -> str:
+    """What a process of the crawl's tree is, for the timeline: crawl, forkserver, worker..."""
+    if pid == root:
+        return "crawl"
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return "gone"
+    for marker, name in (("forkserver", "forkserver"), ("resource_tracker", "tracker")):
+        if marker in cmdline:
+            # A forkserver's children have its command line: they are the workers.
+            return name if _parent(pid) == root else "worker"
+    return "other"
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
 @dataclass
 class Peak:
     one_rss: int = 0  # the largest process
@@ -76,9 +98,20 @@ class Peak:
     tree_pss: int = 0
     processes: int = 0
     samples: int = 0
+    # With --timeline: (seconds, {role: PSS MB summed over the role's processes}) per sample.
+    timeline: list[tuple[float, dict[str, float]]] | None = None
+    start: float = 0.0
 
     def sample(self, root: int) -> None:
-        sizes = [memory_of(pid) for pid in children(root)]
+        pids = children(root)
+        sizes = [memory_of(pid) for pid in pids]
+        if self.timeline is not None:
+            roles: dict[str, float] = {}
+            for pid, (_, pss) in zip(pids, sizes, strict=True):
+                name = role(pid, root)
+                roles[name] = round(roles.get(name, 0.0) + pss / MB, 1)
+            roles["total"] = round(sum(pss for _, pss in sizes) / MB, 1)
+            self.timeline.append((round(time.perf_counter() - self.start, 2), roles))
         self.one_rss = max(self.one_rss, max((rss for rss, _ in sizes), default=0))
         self.tree_rss = max(self.tree_rss, sum(rss for rss, _ in sizes))
         self.tree_pss = max(self.tree_pss, sum(pss for _, pss in sizes))
@@ -86,16 +119,18 @@ class Peak:
         self.samples += 1
 
 
-def crawl(registry: Path, data_dir: Path, interval: float) -> dict[str, Any]:
+def crawl(
+    registry: Path, data_dir: Path, interval: float, timeline: Path | None = None
+) -> dict[str, Any]:
     command = [str(BIN / "tinlaodong"), "crawl", "--all", "--no-throttle", "--json"]
     command += ["--sites", str(registry), "--data-dir", str(data_dir)]
     for name, value in LIFTED.items():
         command += ["-s", f"{name}={value}"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    peak = Peak()
+    peak = Peak(timeline=[] if timeline is not None else None)
     out_path = data_dir.parent / "crawl-out.txt"
     with out_path.open("wb") as out:
-        start = time.perf_counter()
+        start = peak.start = time.perf_counter()
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env)
         while True:
             waited, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -106,6 +141,10 @@ def crawl(registry: Path, data_dir: Path, interval: float) -> dict[str, Any]:
         wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"crawl failed: see {out_path}")
+    if timeline is not None and peak.timeline is not None:
+        timeline.write_text(
+            "".join(json.dumps({"t": t, **roles}) + "\n" for t, roles in peak.timeline)
+        )
     rows = [json.loads(x) for x in out_path.read_text().splitlines() if x.startswith("{")]
     return {
         "wall_s": round(wall, 1),
@@ -126,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sites", type=int, default=bigmirror.FULL.sites)
     parser.add_argument("--articles", type=int, default=bigmirror.FULL.articles)
     parser.add_argument("--interval", type=float, default=0.25, help="seconds between samples")
+    parser.add_argument(
+        "--timeline", type=Path, help="write every sample's PSS by process role (JSON lines)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     profile = bigmirror.QUICK if args.quick else bigmirror.Profile(args.sites, args.articles)
@@ -136,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         with MirrorServer(built.sites) as mirror:
             registry = tmp / "sites.yaml"
             mirror.write_registry(registry)
-            result = crawl(registry, tmp / "data", args.interval)
+            result = crawl(registry, tmp / "data", args.interval, args.timeline)
     result["profile"] = profile.__dict__
     result["load_after"] = os.getloadavg()
     for key, value in result.items():

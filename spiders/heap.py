@@ -1,4 +1,4 @@
-"""Give freed page buffers back to the system during a long crawl.
+"""Give freed page buffers back to the system during a long crawl, and bound SQLite's caches.
 
 glibc's malloc raises its mmap threshold each time a large block is freed, so after the first
 pages every 30-120 KB body, decoded text and extraction buffer comes from the heap arenas, which
@@ -6,12 +6,18 @@ fragment and are not returned: a 12-site crawl's resident set grew to 490 MB and
 while the live Python objects never passed 150 MB (tracemalloc). A fixed threshold keeps large
 blocks in their own mappings, freed back to the system; fewer arenas for the few threads a crawl
 has (reactor, store writer, extraction pool's manager) bound the rest.
+
+SQLite keeps each connection's page cache (2 MB by default) allocated once filled, though in WAL
+mode a connection drops its cached pages whenever another one has written: a crawl of 16 sites
+at once has ~34 connections (each site's spider and store pipeline, the indexer), which held
+25-40 MB that bought nothing. A soft heap limit makes SQLite reuse those pages instead.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import importlib.util
 import logging
 
 logger = logging.getLogger("tinlaodong.crawl")
@@ -40,3 +46,21 @@ def return_large_blocks() -> bool:
     if not done:
         logger.debug("malloc: mallopt refused; large blocks stay in the heap")
     return done
+
+
+def sqlite_soft_heap_limit(limit: int) -> int | None:
+    """Set the soft heap limit (bytes; 0: none) of the SQLite library Python's ``sqlite3``
+    uses, for every connection of the process; the limit it had, or None if that library's
+    functions cannot be reached (then nothing changes). A negative ``limit`` only reads it."""
+    spec = importlib.util.find_spec("_sqlite3")
+    if spec is None or spec.origin is None:
+        return None
+    try:
+        # Through the extension module: its dependencies are searched too, so this is the
+        # library it was linked with, not whichever one ctypes would find by name.
+        function = ctypes.CDLL(spec.origin).sqlite3_soft_heap_limit64
+    except (OSError, AttributeError):  # statically linked with hidden symbols: left as is
+        return None
+    function.restype = ctypes.c_int64
+    function.argtypes = [ctypes.c_int64]
+    return int(function(limit))

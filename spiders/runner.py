@@ -15,7 +15,7 @@ from scrapy.utils.project import get_project_settings
 from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
-from spiders.heap import return_large_blocks
+from spiders.heap import return_large_blocks, sqlite_soft_heap_limit
 from spiders.site_spider import SiteSpider
 
 FAULTS_PREFIX = "tinlaodong/faults/"
@@ -125,10 +125,17 @@ def run_crawl(
 ) -> list[SiteReport]:
     """Crawl ``sites`` into the store under ``data_dir``; blocks until every site is done."""
     return_large_blocks()
-    process = SiteCrawlerProcess(crawl_settings(data_dir, overrides))
+    settings = crawl_settings(data_dir, overrides)
+    process = SiteCrawlerProcess(settings)
     quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
     crawlers = process.crawl_sites(sites)
-    process.start()
+    # For the crawl only (spiders/heap.py): publishing afterwards reads much of the store.
+    previous = sqlite_soft_heap_limit(settings.getint("TINLAODONG_SQLITE_MEMORY"))
+    try:
+        process.start()
+    finally:
+        if previous is not None:
+            sqlite_soft_heap_limit(previous)
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -35,6 +35,11 @@ LOG_FORMATTER = "spiders.logformatter.QuietLogFormatter"
 # 100): an article page yields one item, a listing a few dozen requests. 100 tasks per page
 # cost ~3 ms of the crawl's thread a page (bench/crawl_bench.py); 8 lose no parallelism here.
 CONCURRENT_ITEMS = 8
+# Bytes of responses a crawler holds while its items go through the pipelines before it stops
+# fetching (default 5 MB). Extraction and the store are slower than the downloads, so every
+# crawler sat at the limit: 16 crawlers held ~1,100 article bodies (90 MB) waiting for the pool
+# or the writer thread. 1 MB each (~13 pages, ~200 for 16 crawlers) still keeps both busy.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy reads each callback's source (inspect + ast) on every response to warn about a
 # generator returning a value, its cache keyed by bound methods that die at once: ~1.5 ms a
 # page. Our callbacks are generators that return no value.
@@ -77,6 +82,10 @@ TINLAODONG_PROGRESS_INTERVAL = 15.0
 # Sites crawled at once by one process (0: all); the others wait their turn. Each costs ~5 MB;
 # 16 polite crawls at once still keep a crawl of the whole registry short.
 TINLAODONG_SITES_AT_ONCE = 16
+# Bytes SQLite may keep for all the crawl's connections (a soft limit; 0: none), two per site
+# crawled at once: its page caches, which a write by another connection empties anyway, held
+# 25-40 MB of a 16-site crawl otherwise (spiders/heap.py).
+TINLAODONG_SQLITE_MEMORY = 16 * 1024 * 1024
 # Processes extracting articles beside the crawl (None: one per CPU; 0: in the crawl's thread).
 TINLAODONG_EXTRACT_WORKERS = None
 # A 429/503 retry waits as long as its Retry-After asks, up to this (seconds); a site asking

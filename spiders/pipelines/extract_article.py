@@ -13,39 +13,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
-import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from aggregator.exceptions import ExtractionError
-from aggregator.extraction import extract_article
-from aggregator.models import Article
-from aggregator.store.neardup import Sketch, sketch
+from aggregator.extraction import extract_outcome
 from spiders.items import PageItem
 from spiders.orphans import start_worker
 
 logger = logging.getLogger("tinlaodong.crawl")
 
-# An article and its body's sketch, or why there is none; and the CPU seconds it all took.
-Outcome = tuple[Article | None, Sketch | None, str, float]
-
 _POOLS: dict[int, Executor] = {}
-
-
-def _extract(body: bytes, url: str, profile: str | None, charset: str | None) -> Outcome:
-    """Runs in a worker: an ExtractionError comes back as its message (a plain string crosses
-    the process boundary whatever the exception's constructor). The near-duplicate sketch is
-    made here too: it depends on the text alone, and on the reactor's thread it was a third
-    of the store's CPU."""
-    start = time.process_time()
-    try:
-        article = extract_article(body, url=url, profile=profile, http_charset=charset)
-    except ExtractionError as exc:
-        return None, None, str(exc), time.process_time() - start
-    return article, sketch(article.text), "", time.process_time() - start
 
 
 def shared_pool(workers: int) -> Executor:
@@ -75,9 +56,22 @@ def started_pool() -> Executor | None:
 def stop_pools() -> None:
     """Stop the extraction workers (the next crawl of this process starts new ones): the feeds
     are built after the index, and the workers' memory is not needed meanwhile."""
+    if not _POOLS:
+        return
     while _POOLS:
         _, pool = _POOLS.popitem()
         pool.shutdown()
+    _stop_fork_server()
+
+
+def _stop_fork_server() -> None:
+    """Stop the fork server too: it outlives its pools, holding the preloaded modules (60 MB
+    PSS once the workers that shared its pages are gone) while the feeds are built. A later pool
+    starts another (``ensure_running``). ``_stop`` is CPython's own (its tests use it); a
+    Python without it keeps its server."""
+    stop = getattr(multiprocessing.forkserver._forkserver, "_stop", None)
+    if callable(stop):
+        stop()
 
 
 class ExtractArticlePipeline:
@@ -96,10 +90,10 @@ class ExtractArticlePipeline:
     async def process_item(self, item: PageItem) -> PageItem:
         args = (item.body, item.url, item.profile, item.http_charset)
         if self.workers:
-            future = shared_pool(self.workers).submit(_extract, *args)
+            future = shared_pool(self.workers).submit(extract_outcome, *args)
             article, body_sketch, reason, cpu = await asyncio.wrap_future(future)
         else:
-            article, body_sketch, reason, cpu = _extract(*args)
+            article, body_sketch, reason, cpu = extract_outcome(*args)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("tinlaodong/time/extract_cpu_us", round(1e6 * cpu))
