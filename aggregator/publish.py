@@ -176,7 +176,7 @@ def feed_specs(
     ]
     for topic in default_topics() if topics is None else topics:
         # The last stored first: twice what the feed shows covers any order by date.
-        tagged = story_ids_tagged(store.engine, topic=topic.id)[: 2 * limit]
+        tagged = story_ids_tagged(store.engine, topic=topic.id, limit=2 * limit)
         specs.append(
             FeedSpec(
                 slug=topic_slug(topic.id),
@@ -205,7 +205,9 @@ def feed_specs(
                 entries=merged(
                     entries([s.id for s in members]),
                     entries(
-                        story_ids=story_ids_tagged(store.engine, province=province_id)[: 2 * limit]
+                        story_ids=story_ids_tagged(
+                            store.engine, province=province_id, limit=2 * limit
+                        )
                     ),
                 ),
                 group=province.name,

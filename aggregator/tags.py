@@ -154,23 +154,38 @@ def resolve_province(name_or_id: str, gazetteer: Gazetteer | None = None) -> Pro
 
 
 def story_ids_tagged(
-    engine: Engine, *, topic: str | None = None, province: str | None = None
+    engine: Engine,
+    *,
+    topic: str | None = None,
+    province: str | None = None,
+    limit: int | None = None,
 ) -> list[int]:
     """Stories tagged with ``topic`` (an id) and/or ``province`` (id or name; a current one
-    matches its former provinces' stories too), the last stored first."""
-    query = select(StoryTag.story_id).distinct().order_by(StoryTag.story_id.desc())
+    matches its former provinces' stories too), the last stored first; the first ``limit``."""
+    wanted = []
     if topic is not None:
-        query = query.where(_has_tag(TOPIC, topic))
+        wanted.append((TOPIC, topic))
     if province is not None:
         place = resolve_province(province)
-        query = query.where(_has_tag(PROVINCE if place.current else FORMER_PROVINCE, place.id))
+        wanted.append((PROVINCE if place.current else FORMER_PROVINCE, place.id))
+    if not wanted:
+        query = select(StoryTag.story_id).distinct()
+    else:
+        # One tag's stories are a range of ix_story_tags_kind_value_story, in story order:
+        # the newest ``limit`` are read off its end. A story has each tag once (the key).
+        (kind, value), *others = wanted
+        query = select(StoryTag.story_id).where(StoryTag.kind == kind, StoryTag.value == value)
+        for kind, value in others:
+            query = query.where(StoryTag.story_id.in_(_tagged(kind, value)))
+    query = query.order_by(StoryTag.story_id.desc())
+    if limit is not None:
+        query = query.limit(limit)
     with Session(engine) as session:
         return list(session.scalars(query))
 
 
-def _has_tag(kind: str, value: str) -> Any:
-    tagged = select(StoryTag.story_id).where(StoryTag.kind == kind, StoryTag.value == value)
-    return StoryTag.story_id.in_(tagged)
+def _tagged(kind: str, value: str) -> Any:
+    return select(StoryTag.story_id).where(StoryTag.kind == kind, StoryTag.value == value)
 
 
 def tags_of(engine: Engine, story_id: int) -> dict[str, list[str]]:

@@ -43,7 +43,9 @@ class StoryTag(Base):
     or ``former_province`` (one of the 63 before 1 July 2025), named in its title or text."""
 
     __tablename__ = "story_tags"
-    __table_args__ = (Index("ix_story_tags_kind_value", "kind", "value"),)
+    # With the story: a tag's newest stories are the end of its range (the topic and province
+    # feeds), not all its stories sorted.
+    __table_args__ = (Index("ix_story_tags_kind_value_story", "kind", "value", "story_id"),)
 
     story_id: Mapped[int] = mapped_column(
         ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True

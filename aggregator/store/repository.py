@@ -20,7 +20,18 @@ from enum import Enum
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.engine import Connection, CursorResult, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, selectinload
@@ -412,13 +423,36 @@ def _newest(
         query = query.where(Story.id.in_(on_sites))
     if story_ids is not None:
         query = query.where(Story.id.in_(list(story_ids)))
+    if site_ids is None and story_ids is None:
+        query = query.where(Story.id.in_(_newest_of_store(limit)))
     # An undated story (or one whose date was refused) sorts by when it was first seen,
     # among the dated ones: sorted last, it would fall outside every feed's window.
     return query.order_by(
         func.coalesce(Story.published, Story.first_seen).desc(),
         Story.first_seen.desc(),
-        Story.id,
+        Story.id.desc(),
     ).limit(limit)
+
+
+def _newest_of_store(limit: int) -> CompoundSelect[Any]:
+    """The ``limit`` newest dated stories and the ``limit`` newest undated ones: the store's
+    ``limit`` newest are among them. Each is the end of ``ix_stories_newest``, where the
+    order of the whole store sorted every story (20 ms at 10k stories, 2 s at 1M)."""
+    dated = (
+        select(Story.id)
+        .where(Story.published.is_not(None))
+        .order_by(Story.published.desc(), Story.first_seen.desc(), Story.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    undated = (
+        select(Story.id)
+        .where(Story.published.is_(None))
+        .order_by(Story.first_seen.desc(), Story.id.desc())
+        .limit(limit)
+        .subquery()
+    )
+    return union_all(select(dated.c.id), select(undated.c.id))
 
 
 @contextlib.contextmanager
