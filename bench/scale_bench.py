@@ -352,6 +352,9 @@ class Filler:
             self._insert_sqlite(cursor, tables)
         else:
             self._insert_pg(cursor, tables)
+        # Indexed here as refresh_index would have: off the queue the triggers put them on.
+        first, last = ids["stories"], ids["stories"] + len(rows) - 1
+        cursor.execute(f"DELETE FROM search_pending WHERE story_id BETWEEN {first} AND {last}")
 
     def _time(self, value: datetime) -> Any:
         # SQLAlchemy's SQLite DateTime storage format; PostgreSQL takes the datetime.
@@ -549,6 +552,7 @@ _COMPARED = {
     "sources": "id",
     "source_bodies": "source_id",
     "search_documents": "story_id",
+    "search_pending": "story_id",
 }
 
 

@@ -22,7 +22,7 @@ __all__ = ["backend"]
 pytestmark = pytest.mark.usefixtures("backend")
 
 # The tables the newest revisions add: the previous release's create_all made all but these.
-NEWEST = ("alerts", "alert_attempts", "alert_deliveries", "content_generation")
+NEWEST = ("alerts", "alert_attempts", "alert_deliveries", "content_generation", "search_pending")
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 

@@ -2,7 +2,9 @@
 
 ``search_documents`` holds each indexed story as searched: title and body lowercased in
 ``canonical`` form (for queries with diacritics) and folded (for queries without), and the
-``stories.updated`` it was made from, which tells ``refresh_index`` what is stale. On SQLite the
+``stories.updated`` it was made from. ``search_pending`` lists the stories to index: triggers on
+``stories`` (migration 0005) add a story when it is stored and when its ``updated`` moves, so
+``refresh_index`` finds its work without a pass over the store. On SQLite the
 FTS5 table ``story_fts`` indexes it as external content: triggers keep the two in step, so the
 documents are the one thing Python writes, on any database. On PostgreSQL two GIN indexes over
 text-search vectors of the documents (``unaccent`` on the folded ones) do the same work.
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +38,16 @@ class SearchDocument(Base):
     body: Mapped[str] = mapped_column(Text)
     title_folded: Mapped[str] = mapped_column(Text)
     body_folded: Mapped[str] = mapped_column(Text)
+
+
+class SearchPending(Base):
+    """A story to index, or to index again: added by the triggers on ``stories`` (whoever
+    writes), removed by ``refresh_index`` once its document is level with the story. No
+    foreign key: a story deleted meanwhile is dropped from here by the next refresh."""
+
+    __tablename__ = "search_pending"
+
+    story_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class StoryTag(Base):
