@@ -56,9 +56,12 @@ def write_registry(path: Path, sites: list[dict[str, object]]) -> Path:
     return path
 
 
-def tinlaodong(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """Run the real ``tinlaodong`` command in a subprocess."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+def tinlaodong(
+    *args: str, timeout: float = 300, warnings: str = "ignore"
+) -> subprocess.CompletedProcess[str]:
+    """Run the real ``tinlaodong`` command in a subprocess; ``warnings``: Python's warnings
+    filter in it ("default": as a user's shell shows them)."""
+    env = {**os.environ, "PYTHONWARNINGS": warnings}
     return subprocess.run(
         [sys.executable, "-m", "aggregator.cli.main", *args],
         capture_output=True,

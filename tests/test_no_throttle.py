@@ -78,7 +78,7 @@ def crawl(mirror: Mirror, data_dir: Path, *flags: str) -> tuple[list[dict[str, A
     mirror.in_flight.reset()
     result = tinlaodong(
         "crawl", "--all", "--sites", str(mirror.registry), "--data-dir", str(data_dir),
-        "--json", *flags,
+        "--json", *flags, warnings="default",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     return [json.loads(line) for line in result.stdout.splitlines()], result.stderr
@@ -100,3 +100,4 @@ def test_no_throttle_asks_for_many_pages_at_once_and_says_so(
     assert mirror.in_flight.most > 2
     warnings = [line for line in stderr.splitlines() if "politeness is off" in line]
     assert len(warnings) == 1 and "WARNING" in warnings[0]
+    assert "Deprecat" not in stderr  # the one warning is ours: no library's deprecation noise

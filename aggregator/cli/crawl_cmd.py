@@ -64,8 +64,9 @@ def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
 # What --no-throttle changes: no AutoThrottle, no delay, the per-site limit at the global one.
 UNTHROTTLED: dict[str, object] = {
     "AUTOTHROTTLE_ENABLED": False,
+    # No jitter setting: a random share of no delay is none (and Scrapy 2.19 warns on every
+    # crawl that RANDOMIZE_DOWNLOAD_DELAY is deprecated).
     "DOWNLOAD_DELAY": 0,
-    "RANDOMIZE_DOWNLOAD_DELAY": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 32,
     "CONCURRENT_REQUESTS_PER_IP": 0,
     "TINLAODONG_SHARED_DOMAIN_DELAY": 0,  # workers' shared politeness (spiders.shared_politeness)
