@@ -9,7 +9,7 @@ Tags are found in the title and text, on whole words (``search.phrases``), and s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -159,9 +159,11 @@ def story_ids_tagged(
     topic: str | None = None,
     province: str | None = None,
     limit: int | None = None,
+    among: Sequence[int] | None = None,
 ) -> list[int]:
     """Stories tagged with ``topic`` (an id) and/or ``province`` (id or name; a current one
-    matches its former provinces' stories too), the last stored first; the first ``limit``."""
+    matches its former provinces' stories too), the last stored first; the first ``limit``;
+    ``among``: only these stories (a page of search results)."""
     wanted = []
     if topic is not None:
         wanted.append((TOPIC, topic))
@@ -177,6 +179,8 @@ def story_ids_tagged(
         query = select(StoryTag.story_id).where(StoryTag.kind == kind, StoryTag.value == value)
         for kind, value in others:
             query = query.where(StoryTag.story_id.in_(_tagged(kind, value)))
+    if among is not None:
+        query = query.where(StoryTag.story_id.in_(list(among)))
     query = query.order_by(StoryTag.story_id.desc())
     if limit is not None:
         query = query.limit(limit)

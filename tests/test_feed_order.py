@@ -92,5 +92,11 @@ def test_a_tags_newest_stories_are_its_last_stored(store: StoryStore) -> None:
     everyone = story_ids_tagged(store.engine, province="ninh-binh")
     assert len(everyone) == 20 and everyone == sorted(everyone, reverse=True)
     assert story_ids_tagged(store.engine, province="ninh-binh", limit=6) == everyone[:6]
+    others = set(store.story_ids(limit=100)) - set(everyone)
+    among = [everyone[-1], min(others), everyone[0]]  # a page of search hits, in any order
+    assert story_ids_tagged(store.engine, province="ninh-binh", among=among) == [
+        everyone[0],
+        everyone[-1],
+    ]
     both = story_ids_tagged(store.engine, topic="nguoi-co-cong", province="Nam Định", limit=5)
     assert both == everyone[:5]

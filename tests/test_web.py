@@ -49,14 +49,30 @@ SITES = [
 ]
 # (site, title, text, days before now)
 STORIES = [
-    ("quangtri-sldtbxh", "Quảng Trị tổ chức phiên giao dịch việc làm",
-     "Hàng trăm người lao động tìm được việc làm tại phiên giao dịch.\n\nĐoạn hai.", 1),
-    ("namdinh-sldtbxh", "Nam Định chi trả trợ cấp cho người có công",
-     "Sở chi trả trợ cấp ưu đãi cho thương binh, thân nhân liệt sĩ.", 2),
-    ("hanoi-snv", "Hà Nội tuyển dụng công chức năm 2025",
-     "Sở Nội vụ thông báo tuyển dụng công chức, người lao động nộp hồ sơ.", 3),
-    ("hanoi-snv", "Hội nghị về an toàn lao động",
-     "Tai nạn lao động giảm. Ảnh: <script>alert(1)</script>", 40),
+    (
+        "quangtri-sldtbxh",
+        "Quảng Trị tổ chức phiên giao dịch việc làm",
+        "Hàng trăm người lao động tìm được việc làm tại phiên giao dịch.\n\nĐoạn hai.",
+        1,
+    ),
+    (
+        "namdinh-sldtbxh",
+        "Nam Định chi trả trợ cấp cho người có công",
+        "Sở chi trả trợ cấp ưu đãi cho thương binh, thân nhân liệt sĩ.",
+        2,
+    ),
+    (
+        "hanoi-snv",
+        "Hà Nội tuyển dụng công chức năm 2025",
+        "Sở Nội vụ thông báo tuyển dụng công chức, người lao động nộp hồ sơ.",
+        3,
+    ),
+    (
+        "hanoi-snv",
+        "Hội nghị về an toàn lao động",
+        "Tai nạn lao động giảm. Ảnh: <script>alert(1)</script>",
+        40,
+    ),
 ]
 
 
@@ -80,7 +96,10 @@ def populated_data_dir(root: Path, extra_stories: int = 0) -> Data:
         ]
         for i, (site, title, text, days) in enumerate(stories):
             article = Article(
-                url=None, title=title, text=text, published=NOW - timedelta(days=days),
+                url=None,
+                title=title,
+                text=text,
+                published=NOW - timedelta(days=days),
                 images=[Image("/anh/1.jpg", "Ảnh")] if i == 0 else [],
             )
             store.add_article(site, f"https://{site}.example.vn/tin/{i}", article)
@@ -91,9 +110,13 @@ def populated_data_dir(root: Path, extra_stories: int = 0) -> Data:
             store.record_crawl(
                 [
                     CrawlRecord(
-                        site_id=s.id, started=NOW - timedelta(hours=3 - n),
+                        site_id=s.id,
+                        started=NOW - timedelta(hours=3 - n),
                         finished=NOW - timedelta(hours=3 - n) + timedelta(minutes=1),
-                        pages=5, new_stories=n, new_sources=0, errors=int(s.id == "hanoi-snv"),
+                        pages=5,
+                        new_stories=n,
+                        new_sources=0,
+                        errors=int(s.id == "hanoi-snv"),
                         unreachable=s.id == "namdinh-sldtbxh" and n == 2,
                     )
                     for s in sites
@@ -117,9 +140,7 @@ def server(data: Data) -> Iterator[WebServer]:
         yield running
 
 
-def get(
-    url: str, headers: dict[str, str] | None = None
-) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
@@ -142,8 +163,7 @@ def story_titles(doc: lxml_html.HtmlElement) -> list[str]:
 
 def alternates(doc: lxml_html.HtmlElement) -> dict[str, str]:
     return {
-        link.get("type"): link.get("href")
-        for link in doc.cssselect('head link[rel="alternate"]')
+        link.get("type"): link.get("href") for link in doc.cssselect('head link[rel="alternate"]')
     }
 
 
@@ -183,6 +203,13 @@ def test_filter_by_topic_and_both(server: WebServer) -> None:
     both = page(server, "?topic=viec-lam&province=ha-noi")
     assert set(story_titles(both)) == {STORIES[0][1], STORIES[2][1]}  # the copy is in Hà Nội
     assert "/feeds/search?" in alternates(both)["application/rss+xml"]
+
+
+def test_search_within_a_topic(server: WebServer) -> None:
+    everywhere = set(story_titles(page(server, "?q=lao+dong")))
+    assert STORIES[3][1] in everywhere  # an article about safety at work, not about jobs
+    within = set(story_titles(page(server, "?q=lao+dong&topic=viec-lam")))
+    assert within == {STORIES[0][1], STORIES[2][1]}
 
 
 def test_search_ignores_diacritics_and_marks_matches(server: WebServer) -> None:

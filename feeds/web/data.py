@@ -65,29 +65,25 @@ class WebData:
     def find(self, view: View, per_page: int) -> Found:
         """The stories of ``view``, newest first (best first when searching)."""
         wanted = per_page * view.page + 1  # one more tells whether there is an older page
-        topic_ids = (
-            set(story_ids_tagged(self.engine, topic=view.topic)) if view.topic else None
-        )
         if view.q.strip():
-            return self._search(view, per_page, wanted, topic_ids)
+            return self._search(view, per_page, wanted)
         site_ids = self.province_sites(view.province) if view.province else None
         stories = self.store.stories(
             site_ids=site_ids,
-            # The last stored first, bounded: a query has a limited number of parameters.
-            story_ids=sorted(topic_ids, reverse=True)[:5000] if topic_ids is not None else None,
+            # The topic's last stored first, bounded: a query has a limited number of
+            # parameters (and a topic of a large store has hundreds of thousands).
+            story_ids=(
+                story_ids_tagged(self.engine, topic=view.topic, limit=5000) if view.topic else None
+            ),
             limit=wanted,
         )
         start = per_page * (view.page - 1)
         return Found(stories[start : start + per_page], {}, len(stories) > start + per_page)
 
-    def _search(
-        self, view: View, per_page: int, wanted: int, topic_ids: set[int] | None
-    ) -> Found:
-        site_provinces = {
-            s.id: s.current_province_id for s in self.sites if s.current_province_id
-        }
+    def _search(self, view: View, per_page: int, wanted: int) -> Found:
+        site_provinces = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # Filtering by topic after ranking: ask for more, a topic keeps a part of them.
-        limit = wanted if topic_ids is None else wanted * 5
+        limit = wanted if not view.topic else wanted * 5
         hits = search(
             self.engine,
             view.q,
@@ -95,8 +91,10 @@ class WebData:
             site_provinces=site_provinces,
             limit=limit,
         )
-        if topic_ids is not None:
-            hits = [h for h in hits if h.story_id in topic_ids]
+        if view.topic:
+            ids = [h.story_id for h in hits]
+            tagged = set(story_ids_tagged(self.engine, topic=view.topic, among=ids))
+            hits = [h for h in hits if h.story_id in tagged]
         start = per_page * (view.page - 1)
         page = hits[start : start + per_page]
         by_id = self.store.stories_by_id([h.story_id for h in page])
