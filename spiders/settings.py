@@ -26,6 +26,10 @@ DOWNLOAD_TIMEOUT = 30
 RETRY_TIMES = 2
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+# Nor Scrapy's remote control (2.19, on by default): an HTTP server per crawler that runs
+# code sent with a token, the token in a job file under ~/.local/state/scrapy (left behind
+# by a killed crawl: 153 on this machine after the test suite), a listening port per site.
+REMOTE_CONTROL_ENABLED = False
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
 STATS_DUMP = False

@@ -51,6 +51,7 @@ class Crawl:
     first: list[dict[str, object]]
     stderr: str
     expected: list[ExpectedArticle]
+    state_dir: Path  # $XDG_STATE_HOME of the crawl
 
     def store(self) -> StoryStore:
         return open_store(self.data_dir)
@@ -76,8 +77,18 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
     with MirrorServer(sites) as mirror:
         registry = root / "mirror-sites.yaml"
         mirror.write_registry(registry)
-        reports, stderr = crawl(registry, root / "data")
-        yield Crawl(mirror, root / "data", registry, reports, stderr, expected_articles(seeds))
+        state = root / "state"
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("XDG_STATE_HOME", str(state))
+            reports, stderr = crawl(registry, root / "data")
+        expected = expected_articles(seeds)
+        yield Crawl(mirror, root / "data", registry, reports, stderr, expected, state)
+
+
+def test_the_crawl_leaves_nothing_behind_in_the_users_state(crawled: Crawl) -> None:
+    # Scrapy 2.19 starts a remote-control HTTP server per crawler (code execution by token)
+    # and writes its token to a job file there; a killed crawl left the files behind.
+    assert not list(crawled.state_dir.rglob("*"))
 
 
 def story_at(stories: list[StoryView], url: str) -> StoryView:
