@@ -49,7 +49,7 @@ from twisted.internet.task import LoopingCall
 
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
-from spiders.heap import return_large_blocks
+from spiders.heap import return_large_blocks, sqlite_memory_bounded
 from spiders.leases import WORKER_SETTING, live_key, others_leased, recover_dead_workers
 from spiders.runner import SiteCrawlerProcess, SiteReport, crawl_settings, site_report
 
@@ -266,6 +266,7 @@ def run_workers(
             crawler.settings.set(key, value, priority="cmdline")
 
     crawlers = process.crawl_sites(sites, own_queue)
-    process.start()
+    with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
+        process.start()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     return [site_report(site, crawler) for site, crawler in crawlers]

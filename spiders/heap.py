@@ -15,10 +15,12 @@ at once has ~34 connections (each site's spider and store pipeline, the indexer)
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import importlib.util
 import logging
+from collections.abc import Iterator
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -64,3 +66,15 @@ def sqlite_soft_heap_limit(limit: int) -> int | None:
     function.restype = ctypes.c_int64
     function.argtypes = [ctypes.c_int64]
     return int(function(limit))
+
+
+@contextlib.contextmanager
+def sqlite_memory_bounded(limit: int) -> Iterator[None]:
+    """SQLite's soft heap limit at ``limit`` for the block (a crawl), then as it was: what
+    runs after a crawl (publishing) reads much of the store."""
+    previous = sqlite_soft_heap_limit(limit)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            sqlite_soft_heap_limit(previous)

@@ -15,7 +15,7 @@ from scrapy.utils.project import get_project_settings
 from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
-from spiders.heap import return_large_blocks, sqlite_soft_heap_limit
+from spiders.heap import return_large_blocks, sqlite_memory_bounded
 from spiders.site_spider import SiteSpider
 
 FAULTS_PREFIX = "tinlaodong/faults/"
@@ -129,13 +129,8 @@ def run_crawl(
     process = SiteCrawlerProcess(settings)
     quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
     crawlers = process.crawl_sites(sites)
-    # For the crawl only (spiders/heap.py): publishing afterwards reads much of the store.
-    previous = sqlite_soft_heap_limit(settings.getint("TINLAODONG_SQLITE_MEMORY"))
-    try:
+    with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
         process.start()
-    finally:
-        if previous is not None:
-            sqlite_soft_heap_limit(previous)
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).
     signal.signal(signal.SIGINT, signal.default_int_handler)

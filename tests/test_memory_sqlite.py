@@ -79,16 +79,18 @@ def test_a_crawl_bounds_sqlite_to_a_few_mb(tmp_path: Path) -> None:
     assert 0 < memory <= 16 * MB
 
 
-def test_the_limit_holds_during_the_crawl_and_not_after(tmp_path: Path) -> None:
-    # In a process of its own: a CrawlerProcess configures logging process-wide.
+@pytest.mark.parametrize("run", ["runner.run_crawl", "distributed.run_workers"])
+def test_the_limit_holds_during_the_crawl_and_not_after(tmp_path: Path, run: str) -> None:
+    # In a process of its own: a CrawlerProcess configures logging process-wide. The workers
+    # of ``tinlaodong worker`` (Redis queues) are bounded as a crawl is.
     code = f"""
-from spiders import runner
+from spiders import distributed, runner
 from spiders.heap import sqlite_soft_heap_limit
 
 during = []
 runner.SiteCrawlerProcess.start = lambda self: during.append(sqlite_soft_heap_limit(-1))
 sqlite_soft_heap_limit(0)
-assert runner.run_crawl([], {str(tmp_path)!r}, {{"TINLAODONG_SQLITE_MEMORY": {5 * MB}}}) == []
+assert {run}([], {str(tmp_path)!r}, {{"TINLAODONG_SQLITE_MEMORY": {5 * MB}}}) == []
 print(during, sqlite_soft_heap_limit(-1))
 """
     done = subprocess.run(
