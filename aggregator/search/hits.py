@@ -81,8 +81,13 @@ def search(
     since: datetime | None = None,
     limit: int = 50,
     site_provinces: Mapping[str, str] | None = None,
+    snippets: bool = True,
 ) -> list[Hit]:
     """Stories matching ``query`` (see ``search.query``), best first.
+
+    ``snippets``: False leaves each hit's snippet empty, for a caller that shows none (a
+    search feed) or only a page of the hits (:func:`snippet` makes those): finding the
+    matches in every body was most of a 200-hit search.
 
     ``provinces``: ids or names; a story matches when one of its sources' sites belongs to one
     of them now (``site_provinces``: site id -> current province id, from the registry) or when
@@ -107,7 +112,7 @@ def search(
     except OperationalError as exc:
         # parse() leaves nothing FTS5 could misread; this is a last resort, still one line.
         raise ConfigError(f"bad query {query!r}: {exc.orig}") from exc
-    return [_hit(row, parsed, sources.get(row.id, [])) for row in rows]
+    return [_hit(row, parsed, sources.get(row.id, []), snippets) for row in rows]
 
 
 def _fts_rows(
@@ -271,12 +276,12 @@ def _sources(session: Session, story_ids: list[int]) -> dict[int, list[tuple[str
     return found
 
 
-def _hit(row: Any, query: Query, sources: list[tuple[str, str]]) -> Hit:
+def _hit(row: Any, query: Query, sources: list[tuple[str, str]], with_snippet: bool) -> Hit:
     published = row.published.replace(tzinfo=UTC).astimezone(VIETNAM) if row.published else None
     return Hit(
         story_id=row.id,
         title=row.title,
-        snippet=snippet(row.text, query),
+        snippet=snippet(row.text, query) if with_snippet else "",
         published=published,
         score=float(row.score),
         url=sources[0][1] if sources else "",

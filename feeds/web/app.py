@@ -107,7 +107,10 @@ class WebApp:
         error = None
         try:
             view = check_view(
-                self.data, query.get("province"), query.get("topic"), query.get("q"),
+                self.data,
+                query.get("province"),
+                query.get("topic"),
+                query.get("q"),
                 query.get("page"),
             )
         except ConfigError as exc:
@@ -121,7 +124,9 @@ class WebApp:
             lang=lang,
             heading=self._heading(view, lang),
             filters={
-                "province": view.province or "", "topic": view.topic or "", "q": view.q,
+                "province": view.province or "",
+                "topic": view.topic or "",
+                "q": view.q,
             },
             provinces=self._provinces(),
             topics=[(t.id, t.name) for t in default_topics()],
@@ -191,9 +196,7 @@ class WebApp:
         if not params:
             params = {"q": ""}
         url = f"{base}/feeds/search?" + urlencode(params)
-        return FeedLink(
-            title, f"{url}&format=rss", f"{url}&format=atom", f"{url}&format=json"
-        )
+        return FeedLink(title, f"{url}&format=rss", f"{url}&format=atom", f"{url}&format=json")
 
     def _feed_groups(self, base: str, lang: str) -> list[tuple[str, list[FeedLink]]]:
         gazetteer = self.data.index.gazetteer
@@ -203,7 +206,8 @@ class WebApp:
         ]
         topics = [self._static_feed(topic_slug(t.id), t.name, base) for t in default_topics()]
         groups: list[tuple[str, list[FeedLink | None]]] = [
-            ("tinlaodong", top), (text(lang, "topic"), topics),
+            ("tinlaodong", top),
+            (text(lang, "topic"), topics),
         ]
         by_province: dict[str, list[Site]] = {}
         for site in self.sites:
@@ -213,8 +217,9 @@ class WebApp:
         for province_id in sorted(by_province, key=lambda i: _collation_key(gazetteer.get(i).name)):
             name = gazetteer.get(province_id).name
             links = [self._static_feed(province_slug(province_id), name, base)]
-            links += [self._static_feed(site_slug(s.id), s.name, base) for s in
-                      by_province[province_id]]
+            links += [
+                self._static_feed(site_slug(s.id), s.name, base) for s in by_province[province_id]
+            ]
             if province_id == gazetteer.national.id:
                 name = text(lang, "national")
             groups.append((name, links))
@@ -251,8 +256,12 @@ class WebApp:
         rows = []
         for site in sorted(
             self.sites,
-            key=lambda s: (_collation_key(gazetteer.get(s.current_province_id).name
-                                          if s.current_province_id else ""), s.name),
+            key=lambda s: (
+                _collation_key(
+                    gazetteer.get(s.current_province_id).name if s.current_province_id else ""
+                ),
+                s.name,
+            ),
         ):
             act = activity.get(site.id)
             status, css = _status(act, lang)
@@ -283,7 +292,7 @@ class WebApp:
             )
             if not (view.q or view.province or view.topic):
                 return _plain(400, "a saved search needs q, province or topic\n")
-            found = self.data.find(view, FEED_CANDIDATES)
+            found = self.data.find(view, FEED_CANDIDATES, snippets=False)  # a feed shows none
         except ConfigError as exc:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))
@@ -293,8 +302,9 @@ class WebApp:
         params = {k: v for k, v in params.items() if v}
         spec = FeedSpec(
             slug="search",
-            title=text(lang, "feed_search", q=view.q) if view.q else
-            text(lang, "feed_filtered", what=what),
+            title=text(lang, "feed_search", q=view.q)
+            if view.q
+            else text(lang, "feed_filtered", what=what),
             description=what,
             link=f"{base}/?{urlencode(params)}",
             entries=entries,
@@ -374,4 +384,3 @@ def _run_title(run: Run, lang: str) -> str:
     return text(
         lang, "run_title", when=when, pages=run.pages, new=run.new_stories, errors=run.errors
     )
-

@@ -16,6 +16,8 @@ from aggregator.exceptions import ConfigError
 from aggregator.publish import SiteIndex
 from aggregator.registry import Site
 from aggregator.search import search
+from aggregator.search.hits import snippet
+from aggregator.search.query import parse
 from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
 from aggregator.tags import resolve_province, story_ids_tagged
@@ -62,11 +64,12 @@ class WebData:
     def province_sites(self, province_id: str) -> list[str]:
         return [s.id for s in self.sites if s.current_province_id == province_id]
 
-    def find(self, view: View, per_page: int) -> Found:
-        """The stories of ``view``, newest first (best first when searching)."""
+    def find(self, view: View, per_page: int, snippets: bool = True) -> Found:
+        """The stories of ``view``, newest first (best first when searching, with their
+        snippets unless ``snippets`` is False)."""
         wanted = per_page * view.page + 1  # one more tells whether there is an older page
         if view.q.strip():
-            return self._search(view, per_page, wanted)
+            return self._search(view, per_page, wanted, snippets)
         site_ids = self.province_sites(view.province) if view.province else None
         stories = self.store.stories(
             site_ids=site_ids,
@@ -80,7 +83,7 @@ class WebData:
         start = per_page * (view.page - 1)
         return Found(stories[start : start + per_page], {}, len(stories) > start + per_page)
 
-    def _search(self, view: View, per_page: int, wanted: int) -> Found:
+    def _search(self, view: View, per_page: int, wanted: int, snippets: bool) -> Found:
         site_provinces = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # Filtering by topic after ranking: ask for more, a topic keeps a part of them.
         limit = wanted if not view.topic else wanted * 5
@@ -90,6 +93,7 @@ class WebData:
             provinces=[view.province] if view.province else None,
             site_provinces=site_provinces,
             limit=limit,
+            snippets=False,  # made below for the page shown only
         )
         if view.topic:
             ids = [h.story_id for h in hits]
@@ -99,8 +103,9 @@ class WebData:
         page = hits[start : start + per_page]
         by_id = self.store.stories_by_id([h.story_id for h in page])
         stories = [by_id[h.story_id] for h in page if h.story_id in by_id]
-        snippets = {h.story_id: h.snippet for h in page}
-        return Found(stories, snippets, len(hits) > start + per_page)
+        query = parse(view.q)
+        marked = {s.id: snippet(s.text, query) for s in stories} if snippets else {}
+        return Found(stories, marked, len(hits) > start + per_page)
 
     def runs(self, per_site: int = RUNS_PER_SITE) -> dict[str, list[Run]]:
         """Each site's last crawl runs, oldest first."""
