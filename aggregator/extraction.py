@@ -28,7 +28,7 @@ from aggregator.profiles import ArticlePage, detect_profile
 from aggregator.text import clean_or_none, clean_text, mojibake_count, nfc, repair_mojibake
 
 if TYPE_CHECKING:
-    from aggregator.store.neardup import Sketch
+    from aggregator.store.bodyprint import BodyPrint
 
 _TAGS = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"\w+")
@@ -38,8 +38,9 @@ _MOJIBAKE_TOLERATED = 2  # a stray pair in a quoted name is no reason to refuse 
 _GENERIC_TITLE = re.compile(r"^(?:chi tiết|tin chi tiết|chi tiết tin|trang chủ)\b", re.IGNORECASE)
 
 
-# An article and its body's sketch, or why there is none; and the CPU seconds it all took.
-Outcome = tuple[Article | None, "Sketch | None", str, float]
+# An article and what the store compares its body by, or why there is none; and the CPU
+# seconds it all took.
+Outcome = tuple[Article | None, "BodyPrint | None", str, float]
 
 
 def extract_outcome(
@@ -48,22 +49,22 @@ def extract_outcome(
     """The crawl's extraction of one page, as run in its worker processes
     (``spiders.pipelines.extract_article``): an ExtractionError comes back as its message (a
     plain string crosses the process boundary whatever the exception's constructor). The
-    near-duplicate sketch is made here too: it depends on the text alone, and on the reactor's
-    thread it was a third of the store's CPU.
+    body's print (its hash, near-duplicate sketch and credit) is made here too: it depends on
+    the text alone, and in the crawl's process it was a third of the store's CPU.
 
     Here, not in the pipeline's module: a worker imports the module of the function it is sent,
     and that one imports Scrapy and Twisted, 23 MB more in each worker that never uses them.
     """
     # Imported here: aggregator.store brings SQLAlchemy, which extraction alone does not need
     # (``tinlaodong extract``); the crawl's workers have it preloaded.
-    from aggregator.store.neardup import sketch
+    from aggregator.store.bodyprint import BodyPrint
 
     start = time.process_time()
     try:
         article = extract_article(body, url=url, profile=profile, http_charset=http_charset)
     except ExtractionError as exc:
         return None, None, str(exc), time.process_time() - start
-    return article, sketch(article.text), "", time.process_time() - start
+    return article, BodyPrint.of(article.text), "", time.process_time() - start
 
 
 @dataclass

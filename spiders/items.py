@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aggregator.models import Article
-from aggregator.store.neardup import Sketch
+from aggregator.store.bodyprint import BodyPrint
 
 
 @dataclass
@@ -18,5 +18,5 @@ class PageItem:
     http_charset: str | None
     profile: str | None
     article: Article | None = None
-    # The body's near-duplicate sketch, worked out beside the extraction (off the reactor).
-    sketch: Sketch | None = None
+    # What the store compares the body by, worked out beside the extraction (off the reactor).
+    bodyprint: BodyPrint | None = None

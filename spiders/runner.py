@@ -15,8 +15,10 @@ from scrapy.utils.project import get_project_settings
 from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
+from aggregator.store import StoryStore
 from spiders.heap import return_large_blocks, sqlite_memory_bounded
 from spiders.site_spider import SiteSpider
+from spiders.store_access import SHARED_STORE_SETTING, SharedStore
 
 FAULTS_PREFIX = "tinlaodong/faults/"
 
@@ -121,10 +123,16 @@ class SiteCrawlerProcess(CrawlerProcess):
 
 
 def run_crawl(
-    sites: Sequence[Site], data_dir: Path, overrides: Mapping[str, Any] | None = None
+    sites: Sequence[Site],
+    data_dir: Path,
+    overrides: Mapping[str, Any] | None = None,
+    store: StoryStore | None = None,
 ) -> list[SiteReport]:
-    """Crawl ``sites`` into the store under ``data_dir``; blocks until every site is done."""
+    """Crawl ``sites`` into the store under ``data_dir`` (``store``: that store, opened by the
+    caller, which every crawler then uses and none closes); blocks until every site is done."""
     return_large_blocks()
+    if store is not None:
+        overrides = {**(overrides or {}), SHARED_STORE_SETTING: SharedStore(store)}
     settings = crawl_settings(data_dir, overrides)
     process = SiteCrawlerProcess(settings)
     quiet_libraries()  # Scrapy has just reset the log levels to its own defaults

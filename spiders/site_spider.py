@@ -44,7 +44,7 @@ from aggregator.store import StoryStore, Validators
 from aggregator.store.database import one_line
 from spiders import discovery
 from spiders.items import PageItem
-from spiders.store_access import store_from_settings
+from spiders.store_access import release_store, store_from_settings
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -98,7 +98,7 @@ class SiteSpider(scrapy.Spider):
         except (SQLAlchemyError, StoreError) as exc:
             self._write_failed("cannot save the listings' validators", exc)
         finally:
-            self.store.close()
+            release_store(self.crawler.settings, self.store)
 
     def _write_failed(self, what: str, exc: BaseException) -> None:
         self._stat("store_failed")

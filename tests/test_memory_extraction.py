@@ -22,6 +22,9 @@ from typing import Any, cast
 import pytest
 from scrapy.crawler import Crawler
 
+# Imported here, as the workers' fork server does: the pipeline imports it lazily, and urllib3
+# warns about SOCKS on trafilatura's import, which pytest's per-test "error" filter would raise.
+import aggregator.extraction  # noqa: F401
 from aggregator.models import Article
 from spiders.items import PageItem
 from spiders.pipelines import extract_article
@@ -74,7 +77,7 @@ def test_the_workers_are_sent_a_function_whose_module_needs_no_scrapy(
     stats = Stats()
     pipeline = ExtractArticlePipeline(cast(Crawler, SimpleNamespace(stats=stats)), workers=2)
     item = asyncio.run(pipeline.process_item(page_item()))
-    assert isinstance(item.article, Article) and item.sketch is not None
+    assert isinstance(item.article, Article) and item.bodyprint is not None
     assert stats.values["tinlaodong/extracted"] == 1
     # What a worker does with the call it is sent: unpickle the function, importing its module.
     (function,) = inline_pool.sent

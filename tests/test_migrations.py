@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, inspect
 from aggregator.models import Article
 from aggregator.store import AddResult, open_store
 from aggregator.store.database import database_url
-from aggregator.store.migrations import TARGET, alembic_config, include_name
+from aggregator.store.migrations import TARGET, alembic_config, head_revision, include_name
 from aggregator.store.migrations.__main__ import revision
 from tests.backends import backend
 
@@ -73,6 +73,25 @@ def test_opening_twice_at_head_is_a_no_op(tmp_path: Path) -> None:
     for _ in range(2):
         open_store(tmp_path).close()
     assert schema_state(database_url(tmp_path))[0] == HEAD
+
+
+def test_the_head_read_off_the_file_names_is_alembics() -> None:
+    # upgrade() compares the database with it before importing Alembic at all.
+    assert head_revision() == HEAD
+
+
+def test_a_database_one_revision_behind_is_brought_to_the_head(tmp_path: Path) -> None:
+    from alembic import command
+
+    open_store(tmp_path).close()
+    engine = create_engine(database_url(tmp_path))
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "-1")
+    engine.dispose()
+    assert schema_state(database_url(tmp_path))[0] != HEAD
+    open_store(tmp_path).close()
+    current, differences = schema_state(database_url(tmp_path))
+    assert current == HEAD and differences == []
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import apprise
-from apprise.plugins.custom_json import NotifyJSON
+# apprise is imported where a message is sent or a target checked, not with this module: a
+# crawl queues alerts in the store (alerts.outbox) and sends none itself unless some are due,
+# and loading apprise cost each crawl 90-200 ms of its start.
 
 KEY_HEADER = "X-Tinlaodong-Key"
 
@@ -57,6 +58,9 @@ def mask(url: str) -> str:
 
 def notify(url: str, message: Message) -> Outcome:
     """Send ``message`` to the target ``url``; ok once the target accepted it."""
+    import apprise
+    from apprise.plugins.custom_json import NotifyJSON
+
     plugin = _plugin(url)
     if plugin is None:
         return Outcome(False, "not a URL apprise knows")
@@ -84,6 +88,8 @@ def notify(url: str, message: Message) -> Outcome:
 def _plugin(url: str) -> Any:
     """A fresh apprise plugin for ``url`` (None if apprise knows no such URL). Its timeouts
     (4 s to connect, 4 s to answer) can be set in the URL: ``?cto=10&rto=30``."""
+    import apprise
+
     _load_plugins()
     return apprise.Apprise.instantiate(url, suppress_exceptions=True)
 
@@ -92,6 +98,8 @@ def _plugin(url: str) -> Any:
 def _load_plugins() -> None:
     """Load apprise's plugins once. Its email plugin imports ``imghdr``, deprecated since
     Python 3.11 (apprise shims it for 3.13): that one warning is not ours to act on."""
+    import apprise
+
     with warnings.catch_warnings():
         warnings.filterwarnings(
             "ignore", message="'imghdr' is deprecated", category=DeprecationWarning

@@ -154,11 +154,13 @@ def crawl_and_publish(
     rules = rules_in_force(data_dir, rules_file, known)
     if rules_file is not None:
         overrides = {**(overrides or {}), "TINLAODONG_RULES_FILE": str(rules_file.resolve())}
-    # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback.
-    store = open_store(data_dir)
+    # Opened before the crawl so that a bad data directory is one line, not a Scrapy traceback;
+    # the crawlers share it.
+    url = (overrides or {}).get("TINLAODONG_DATABASE_URL")
+    store = open_store(data_dir, str(url) if url else None)
     started = datetime.now(UTC)
     with IndexAlongside(store.engine, started_pool):
-        reports = run_crawl(sites, data_dir, overrides)
+        reports = run_crawl(sites, data_dir, overrides, store=store)
     finished = datetime.now(UTC)
     try:
         health = {r.site_id: judge(store, r) for r in reports}

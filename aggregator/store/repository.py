@@ -40,6 +40,7 @@ from aggregator.exceptions import StoreError
 from aggregator.health import HEALTHY, CrawlMetrics, Health
 from aggregator.models import Article, Image
 from aggregator.store import neardup
+from aggregator.store.bodyprint import BodyPrint
 from aggregator.store.fingerprint import (
     canonical_url,
     content_hash,
@@ -176,10 +177,10 @@ class StoryStore:
         *,
         now: datetime | None = None,
         outbox: Outbox | None = None,
-        sketch: neardup.Sketch | None = None,
+        bodyprint: BodyPrint | None = None,
     ) -> AddResult:
         """Store ``article`` (see :meth:`_add_article_once`), safe against other writers.
-        ``sketch``: ``neardup.sketch(article.text)`` if the caller made it already.
+        ``bodyprint``: ``BodyPrint.of(article.text)`` if the caller made it already.
 
         Writers (crawls, workers on other machines) take turns: a PostgreSQL advisory lock, a
         lock file beside the SQLite file. A transaction that lost a race all the same (a unique
@@ -189,7 +190,7 @@ class StoryStore:
             try:
                 with _writer_turn(self.engine):
                     return self._add_article_once(
-                        site_id, url, article, now=now, outbox=outbox, sketch=sketch
+                        site_id, url, article, now=now, outbox=outbox, bodyprint=bodyprint
                     )
             except StoreError as exc:
                 if attempt == WRITE_ATTEMPTS or not _lost_race(exc.__cause__):
@@ -205,7 +206,7 @@ class StoryStore:
         *,
         now: datetime | None = None,
         outbox: Outbox | None = None,
-        sketch: neardup.Sketch | None = None,
+        bodyprint: BodyPrint | None = None,
     ) -> AddResult:
         """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice.
 
@@ -218,7 +219,9 @@ class StoryStore:
                 writer = _Writer(conn, self.thresholds)
                 if not self._indexed and not writer.index_complete():
                     writer.index_unindexed()
-                result, story_id = writer.add(site_id, canonical_url(url), article, fetched, sketch)
+                result, story_id = writer.add(
+                    site_id, canonical_url(url), article, fetched, bodyprint
+                )
                 if result is AddResult.NEW_STORY and outbox is not None:
                     # A session in the connection's transaction: committed with the story.
                     with Session(bind=conn) as session:
@@ -570,6 +573,12 @@ class _SQL:
     bare_stories = select(
         _STORY.id, _STORY.content_hash, _STORY.text, _STORY.author, _STORY.language
     ).where(~exists().where(_BODY.story_id == _STORY.id))
+    insert_story = insert(_STORIES)
+    insert_body = insert(_BODIES)
+    insert_bands = insert(_BANDS)
+    insert_source = insert(_SOURCES)
+    insert_details = insert(_DETAILS)
+    insert_images = insert(_IMAGES)
 
 
 @dataclass(frozen=True)
@@ -603,27 +612,27 @@ class _Writer:
         url: str,
         article: Article,
         fetched: datetime,
-        sketch: neardup.Sketch | None = None,
+        bodyprint: BodyPrint | None = None,
     ) -> tuple[AddResult, int]:
         """What became of the article, and its story's id (0 when the URL was known)."""
         conn = self.conn
         if conn.execute(_SQL.source_of_url, {"url": url}).first() is not None:
             return AddResult.KNOWN_URL, 0
-        digest = content_hash(article.text)
+        digest = bodyprint.digest if bodyprint else content_hash(article.text)
         known = conn.execute(_SQL.body_of_hash, {"hash": digest}).first()
         result = AddResult.NEW_SOURCE
         if known is not None:
             body_id, story_id = int(known.id), int(known.story_id)
         else:
-            if sketch is None:
-                sketch = neardup.sketch(article.text)
+            sketch = bodyprint.sketch if bodyprint else neardup.sketch(article.text)
             similar = self._similar_story(sketch)
             if similar is None:
                 similar, result = self._new_story(article, digest, fetched), AddResult.NEW_STORY
             story_id = similar
             images = [(i.src, i.caption) for i in article.images]
             body_id = self._new_body(story_id, digest, article.text, images, sketch)
-        source = self._new_source(story_id, site_id, url, article, fetched, body_id)
+        credit = bodyprint.credit if bodyprint else credited_publisher(article.text)
+        source = self._new_source(story_id, site_id, url, article, fetched, body_id, credit)
         if result is AddResult.NEW_STORY:
             # Its one source is canonical, and the story already holds what it published.
             self._insert_details(source, canonical=True)
@@ -655,7 +664,7 @@ class _Writer:
             "first_seen": fetched,
             "updated": fetched,
         }
-        story_id = _inserted_id(self.conn.execute(insert(_STORIES), row))
+        story_id = _inserted_id(self.conn.execute(_SQL.insert_story, row))
         self._insert_images(story_id, [(i.src, i.caption) for i in article.images])
         return story_id
 
@@ -676,13 +685,13 @@ class _Writer:
             "shingles": sketch.size,
             "signature": sketch.to_bytes(),
         }
-        body_id = _inserted_id(self.conn.execute(insert(_BODIES), row))
+        body_id = _inserted_id(self.conn.execute(_SQL.insert_body, row))
         self._insert_bands(body_id, sketch.band_keys())
         return body_id
 
     def _insert_bands(self, body_id: int, keys: list[int]) -> None:
         bands = [{"key": key, "body_id": body_id} for key in sorted(set(keys))]
-        self.conn.execute(insert(_BANDS), bands)
+        self.conn.execute(_SQL.insert_bands, bands)
 
     def _new_source(
         self,
@@ -692,6 +701,7 @@ class _Writer:
         article: Article,
         fetched: datetime,
         body_id: int,
+        credit: str | None,
     ) -> _SourceRow:
         title, published = article.title or "", _to_utc(article.published)
         row = {
@@ -704,7 +714,7 @@ class _Writer:
             "profile": article.profile,
         }
         return _SourceRow(
-            id=_inserted_id(self.conn.execute(insert(_SOURCES), row)),
+            id=_inserted_id(self.conn.execute(_SQL.insert_source, row)),
             site_id=site_id,
             url=url,
             title=title,
@@ -712,7 +722,7 @@ class _Writer:
             body_id=body_id,
             author=article.author,
             language=article.language,
-            credit=credited_publisher(article.text),
+            credit=credit,
         )
 
     def _insert_details(self, source: _SourceRow, canonical: bool) -> None:
@@ -724,7 +734,7 @@ class _Writer:
             "credit": source.credit,
             "canonical": canonical,
         }
-        self.conn.execute(insert(_DETAILS), row)
+        self.conn.execute(_SQL.insert_details, row)
 
     def _insert_images(self, story_id: int, images: Sequence[tuple[str, str | None]]) -> None:
         if images:
@@ -732,7 +742,7 @@ class _Writer:
                 {"story_id": story_id, "position": i, "src": str(src), "caption": caption}
                 for i, (src, caption) in enumerate(images)
             ]
-            self.conn.execute(insert(_IMAGES), rows)
+            self.conn.execute(_SQL.insert_images, rows)
 
     def _follow_canonical(
         self,

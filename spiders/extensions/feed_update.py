@@ -10,7 +10,7 @@ from scrapy.exceptions import NotConfigured
 
 from aggregator.paths import data_dir, feeds_dir
 from aggregator.publish import update_feeds
-from spiders.store_access import store_from_settings
+from spiders.store_access import release_store, store_from_settings
 
 logger = logging.getLogger("tinlaodong.feeds")
 
@@ -36,5 +36,5 @@ class FeedUpdate:
             out = feeds_dir(data_dir(self.crawler.settings.get("TINLAODONG_DATA_DIR") or None))
             written = update_feeds(store, [site], out)
         finally:
-            store.close()
+            release_store(self.crawler.settings, store)
         logger.info("feeds updated: %d files in %s", len(written), out)

@@ -20,7 +20,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from aggregator.extraction import extract_outcome
+from aggregator.extraction_task import extract_outcome
 from spiders.items import PageItem
 from spiders.orphans import start_worker
 
@@ -38,7 +38,7 @@ def shared_pool(workers: int) -> Executor:
     pool = _POOLS.get(workers)
     if pool is None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["aggregator.extraction", "aggregator.store.neardup"])
+        context.set_forkserver_preload(["aggregator.extraction", "aggregator.store.bodyprint"])
         # The workers parse every page: their malloc, too, must give page buffers back. And
         # they exit with this process, even killed (spiders.orphans).
         pool = _POOLS[workers] = ProcessPoolExecutor(
@@ -91,9 +91,9 @@ class ExtractArticlePipeline:
         args = (item.body, item.url, item.profile, item.http_charset)
         if self.workers:
             future = shared_pool(self.workers).submit(extract_outcome, *args)
-            article, body_sketch, reason, cpu = await asyncio.wrap_future(future)
+            article, bodyprint, reason, cpu = await asyncio.wrap_future(future)
         else:
-            article, body_sketch, reason, cpu = extract_outcome(*args)
+            article, bodyprint, reason, cpu = extract_outcome(*args)
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("tinlaodong/time/extract_cpu_us", round(1e6 * cpu))
@@ -102,7 +102,7 @@ class ExtractArticlePipeline:
             stats.inc_value("tinlaodong/page_errors")
             logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
             raise DropItem(f"no article at {item.url}")
-        item.article, item.sketch = article, body_sketch
+        item.article, item.bodyprint = article, bodyprint
         stats.inc_value("tinlaodong/extracted")
         stats.inc_value("tinlaodong/body_chars", len(article.text))
         if article.published is not None:

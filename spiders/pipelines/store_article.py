@@ -11,6 +11,7 @@ One thread keeps the writes in order and each store's connection in a single thr
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +28,7 @@ from aggregator.publish import plausible_date
 from aggregator.store import AddResult, Outbox, StoryStore
 from aggregator.store.database import one_line
 from spiders.items import PageItem
-from spiders.store_access import store_from_settings
+from spiders.store_access import release_store, store_from_settings
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -73,7 +74,8 @@ class StoreArticlePipeline:
         if self.store is not None:
             # In the writer thread: after the writes queued before it, on the thread that
             # used the connection.
-            await asyncio.wrap_future(_writer_thread().submit(self.store.close))
+            release = functools.partial(release_store, self.crawler.settings, self.store)
+            await asyncio.wrap_future(_writer_thread().submit(release))
 
     async def process_item(self, item: PageItem) -> PageItem:
         assert self.store is not None and item.article is not None
@@ -103,7 +105,7 @@ class StoreArticlePipeline:
         assert self.store is not None
         start = time.thread_time()
         result = self.store.add_article(
-            item.site_id, item.url, article, outbox=self.outbox, sketch=item.sketch
+            item.site_id, item.url, article, outbox=self.outbox, bodyprint=item.bodyprint
         )
         return result, time.thread_time() - start
 

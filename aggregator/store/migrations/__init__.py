@@ -19,15 +19,12 @@ import contextlib
 import fcntl
 import functools
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 import aggregator.search.schema as search_schema
@@ -40,9 +37,18 @@ TARGET = Base.metadata
 UNMANAGED_PREFIXES = (search_schema.FTS_TABLE, "scheduler_jobs", "scheduled_runs")
 # Any fixed number: the key of the advisory lock that serialises migrations on PostgreSQL.
 PG_LOCK_KEY = 0x746C64_0001
+# Alembic's table of the database's revision (its default name).
+VERSION_TABLE = "alembic_version"
+# ``vNNNN_what_changed.py``: the name ``__main__`` gives each revision, NNNN its revision id.
+_REVISION_FILE = re.compile(r"^v(\d{4})_\w*\.py$")
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(HERE))
     config.set_main_option("path_separator", "os")
@@ -69,17 +75,37 @@ def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) ->
     with _sqlite_lock(engine), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
-        if MigrationContext.configure(connection).get_current_revision() != head_revision():
+        if current_revision(connection) != head_revision():
+            # Alembic is imported only to migrate: at the head (every open but the first after
+            # an upgrade), reading its table is all, and importing it cost each command 0.2 s.
+            from alembic import command
+
             command.upgrade(alembic_config(connection), "head")
         if then is not None:
             then(connection)
 
 
+def current_revision(connection: Connection) -> str | None:
+    """The database's revision (None: never migrated), as Alembic's ``MigrationContext``
+    reads it: its table holds one row once a revision has run."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    rows = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 @functools.cache
 def head_revision() -> str | None:
-    """The newest revision. Alembic finds it by loading every revision's file, which took
-    most of opening a store: a crawl opens one per site and component, all at the head."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    """The newest revision, by its file's name: the history is one line of ``vNNNN_*.py``
+    files (``python -m aggregator.store.migrations revision`` names them so), and Alembic,
+    which finds the head by loading every revision's file, is not imported when nothing is to
+    migrate (tests/test_migrations.py checks that both agree)."""
+    numbers = [
+        match.group(1)
+        for path in (HERE / "versions").iterdir()
+        if (match := _REVISION_FILE.match(path.name))
+    ]
+    return max(numbers, default=None)
 
 
 @contextlib.contextmanager
