@@ -85,8 +85,9 @@ def crawl_settings(data_dir: Path, overrides: Mapping[str, Any] | None = None) -
 class SiteCrawlerProcess(CrawlerProcess):
     """A CrawlerProcess that crawls at most ``TINLAODONG_SITES_AT_ONCE`` sites at a time (0:
     all), the next one starting as one ends. Each site's crawler holds its own engine, queues
-    and store connection (about 5 MB): 60 at once took a 10,000-page crawl to 750 MB, a few
-    at a time keep it flat however many sites the registry has."""
+    and (unless the run shares one) store connection (about 5 MB): 60 at once took a
+    10,000-page crawl to 750 MB, a few at a time keep it flat however many sites the registry
+    has."""
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from scrapy.settings import default_settings as _scrapy
+
 try:
     _VERSION = version("tinlaodong")
 except PackageNotFoundError:  # running from a checkout that is not installed
@@ -74,14 +76,24 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "spiders.extensions.progress.CrawlProgress": 500,
     "spiders.extensions.feed_update.FeedUpdate": 600,
-    # Off above; listed as None too so that Scrapy does not import them per crawler only to
-    # find them off: the remote control's aiohttp took 0.4 s of each crawl's start.
-    "scrapy.extensions.telnet.TelnetConsole": None,
-    "scrapy.extensions.remote_control.RemoteControl": None,
-    # Scrapy's log_count/* stats: each crawler's handler on the root logger counts every
-    # record of every crawler of the process (16 sites at once: each line counted 16 times,
-    # wrongly), a fifth of the crawl's "new story" lines' cost. Nothing reads them.
-    "scrapy.extensions.logcount.LogCount": None,
+}
+# Scrapy's own components, less those a crawl never uses. Taken out of the *_BASE lists, not
+# set to None: Scrapy imports every listed component, None or not, to compare their names.
+# - Telnet and the remote control are off above; the remote control's aiohttp alone took
+#   0.4 s of each crawl's start (a re-crawl where nothing changed lasts a few seconds).
+# - LogCount (log_count/* stats): each crawler's handler on the root logger counted every
+#   record of every crawler of the process (16 sites at once: each line 16 times, wrongly), a
+#   fifth of the cost of the crawl's "new story" lines. Nothing reads them.
+# - Cookies are off above (its middleware imports tldextract to find that out).
+EXTENSIONS_BASE = {
+    path: order
+    for path, order in _scrapy.EXTENSIONS_BASE.items()
+    if path.rsplit(".", 1)[-1] not in {"TelnetConsole", "RemoteControl", "LogCount"}
+}
+DOWNLOADER_MIDDLEWARES_BASE = {
+    path: order
+    for path, order in _scrapy.DOWNLOADER_MIDDLEWARES_BASE.items()
+    if path.rsplit(".", 1)[-1] != "CookiesMiddleware"
 }
 
 # tinlaodong's own settings.
