@@ -47,13 +47,15 @@ def extract_outcome(
     body: bytes, url: str, profile: str | None, http_charset: str | None
 ) -> Outcome:
     """The crawl's extraction of one page, as run in its worker processes
-    (``spiders.pipelines.extract_article``): an ExtractionError comes back as its message (a
-    plain string crosses the process boundary whatever the exception's constructor). The
-    body's print (its hash, near-duplicate sketch and credit) is made here too: it depends on
-    the text alone, and in the crawl's process it was a third of the store's CPU.
+    (``spiders.pipelines.extract_article``, which sends them
+    :func:`aggregator.extraction_task.extract_outcome`): an ExtractionError comes back as its
+    message (a plain string crosses the process boundary whatever the exception's
+    constructor). The body's print (``BodyPrint``: its hash, near-duplicate sketch and credit)
+    is made here too: it depends on the text alone, and in the crawl's process the sketch was
+    a third of the store's CPU, the rest of the print another fifth.
 
-    Here, not in the pipeline's module: a worker imports the module of the function it is sent,
-    and that one imports Scrapy and Twisted, 23 MB more in each worker that never uses them.
+    Not in the pipeline's module: a worker imports the module of the function it is sent, and
+    that one imports Scrapy and Twisted, 23 MB more in each worker that never uses them.
     """
     # Imported here: aggregator.store brings SQLAlchemy, which extraction alone does not need
     # (``tinlaodong extract``); the crawl's workers have it preloaded.
