@@ -25,6 +25,8 @@ from feeds.model import FeedEntry, FeedSource, FeedSpec
 # The store, the tags and the feed writer are imported when feeds are built: importing this
 # module for its constants and SiteIndex (the command line, the alerts) stays quick.
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from aggregator.registry import Site
     from aggregator.store import StoryStore, StoryView
     from aggregator.tags import Topic
@@ -271,6 +273,7 @@ def update_feeds(
     home_url: str | None = None,
     page_size: int = PAGE_SIZE,
     pages: int = PAGES,
+    pool: Executor | None = None,
 ) -> list[Path]:
     """Bring every feed under ``out_dir`` up to date with the store (a feed whose stories did
     not change is not rewritten; nothing is rebuilt if the store's content, the sites and the
@@ -278,7 +281,8 @@ def update_feeds(
     is responsible for.
 
     ``base_url``: where ``out_dir`` is served; ``home_url``: the web app. Without either,
-    ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``).
+    ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``). ``pool``: a
+    process pool that renders part of the feeds when many must be rebuilt (``write_feeds``).
     """
     public = os.environ.get(PUBLIC_URL_ENV)
     if public and base_url is None and home_url is None:
@@ -294,8 +298,12 @@ def update_feeds(
     inputs = inputs_fingerprint(tuple(sites), base_url, home_url, page_size, pages)
     written = current_files(out_dir, inputs, generation)
     if written is None:
+        if pool is not None:
+            pool.submit(int)  # its process starts meanwhile: loading the stories takes seconds
         specs = feed_specs(store, sites, page_size * pages, home_url=home_url, health=health)
-        written = write_feeds(out_dir, specs, base_url=base_url, limit=page_size, pages=pages)
+        written = write_feeds(
+            out_dir, specs, base_url=base_url, limit=page_size, pages=pages, pool=pool
+        )
     else:
         # Nothing the other feeds show has changed: the health feed alone may have (a site
         # that stays unhealthy has a new last crawl), and it is rewritten only if it did.

@@ -15,11 +15,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
+import pickle
 import re
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
@@ -37,6 +40,7 @@ _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 MANIFEST_NAME = ".feeds-manifest.json"
 EXTENSIONS = (".rss.xml", ".atom.xml", ".json")
 _SYNC_THREADS = 16
+logger = logging.getLogger("tinlaodong.feeds")
 
 
 def write_feeds(
@@ -47,6 +51,7 @@ def write_feeds(
     limit: int = DEFAULT_LIMIT,
     pages: int = 1,
     listing: bool = True,
+    pool: Executor | None = None,
 ) -> list[Path]:
     """Write ``<slug>.rss.xml``, ``<slug>.atom.xml`` and ``<slug>.json`` (JSON Feed 1.1) per
     spec, then the index and the OPML (``listing=False``: not them; only these feeds change,
@@ -56,6 +61,8 @@ def write_feeds(
     ``<slug>.page-<n>.<ext>`` linked as RFC 5005 paged feeds (JSON Feed: ``next_url``).
     ``base_url`` (where ``out_dir`` is served) adds each feed's rel="self" link and makes the
     OPML's and the paging links' URLs absolute (relative to the feed without it).
+    ``pool``: a process pool to render part of the feeds in, side by side with this process,
+    when there are many entries to render (see :func:`_rendered`).
     Returns every file it is responsible for, in writing order.
     """
     specs = list(specs)
@@ -66,21 +73,22 @@ def write_feeds(
     paths: list[Path] = []
     stale: list[tuple[str, int]] = []  # (slug, pages): pages beyond go once the new ones are in
     entry_digests: dict[int, bytes] = {}  # by id(): the specs hold every entry meanwhile
-    with content.entry_html_cache(), _batch() as batch:
-        for spec in specs:
-            ordered = builder.newest_first(spec.entries, limit * max(pages, 1))
-            feed_pages = paginate(ordered, limit, pages)
-            names = [
-                page_stem(spec.slug, p.number) + ext for p in feed_pages for ext in EXTENSIONS
-            ]
-            fingerprint = _fingerprint(spec, base, limit, pages, entry_digests)
-            unchanged = manifest.get(spec.slug) == fingerprint
-            if not (unchanged and all((out_dir / name).is_file() for name in names)):
-                for page in feed_pages:
-                    _write_page(batch, out_dir, spec, page, base)
-                stale.append((spec.slug, len(feed_pages)))
-                manifest[spec.slug] = fingerprint
-            paths += [out_dir / name for name in names]
+    todo: list[tuple[FeedSpec, list[Page]]] = []
+    for spec in specs:
+        ordered = builder.newest_first(spec.entries, limit * max(pages, 1))
+        feed_pages = paginate(ordered, limit, pages)
+        names = [page_stem(spec.slug, p.number) + ext for p in feed_pages for ext in EXTENSIONS]
+        fingerprint = _fingerprint(spec, base, limit, pages, entry_digests)
+        unchanged = manifest.get(spec.slug) == fingerprint
+        if not (unchanged and all((out_dir / name).is_file() for name in names)):
+            todo.append((spec, feed_pages))
+            stale.append((spec.slug, len(feed_pages)))
+            manifest[spec.slug] = fingerprint
+        paths += [out_dir / name for name in names]
+    with _batch() as batch:
+        for files in _rendered(todo, base, pool):
+            for name, data in files:
+                batch.write(out_dir / name, data)
         if listing:
             paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
             paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
@@ -161,9 +169,107 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-def _write_page(
-    batch: _Batch, out_dir: Path, spec: FeedSpec, page: Page, base: str | None
-) -> None:
+# Below this many entries to render, a second process costs more than it saves.
+PARALLEL_MIN_ENTRIES = 2000
+_TASKS = 8
+
+
+def _rendered(
+    todo: Sequence[tuple[FeedSpec, list[Page]]], base: str | None, pool: Executor | None
+) -> Iterator[list[tuple[str, bytes]]]:
+    """The files of each feed in ``todo`` as they are rendered, (name, bytes), in no set order.
+
+    With a ``pool`` and enough entries, part of the feeds is rendered in the pool while this
+    process renders the rest (rendering is pure Python, one core each), a task per OPML group:
+    a province's feeds and its sites' share their stories, and each process then builds a
+    story's HTML once. Each feed's files are handed on as soon as they are there, not all held
+    at once (290 MB for 10,000 stories). A task that fails is rendered here instead: the feeds
+    come out the same either way.
+    """
+    work = [sum(len(p.entries) for p in pages) for _, pages in todo]
+    with content.entry_html_cache():
+        if pool is None or sum(work) < PARALLEL_MIN_ENTRIES:
+            for spec, pages in todo:
+                yield _feed_files(spec, pages, base)
+            return
+        theirs, mine = _shares(todo, work)
+        pending = deque((_submit(pool, [todo[i] for i in g], base), g) for g in theirs)
+        for i in mine:
+            yield _feed_files(*todo[i], base)
+            while pending and pending[0][0].done():
+                yield from _collected(*pending.popleft(), todo, base)
+        while pending:
+            yield from _collected(*pending.popleft(), todo, base)
+
+
+def _shares(
+    todo: Sequence[tuple[FeedSpec, list[Page]]], work: Sequence[int]
+) -> tuple[list[list[int]], list[int]]:
+    """Groups of feeds (indices) for the pool, and the feeds left to this process: about half
+    the entries each, a little less here, since this process also writes every file."""
+    groups: dict[str, list[int]] = {}
+    for i, (spec, _) in enumerate(todo):
+        groups.setdefault(spec.group, []).append(i)
+    theirs: list[int] = []
+    mine: list[int] = []
+    their_work = mine_work = 0
+    for members in sorted(groups.values(), key=lambda m: -sum(work[i] for i in m)):
+        size = sum(work[i] for i in members)
+        if their_work <= 1.2 * mine_work:
+            theirs += members
+            their_work += size
+        else:
+            mine += members
+            mine_work += size
+    # A few tasks, not one per group: each costs a round trip, and a story in two of them is
+    # sent and built twice.
+    tasks: list[list[int]] = [[]]
+    for i in theirs:
+        if sum(work[j] for j in tasks[-1]) >= their_work / _TASKS:
+            tasks.append([])
+        tasks[-1].append(i)
+    return tasks, sorted(mine)
+
+
+def _submit(
+    pool: Executor, todo: list[tuple[FeedSpec, list[Page]]], base: str | None
+) -> Future[list[list[tuple[str, bytes]]]]:
+    try:
+        return pool.submit(render_feeds, todo, base)
+    except (BrokenExecutor, RuntimeError) as exc:  # broken, or shut down: failed like a task
+        failed: Future[list[list[tuple[str, bytes]]]] = Future()
+        failed.set_exception(exc)
+        return failed
+
+
+def _collected(
+    future: Future[list[list[tuple[str, bytes]]]],
+    group: list[int],
+    todo: Sequence[tuple[FeedSpec, list[Page]]],
+    base: str | None,
+) -> Iterator[list[tuple[str, bytes]]]:
+    try:
+        yield from future.result()
+    except (BrokenExecutor, RuntimeError, OSError, pickle.PicklingError) as exc:
+        slugs = ", ".join(todo[i][0].slug for i in group[:3])
+        logger.warning("feeds: helper process failed on %s (%s): rendered here", slugs, exc)
+        for i in group:
+            yield _feed_files(*todo[i], base)
+
+
+def render_feeds(
+    todo: Sequence[tuple[FeedSpec, list[Page]]], base: str | None
+) -> list[list[tuple[str, bytes]]]:
+    """The files of each feed: (name, bytes). Module level: a pool is sent it by name."""
+    with content.entry_html_cache():
+        return [_feed_files(spec, pages, base) for spec, pages in todo]
+
+
+def _feed_files(spec: FeedSpec, pages: Sequence[Page], base: str | None) -> list[tuple[str, bytes]]:
+    return [f for page in pages for f in _page_files(spec, page, base)]
+
+
+def _page_files(spec: FeedSpec, page: Page, base: str | None) -> list[tuple[str, bytes]]:
     stem = page_stem(spec.slug, page.number)
     one = FeedSpec(spec.slug, spec.title, spec.description, spec.link, page.entries, spec.group)
     size = len(page.entries)
@@ -184,12 +290,8 @@ def _write_page(
         rss_links=rss_links,
         atom_links=atom_links,
     )
-    batch.write(out_dir / rss, rss_data)
-    batch.write(out_dir / atom, atom_data)
-    batch.write(
-        out_dir / jsonf,
-        json_feed_bytes(one, self_url=_url(base, jsonf), limit=size, next_url=next_url),
-    )
+    json_data = json_feed_bytes(one, self_url=_url(base, jsonf), limit=size, next_url=next_url)
+    return [(rss, rss_data), (atom, atom_data), (jsonf, json_data)]
 
 
 def _remove_stale_pages(out_dir: Path, slug: str, count: int) -> None:

@@ -146,7 +146,7 @@ def crawl_and_publish(
     from aggregator.search import refresh_index
     from aggregator.search.alongside import IndexAlongside
     from aggregator.store import open_store
-    from spiders.pipelines.extract_article import started_pool, stop_pools
+    from spiders.pipelines.extract_article import feeds_pool, started_pool, stop_pools
     from spiders.runner import run_crawl
 
     known = tuple(feed_sites or sites)
@@ -168,7 +168,8 @@ def crawl_and_publish(
         # Search index and tags first: the topic feeds are built from the tags.
         refresh_index(store.engine, pool=started_pool())
         stop_pools()
-        written = update_feeds(store, feed_sites or sites, feeds_dir(data_dir))
+        with feeds_pool() as pool:
+            written = update_feeds(store, feed_sites or sites, feeds_dir(data_dir), pool=pool)
         pending = status_counts(store.engine)[PENDING]
     finally:
         store.close()

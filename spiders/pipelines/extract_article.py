@@ -11,10 +11,12 @@ workers' CPU microseconds spent extracting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
+from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 
 from scrapy.crawler import Crawler
@@ -62,6 +64,24 @@ def stop_pools() -> None:
         _, pool = _POOLS.popitem()
         pool.shutdown()
     _stop_fork_server()
+
+
+@contextlib.contextmanager
+def feeds_pool() -> Iterator[Executor]:
+    """One worker process that renders part of the feeds after the crawl (``write_feeds``),
+    from a fork server of its own that has imported the feed code: started only if the feeds
+    need it, stopped with its fork server at the end of the block. Call it after
+    :func:`stop_pools`: a process has one fork server, whose preloads are set when it starts."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["feeds.writer"])
+    pool = ProcessPoolExecutor(
+        1, mp_context=context, initializer=start_worker, initargs=(os.getpid(),)
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _stop_fork_server()
 
 
 def _stop_fork_server() -> None:
