@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -138,8 +139,17 @@ def run_crawl(
     process = SiteCrawlerProcess(settings)
     quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
     crawlers = process.crawl_sites(sites)
-    with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
-        process.start()
+    # What exists by now (the modules, the crawlers and their components) lives as long as
+    # the crawl: frozen, the collector stops scanning it on every full collection.
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(10_000, 20, 20)
+    try:
+        with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
+            process.start()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()  # a long-lived process (the scheduler) collects it once it is garbage
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).
     signal.signal(signal.SIGINT, signal.default_int_handler)
