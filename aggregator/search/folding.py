@@ -15,7 +15,16 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["canonical", "fold", "find", "has_diacritics", "matches", "words"]
+__all__ = [
+    "canonical",
+    "exact_word",
+    "fold",
+    "find",
+    "has_diacritics",
+    "matches",
+    "word_strings",
+    "words",
+]
 
 _WORD_RE = re.compile(r"\w+")
 _TONES = "\u0300\u0301\u0303\u0309\u0323"  # huyền, sắc, ngã, hỏi, nặng
@@ -70,6 +79,12 @@ def words(text: str) -> list[re.Match[str]]:
     return list(_WORD_RE.finditer(canonical(text)))
 
 
+def word_strings(text: str) -> list[str]:
+    """The words of ``canonical(text)``: :func:`words` without their positions, at a fifth
+    of the cost (no match object per word; every stored story is tagged)."""
+    return _WORD_RE.findall(canonical(text))
+
+
 # Texts are matched word by word, many times over (each phrase set, each rule, each story), and
 # the vocabulary is small (Vietnamese syllables, names): the per-word forms are remembered.
 _WORD_CACHE = 1 << 16
@@ -82,13 +97,14 @@ def fold_word(word: str) -> str:
 
 
 @lru_cache(maxsize=_WORD_CACHE)
-def _exact_key(word: str) -> str:
+def exact_word(word: str) -> str:
+    """Lowercase :func:`canonical` of one word, remembered."""
     return canonical(word).lower()
 
 
 def key(word: str, exact: bool) -> str:
     """The form a word is compared in: lowercase canonical (exact) or folded."""
-    return _exact_key(word) if exact else fold_word(word)
+    return exact_word(word) if exact else fold_word(word)
 
 
 def find(query_term: str, text: str, *, exact: bool | None = None) -> tuple[int, int] | None:

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from aggregator.search.folding import fold_word, has_diacritics, key, words
+from aggregator.search.folding import (
+    exact_word,
+    fold_word,
+    has_diacritics,
+    key,
+    word_strings,
+    words,
+)
 
 
 class Mode(Enum):
@@ -61,8 +68,8 @@ _Tokens = tuple[str, ...]
 @lru_cache(maxsize=8)
 def _tokens(text: str) -> tuple[_Tokens, _Tokens, _Tokens]:
     """The words of ``text`` (canonical), folded, and in exact (lowercase canonical) form."""
-    found = tuple(m[0] for m in words(text))
-    return found, tuple(fold_word(w) for w in found), tuple(key(w, True) for w in found)
+    found = tuple(word_strings(text))
+    return found, tuple(map(fold_word, found)), tuple(map(exact_word, found))
 
 
 def _at(entry: _Entry, start: int, found: _Tokens, folded: _Tokens, exact: _Tokens) -> bool:
