@@ -67,11 +67,15 @@ def stop_pools() -> None:
 
 
 @contextlib.contextmanager
-def feeds_pool() -> Iterator[Executor]:
+def feeds_pool() -> Iterator[Executor | None]:
     """One worker process that renders part of the feeds after the crawl (``write_feeds``),
     from a fork server of its own that has imported the feed code: started only if the feeds
-    need it, stopped with its fork server at the end of the block. Call it after
+    need it, stopped with its fork server at the end of the block. None where this process may
+    run on one CPU only: the helper would take turns with it. Call it after
     :func:`stop_pools`: a process has one fork server, whose preloads are set when it starts."""
+    if _usable_cpus() < 2:
+        yield None
+        return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["feeds.writer"])
     pool = ProcessPoolExecutor(
@@ -82,6 +86,12 @@ def feeds_pool() -> Iterator[Executor]:
     finally:
         pool.shutdown(cancel_futures=True)
         _stop_fork_server()
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):  # Linux: the CPUs this process may run on
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _stop_fork_server() -> None:
