@@ -13,8 +13,9 @@ measures, each figure the median of ``--runs`` runs with min-max:
    store includes the near-duplicate lookup); on every CPU with the extraction workers, and
    pinned to one CPU with extraction in the reactor's process (the mirror server then runs on
    another CPU);
-2. bare ``trafilatura.extract`` in a loop on the article pages, and a Scrapy crawl that only
-   downloads the same URLs (``bench/download_spider.py``);
+2. bare ``trafilatura.extract`` in a loop on the article pages, in a process of its own
+   (``bench/bare_run.py``), and a Scrapy crawl that only downloads the same URLs
+   (``bench/download_spider.py``);
 3. news-please (``NewsPlease.from_html``, its own venv ``bench/.venv-newsplease``) on the same
    pages, and its F1 on ``../shared/corpus/fundus-eval``;
 4. an incremental re-crawl with nothing changed and with 1% new articles;
@@ -43,8 +44,6 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import trafilatura  # noqa: E402
 
 from bench import bigmirror, serving  # noqa: E402
 from mirror.server import MirrorServer  # noqa: E402
@@ -204,12 +203,12 @@ def figures_of_crawls(label: str, crawls: Sequence[Crawl]) -> list[Figure]:
     ]
 
 
-def bare_trafilatura(pages: Sequence[tuple[bytes, str]]) -> float:
-    """CPU seconds of ``trafilatura.extract`` over ``pages`` in this process (one core)."""
-    start = time.process_time()
-    for html, url in pages:
-        trafilatura.extract(html, url=url)
-    return time.process_time() - start
+def bare_trafilatura(pages_file: Path) -> float:
+    """CPU seconds of ``trafilatura.extract`` over the pages of ``pages_file`` (one core), in
+    a process of its own (``bench/bare_run.py``)."""
+    command = [sys.executable, str(ROOT / "bench" / "bare_run.py"), str(pages_file)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=True)
+    return float(json.loads(done.stdout.strip().splitlines()[-1])["cpu"])
 
 
 def download_only(urls_file: Path) -> tuple[float, float, int]:
@@ -355,8 +354,10 @@ def bare_figures(
     info: dict[str, Any],
 ) -> list[Figure]:
     sample = built.sample(args.sample)
-    pages = [(path.read_bytes(), mirror.base_url(site) + url) for site, url, path in sample]
-    bare = [bare_trafilatura(pages) for _ in range(args.runs)]
+    pages = [(path, mirror.base_url(site) + url) for site, url, path in sample]
+    pages_file = tmp / "pages.json"
+    pages_file.write_text(json.dumps([[str(path), url] for path, url in pages]))
+    bare = [bare_trafilatura(pages_file) for _ in range(args.runs)]
     rate = [len(pages) / cpu for cpu in bare]
     crawl_rate = [c.stat("tinlaodong/extracted") / c.wall for c in full]
     one_rate = [c.stat("tinlaodong/extracted") / c.wall for c in one_core]
@@ -393,9 +394,6 @@ def bare_figures(
         ),
     ]
     if "newsplease" not in args.skip:
-        pages_file = tmp / "pages.json"
-        pairs = [[str(path), url] for (_, url), (_, _, path) in zip(pages, sample, strict=True)]
-        pages_file.write_text(json.dumps(pairs))
         result = news_please(pages_file)
         info["newsplease"] = result
         if "cpu" in result:
