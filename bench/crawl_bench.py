@@ -418,6 +418,26 @@ def bare_figures(
                     "1 run",
                 )
             )
+            # The target compares pages/s: the crawl end to end (fetch, extract, dedup,
+            # store, index, feeds) against news-please's extraction alone on the same pages.
+            theirs = result["pages"] / result["cpu"]
+            figures.append(
+                Figure(
+                    "crawl article pages/s / news-please pages/s",
+                    "x",
+                    [c / theirs for c in crawl_rate],
+                    "the crawl on 2 CPUs, news-please on one; target >= 7",
+                )
+            )
+            if one_rate:
+                figures.append(
+                    Figure(
+                        "one-core crawl article pages/s / news-please pages/s",
+                        "x",
+                        [c / theirs for c in one_rate],
+                        "one CPU each",
+                    )
+                )
             if "f1" in result:
                 figures.append(
                     Figure(
