@@ -40,7 +40,9 @@ def shared_pool(workers: int) -> Executor:
     pool = _POOLS.get(workers)
     if pool is None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["aggregator.extraction", "aggregator.store.bodyprint"])
+        context.set_forkserver_preload(
+            ["aggregator.extraction", "aggregator.store.bodyprint", "dateparser"]
+        )
         # The workers parse every page: their malloc, too, must give page buffers back. And
         # they exit with this process, even killed (spiders.orphans).
         pool = _POOLS[workers] = ProcessPoolExecutor(
