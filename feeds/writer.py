@@ -180,11 +180,11 @@ def _rendered(
     """The files of each feed in ``todo`` as they are rendered, (name, bytes), in no set order.
 
     With a ``pool`` and enough entries, part of the feeds is rendered in the pool while this
-    process renders the rest (rendering is pure Python, one core each), a task per OPML group:
-    a province's feeds and its sites' share their stories, and each process then builds a
-    story's HTML once. Each feed's files are handed on as soon as they are there, not all held
-    at once (290 MB for 10,000 stories). A task that fails is rendered here instead: the feeds
-    come out the same either way.
+    process renders the rest (rendering is pure Python, one core each), whole OPML groups in a
+    few tasks: a province's feeds and its sites' share their stories, and each process then
+    builds a story's HTML once. Each feed's files are handed on as soon as they are there, not
+    all held at once (290 MB for 10,000 stories). A task that fails is rendered here instead:
+    the feeds come out the same either way.
     """
     work = [sum(len(p.entries) for p in pages) for _, pages in todo]
     with content.entry_html_cache():
@@ -205,29 +205,32 @@ def _rendered(
 def _shares(
     todo: Sequence[tuple[FeedSpec, list[Page]]], work: Sequence[int]
 ) -> tuple[list[list[int]], list[int]]:
-    """Groups of feeds (indices) for the pool, and the feeds left to this process: about half
-    the entries each, a little less here, since this process also writes every file."""
+    """Tasks of whole OPML groups (feed indices) for the pool, and the feeds left to this
+    process: about half the entries each, a little less here, since this process also writes
+    every file."""
     groups: dict[str, list[int]] = {}
     for i, (spec, _) in enumerate(todo):
         groups.setdefault(spec.group, []).append(i)
-    theirs: list[int] = []
+    theirs: list[list[int]] = []
     mine: list[int] = []
     their_work = mine_work = 0
     for members in sorted(groups.values(), key=lambda m: -sum(work[i] for i in m)):
         size = sum(work[i] for i in members)
         if their_work <= 1.2 * mine_work:
-            theirs += members
+            theirs.append(members)
             their_work += size
         else:
             mine += members
             mine_work += size
-    # A few tasks, not one per group: each costs a round trip, and a story in two of them is
-    # sent and built twice.
+    # A few tasks, not one per group: each costs a round trip.
     tasks: list[list[int]] = [[]]
-    for i in theirs:
-        if sum(work[j] for j in tasks[-1]) >= their_work / _TASKS:
+    filled = 0
+    for members in theirs:
+        if filled >= their_work / _TASKS:
             tasks.append([])
-        tasks[-1].append(i)
+            filled = 0
+        tasks[-1] += members
+        filled += sum(work[i] for i in members)
     return tasks, sorted(mine)
 
 

@@ -5,6 +5,7 @@ backend (the content generation's triggers differ)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -144,3 +145,14 @@ def test_a_site_turning_unhealthy_is_published(store: StoryStore, tmp_path: Path
     assert titles(out, "health") == ["Sở Quảng Ninh: the listing yields no links"]
     assert again == files  # the same files, in the same order
     assert titles(out) == ["Tin số 1"]
+
+
+def test_a_pool_shut_down_before_the_publish_is_no_error(store: StoryStore, tmp_path: Path) -> None:
+    # update_feeds starts the pool's process early; a pool that cannot start one is left to
+    # write_feeds, which renders everything itself.
+    add(store, 1)
+    add(store, 2)
+    closed = ProcessPoolExecutor(1)
+    closed.shutdown()
+    update_feeds(store, SITES, tmp_path / "feeds", pool=closed)
+    assert titles(tmp_path / "feeds") == ["Tin số 2", "Tin số 1"]
