@@ -149,6 +149,18 @@ def _finish(workers: Sequence[subprocess.Popen[str]]) -> list[str]:
     return errors
 
 
+def _stop(workers: Sequence[subprocess.Popen[str]]) -> None:
+    """Kills the workers still running (a test that failed half-way) and closes their pipes,
+    so that the failure is reported alone, not buried under warnings about them."""
+    for w in workers:
+        if w.poll() is None:
+            w.kill()
+            w.wait(timeout=30)
+        for pipe in (w.stdout, w.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
 def _assert_same_stories(got: list[Story], expected: list[Story]) -> None:
     # Equal, and none twice: no story and no source URL stored twice.
     assert len(got) == len(set(got))
@@ -208,26 +220,36 @@ def test_a_worker_killed_mid_crawl_loses_no_request(tmp_path: Path, redis_prefix
             redis_prefix,
             "-s",
             "TINLAODONG_SHARED_DOMAIN_DELAY=0.4",
+            # One request in hand per site and worker: the worker that starts first would
+            # otherwise take every queued request of a small site into its downloader, and
+            # the other, with nothing to hold, could not be killed while holding any.
+            "-s",
+            "CONCURRENT_REQUESTS=1",
         )
         victim = _start(command, shared)
         survivor = _start(command, shared)
-        started = time.monotonic()
-        held = 0
-        while time.monotonic() - started < 60 and victim.poll() is None:
-            held = _leased_by(client, redis_prefix, victim.pid)
-            if held and time.monotonic() - started > 2:
-                break
-            time.sleep(0.05)
-        assert victim.poll() is None and held, "the crawl ended before the worker was killed"
-        victim.send_signal(signal.SIGKILL)
-        victim.wait(timeout=30)
-        # Not read to the end: its extraction processes, orphaned, may hold the pipes a while.
-        for pipe in (victim.stdout, victim.stderr):
-            if pipe is not None:
-                pipe.close()
-        replacement = _start(command, shared)
-        errors = _finish([survivor, replacement])
-        got = _stories(tmp_path / "worker", shared)
+        workers = [victim, survivor]
+        try:
+            started = time.monotonic()
+            held = 0
+            while time.monotonic() - started < 60 and victim.poll() is None:
+                held = _leased_by(client, redis_prefix, victim.pid)
+                if held and time.monotonic() - started > 2:
+                    break
+                time.sleep(0.05)
+            assert victim.poll() is None and held, "the crawl ended before the worker was killed"
+            victim.send_signal(signal.SIGKILL)
+            victim.wait(timeout=30)
+            # Not read to the end: its extraction processes, orphaned, may hold the pipes.
+            for pipe in (victim.stdout, victim.stderr):
+                if pipe is not None:
+                    pipe.close()
+            replacement = _start(command, shared)
+            workers.append(replacement)
+            errors = _finish([survivor, replacement])
+            got = _stories(tmp_path / "worker", shared)
+        finally:
+            _stop(workers)
     client.close()
     assert any("queued again" in err for err in errors), errors
     _assert_same_stories(got, expected)
