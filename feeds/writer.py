@@ -92,8 +92,7 @@ def write_feeds(
         if listing:
             paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
             paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
-    for slug, count in stale:
-        _remove_stale_pages(out_dir, slug, count)
+    _remove_stale_pages(out_dir, dict(stale))
     write_atomically(out_dir / MANIFEST_NAME, _manifest_bytes(manifest))
     return paths
 
@@ -297,18 +296,23 @@ def _page_files(spec: FeedSpec, page: Page, base: str | None) -> list[tuple[str,
     return [(rss, rss_data), (atom, atom_data), (jsonf, json_data)]
 
 
-def _remove_stale_pages(out_dir: Path, slug: str, count: int) -> None:
-    """Pages beyond the feed's last (fewer stories, a smaller page count) go."""
-    for ext in EXTENSIONS:
-        for path in out_dir.glob(f"{glob_escape(slug)}.page-*{ext}"):
-            number = page_number(path.name.removesuffix(ext), slug)
-            if number is not None and number > count:
+def _remove_stale_pages(out_dir: Path, counts: dict[str, int]) -> None:
+    """Pages beyond each rewritten feed's last (fewer stories, a smaller page count) go. The
+    folder is listed once, not globbed per feed and format (a listing of 1,200 files each)."""
+    if not counts:
+        return
+    for name in os.listdir(out_dir):
+        for ext in EXTENSIONS:
+            if not name.endswith(ext):
+                continue
+            # Slugs never hold ".page-" (_check_slugs): the last one starts the page number.
+            stem = name.removesuffix(ext)
+            slug = stem.rpartition(".page-")[0]
+            count = counts.get(slug)
+            number = page_number(stem, slug) if count is not None else None
+            if number is not None and count is not None and number > count:
                 with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
-
-
-def glob_escape(text: str) -> str:
-    return re.sub(r"([*?\[])", r"[\1]", text)
+                    (out_dir / name).unlink()
 
 
 def _fingerprint(

@@ -213,9 +213,12 @@ def test_paginate() -> None:
 
 def test_fewer_pages_remove_the_stale_ones(tmp_path: Path) -> None:
     spec = FeedSpec("all", "T", "D", "https://tin.example/", tuple(entry(n) for n in range(7)))
-    write_feeds(tmp_path, [spec], limit=2, pages=4)
+    # Another feed whose slug starts with this one's keeps its pages.
+    other = FeedSpec("all.hn", "T", "D", "https://tin.example/", spec.entries)
+    write_feeds(tmp_path, [spec, other], limit=2, pages=4)
     assert (tmp_path / "all.page-4.atom.xml").exists()
     fewer = FeedSpec("all", "T", "D", "https://tin.example/", spec.entries[:3])
-    write_feeds(tmp_path, [fewer], limit=2, pages=4)
+    write_feeds(tmp_path, [fewer, other], limit=2, pages=4)
     assert (tmp_path / "all.page-2.atom.xml").exists()
     assert not list(tmp_path.glob("all.page-3.*")) and not list(tmp_path.glob("all.page-4.*"))
+    assert len(list(tmp_path.glob("all.hn.page-4.*"))) == 3
