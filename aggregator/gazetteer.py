@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from aggregator import yamlfile
 from aggregator.exceptions import ConfigError
 
 NATIONAL_ID = "toan-quoc"
@@ -138,7 +139,7 @@ def default_gazetteer() -> Gazetteer:
 
 def _read_provinces(path: Path) -> list[Province]:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the gazetteer: {exc}".replace("\n", " ")) from exc
     if not isinstance(raw, Mapping) or not isinstance(raw.get("current"), list):

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aggregator import yamlfile
 from aggregator.exceptions import RegistryError
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 
@@ -135,7 +136,7 @@ def load_registry(path: Path | None = None) -> Registry:
     """Read and validate a registry file; every problem is a one-line RegistryError."""
     path = path or default_registry_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise RegistryError(f"{path}: no such registry file") from None
     except (OSError, UnicodeDecodeError) as exc:

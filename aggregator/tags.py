@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from aggregator import yamlfile
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 from aggregator.search.phrases import Mode, PhraseSet
@@ -53,7 +54,7 @@ def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
     """The taxonomy, validated: errors name the file and the entry."""
     path = path or default_topics_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the topics: {exc}".replace("\n", " ")) from exc
     if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), list):
