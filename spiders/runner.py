@@ -17,7 +17,7 @@ from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
 from aggregator.store import StoryStore
-from spiders.heap import return_large_blocks, sqlite_memory_bounded
+from spiders.heap import collector_tuned, return_large_blocks, sqlite_memory_bounded
 from spiders.site_spider import SiteSpider
 from spiders.store_access import SHARED_STORE_SETTING, SharedStore
 
@@ -136,20 +136,18 @@ def run_crawl(
     if store is not None:
         overrides = {**(overrides or {}), SHARED_STORE_SETTING: SharedStore(store)}
     settings = crawl_settings(data_dir, overrides)
-    process = SiteCrawlerProcess(settings)
-    quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
-    crawlers = process.crawl_sites(sites)
-    # What exists by now (the modules, the crawlers and their components) lives as long as
-    # the crawl: frozen, the collector stops scanning it on every full collection.
-    gc.freeze()
-    thresholds = gc.get_threshold()
-    gc.set_threshold(10_000, 20, 20)
-    try:
-        with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
-            process.start()
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()  # a long-lived process (the scheduler) collects it once it is garbage
+    with collector_tuned():
+        process = SiteCrawlerProcess(settings)
+        quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
+        crawlers = process.crawl_sites(sites)
+        # What exists by now (the modules, the crawlers and their components) lives as long
+        # as the crawl: frozen, the collector stops scanning it on every full collection.
+        gc.freeze()
+        try:
+            with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
+                process.start()
+        finally:
+            gc.unfreeze()  # a long-lived process (the scheduler) collects it once it is garbage
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -226,6 +226,15 @@ def _record(
 
 
 def run(args: argparse.Namespace) -> int:
+    from spiders.heap import collector_tuned
+
+    # From the start: most of what this process allocates before the crawl, the modules it
+    # imports first, lives until it ends.
+    with collector_tuned():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
 
     registry = load_registry(args.sites)
