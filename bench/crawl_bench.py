@@ -14,7 +14,8 @@ measures, each figure the median of ``--runs`` runs with min-max:
    pinned to one CPU with extraction in the reactor's process (the mirror server then runs on
    another CPU);
 2. bare ``trafilatura.extract`` in a loop on the article pages, in a process of its own
-   (``bench/bare_run.py``), and a Scrapy crawl that only downloads the same URLs
+   (``bench/bare_run.py``), once before each crawl of 1. (each ratio is of a crawl and the run
+   just before it), and a Scrapy crawl that only downloads the same URLs
    (``bench/download_spider.py``);
 3. news-please (``NewsPlease.from_html``, its own venv ``bench/.venv-newsplease``) on the same
    pages, and its F1 on ``../shared/corpus/fundus-eval``;
@@ -290,14 +291,24 @@ def main(argv: list[str] | None = None) -> int:
         with MirrorServer(built.sites) as mirror:
             registry = tmp / "sites.yaml"
             mirror.write_registry(registry)
-            run = _Runner(tmp, registry, args.runs)
+            sample = write_sample(built, mirror, args.sample, tmp / "pages.json")
+            # Bare trafilatura runs just before each crawl, and each ratio is of the two: this
+            # machine's speed drifts by a fifth within a benchmark (a shared host), and a
+            # ratio of runs minutes apart measured the drift as much as the code.
+            bare_full: list[float] = []
+            run = _Runner(tmp, registry, args.runs, lambda: bare_full.append(sample.bare()))
             full = run.crawls("full", {})
             figures += figures_of_crawls("crawl", full)
             one_core: list[Crawl] = []
+            bare_one: list[float] = []
             if "one-core" not in args.skip:
+                run.before = lambda: bare_one.append(sample.bare())
                 one_core = one_core_crawls(run)
                 figures += figures_of_crawls("crawl on one core, extraction in-thread", one_core)
-            figures += bare_figures(built, mirror, full, one_core, tmp, args, info)
+            run.before = None
+            figures += bare_figures(
+                built, mirror, sample, (full, bare_full), (one_core, bare_one), tmp, args, info
+            )
             figures += incremental_figures(built, run, full, profile, tmp)
             if "serving" not in args.skip:
                 figures += serving.figures(run.data_dir("full", 0) / "feeds", Figure)
@@ -313,8 +324,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 class _Runner:
-    def __init__(self, tmp: Path, registry: Path, runs: int) -> None:
+    """Runs the crawls; ``before``: called before each crawl (a bare run to pair it with)."""
+
+    def __init__(
+        self, tmp: Path, registry: Path, runs: int, before: Callable[[], None] | None = None
+    ) -> None:
         self.tmp, self.registry, self.runs = tmp, registry, runs
+        self.before = before
 
     def data_dir(self, label: str, number: int) -> Path:
         return self.tmp / f"data-{label}-{number}"
@@ -324,6 +340,8 @@ class _Runner:
     ) -> list[Crawl]:
         done = []
         for number in range(self.runs):
+            if self.before is not None:
+                self.before()
             crawl = run_crawl(self.registry, self.data_dir(label, number), extra, cpus)
             print(f"{label} #{number}: {crawl.pages} pages in {crawl.wall:.1f} s", flush=True)
             done.append(crawl)
@@ -344,33 +362,59 @@ def one_core_crawls(run: _Runner) -> list[Crawl]:
         os.sched_setaffinity(0, mine)
 
 
+@dataclass(frozen=True)
+class Sample:
+    """The pages the bare extractors read: ``pages`` of them, listed in ``file``."""
+
+    file: Path
+    pages: int
+
+    def bare(self) -> float:
+        """CPU seconds of one bare trafilatura run over the sample."""
+        return bare_trafilatura(self.file)
+
+
+def write_sample(built: bigmirror.Built, mirror: MirrorServer, size: int, file: Path) -> Sample:
+    pages = [(path, mirror.base_url(site) + url) for site, url, path in built.sample(size)]
+    file.write_text(json.dumps([[str(path), url] for path, url in pages]))
+    return Sample(file, len(pages))
+
+
 def bare_figures(
     built: bigmirror.Built,
     mirror: MirrorServer,
-    full: Sequence[Crawl],
-    one_core: Sequence[Crawl],
+    sample: Sample,
+    full_runs: tuple[Sequence[Crawl], Sequence[float]],
+    one_core_runs: tuple[Sequence[Crawl], Sequence[float]],
     tmp: Path,
     args: argparse.Namespace,
     info: dict[str, Any],
 ) -> list[Figure]:
-    sample = built.sample(args.sample)
-    pages = [(path, mirror.base_url(site) + url) for site, url, path in sample]
-    pages_file = tmp / "pages.json"
-    pages_file.write_text(json.dumps([[str(path), url] for path, url in pages]))
-    bare = [bare_trafilatura(pages_file) for _ in range(args.runs)]
-    rate = [len(pages) / cpu for cpu in bare]
+    """The bare libraries' figures; ``*_runs``: the crawls and the bare runs (CPU seconds)
+    made just before each."""
+    (full, bare_full), (one_core, bare_one) = full_runs, one_core_runs
+    bare = [*bare_full, *bare_one]
+    pages_file = sample.file
+    rate = [sample.pages / cpu for cpu in bare]
     crawl_rate = [c.stat("tinlaodong/extracted") / c.wall for c in full]
     one_rate = [c.stat("tinlaodong/extracted") / c.wall for c in one_core]
     figures = [
-        Figure("bare trafilatura.extract, one core", "pages/s", rate, f"{len(pages)} pages"),
         Figure(
-            "bare trafilatura.extract CPU per page", "ms", [1000 * c / len(pages) for c in bare]
+            "bare trafilatura.extract, one core",
+            "pages/s",
+            rate,
+            f"{sample.pages} pages, a run before each crawl",
+        ),
+        Figure(
+            "bare trafilatura.extract CPU per page",
+            "ms",
+            [1000 * c / sample.pages for c in bare],
         ),
         Figure(
             "crawl article pages/s / bare trafilatura pages/s",
             "x",
-            [c / r for c, r in zip(crawl_rate, rate, strict=True)],
-            f"{os.cpu_count()} CPUs; target >= 1.5",
+            [c * cpu / sample.pages for c, cpu in zip(crawl_rate, bare_full, strict=True)],
+            f"{os.cpu_count()} CPUs, each crawl against the bare run before it; target >= 1.5",
         ),
     ]
     if one_rate:
@@ -378,7 +422,7 @@ def bare_figures(
             Figure(
                 "one-core crawl article pages/s / bare trafilatura pages/s",
                 "x",
-                [c / r for c, r in zip(one_rate, rate, strict=True)],
+                [c * cpu / sample.pages for c, cpu in zip(one_rate, bare_one, strict=True)],
                 "target >= 0.8",
             )
         )
@@ -413,7 +457,7 @@ def bare_figures(
                         result["cpu"]
                         / result["pages"]
                         * 1000
-                        / statistics.median(1000 * c / len(pages) for c in bare)
+                        / statistics.median(1000 * c / sample.pages for c in bare)
                     ],
                     "1 run",
                 )
