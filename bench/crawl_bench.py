@@ -532,9 +532,9 @@ def incremental_figures(
             [c.stat("downloader/response_bytes") / 1e6 for c in full],
         )
     )
-    for label, crawls in (
-        ("re-crawl, nothing changed", same),
-        (f"re-crawl, {extra}/site new", new),
+    for label, crawls, target in (
+        ("re-crawl, nothing changed", same, "target < 2"),
+        (f"re-crawl, {extra}/site new", new, ""),
     ):
         figures += [
             Figure(
@@ -555,6 +555,19 @@ def incremental_figures(
                 f"full {full_bytes / 1e6:.1f}",
             ),
             Figure(f"{label}: wall", "s", [c.wall for c in crawls], f"full {full_wall:.1f}"),
+            # The target reads as shares of the full crawl's (medians of the full crawls).
+            Figure(
+                f"{label}: requests / full crawl's",
+                "%",
+                [100 * c.stat("downloader/request_count") / full_req for c in crawls],
+                target,
+            ),
+            Figure(
+                f"{label}: wall / full crawl's",
+                "%",
+                [100 * c.wall / full_wall for c in crawls],
+                target,
+            ),
             Figure(f"{label}: new stories", "stories", [c.stories for c in crawls]),
         ]
     return figures
