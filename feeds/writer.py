@@ -302,17 +302,17 @@ def _remove_stale_pages(out_dir: Path, counts: dict[str, int]) -> None:
     if not counts:
         return
     for name in os.listdir(out_dir):
-        for ext in EXTENSIONS:
-            if not name.endswith(ext):
-                continue
-            # Slugs never hold ".page-" (_check_slugs): the last one starts the page number.
-            stem = name.removesuffix(ext)
-            slug = stem.rpartition(".page-")[0]
-            count = counts.get(slug)
-            number = page_number(stem, slug) if count is not None else None
-            if number is not None and count is not None and number > count:
-                with contextlib.suppress(FileNotFoundError):
-                    (out_dir / name).unlink()
+        ext = next((e for e in EXTENSIONS if name.endswith(e)), None)
+        if ext is None:
+            continue
+        # Slugs never hold ".page-" (_check_slugs): the last one starts the page number.
+        stem = name.removesuffix(ext)
+        slug = stem.rpartition(".page-")[0]
+        count = counts.get(slug)
+        number = page_number(stem, slug) if count is not None else None
+        if count is not None and number is not None and number > count:
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / name).unlink()
 
 
 def _fingerprint(
