@@ -24,12 +24,14 @@ demo: install
 run: install
 	$(BIN)/tinlaodong crawl
 
-## test: lint, type-check and the whole test suite
+## test: lint (ruff, import layers), type-check and the whole test suite
 test: install lint typecheck
 	$(BIN)/pytest -q
 
+## lint: ruff, and the layers of docs/architecture.md (import-linter contracts in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

@@ -22,12 +22,24 @@ Forms covered by the regular expressions::
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 # A page's clock (or ours) may run a little fast; beyond this a date is an error, not news.
 FUTURE_TOLERANCE = timedelta(hours=1)
+
+# A page dated before this shows a CMS default (1970: the Unix epoch; 1900), not when it was
+# published: the web reached Vietnam in 1997, its labour departments' portals years later.
+EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
+
+
+def plausible_date(published: datetime, seen: datetime) -> bool:
+    """Whether a page's date can be when it was published: not before
+    :data:`EARLIEST_PLAUSIBLE`, not after ``seen`` (when we fetched it) by more than a clock's
+    error. Other dates would pin a story to the top of every feed, or bury it at the bottom."""
+    return EARLIEST_PLAUSIBLE <= published <= seen + FUTURE_TOLERANCE
+
 
 _ISO = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}:?\d{2})?"

@@ -20,11 +20,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aggregator.publish import update_feeds  # noqa: E402
 from aggregator.registry import load_registry  # noqa: E402
 from aggregator.search import refresh_index  # noqa: E402
 from aggregator.store import open_store  # noqa: E402
 from aggregator.store.database import DB_FILENAME  # noqa: E402
+from feeds.publish import update_feeds  # noqa: E402
 
 
 def one_run(store_dir: Path, sites_yaml: Path) -> dict[str, float]:

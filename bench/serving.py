@@ -364,11 +364,11 @@ def make_data(root: Path, stories: int = STORIES) -> tuple[Path, Path]:
     benchmark's) on its 120 sites, with its feeds written; a filled one is reused."""
     import yaml
 
-    from aggregator.publish import update_feeds
     from aggregator.registry import load_registry
     from aggregator.search import refresh_index
     from aggregator.store import open_store
     from bench.scale_bench import SITES, Filler, site_of
+    from feeds.publish import update_feeds
 
     registry = root / "sites.yaml"
     entries = [

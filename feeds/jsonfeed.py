@@ -16,10 +16,6 @@ VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"
 
 
-def json_name(slug: str) -> str:
-    return f"{slug}.json"
-
-
 def json_feed_bytes(
     spec: FeedSpec,
     *,

@@ -9,7 +9,7 @@ can write, ahead of time, exactly the file the server will look for.
 from __future__ import annotations
 
 import hashlib
-from posixpath import basename, splitext
+from posixpath import splitext
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 INDEX = "index.html"
@@ -38,9 +38,6 @@ def file_for_url(url: str) -> str:
     parts = urlsplit(url)
     return file_for(parts.path, parts.query)
 
-
-def is_query_file(relative: str) -> bool:
-    return ".q-" in basename(relative)
 
 # Absolute URLs in built files (sitemap, RSS, robots.txt) use this base; the server swaps in its
 # own address when it serves them, since the port is only known once it listens.

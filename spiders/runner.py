@@ -77,7 +77,6 @@ def crawl_settings(data_dir: Path, overrides: Mapping[str, Any] | None = None) -
     # The CLI has installed its own one-line handler (aggregator.logsetup).
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     settings.set("TINLAODONG_DATA_DIR", str(data_dir), priority="cmdline")
-    settings.set("TINLAODONG_UPDATE_FEEDS", False, priority="cmdline")
     for key, value in (overrides or {}).items():
         settings.set(key, value, priority="cmdline")
     return settings

@@ -75,7 +75,6 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "spiders.extensions.progress.CrawlProgress": 500,
-    "spiders.extensions.feed_update.FeedUpdate": 600,
 }
 # Scrapy's own components, less those a crawl never uses. Taken out of the *_BASE lists, not
 # set to None: Scrapy imports every listed component, None or not, to compare their names.
@@ -115,7 +114,4 @@ TINLAODONG_EXTRACT_WORKERS = None
 # A 429/503 retry waits as long as its Retry-After asks, up to this (seconds); a site asking
 # for longer is skipped for the rest of the crawl. A minute holds no crawl up for long.
 TINLAODONG_MAX_RETRY_AFTER = 60.0
-# ``scrapy crawl`` brings the feeds up to date when it ends; ``tinlaodong crawl`` does it once
-# for all sites instead, and turns this off.
-TINLAODONG_UPDATE_FEEDS = True
 LOG_LEVEL = "INFO"

@@ -31,6 +31,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from scrapy.http import Response
+from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.error import ConnectionLost, DNSLookupError
@@ -110,6 +111,11 @@ class SiteSpider(scrapy.Spider):
         assert self.crawler.stats is not None
         return int(self.crawler.stats.get_value(f"tinlaodong/{key}", 0))
 
+    def registry_file(self, settings: BaseSettings) -> Path | None:
+        """The registry the site comes from (None: the one shipped with the package)."""
+        path = self._sites_file or settings.get("TINLAODONG_SITES_FILE") or None
+        return Path(path) if path else None
+
     def _resolve_site(self, crawler: Crawler) -> Site:
         if isinstance(self._site_arg, Site):
             return self._site_arg
@@ -117,8 +123,7 @@ class SiteSpider(scrapy.Spider):
             raise ValueError(
                 "which site? use: scrapy crawl site -a site=ID (see: tinlaodong sites list)"
             )
-        path = self._sites_file or crawler.settings.get("TINLAODONG_SITES_FILE") or None
-        return load_registry(Path(path) if path else None).get(self._site_arg)
+        return load_registry(self.registry_file(crawler.settings)).get(self._site_arg)
 
     async def start(self) -> AsyncIterator[Any]:
         # After a crawl that never finished, stored stories do not mean that the older pages

@@ -11,14 +11,12 @@ import random
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import Message as EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -39,61 +37,13 @@ from aggregator.alerts import (
 from aggregator.alerts.outbox import DELIVERED, FAILED, PENDING, status_counts
 from aggregator.health import Health
 from aggregator.models import Article
-from aggregator.publish import SiteIndex
+from aggregator.site_index import SiteIndex
 from aggregator.store import AddResult, CrawlRecord, StoryStore, open_store
 from aggregator.store.schema import Alert, AlertAttempt, Story
+from tests.conftest import Webhook
 from tests.helpers import closed_port, tinlaodong
 
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
-
-
-@dataclass
-class Webhook:
-    """A JSON webhook receiver: records each POST's key (payload and header), then answers
-    ``statuses`` in turn (then 200) after ``delay`` seconds."""
-
-    url: str
-    received: list[dict[str, Any]] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
-    statuses: list[int] = field(default_factory=list)
-    delay: float = 0.0
-
-    def keys(self) -> Counter[str]:
-        return Counter(r["idempotency_key"] for r in self.received)
-
-
-@pytest.fixture
-def webhook() -> Iterator[Webhook]:
-    hook = Webhook("")
-    lock = threading.Lock()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            payload = json.loads(body)
-            # apprise's json:// schema: version, title, message, attachments, type; ours added.
-            assert {"version", "title", "message", "type"} <= set(payload)
-            with lock:
-                hook.received.append(payload)
-                hook.headers.append(self.headers["X-Tinlaodong-Key"])
-                status = hook.statuses.pop(0) if hook.statuses else 200
-            time.sleep(hook.delay)
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    hook.url = f"json://127.0.0.1:{server.server_address[1]}/hook"
-    try:
-        yield hook
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass

@@ -17,10 +17,10 @@ from sqlalchemy import event, text
 
 from aggregator.health import Health
 from aggregator.models import Article
-from aggregator.publish import update_feeds
-from aggregator.publish_state import STATE_NAME
 from aggregator.registry import Site
 from aggregator.store import CrawlRecord, StoryStore, open_store
+from feeds.publish import update_feeds
+from feeds.publish_state import STATE_NAME
 from tests.backends import backend
 
 __all__ = ["backend"]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.app.sitecheck import MAX_REDIRECTS, check_site
 from aggregator.registry import parse_registry
-from aggregator.sitecheck import MAX_REDIRECTS, check_site
 from spiders.settings import USER_AGENT
 from tests.helpers import closed_port, tinlaodong, write_registry
 

@@ -18,10 +18,10 @@ import pytest
 from lxml import html as lxml_html
 
 from aggregator.models import Article, Image
-from aggregator.publish import update_feeds
 from aggregator.registry import Site, load_registry
 from aggregator.search import refresh_index
 from aggregator.store import CrawlRecord, open_store
+from feeds.publish import update_feeds
 from feeds.web import WebServer
 from tests.helpers import write_registry
 

@@ -5,7 +5,7 @@
 - ``outbox``: alerts queued in the transaction that stores the story; status and retry.
 - ``sender``: delivery through apprise with retries, backoff and per-target records.
 - ``messages`` and ``channels``: what a message says, and handing it to one target.
-- ``service``: the wiring for ``crawl``, ``alerts send`` and ``serve``.
+- ``service``: the rules in force, the queue a crawl writes to, delivery of what is pending.
 """
 
 from aggregator.alerts.channels import Message, Outcome
@@ -13,7 +13,7 @@ from aggregator.alerts.matching import Matcher, StoryFacts
 from aggregator.alerts.outbox import AlertQueue, alert_key, queue_health_alerts
 from aggregator.alerts.rules import HealthWatch, Rule, Rules, RulesError, load_rules, parse_rules
 from aggregator.alerts.sender import Backoff, Sender, SendReport, deliver_pending
-from aggregator.alerts.service import alert_queue, deliver, rules_in_force, send_alerts
+from aggregator.alerts.service import alert_queue, deliver, rules_in_force
 
 __all__ = [
     "AlertQueue",
@@ -36,5 +36,4 @@ __all__ = [
     "parse_rules",
     "queue_health_alerts",
     "rules_in_force",
-    "send_alerts",
 ]

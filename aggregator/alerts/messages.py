@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aggregator.alerts.channels import Message
-from aggregator.publish import SiteIndex
+from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
 from aggregator.store.repository import LOCAL_TZ
 

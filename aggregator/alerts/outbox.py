@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from aggregator.alerts.matching import Matcher, StoryFacts
 from aggregator.alerts.rules import Rule, Rules
 from aggregator.store import StoryStore
-from aggregator.store.schema import Alert, AlertAttempt, AlertDelivery, CrawlRun, Story
+from aggregator.store.schema import Alert, AlertDelivery, CrawlRun, Story
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 STORY, UNHEALTHY, SILENT = "story", "unhealthy", "silent"
@@ -226,14 +226,6 @@ def status_counts(engine: Engine) -> dict[str, int]:
         return counts
 
 
-def attempts_of(engine: Engine, alert_id: int) -> list[AlertAttempt]:
-    with Session(engine, expire_on_commit=False) as session:
-        query = (
-            select(AlertAttempt).where(AlertAttempt.alert_id == alert_id).order_by(AlertAttempt.id)
-        )
-        return list(session.scalars(query))
-
-
 def retry(engine: Engine, ids: Sequence[int] = (), rules: Rules | None = None) -> int:
     """Put failed alerts (those of ``ids``, else all) back in the queue, due now, with their
     rule's current targets if ``rules`` still has it. Returns how many."""
@@ -250,11 +242,3 @@ def retry(engine: Engine, ids: Sequence[int] = (), rules: Rules | None = None) -
                 alert.digest = rule.digest
             alert.status, alert.attempts, alert.next_attempt_at = PENDING, 0, now
     return len(alerts)
-
-
-def reset_due(engine: Engine, now: datetime | None = None) -> None:
-    """Make every pending alert due now (``alerts send --now``)."""
-    with Session(engine) as session, session.begin():
-        session.execute(
-            update(Alert).where(Alert.status == PENDING).values(next_attempt_at=now or utcnow())
-        )

@@ -44,7 +44,7 @@ from aggregator.alerts.outbox import (
     utcnow,
 )
 from aggregator.alerts.rules import Rules
-from aggregator.publish import SiteIndex
+from aggregator.site_index import SiteIndex
 from aggregator.store import StoryStore
 from aggregator.store.schema import Alert, AlertAttempt, AlertDelivery
 

@@ -6,18 +6,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from aggregator.alerts.matching import Matcher
 from aggregator.alerts.outbox import AlertQueue
 from aggregator.alerts.rules import Rules, find_rules, load_rules
 from aggregator.alerts.sender import Backoff, SendReport, deliver_pending
-from aggregator.publish import SiteIndex
 from aggregator.registry import Registry, Site
+from aggregator.site_index import SiteIndex
 from aggregator.store import open_store
-
-if TYPE_CHECKING:
-    from aggregator.scheduling.services import ServiceContext
 
 logger = logging.getLogger("tinlaodong.alerts")
 
@@ -69,9 +65,3 @@ def deliver(
             report.failed,
         )
     return report
-
-
-def send_alerts(ctx: ServiceContext) -> SendReport:
-    """The ``alerts`` service of ``tinlaodong serve``: health alerts, then delivery."""
-    rules = rules_in_force(ctx.data_dir, None, ctx.registry.sites)
-    return deliver(ctx.data_dir, ctx.registry, rules)

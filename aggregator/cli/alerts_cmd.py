@@ -18,7 +18,7 @@ from aggregator.exceptions import ConfigError
 if TYPE_CHECKING:
     from aggregator.alerts.outbox import AlertState
     from aggregator.alerts.rules import Rules
-    from aggregator.publish import SiteIndex
+    from aggregator.site_index import SiteIndex
     from aggregator.store import StoryView
 
 
@@ -130,8 +130,8 @@ def test_command(args: argparse.Namespace) -> int:
     from aggregator.alerts.matching import Matcher, StoryFacts
     from aggregator.alerts.outbox import health_findings
     from aggregator.alerts.rules import load_rules
-    from aggregator.publish import SiteIndex
     from aggregator.registry import load_registry, parse_duration
+    from aggregator.site_index import SiteIndex
     from aggregator.store import open_store
     from aggregator.store.database import store_exists
     from aggregator.store.schema import Story

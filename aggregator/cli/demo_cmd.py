@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 
-from aggregator.cli.crawl_cmd import crawl_and_publish
+from aggregator.app.crawl_job import CrawlJob
+from aggregator.cli.reporting import print_outcome
 from aggregator.cli.serve_cmd import add_server_options, serve
 from aggregator.paths import feeds_dir
 from aggregator.registry import load_registry
@@ -50,9 +51,10 @@ def run(args: argparse.Namespace) -> int:
         mirror.write_registry(registry_path)
         sites = load_registry(registry_path).sites
         print(f"mirror: {len(sites)} sites on loopback, registry in {registry_path}", flush=True)
-        reports = crawl_and_publish(sites, data_dir, as_json=args.json, overrides=MIRROR_SETTINGS)
+        outcome = CrawlJob(data_dir, sites, overrides=MIRROR_SETTINGS).run()
+        print_outcome(outcome, data_dir, args.json)
         print(f"store: {data_dir / DB_FILENAME}")
         if args.no_serve:
-            return 1 if all(r.failed for r in reports) else 0
+            return 1 if outcome.all_failed else 0
         serve(feeds_dir(data_dir), args.host, args.port, registry_path)
     return 0

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aggregator.exceptions import ConfigError
-from aggregator.publish import PAGE_SIZE, PAGES
+from feeds.publish import PAGE_SIZE, PAGES
 
 # The store and the web app are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
@@ -72,9 +72,9 @@ def _positive(text: str) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from aggregator.publish import update_feeds
     from aggregator.registry import load_registry
     from aggregator.store import open_store
+    from feeds.publish import update_feeds
 
     sites = load_registry(args.sites).sites
     store = open_store(args.data_dir)
@@ -110,9 +110,9 @@ def start_web_server(
 
 def run_serve(args: argparse.Namespace) -> int:
     from aggregator.paths import feeds_dir
-    from aggregator.publish import update_feeds
     from aggregator.registry import load_registry
     from aggregator.store import open_store
+    from feeds.publish import update_feeds
 
     sites = load_registry(args.sites).sites
     store = open_store(args.data_dir)

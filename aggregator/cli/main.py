@@ -65,13 +65,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parent = common_parser()
     for name in (COMMANDS[command],) if command in COMMANDS else SUBCOMMANDS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue  # a subcommand not built yet
-        module.register(subparsers, parent)
+        importlib.import_module(name).register(subparsers, parent)
     return parser
 
 

@@ -6,8 +6,19 @@ import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from aggregator.alerts import SendReport
+from aggregator.app.crawl_job import CrawlOutcome
 from aggregator.health import HEALTHY, Health
+from aggregator.paths import feeds_dir
 from spiders.runner import SiteReport
+
+
+def print_outcome(outcome: CrawlOutcome, data_dir: Path, as_json: bool = False) -> None:
+    """A crawl job's outcome: a line per site (or JSON lines), then the feeds and alerts."""
+    print_reports(outcome.reports, outcome.health, as_json)
+    if not as_json:
+        print_feeds(outcome.feeds, feeds_dir(data_dir))
+        print_alerts(outcome.alerts)
 
 
 def print_reports(
@@ -45,3 +56,14 @@ def print_feeds(written: Sequence[Path], feeds_dir: Path) -> None:
     print(
         f"feeds: {rss} RSS and {atom} Atom feeds in {feeds_dir}/ (all: {feeds_dir / 'all.rss.xml'})"
     )
+
+
+def print_alerts(report: SendReport) -> None:
+    if report.skipped:
+        print(f"alerts: left to the sender at work ({report.skipped})")
+    elif report.messages or report.refused or report.retrying or report.failed:
+        print(
+            f"alerts: {report.delivered} delivered, {report.retrying} pending, "
+            f"{report.failed} failed ({report.messages} messages accepted, "
+            f"{report.refused} refused; see tinlaodong alerts status)"
+        )

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 # The store, the index and the gazetteer are imported when the command runs, not when the
 # command line is parsed: `tinlaodong --help` stays quick.
 if TYPE_CHECKING:
-    from aggregator.publish import SiteIndex
     from aggregator.search import Hit
+    from aggregator.site_index import SiteIndex
 
 _SYNTAX = (
     'words must all be there; "a phrase"; a OR b; -word or NOT word leaves it out. '
@@ -47,9 +47,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from aggregator.publish import SiteIndex
     from aggregator.registry import load_registry
     from aggregator.search import refresh_index, search
+    from aggregator.site_index import SiteIndex
     from aggregator.store import open_store
     from aggregator.tags import PROVINCE, tags_of
 

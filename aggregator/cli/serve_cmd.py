@@ -19,7 +19,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.cli.crawl_cmd import add_settings_option, parse_settings
+from aggregator.cli.options import add_settings_option, parse_settings
 from aggregator.exceptions import ConfigError
 from aggregator.paths import feeds_dir
 from aggregator.registry import load_registry

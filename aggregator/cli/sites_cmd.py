@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def _register_check(actions: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
-    from aggregator.sitecheck import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
+    from aggregator.app.sitecheck import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT
 
     check = actions.add_parser(
         "check",
@@ -166,7 +166,7 @@ def _provinces(site: Site) -> str:
 
 
 def check_sites(args: argparse.Namespace) -> int:
-    from aggregator.sitecheck import check_sites as probe
+    from aggregator.app.sitecheck import check_sites as probe
 
     sites = load_registry(args.sites).select(args.site)
     counts: Counter[str] = Counter()

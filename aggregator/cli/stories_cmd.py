@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 # The store and the gazetteer are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
 if TYPE_CHECKING:
-    from aggregator.publish import SiteIndex
+    from aggregator.site_index import SiteIndex
     from aggregator.store import StoryView
 
 
@@ -36,8 +36,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def list_stories(args: argparse.Namespace) -> int:
-    from aggregator.publish import SiteIndex
     from aggregator.registry import load_registry
+    from aggregator.site_index import SiteIndex
     from aggregator.store import open_store
     from aggregator.store.database import store_exists
 

@@ -15,12 +15,11 @@ import os
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
-from aggregator.cli.crawl_cmd import (
+from aggregator.cli.options import (
     add_no_throttle_option,
     add_settings_option,
     add_site_options,
     parse_settings,
-    unthrottled,
 )
 from aggregator.cli.reporting import print_reports
 from aggregator.exceptions import ConfigError
@@ -96,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     redis_url = _redis_url()
     _check_database_url()
     _check_redis(redis_url)
+    from aggregator.app.crawl_job import unthrottled
     from spiders.distributed import distributed_settings, run_workers
 
     sites = load_registry(args.sites).select(args.site_ids)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from aggregator.alerts import send_alerts
+from aggregator.alerts import SendReport, deliver, rules_in_force
 from aggregator.registry import Registry
 
 
@@ -40,6 +40,12 @@ class Service:
 SERVICE_PREFIX = "service:"
 
 
+def send_alerts(ctx: ServiceContext) -> SendReport:
+    """The ``alerts`` service of ``tinlaodong serve``: health alerts, then delivery."""
+    rules = rules_in_force(ctx.data_dir, None, ctx.registry.sites)
+    return deliver(ctx.data_dir, ctx.registry, rules)
+
+
 ALERTS_EVERY = timedelta(minutes=2)
 
 
@@ -58,8 +64,8 @@ def publish_feeds(context: ServiceContext) -> None:
     did not change is not rewritten): for a server whose store workers or crawls on other
     machines fill."""
     from aggregator.paths import feeds_dir
-    from aggregator.publish import update_feeds
     from aggregator.store import open_store
+    from feeds.publish import update_feeds
 
     store = open_store(context.data_dir)
     try:

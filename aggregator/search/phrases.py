@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -84,11 +83,3 @@ def _at(entry: _Entry, start: int, found: _Tokens, folded: _Tokens, exact: _Toke
         word[0].isupper() == capital
         for word, capital in zip(found[start:end], entry.capitals, strict=True)
     )
-
-
-def phrase_set(phrases: Iterable[tuple[str, str]], mode: Mode | None = None) -> PhraseSet:
-    """A set of (phrase, label) pairs, all in ``mode``."""
-    result = PhraseSet()
-    for phrase, label in phrases:
-        result.add(phrase, label, mode)
-    return result

@@ -18,7 +18,13 @@ from urllib.parse import urlencode
 
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import normalise
-from aggregator.publish import (
+from aggregator.registry import Site
+from aggregator.store import SiteActivity, StoryStore, StoryView
+from aggregator.tags import default_topics
+from feeds.builder import atom_bytes, feed_updated, rss_bytes
+from feeds.jsonfeed import json_feed_bytes
+from feeds.model import FeedSpec
+from feeds.publish import (
     ALL_SLUG,
     HEALTH_SLUG,
     province_slug,
@@ -26,12 +32,6 @@ from aggregator.publish import (
     to_entry,
     topic_slug,
 )
-from aggregator.registry import Site
-from aggregator.store import SiteActivity, StoryStore, StoryView
-from aggregator.tags import default_topics
-from feeds.builder import atom_bytes, feed_updated, rss_bytes
-from feeds.jsonfeed import json_feed_bytes
-from feeds.model import FeedSpec
 from feeds.web import charts
 from feeds.web.data import Found, Run, View, WebData, check_view
 from feeds.web.i18n import language, text

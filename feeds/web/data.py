@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from aggregator.dates import VIETNAM
 from aggregator.exceptions import ConfigError
-from aggregator.publish import SiteIndex
 from aggregator.registry import Site
 from aggregator.search import search
 from aggregator.search.hits import snippet
 from aggregator.search.query import parse
+from aggregator.site_index import SiteIndex
 from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
 from aggregator.tags import resolve_province, story_ids_tagged

@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 from scrapy.crawler import Crawler
 
 from aggregator.alerts import alert_queue, rules_in_force
+from aggregator.dates import plausible_date
 from aggregator.exceptions import StoreError
 from aggregator.models import Article
 from aggregator.paths import data_dir
-from aggregator.publish import plausible_date
 from aggregator.store import AddResult, Outbox, StoryStore
 from aggregator.store.database import one_line
 from spiders.items import PageItem

@@ -42,14 +42,17 @@ def inputs_fingerprint(*parts: object) -> str:
 @lru_cache(maxsize=1)
 def _code_and_data() -> str:
     # Imported here: the feed writer and the taxonomies are only needed when publishing.
-    from aggregator import publish
+    from aggregator import dates, site_index
     from aggregator.gazetteer import default_gazetteer_path
     from aggregator.tags import default_topics_path
+    from feeds import publish
     from feeds.writer import code_fingerprint
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(code_fingerprint().encode())
-    for path in (Path(str(publish.__file__)), default_topics_path(), default_gazetteer_path()):
+    # What decides an entry beside the writer: which stories, their order, their sites' names.
+    code = (Path(str(m.__file__)) for m in (publish, site_index, dates))
+    for path in (*code, default_topics_path(), default_gazetteer_path()):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

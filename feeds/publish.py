@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from aggregator.dates import FUTURE_TOLERANCE
+from aggregator.dates import plausible_date
+from aggregator.site_index import SiteIndex
 from feeds.model import FeedEntry, FeedSource, FeedSpec
 
 # The store, the tags and the feed writer are imported when feeds are built: importing this
@@ -39,18 +40,6 @@ PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
 PAGE_SIZE = 50  # entries of a feed's first page: what a reader fetches every poll
 PAGES = 5  # pages of each feed, older entries beyond them are in no feed
 TOPICS_GROUP = "Chủ đề"
-# A page dated before this shows a CMS default (1970: the Unix epoch; 1900), not when it was
-# published: the web reached Vietnam in 1997, its labour departments' portals years later.
-EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
-
-
-def plausible_date(published: datetime, seen: datetime) -> bool:
-    """Whether a page's date can be when it was published: not before
-    :data:`EARLIEST_PLAUSIBLE`, not after ``seen`` (when we fetched it) by more than a clock's
-    error. Other dates would pin a story to the top of every feed, or bury it at the bottom."""
-    return EARLIEST_PLAUSIBLE <= published <= seen + FUTURE_TOLERANCE
-
-
 def ordering_date(story: StoryView) -> datetime:
     """When a story counts as published in the feeds: its own date, else (none, or not a
     plausible one: stored before dates were checked) when it was first seen."""
@@ -75,38 +64,6 @@ def topic_slug(topic_id: str) -> str:
 def story_guid(story: StoryView) -> str:
     # From the body's hash, not a row id: the same story keeps its GUID in a rebuilt database.
     return f"tag:tinlaodong,2024:story/{story.content_hash[:32]}"
-
-
-class SiteIndex:
-    """What the feeds need to know of the sites: names and provinces, then and now."""
-
-    def __init__(self, sites: Sequence[Site]) -> None:
-        from aggregator.gazetteer import default_gazetteer
-
-        self.sites = {s.id: s for s in sites}
-        self.gazetteer = default_gazetteer()
-
-    def name(self, site_id: str) -> str:
-        site = self.sites.get(site_id)
-        return site.name if site else site_id
-
-    def provinces(self, site_id: str) -> list[str]:
-        """The publisher's province and, if the 2025 merger changed it, the current one."""
-        site = self.sites.get(site_id)
-        if site is None or not site.province_id:
-            return []
-        names = [self.gazetteer.get(site.province_id).name]
-        if site.current_province_id and site.current_province_id != site.province_id:
-            names.append(self.gazetteer.get(site.current_province_id).name)
-        return names
-
-    def by_current_province(self) -> dict[str, list[Site]]:
-        groups: dict[str, list[Site]] = {}
-        for site in self.sites.values():
-            province = site.current_province_id
-            if province and not self.gazetteer.get(province).is_national:
-                groups.setdefault(province, []).append(site)
-        return dict(sorted(groups.items()))
 
 
 def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
@@ -278,7 +235,7 @@ def update_feeds(
 ) -> list[Path]:
     """Bring every feed under ``out_dir`` up to date with the store (a feed whose stories did
     not change is not rewritten; nothing is rebuilt if the store's content, the sites and the
-    options are those of the last update: ``aggregator.publish_state``); returns the files it
+    options are those of the last update: ``feeds.publish_state``); returns the files it
     is responsible for.
 
     ``base_url``: where ``out_dir`` is served; ``home_url``: the web app. Without either,
@@ -289,8 +246,8 @@ def update_feeds(
     if public and base_url is None and home_url is None:
         home_url = public.rstrip("/") + "/"
         base_url = home_url + "feeds/"
-    from aggregator.publish_state import current_files, inputs_fingerprint, write_state
     from aggregator.store.generation import content_generation
+    from feeds.publish_state import current_files, inputs_fingerprint, write_state
     from feeds.writer import write_feeds
 
     # Read before the stories: a story stored meanwhile bumps it past what is recorded.
