@@ -1,6 +1,6 @@
 """What a story is about: topics of the sector (``topics.yaml``) and provinces it names.
 
-Tags are found in the title and text, on whole words (``search.phrases``), and stored in
+Tags are found in the title and text, on whole words (``aggregator.phrases``), and stored in
 ``story_tags`` by ``aggregator.search.refresh_index``. A province is recorded as the one named
 (``former_province``, one of the 63) and the one it is part of now (``province``, one of the 34):
 "Nam Định" tags former ``nam-dinh`` and current ``ninh-binh``; "Hà Nội" both ``ha-noi``.
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 from aggregator import yamlfile
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
-from aggregator.search.phrases import Mode, PhraseSet
-from aggregator.search.schema import StoryTag
+from aggregator.phrases import Mode, PhraseSet
+from aggregator.store.search_schema import StoryTag
 
 TOPIC = "topic"
 PROVINCE = "province"

@@ -62,7 +62,6 @@ from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from aggregator.models import Article, Image  # noqa: E402
 from aggregator.search import refresh_index, search  # noqa: E402
 from aggregator.search.index import document  # noqa: E402
-from aggregator.search.schema import FTS_TABLE  # noqa: E402
 from aggregator.store import (  # noqa: E402
     AddResult,
     StoryStore,
@@ -70,6 +69,7 @@ from aggregator.store import (  # noqa: E402
     open_store,
 )
 from aggregator.store.fingerprint import canonical_url, content_hash  # noqa: E402
+from aggregator.store.search_schema import FTS_TABLE  # noqa: E402
 from bench.crawl_bench import Figure, short_commit  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -45,13 +45,15 @@ def _code_and_data() -> str:
     from aggregator import dates, site_index
     from aggregator.gazetteer import default_gazetteer_path
     from aggregator.tags import default_topics_path
-    from feeds import publish
     from feeds.writer import code_fingerprint
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(code_fingerprint().encode())
     # What decides an entry beside the writer: which stories, their order, their sites' names.
-    code = (Path(str(m.__file__)) for m in (publish, site_index, dates))
+    code = (
+        Path(__file__).with_name("publish.py"),
+        *(Path(str(module.__file__)) for module in (site_index, dates)),
+    )
     for path in (*code, default_topics_path(), default_gazetteer_path()):
         digest.update(path.read_bytes())
     return digest.hexdigest()

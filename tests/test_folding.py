@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from aggregator.search.folding import canonical, find, fold, has_diacritics, matches
+from aggregator.folding import canonical, find, fold, has_diacritics, matches
 
 
 def test_fold_removes_diacritics_case_and_d_stroke() -> None:

@@ -14,11 +14,11 @@ from sqlalchemy import create_engine, func, select, text, update
 
 from aggregator.models import Article
 from aggregator.search import refresh_index, search
-from aggregator.search.schema import SearchPending
 from aggregator.store import StoryStore, open_store
 from aggregator.store.database import database_url
 from aggregator.store.migrations import TARGET
 from aggregator.store.schema import Story
+from aggregator.store.search_schema import SearchPending
 from aggregator.tags import Tagger, default_tagger
 from tests.backends import backend
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from aggregator.alerts.rules import Rule, Rules
 from aggregator.gazetteer import NATIONAL_ID, Province
+from aggregator.phrases import PhraseSet
 from aggregator.registry import Site
-from aggregator.search.phrases import PhraseSet
 from aggregator.tags import FORMER_PROVINCE, PROVINCE, TOPIC, Tagger, default_tagger
 
 

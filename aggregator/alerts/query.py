@@ -11,7 +11,7 @@ OR binds loosest, as in boolean algebra: a query is alternatives, each a conjunc
 search box binds OR tighter, ``tinlaodong search``; a rule reads the way the issue writes them.)
 Unlike a search, where one diacritic makes the whole query exact, a rule decides term by term:
 in ``thi dua OR "giao ước"``, "thi dua" also finds "thi đua" and "giao ước" only itself (see
-``aggregator.search.folding``). Terms match whole words, in the title or in the text.
+``aggregator.folding``). Terms match whole words, in the title or in the text.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from aggregator.search.folding import words
-from aggregator.search.phrases import PhraseSet
+from aggregator.folding import words
+from aggregator.phrases import PhraseSet
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
 _OPERATORS = ("OR", "NOT", "AND")

@@ -31,9 +31,10 @@ from sqlalchemy.orm import Session
 
 from aggregator.dates import VIETNAM
 from aggregator.exceptions import ConfigError
-from aggregator.search.folding import find
+from aggregator.folding import find
 from aggregator.search.query import Phrase, Query, fts5_match, parse
-from aggregator.search.schema import (
+from aggregator.store.schema import Source, Story
+from aggregator.store.search_schema import (
     BM25_WEIGHTS,
     EXACT_COLUMNS,
     FOLDED_COLUMNS,
@@ -43,7 +44,6 @@ from aggregator.search.schema import (
     StoryTag,
     pg_tsvector,
 )
-from aggregator.store.schema import Source, Story
 from aggregator.tags import PROVINCE, resolve_province
 
 _FTS = table(FTS_TABLE, column("rowid"))
@@ -172,7 +172,7 @@ def _fts_recent(
     newest = newest.where(_match(fts5_match(query, columns)))
     window = newest.order_by(_FTS.c.rowid.desc()).limit(RECENT_WINDOW).cte("window")
     lowest = select(func.min(window.c.id)).scalar_subquery()
-    title = columns[:1]  # title or title_folded: the first of each pair (search.schema)
+    title = columns[:1]  # title or title_folded: the first of each pair (store.search_schema)
     score: ColumnElement[float] = literal(0.0, Float)
     for number, group in enumerate(query.all_of):
         in_title = fts5_match(Query(query.text, query.exact, (group,), ()), title)

@@ -16,9 +16,9 @@ from sqlalchemy import Row, delete, func, insert, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from aggregator.search.folding import canonical, fold
-from aggregator.search.schema import SearchDocument, SearchPending, StoryTag
+from aggregator.folding import canonical, fold
 from aggregator.store.schema import Story
+from aggregator.store.search_schema import SearchDocument, SearchPending, StoryTag
 from aggregator.tags import Tagger, default_tagger
 
 logger = logging.getLogger("tinlaodong.search")

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from aggregator.exceptions import ConfigError
-from aggregator.search.folding import has_diacritics, key, words
+from aggregator.folding import has_diacritics, key, words
 
 _TOKEN_RE = re.compile(r'"([^"]*)("?)|(\S+)')
 Phrase = tuple[str, ...]

@@ -125,7 +125,7 @@ def open_store(data_dir: Path, url: str | None = None) -> StoryStore:
     target = url or database_url(data_dir)
     # Imported here, not at the top: the search package reads the store's tables, and its
     # tables must be on Base.metadata before the migrations compare against it.
-    from aggregator.search.schema import create_search_tables
+    from aggregator.store.search_schema import create_search_tables
 
     # Alembic logs each step (and its plugins, on import) at INFO: not the CLI's lines.
     logging.getLogger("alembic").setLevel(logging.WARNING)

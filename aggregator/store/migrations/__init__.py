@@ -6,7 +6,7 @@ only absent tables), one made by an older release gets the revisions since. One 
 time migrates a database (PostgreSQL: an advisory lock; SQLite: a lock file beside it), so
 workers starting together do not race.
 
-After changing ``aggregator/store/schema.py`` (or ``aggregator/search/schema.py``)::
+After changing ``aggregator/store/schema.py`` (or ``aggregator/store/search_schema.py``)::
 
     .venv/bin/python -m aggregator.store.migrations revision -m "what changed"
 
@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
-import aggregator.search.schema as search_schema
+import aggregator.store.search_schema as search_schema
 from aggregator.store.schema import Base
 
 HERE = Path(__file__).resolve().parent

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from aggregator.search.folding import (
+from aggregator.folding import (
     exact_word,
     fold_word,
     has_diacritics,
