@@ -4,18 +4,15 @@ then and now (the 2025 merger)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from aggregator.registry import Site
+from aggregator.gazetteer import default_gazetteer
+from aggregator.registry import Site
 
 
 class SiteIndex:
     """What the feeds need to know of the sites: names and provinces, then and now."""
 
     def __init__(self, sites: Sequence[Site]) -> None:
-        from aggregator.gazetteer import default_gazetteer
-
         self.sites = {s.id: s for s in sites}
         self.gazetteer = default_gazetteer()
 

@@ -19,7 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from aggregator.alerts import SendReport, deliver, rules_in_force
+from aggregator.paths import feeds_dir
 from aggregator.registry import Registry
+from aggregator.store import open_store
+from feeds.publish import update_feeds
 
 
 @dataclass(frozen=True)
@@ -63,10 +66,6 @@ def publish_feeds(context: ServiceContext) -> None:
     """Bring the feeds of the data directory up to date with the store (a feed whose stories
     did not change is not rewritten): for a server whose store workers or crawls on other
     machines fill."""
-    from aggregator.paths import feeds_dir
-    from aggregator.store import open_store
-    from feeds.publish import update_feeds
-
     store = open_store(context.data_dir)
     try:
         update_feeds(store, context.registry.sites, feeds_dir(context.data_dir))
