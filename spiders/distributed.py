@@ -55,7 +55,6 @@ from spiders.runner import SiteCrawlerProcess, SiteReport, crawl_settings, site_
 
 logger = logging.getLogger("tinlaodong.worker")
 
-REDIS_URL_ENV = "TINLAODONG_REDIS_URL"
 DEFAULT_PREFIX = "tinlaodong"
 # A worker's liveness key expires this long after its last refresh (every third of it): a
 # killed worker's requests are queued again this long after it died.
