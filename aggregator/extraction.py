@@ -24,7 +24,7 @@ from aggregator.dates import parse_vietnamese_date
 from aggregator.exceptions import ExtractionError, PageDecodeError
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
-from aggregator.profiles import ArticlePage, detect_profile
+from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.text import clean_or_none, clean_text, mojibake_count, nfc, repair_mojibake
 
 if TYPE_CHECKING:
@@ -92,8 +92,9 @@ def extract_article(
     """
     where = url or "page"
     tree = parse_html(html, http_charset=http_charset, where=where)
-    chosen = detect_profile(tree, url, profile)
-    page = chosen.article_page(tree, url)
+    data = PageData(tree, url)
+    chosen = detect_profile(data, profile)
+    page = chosen.article_page(data)
     reason = page.not_an_article()
     if reason:
         raise ExtractionError(f"{where}: {reason}")

@@ -38,7 +38,7 @@ from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 
 from aggregator.exceptions import StoreError
-from aggregator.profiles import detect_profile
+from aggregator.profiles import PageData, detect_profile
 from aggregator.registry import Site, load_registry
 from aggregator.store import StoryStore, Validators
 from aggregator.store.database import one_line
@@ -172,8 +172,8 @@ class SiteSpider(scrapy.Spider):
         tree = _parse(response)
         if tree is None:
             return
-        profile = detect_profile(tree, response.url, self.site.profile)
-        listing = profile.listing_page(tree, response.url)
+        page_data = PageData(tree, response.url)
+        listing = detect_profile(page_data, self.site.profile).listing_page(page_data)
         links = [u for u in discovery.unique(listing.article_links()) if self._on_site(u)]
         self._stat("listing_pages")
         self._stat("listing_links", len(links))

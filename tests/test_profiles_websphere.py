@@ -11,7 +11,7 @@ import pytest
 from aggregator.dates import VIETNAM
 from aggregator.extraction import extract_article
 from aggregator.models import Article
-from aggregator.profiles import detect_profile, get_profile
+from aggregator.profiles import PageData, detect_profile, get_profile
 from aggregator.profiles.websphere import article_url
 from mirror.build import build_mirror
 from mirror.expected import expected_articles
@@ -75,9 +75,9 @@ def test_text_is_the_body_with_the_caption_once(article: Article) -> None:
 
 def test_listing_links_lose_the_portal_state() -> None:
     tree = lxml.html.fromstring(LISTING)
-    profile = detect_profile(tree)
+    profile = detect_profile(PageData(tree))
     assert profile is get_profile("websphere")
-    listing = profile.listing_page(tree, SITE + "/wps/portal/sldtbxh/tin-tuc")
+    listing = profile.listing_page(PageData(tree, SITE + "/wps/portal/sldtbxh/tin-tuc"))
     assert listing.article_links() == [
         SITE + WCM,
         SITE + "/wps/portal/sldtbxh/tin-tuc/khai-giang",

@@ -4,6 +4,7 @@ An :class:`ArticlePage` reads the fields it knows from the parsed page and strip
 trafilatura would otherwise keep; trafilatura then reads the body. A :class:`ListingPage`
 finds article links and the next page of a category listing. A :class:`Profile` groups both
 with a test recognising the family from markup alone (host matching is the site registry's job).
+All three are handed the same :class:`~aggregator.profiles.pagedata.PageData`, parsed once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lxml.html import HtmlElement
 
 from aggregator.dates import parse_vietnamese_date
 from aggregator.models import Image
+from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
 
 
@@ -29,9 +31,10 @@ class ArticlePage:
     that order.
     """
 
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        self.tree = tree
-        self.url = url
+    def __init__(self, page: PageData) -> None:
+        self.page = page
+        self.tree = page.tree
+        self.url = page.url
 
     def not_an_article(self) -> str | None:
         """Why this page is surely no article (a listing, a login form), or None."""
@@ -75,11 +78,13 @@ class SelectorArticle(ArticlePage):
 
     ``CONTENT`` is the body container handed to trafilatura; ``TITLE`` and ``DATE`` are read
     as text; ``CHROME`` (relative to the body) is dropped; a page without ``TITLE`` but with
-    ``LIST_MARK`` is a listing. The body's closing signature line is the author, unless it is
-    a placeholder account. A family overrides only what its markup does differently.
+    ``LIST_MARK`` is a listing. The body's closing signature line (in the last
+    ``SIGNATURE_IN`` element of the body, when set) is the author, unless it is a placeholder
+    account. A family overrides only what its markup does differently.
     """
 
     CONTENT = ""
+    SIGNATURE_IN = ""
     TITLE = ""
     DATE = ""
     CHROME: tuple[str, ...] = ()
@@ -89,14 +94,23 @@ class SelectorArticle(ArticlePage):
         {"admin", "admin admin", "administrator", "quản trị", "quản trị viên"}
     )
 
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
-        self._root = self.first(self.CONTENT) if self.CONTENT else None
-        self._author_line = signature_line(self.body())
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
+        self._root = self.content()
+        self._author_line = signature_line(self._signed())
+
+    def content(self) -> HtmlElement | None:
+        """The body container: the first ``CONTENT`` match."""
+        return self.first(self.CONTENT) if self.CONTENT else None
 
     def body(self) -> HtmlElement | None:
         """Where the text proper is (images, signature); the content root by default."""
         return self._root
+
+    def _signed(self) -> HtmlElement | None:
+        body = self.body()
+        found = body.xpath(self.SIGNATURE_IN) if body is not None and self.SIGNATURE_IN else []
+        return found[-1] if found else body
 
     def not_an_article(self) -> str | None:
         if self.LIST_MARK and self.first(self.TITLE) is None and self.tree.xpath(self.LIST_MARK):
@@ -132,7 +146,6 @@ class SelectorArticle(ArticlePage):
         return self._root
 
 
-_BODY = ".//div[contains(@class,'journal-content-article')]"
 _RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 _AUTHOR_MAX_CHARS = 60
 _AUTHOR_MAX_WORDS = 8
@@ -146,8 +159,7 @@ def signature_line(root: HtmlElement | None) -> HtmlElement | None:
     """
     if root is None:
         return None
-    bodies = root.xpath(_BODY) or [root]
-    for block in reversed(bodies[-1].xpath(".//p | .//div[not(.//p)]")):
+    for block in reversed(root.xpath(".//p | .//div[not(.//p)]")):
         text = clean_line(block.text_content())
         if text:
             return block if _is_signature(block, text) else None
@@ -169,9 +181,10 @@ def _is_signature(block: HtmlElement, text: str) -> bool:
 class ListingPage:
     """A category listing: article links and the next page, as absolute URLs."""
 
-    def __init__(self, tree: HtmlElement, url: str) -> None:
-        self.tree = tree
-        self.url = url
+    def __init__(self, page: PageData) -> None:
+        self.page = page
+        self.tree = page.tree
+        self.url = page.url or ""
 
     def article_links(self) -> list[str]:
         return []
@@ -213,7 +226,7 @@ class Profile:
     name: str
     article_page: type[ArticlePage]
     listing_page: type[ListingPage]
-    recognise: Callable[[HtmlElement], bool]
+    recognise: Callable[[PageData], bool]
 
 
 def image_caption(img: HtmlElement) -> str | None:

@@ -11,11 +11,9 @@ short signature closing the body ("Lê Phương", "Phòng Lao động - Việc l
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -24,6 +22,7 @@ from aggregator.dates import parse_vietnamese_date, shows_time
 from aggregator.language import article_language
 from aggregator.models import Image
 from aggregator.profiles.base import ArticlePage, ListingPage, Profile, drop, images_in
+from aggregator.profiles.pagedata import PageData, structured_author, structured_date
 from aggregator.text import clean_line, clean_or_none
 
 # Links inside these are navigation, not a listing's items.
@@ -61,26 +60,26 @@ def looks_like_article(url: str) -> bool:
 
 
 class GenericArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
-        self._ld = _json_ld_article(tree)
-        self._headline = _headline(tree)
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
+        self._headline = _headline(page)
         self._date_line: HtmlElement | None = None
-        self._body = _body_container(tree)
-        self._signature = _signature_line(self._body, tree)
+        self._body = _body_container(page.tree)
+        self._signature = _signature_line(self._body, page.tree)
 
     def title(self) -> str | None:
         headline, repeated = self._headline
         if headline is not None and repeated:
             return clean_or_none(headline.text_content())
-        if isinstance(self._ld.get("headline"), str):
-            return clean_or_none(self._ld["headline"])
+        ld_headline = self.page.ld.get("headline")
+        if isinstance(ld_headline, str):
+            return clean_or_none(ld_headline)
         if headline is not None:
             return clean_or_none(headline.text_content())
-        return _first(self.tree, "//meta[@property='og:title']/@content")
+        return self.page.meta_value("og:title")
 
     def published(self) -> datetime | None:
-        structured = _structured_date(self.tree, self._ld)
+        structured = structured_date(self.page)
         visible = self._visible_date()  # looked for anyway: the line leaves the body
         marked = parse_vietnamese_date(structured) if structured else None
         if marked is None:
@@ -93,8 +92,7 @@ class GenericArticle(ArticlePage):
     def author(self) -> str | None:
         if self._signature is not None:
             return clean_line(self._signature.text_content())
-        # Not article:author: a profile URL more often than a name.
-        return _ld_author(self._ld) or _first(self.tree, "//meta[@name='author']/@content")
+        return structured_author(self.page)
 
     def images(self) -> list[Image]:
         articles = self.tree.xpath("//article")
@@ -102,7 +100,7 @@ class GenericArticle(ArticlePage):
             return images_in(articles[0], self)
         return [
             Image(self.absolute(src))
-            for src in self.tree.xpath("//meta[@property='og:image']/@content")[:1]
+            for src in self.page.meta.get("og:image", [])[:1]
             if src.strip()
         ]
 
@@ -158,7 +156,7 @@ def _host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-def recognise(tree: object) -> bool:
+def recognise(page: PageData) -> bool:
     """Every page is generic: the last resort of detection."""
     return True
 
@@ -187,82 +185,16 @@ _DATE_LINE_MAX_WORDS = 6  # words besides the date: "Ngày đăng:", "Cập nh�
 _DATE_TOKEN = re.compile(
     r"\d[\d/.:-]*|\b(?:AM|PM|SA|CH|GMT|UTC|ngày|tháng|năm|giờ|lúc)\b|[+|(),-]", re.IGNORECASE
 )
-_ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "report"}
-_META_DATES = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content | //*[@itemprop='datePublished']/@datetime",
-    "//meta[@name='pubdate' or @name='publishdate' or @name='PublishDate']/@content",
-    "//meta[@name='dc.date.issued' or @name='DC.date.issued']/@content",
-)
 
 
-def _first(tree: HtmlElement, xpath: str) -> str | None:
-    for value in tree.xpath(xpath):
-        cleaned = clean_or_none(str(value))
-        if cleaned:
-            return cleaned
-    return None
-
-
-def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
-    """The page's JSON-LD article object (the first with a ``datePublished`` if none is
-    typed as an article), or an empty dict."""
-    fallback: dict[str, Any] = {}
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        for item in _ld_objects(data):
-            types = item.get("@type")
-            names = {t.lower() for t in (types if isinstance(types, list) else [types]) if t}
-            if names & _ARTICLE_TYPES:
-                return item
-            if not fallback and "datePublished" in item:
-                fallback = item
-    return fallback
-
-
-def _ld_objects(data: object) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _ld_objects(item)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _ld_objects(data["@graph"])
-
-
-def _ld_author(ld: dict[str, Any]) -> str | None:
-    authors = ld.get("author")
-    names = []
-    for author in authors if isinstance(authors, list) else [authors]:
-        name = author.get("name") if isinstance(author, dict) else author
-        if isinstance(name, str) and clean_or_none(name):
-            names.append(clean_line(name))
-    return ", ".join(names) or None
-
-
-def _structured_date(tree: HtmlElement, ld: dict[str, Any]) -> str | None:
-    """The publication date machine-readable markup gives, as written."""
-    value = ld.get("datePublished")
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    for xpath in _META_DATES:
-        found = _first(tree, xpath)
-        if found:
-            return found
-    return None
-
-
-def _headline(tree: HtmlElement) -> tuple[HtmlElement | None, bool]:
+def _headline(page: PageData) -> tuple[HtmlElement | None, bool]:
     """The ``h1`` the page title repeats (and True), else the longest ``h1`` outside the
     chrome (and False): the visible headline, which JSON-LD's may only paraphrase."""
-    candidates = [h for h in tree.iter("h1") if not _in_chrome(h) and not _is_logo(h)]
+    candidates = [h for h in page.tree.iter("h1") if not _in_chrome(h) and not _is_logo(h)]
     if not candidates:
         return None, False
     page_title = " ".join(
-        tree.xpath("//title/text() | //meta[@property='og:title']/@content")
+        [*page.tree.xpath("//title/text()"), *page.meta.get("og:title", ())]
     ).casefold()
     texts = [(clean_line(h.text_content()), h) for h in candidates]
     for text, h1 in texts:

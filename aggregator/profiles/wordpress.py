@@ -27,6 +27,7 @@ from aggregator.profiles.base import (
     drop,
     images_in,
 )
+from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
 
 _POST = "//article[contains(concat(' ',normalize-space(@class),' '),' post ')]"
@@ -43,8 +44,8 @@ _PLACEHOLDER_AUTHORS = {"admin", "administrator", "ban biên tập", "biên tậ
 
 
 class WordPressArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
         self._post = self.first(_POST)
         found = self._post.xpath(_CONTENT) if self._post is not None else []
         self._content: HtmlElement | None = found[0] if found else None
@@ -113,12 +114,12 @@ class WordPressListing(SelectorListing):
     )
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """WordPress's generator tag, or theme and plugin files under ``/wp-content/``."""
-    for generator in tree.xpath("//meta[@name='generator']/@content"):
+    for generator in page.meta.get("generator", ()):
         if generator.strip().casefold().startswith("wordpress"):
             return True
-    return bool(tree.xpath("//link[contains(@href,'/wp-content/')][1]"))
+    return bool(page.tree.xpath("//link[contains(@href,'/wp-content/')][1]"))
 
 
 PROFILE = Profile("wordpress", WordPressArticle, WordPressListing, recognise)
