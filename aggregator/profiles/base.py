@@ -146,36 +146,75 @@ class SelectorArticle(ArticlePage):
         return self._root
 
 
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
-_AUTHOR_MAX_CHARS = 60
-_AUTHOR_MAX_WORDS = 8
-
-
 def signature_line(root: HtmlElement | None) -> HtmlElement | None:
-    """The body's last non-empty paragraph when it reads as a signature, else None.
-
-    Government portal editors sign an article with a short closing line, right-aligned or
-    bold ("Nguyễn Trường An", "Phòng Lao động - Việc làm"), whatever the CMS.
-    """
+    """The last non-empty paragraph under ``root`` when it is a signature, else None."""
     if root is None:
         return None
     for block in reversed(root.xpath(".//p | .//div[not(.//p)]")):
         text = clean_line(block.text_content())
         if text:
-            return block if _is_signature(block, text) else None
+            # A CMS's author slot signs whatever it holds (a placeholder account is filtered
+            # by the page object): it leaves the text all the same.
+            slot = "author" in (block.get("class") or "") and _short(text, text.split())
+            return block if slot or is_signature(block, text) else None
     return None
 
 
-def _is_signature(block: HtmlElement, text: str) -> bool:
-    if len(text) > _AUTHOR_MAX_CHARS or len(text.split()) > _AUTHOR_MAX_WORDS:
+# What a closing line must look like to be a signature.
+_SIGNATURE_MAX_CHARS = 60
+_SIGNATURE_MAX_WORDS = 8
+_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,4}\.)+$")  # "TS.", "ThS.", "PV."
+_SENTENCE_PUNCTUATION = re.compile(r"[.!?;:,…\"“”()\[\]]|\d")
+_CONNECTORS = {"-", "–", "—", "&", "và", "/"}
+_UNIT_WORDS = (
+    "phòng", "trung tâm", "sở", "ban", "văn phòng", "chi cục", "cục", "vụ", "bộ", "ủy ban",
+    "ubnd", "nhóm", "tổ", "báo", "đài", "hội", "liên đoàn", "bbt", "pv", "ctv", "bộ phận",
+)  # fmt: skip
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
+
+
+def is_signature(block: HtmlElement, text: str, *, plain: bool = False) -> bool:
+    """Whether ``block`` (its text ``text``) is the signature closing an article.
+
+    Editors sign with a short line naming a person or a unit ("Nguyễn Trường An", "TS. Lê
+    Hương", "Phòng Lao động - Việc làm"), set apart: right-aligned, wholly bold or classed
+    as the author. ``plain`` accepts a name that is not set apart (as Vietnamese pages
+    also sign).
+    """
+    words = text.split()
+    while words and _ABBREVIATION.match(words[0]):
+        words = words[1:]
+    if not words or not _short(text, words):
         return False
-    if "author" in (block.get("class") or ""):
+    return _names_someone(words) and (plain or _set_apart(block, text))
+
+
+def _short(text: str, words: list[str]) -> bool:
+    return len(text) <= _SIGNATURE_MAX_CHARS and len(words) <= _SIGNATURE_MAX_WORDS
+
+
+def _names_someone(words: list[str]) -> bool:
+    joined = " ".join(words)
+    if _SENTENCE_PUNCTUATION.search(joined):
+        return False
+    if joined.casefold().startswith(_UNIT_WORDS):
         return True
-    right = block.get("align") == "right" or bool(_RIGHT.search(block.get("style") or ""))
-    emphasised = "".join(
-        e.text_content() for e in block.xpath("./strong | ./b | ./em | ./i | ./span/strong")
+    return all(w[0].isupper() for w in words if w.casefold() not in _CONNECTORS)
+
+
+def _set_apart(block: HtmlElement, text: str) -> bool:
+    """Classed as the author, right-aligned (by attribute, style or class) or wholly bold."""
+    classes = block.get("class") or ""
+    if "author" in classes or "right" in classes or block.get("align") == "right":
+        return True
+    if _RIGHT.search(block.get("style") or ""):
+        return True
+    # Not italics: a letter's or a caption's closing line, as often as a signature.
+    outside = int(block.xpath("count(ancestor-or-self::*[self::strong or self::b])"))
+    emphasised = block.xpath(
+        f".//*[self::strong or self::b][count(ancestor::*[self::strong or self::b]) = {outside}]"
     )
-    return right or clean_line(emphasised) == text
+    return clean_line("".join(e.text_content() for e in emphasised)) == text
 
 
 class ListingPage:

@@ -21,7 +21,14 @@ from lxml.html import HtmlElement
 from aggregator.dates import parse_vietnamese_date, shows_time
 from aggregator.language import article_language
 from aggregator.models import Image
-from aggregator.profiles.base import ArticlePage, ListingPage, Profile, drop, images_in
+from aggregator.profiles.base import (
+    ArticlePage,
+    ListingPage,
+    Profile,
+    drop,
+    images_in,
+    is_signature,
+)
 from aggregator.profiles.pagedata import PageData, structured_author, structured_date
 from aggregator.text import clean_line, clean_or_none
 
@@ -281,17 +288,6 @@ def _body_container(tree: HtmlElement) -> HtmlElement | None:
     return max(weights, key=weights.__getitem__)
 
 
-# What a closing line must look like to be a signature.
-_SIGNATURE_MAX_CHARS = 60
-_SIGNATURE_MAX_WORDS = 8
-_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,4}\.)+$")  # "TS.", "ThS.", "PV."
-_SENTENCE_PUNCTUATION = re.compile(r"[.!?;:,…\"“”()\[\]]|\d")
-_CONNECTORS = {"-", "–", "—", "&", "và", "/"}
-_UNIT_WORDS = (
-    "phòng", "trung tâm", "sở", "ban", "văn phòng", "chi cục", "cục", "vụ", "bộ", "ủy ban",
-    "ubnd", "nhóm", "tổ", "báo", "đài", "hội", "liên đoàn", "bbt", "pv", "ctv", "bộ phận",
-)  # fmt: skip
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 _NAVIGATION = re.compile(r"^\[?(?:quay lại|trở về|in trang|in bài|chia sẻ|gửi email|lên đầu)", re.I)
 
 
@@ -305,10 +301,10 @@ def _signature_line(body: HtmlElement | None, tree: HtmlElement) -> HtmlElement 
         text = clean_line(block.text_content())
         if not text or _NAVIGATION.match(text) or _links_only(block, text) or _chrome_block(block):
             continue
-        if not _looks_like_signature(text):
-            return None
-        marked = _right_or_bold(block, text)
-        return block if marked or _vietnamese_page(tree, body) else None
+        if is_signature(block, text):
+            return block
+        plain = is_signature(block, text, plain=True)
+        return block if plain and _vietnamese_page(tree, body) else None
     return None
 
 
@@ -336,31 +332,6 @@ def _chrome_block(block: HtmlElement) -> bool:
 def _links_only(block: HtmlElement, text: str) -> bool:
     linked = clean_line(" ".join(a.text_content() for a in block.iter("a")))
     return len(linked) >= len(text)
-
-
-def _looks_like_signature(text: str) -> bool:
-    if len(text) > _SIGNATURE_MAX_CHARS:
-        return False
-    words = text.split()
-    while words and _ABBREVIATION.match(words[0]):
-        words = words[1:]  # "TS. Nguyễn Thị Lan Hương"
-    if not words or len(words) > _SIGNATURE_MAX_WORDS:
-        return False
-    if _SENTENCE_PUNCTUATION.search(" ".join(words)):
-        return False
-    lowered = " ".join(words).casefold()
-    if lowered.startswith(_UNIT_WORDS):
-        return True
-    return all(w[0].isupper() for w in words if w.casefold() not in _CONNECTORS)
-
-
-def _right_or_bold(block: HtmlElement, text: str) -> bool:
-    if "author" in (block.get("class") or "") or "right" in (block.get("class") or ""):
-        return True
-    if block.get("align") == "right" or _RIGHT.search(block.get("style") or ""):
-        return True
-    emphasised = " ".join(e.text_content() for e in block.xpath(".//strong | .//b"))
-    return clean_line(emphasised) == text
 
 
 def _vietnamese_page(tree: HtmlElement, body: HtmlElement) -> bool:

@@ -26,6 +26,7 @@ from aggregator.profiles.base import (
     captions_as_paragraphs,
     drop,
     images_in,
+    is_signature,
 )
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
@@ -38,7 +39,6 @@ _CHROME = (
     ".//*[contains(@class,'sharedaddy') or contains(@class,'share-buttons')]",
     ".//*[contains(@class,'entry-meta') or contains(@class,'entry-footer')]",
 )
-_SIGNATURE_MAX_WORDS = 8
 # WordPress accounts that are no writer's name.
 _PLACEHOLDER_AUTHORS = {"admin", "administrator", "ban biên tập", "biên tập viên", "bbt"}
 
@@ -53,16 +53,14 @@ class WordPressArticle(ArticlePage):
 
     def _signature_paragraph(self) -> HtmlElement | None:
         """The last paragraph of the text proper (Jetpack's boxes come after it) when it is
-        a short line wholly in bold: the writer's name, as magazines sign."""
+        a signature: the writer's name, in bold, as magazines sign."""
         if self._content is None:
             return None
         paragraphs = self._content.xpath("./p[normalize-space()]")
         if not paragraphs:
             return None
         last = paragraphs[-1]
-        text = clean_line(last.text_content())
-        bold = clean_line("".join(b.text_content() for b in last.xpath("./strong | ./b")))
-        return last if bold == text and len(text.split()) <= _SIGNATURE_MAX_WORDS else None
+        return last if is_signature(last, clean_line(last.text_content())) else None
 
     def not_an_article(self) -> str | None:
         if not self.tree.xpath(_SINGLE) and len(self.tree.xpath(_POST)) > 1:
