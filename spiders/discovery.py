@@ -73,15 +73,5 @@ def read_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     return locs, []
 
 
-def same_site(url: str, hosts: frozenset[str]) -> bool:
-    host = urlsplit(url).netloc.lower()
-    return host in hosts or host.removeprefix("www.") in {h.removeprefix("www.") for h in hosts}
-
-
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def unique(urls: list[str]) -> Iterator[str]:
     yield from dict.fromkeys(urls)

@@ -16,9 +16,9 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
+from courlan import get_base_url
 from lxml import html
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -42,6 +42,7 @@ from aggregator.profiles import PageData, detect_profile
 from aggregator.registry import Site, load_registry
 from aggregator.store import StoryStore, Validators
 from aggregator.store.database import one_line
+from aggregator.urls import same_site, site_host
 from spiders import discovery
 from spiders.items import PageItem
 from spiders.store_access import release_store, store_from_settings
@@ -133,7 +134,7 @@ class SiteSpider(scrapy.Spider):
         for url in self.site.start_urls:
             yield self._request(url, self.parse_listing, kind="start", page=1)
         if not self.site.profile:
-            robots = discovery.origin(self.site.start_urls[0]) + "/robots.txt"
+            robots = get_base_url(self.site.start_urls[0]) + "/robots.txt"
             yield self._request(robots, self.parse_robots, kind="robots")
 
     def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> scrapy.Request:
@@ -275,8 +276,8 @@ class SiteSpider(scrapy.Spider):
     # -- moves and errors -----------------------------------------------------------------
     def _note_redirect(self, response: Response) -> None:
         """A start URL that redirects to another host: the site moved; follow it there."""
-        host = urlsplit(response.url).netloc.lower()
-        if not discovery.same_site(response.url, self.site.hosts) and host not in self.moved_hosts:
+        host = site_host(response.url)
+        if host not in self.site.hosts and host not in self.moved_hosts:
             self.moved_hosts.add(host)
             assert self.crawler.stats is not None
             self.crawler.stats.set_value("tinlaodong/redirected_to", response.url)
@@ -312,7 +313,7 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"tinlaodong/{key}", count)
 
     def _on_site(self, url: str) -> bool:
-        return discovery.same_site(url, self.site.hosts | self.moved_hosts)
+        return same_site(url, self.site.hosts | self.moved_hosts)
 
 
 def _parse(response: Response) -> html.HtmlElement | None:

@@ -31,6 +31,7 @@ from aggregator.profiles.base import (
 )
 from aggregator.profiles.pagedata import PageData, structured_author, structured_date
 from aggregator.text import clean_line, clean_or_none
+from aggregator.urls import site_host
 
 # Links inside these are navigation, not a listing's items.
 _CHROME_ANCESTOR = (
@@ -133,12 +134,12 @@ class GenericArticle(ArticlePage):
 
 class GenericListing(ListingPage):
     def article_links(self) -> list[str]:
-        host = _host(self.url)
+        host = site_host(self.url)
         hrefs = self.tree.xpath(f"//a[@href][not({_CHROME_ANCESTOR})]/@href")
         return [
             link
             for link in self.absolute_links(hrefs)
-            if _host(link) == host and link != self.url and looks_like_article(link)
+            if site_host(link) == host and link != self.url and looks_like_article(link)
         ]
 
     def next_page(self) -> str | None:
@@ -156,11 +157,6 @@ class GenericListing(ListingPage):
                 if found:
                     return found[0]
         return None
-
-
-def _host(url: str) -> str:
-    host = urlsplit(url).netloc.lower()
-    return host[4:] if host.startswith("www.") else host
 
 
 def recognise(page: PageData) -> bool:
