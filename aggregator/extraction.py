@@ -8,7 +8,6 @@ Page-object fields win; trafilatura's metadata fills what they leave empty.
 
 from __future__ import annotations
 
-import codecs
 import re
 import time
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ import trafilatura
 from bs4.dammit import EncodingDetector
 from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
+from w3lib.encoding import read_bom
 
 from aggregator.dates import parse_vietnamese_date
 from aggregator.exceptions import ExtractionError, PageDecodeError
@@ -134,7 +134,8 @@ def parse_html(
 
 
 def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "page") -> str:
-    """``data`` as text: BOM, valid UTF-8, else the declared and detected charsets.
+    """``data`` as text: its BOM's charset (w3lib), valid UTF-8, else the declared and detected
+    charsets.
 
     Valid UTF-8 wins over a declared legacy charset: portals often declare windows-1258 or
     ISO-8859-1 and serve UTF-8, while legacy Vietnamese text essentially never validates as
@@ -144,13 +145,9 @@ def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "p
     declaring UTF-8 or windows-1252 and serving windows-1258). Text still garbled after
     that and mojibake repair raises :class:`PageDecodeError`: never stored garbled.
     """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return _repaired(data.decode(encoding, errors="replace"), where)
+    encoding, bom = read_bom(data)
+    if encoding and bom:
+        return _repaired(data[len(bom) :].decode(encoding, errors="replace"), where)
     try:
         return _repaired(data.decode("utf-8"), where)
     except UnicodeDecodeError:

@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.error import ConnectionLost, DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from aggregator.exceptions import StoreError
 from aggregator.profiles import PageData, detect_profile
@@ -183,7 +184,7 @@ class SiteSpider(scrapy.Spider):
         self._stat("known_skipped", len(known))
         if page == 1:
             feeds = discovery.feed_links(tree, response.url)
-            feeds += discovery.rss_page_links(tree, response.url)
+            feeds += discovery.rss_page_links(response)
             for feed in discovery.unique(feeds):
                 if self._on_site(feed):
                     yield self._request(feed, self.parse_feed, kind="feed")
@@ -223,9 +224,7 @@ class SiteSpider(scrapy.Spider):
         if tree is None or index:
             return
         # An HTML "RSS" page: the feeds it lists, one level deep.
-        for feed in discovery.feed_links(tree, response.url) + discovery.rss_page_links(
-            tree, response.url
-        ):
+        for feed in discovery.feed_links(tree, response.url) + discovery.rss_page_links(response):
             if self._on_site(feed) and feed != response.url:
                 yield self._request(feed, self.parse_feed, kind="feed", index=True)
 
@@ -374,12 +373,8 @@ def _sniff(body: bytes) -> str | None:
 
 
 def _declared_charset(response: Response) -> str | None:
-    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    for part in ctype.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
+    """The Content-Type header's charset, as the codec Python and browsers read it by."""
+    return http_content_type_encoding(_header(response, b"Content-Type"))
 
 
 def _short_reason(failure: Failure) -> str:
