@@ -114,7 +114,7 @@ def extract_article(
         published=fields.published,
         author=fields.author,
         images=images,
-        language=article_language(text, _declared_language(tree)),
+        language=article_language(text, _declared_language(data)),
         profile=chosen.name,
     )
 
@@ -264,10 +264,8 @@ def _usable_title(title: str | None) -> str | None:
     return None if title is None or _GENERIC_TITLE.match(title) else title
 
 
-def _declared_language(tree: HtmlElement) -> str | None:
-    return tree.get("lang") or next(
-        iter(tree.xpath("//meta[@http-equiv='content-language']/@content")), None
-    )
+def _declared_language(page: PageData) -> str | None:
+    return page.tree.get("lang") or next(iter(page.meta.get("content-language", ())), None)
 
 
 __all__ = [

@@ -96,3 +96,17 @@ def test_mirror_articles_keep_the_family_chrome_out(tmp_path: Path) -> None:
         html = (site.root / file_for_url(expected.path)).read_bytes()
         text = extract_article(html, url="http://mirror.invalid" + expected.path).text
         assert not [c for c in CHROME_TEXTS if c in text], expected.path
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        '<p align="right"><b>Toàn tỉnh hoàn thành kế hoạch.</b></p>',  # a sentence
+        "<p><b>Nguồn: Cổng thông tin tỉnh</b></p>",
+    ],
+)
+def test_a_set_apart_closing_line_that_names_no_one_stays_in_the_text(closing: str) -> None:
+    page = PAGE.replace('<p align="right"><b>Trúc Linh</b></p>', closing)
+    article = extract_article(page.encode("utf-8"), url=SITE + WCM)
+    assert article.author is None
+    assert lxml.html.fromstring(closing).text_content() in article.text
