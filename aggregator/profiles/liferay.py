@@ -10,9 +10,10 @@ author a short right-aligned or bold last paragraph. Listings are ``.asset-abstr
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
+from w3lib.url import url_query_cleaner
 
 from aggregator.profiles.base import ListingPage, Profile, SelectorArticle, drop
 from aggregator.profiles.pagedata import PageData
@@ -92,12 +93,11 @@ class LiferayListing(ListingPage):
 
 
 def _without_redirect(url: str) -> str:
-    """``url`` without Liferay's ``redirect=`` back-link, which makes every link unique."""
-    parts = urlsplit(url)
-    if "redirect" not in parts.query:
+    """``url`` without Liferay's ``redirect=`` back-link, which makes every link unique; the
+    other parameters as written."""
+    if "redirect" not in urlsplit(url).query:
         return url
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "redirect"]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return url_query_cleaner(url, ("redirect",), remove=True, unique=False, keep_fragments=True)
 
 
 def recognise(page: PageData) -> bool:
