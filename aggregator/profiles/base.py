@@ -96,10 +96,10 @@ class SelectorArticle(ArticlePage):
 
     def __init__(self, page: PageData) -> None:
         super().__init__(page)
-        self._root = self.content()
+        self._root = self.find_content()
         self._author_line = signature_line(self._signed())
 
-    def content(self) -> HtmlElement | None:
+    def find_content(self) -> HtmlElement | None:
         """The body container: the first ``CONTENT`` match."""
         return self.first(self.CONTENT) if self.CONTENT else None
 

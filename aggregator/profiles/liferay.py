@@ -54,7 +54,7 @@ class LiferayArticle(SelectorArticle):
     LIST_MARK = _LISTING_MARKS
     LISTING_REASON = "a Liferay listing page, not an article"
 
-    def content(self) -> HtmlElement | None:
+    def find_content(self) -> HtmlElement | None:
         found = self.first(_ASSET_CONTENT)
         return found if found is not None else self.first(_COLUMN_JOURNAL)
 
