@@ -139,14 +139,25 @@ def test_a_closing_signature_is_the_author_and_leaves_the_body(closing: str, aut
     assert author not in article.text
 
 
-def test_a_plain_closing_name_on_an_english_page_stays() -> None:
-    english = (
+def english_page(closing: str) -> str:
+    return (
         '<html lang="en"><head><title>Markets rally</title></head><body><article>'
         "<h1>Markets rally</h1>" + "<p>Stocks rose on Monday as investors weighed new data "
         "on inflation and jobs, with technology shares leading the gains.</p>"
         * 3
-        + "<p>Associated Press</p></article></body></html>"
+        + closing
+        + "</article></body></html>"
     )
+
+
+def test_a_bold_name_in_several_tags_signs_even_an_english_page() -> None:
+    article = extract_article(english_page("<p><b>Jane</b> <b>Doe</b></p>"))
+    assert article.author == "Jane Doe"
+    assert "Jane" not in article.text
+
+
+def test_a_plain_closing_name_on_an_english_page_stays() -> None:
+    english = english_page("<p>Associated Press</p>")
     article = extract_article(english)
     assert article.author is None
     assert article.text.endswith("Associated Press")
