@@ -8,7 +8,6 @@ Page-object fields win; trafilatura's metadata fills what they leave empty.
 
 from __future__ import annotations
 
-import codecs
 import re
 import time
 from dataclasses import dataclass
@@ -19,12 +18,13 @@ import trafilatura
 from bs4.dammit import EncodingDetector
 from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
+from w3lib.encoding import read_bom
 
 from aggregator.dates import parse_vietnamese_date
 from aggregator.exceptions import ExtractionError, PageDecodeError
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
-from aggregator.profiles import ArticlePage, detect_profile
+from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.text import clean_or_none, clean_text, mojibake_count, nfc, repair_mojibake
 
 if TYPE_CHECKING:
@@ -92,8 +92,9 @@ def extract_article(
     """
     where = url or "page"
     tree = parse_html(html, http_charset=http_charset, where=where)
-    chosen = detect_profile(tree, url, profile)
-    page = chosen.article_page(tree, url)
+    data = PageData(tree, url)
+    chosen = detect_profile(data, profile)
+    page = chosen.article_page(data)
     reason = page.not_an_article()
     if reason:
         raise ExtractionError(f"{where}: {reason}")
@@ -113,7 +114,7 @@ def extract_article(
         published=fields.published,
         author=fields.author,
         images=images,
-        language=article_language(text, _declared_language(tree)),
+        language=article_language(text, _declared_language(data)),
         profile=chosen.name,
     )
 
@@ -133,7 +134,8 @@ def parse_html(
 
 
 def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "page") -> str:
-    """``data`` as text: BOM, valid UTF-8, else the declared and detected charsets.
+    """``data`` as text: its BOM's charset (w3lib), valid UTF-8, else the declared and detected
+    charsets.
 
     Valid UTF-8 wins over a declared legacy charset: portals often declare windows-1258 or
     ISO-8859-1 and serve UTF-8, while legacy Vietnamese text essentially never validates as
@@ -143,13 +145,9 @@ def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "p
     declaring UTF-8 or windows-1252 and serving windows-1258). Text still garbled after
     that and mojibake repair raises :class:`PageDecodeError`: never stored garbled.
     """
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return _repaired(data.decode(encoding, errors="replace"), where)
+    encoding, bom = read_bom(data)
+    if encoding and bom:
+        return _repaired(data[len(bom) :].decode(encoding, errors="replace"), where)
     try:
         return _repaired(data.decode("utf-8"), where)
     except UnicodeDecodeError:
@@ -266,10 +264,8 @@ def _usable_title(title: str | None) -> str | None:
     return None if title is None or _GENERIC_TITLE.match(title) else title
 
 
-def _declared_language(tree: HtmlElement) -> str | None:
-    return tree.get("lang") or next(
-        iter(tree.xpath("//meta[@http-equiv='content-language']/@content")), None
-    )
+def _declared_language(page: PageData) -> str | None:
+    return page.tree.get("lang") or next(iter(page.meta.get("content-language", ())), None)
 
 
 __all__ = [

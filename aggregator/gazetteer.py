@@ -47,11 +47,6 @@ class Province:
     successor_id: str | None = None  # the current province that absorbed a former-only one
 
     @property
-    def official_name(self) -> str:
-        prefix = {"city": "Thành phố ", "province": "Tỉnh "}.get(self.type, "")
-        return prefix + self.name
-
-    @property
     def domain(self) -> str | None:
         return f"{self.label}.gov.vn" if self.label else None
 

@@ -29,6 +29,7 @@ import yaml
 from aggregator import yamlfile
 from aggregator.exceptions import RegistryError
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
+from aggregator.urls import same_site, site_host
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DURATION_RE = re.compile(r"^\s*([1-9][0-9]*)\s*([mhdw])\s*$")
@@ -71,8 +72,9 @@ class Site:
 
     @property
     def hosts(self) -> frozenset[str]:
-        """Host names (with port) of the start URLs: pages there belong to this site."""
-        return frozenset(urlsplit(u).netloc.lower() for u in self.start_urls)
+        """The hosts of the start URLs (:func:`~aggregator.urls.site_host`): pages there
+        belong to this site."""
+        return frozenset(site_host(u) for u in self.start_urls)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -117,10 +119,8 @@ class Registry:
         return tuple(self.get(i) for i in ids) if ids else self.sites
 
     def site_for_url(self, url: str) -> Site | None:
-        host = urlsplit(url).netloc.lower()
-        bare = host.removeprefix("www.")
         for site in self.sites:
-            if host in site.hosts or bare in {h.removeprefix("www.") for h in site.hosts}:
+            if same_site(url, site.hosts):
                 return site
         return None
 

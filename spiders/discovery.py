@@ -6,10 +6,13 @@ machine-readable lists a site may publish.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from lxml import etree, html
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -24,16 +27,21 @@ def feed_links(tree: html.HtmlElement, base_url: str) -> list[str]:
     return list(dict.fromkeys(links))
 
 
-def rss_page_links(tree: html.HtmlElement, base_url: str, limit: int = 20) -> list[str]:
+# The last path segment of a feed or of an "RSS" page: rss, feed, rss.html, rss.aspx, rss.xml,
+# *.rss (a trailing slash allowed).
+_RSS_PAGE = re.compile(
+    r"^[^?#]*/(?:rss|feed|rss\.html|rss\.aspx|rss\.xml|[^/?#]*\.rss)/?(?:[?#]|$)", re.IGNORECASE
+)
+# Anchors only (an "RSS" page is linked, not declared); feed extensions are wanted here.
+_RSS_PAGE_LINKS = LinkExtractor(allow=_RSS_PAGE, tags=("a",), deny_extensions=())
+
+
+def rss_page_links(response: Response, limit: int = 20) -> list[str]:
     """Anchors to feeds or to an "RSS" page listing them (``/rss``, ``rss.html``, ``*.rss``):
     Vietnamese portals often publish their feeds that way rather than in ``<link>`` tags."""
-    found = []
-    for href in tree.xpath("//a/@href"):
-        path = urlsplit(urljoin(base_url, str(href))).path.lower()
-        name = path.rstrip("/").rsplit("/", 1)[-1]
-        if name in ("rss", "feed", "rss.html", "rss.aspx", "rss.xml") or name.endswith(".rss"):
-            found.append(urljoin(base_url, str(href).strip()))
-    return list(dict.fromkeys(found))[:limit]
+    if not isinstance(response, TextResponse):
+        return []
+    return [link.url for link in _RSS_PAGE_LINKS.extract_links(response)][:limit]
 
 
 def is_feed(body: bytes) -> bool:
@@ -71,16 +79,6 @@ def read_sitemap(body: bytes) -> tuple[list[str], list[str]]:
     if sitemap.type == "sitemapindex":
         return [], locs
     return locs, []
-
-
-def same_site(url: str, hosts: frozenset[str]) -> bool:
-    host = urlsplit(url).netloc.lower()
-    return host in hosts or host.removeprefix("www.") in {h.removeprefix("www.") for h in hosts}
-
-
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def unique(urls: list[str]) -> Iterator[str]:

@@ -16,9 +16,9 @@ import re
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
+from courlan import get_base_url
 from lxml import html
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -37,12 +37,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.error import ConnectionLost, DNSLookupError
 from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from aggregator.exceptions import StoreError
-from aggregator.profiles import detect_profile
+from aggregator.profiles import PageData, detect_profile
 from aggregator.registry import Site, load_registry
 from aggregator.store import StoryStore, Validators
 from aggregator.store.database import one_line
+from aggregator.urls import same_site, site_host
 from spiders import discovery
 from spiders.items import PageItem
 from spiders.store_access import release_store, store_from_settings
@@ -138,7 +140,7 @@ class SiteSpider(scrapy.Spider):
         for url in self.site.start_urls:
             yield self._request(url, self.parse_listing, kind="start", page=1)
         if not self.site.profile:
-            robots = discovery.origin(self.site.start_urls[0]) + "/robots.txt"
+            robots = get_base_url(self.site.start_urls[0]) + "/robots.txt"
             yield self._request(robots, self.parse_robots, kind="robots")
 
     def _request(self, url: str, callback: Any, kind: str, **cb_kwargs: Any) -> scrapy.Request:
@@ -177,8 +179,8 @@ class SiteSpider(scrapy.Spider):
         tree = _parse(response)
         if tree is None:
             return
-        profile = detect_profile(tree, response.url, self.site.profile)
-        listing = profile.listing_page(tree, response.url)
+        page_data = PageData(tree, response.url)
+        listing = detect_profile(page_data, self.site.profile).listing_page(page_data)
         links = [u for u in discovery.unique(listing.article_links()) if self._on_site(u)]
         self._stat("listing_pages")
         self._stat("listing_links", len(links))
@@ -187,7 +189,7 @@ class SiteSpider(scrapy.Spider):
         self._stat("known_skipped", len(known))
         if page == 1:
             feeds = discovery.feed_links(tree, response.url)
-            feeds += discovery.rss_page_links(tree, response.url)
+            feeds += discovery.rss_page_links(response)
             for feed in discovery.unique(feeds):
                 if self._on_site(feed):
                     yield self._request(feed, self.parse_feed, kind="feed")
@@ -227,9 +229,7 @@ class SiteSpider(scrapy.Spider):
         if tree is None or index:
             return
         # An HTML "RSS" page: the feeds it lists, one level deep.
-        for feed in discovery.feed_links(tree, response.url) + discovery.rss_page_links(
-            tree, response.url
-        ):
+        for feed in discovery.feed_links(tree, response.url) + discovery.rss_page_links(response):
             if self._on_site(feed) and feed != response.url:
                 yield self._request(feed, self.parse_feed, kind="feed", index=True)
 
@@ -280,8 +280,8 @@ class SiteSpider(scrapy.Spider):
     # -- moves and errors -----------------------------------------------------------------
     def _note_redirect(self, response: Response) -> None:
         """A start URL that redirects to another host: the site moved; follow it there."""
-        host = urlsplit(response.url).netloc.lower()
-        if not discovery.same_site(response.url, self.site.hosts) and host not in self.moved_hosts:
+        host = site_host(response.url)
+        if host not in self.site.hosts and host not in self.moved_hosts:
             self.moved_hosts.add(host)
             assert self.crawler.stats is not None
             self.crawler.stats.set_value("tinlaodong/redirected_to", response.url)
@@ -317,7 +317,7 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"tinlaodong/{key}", count)
 
     def _on_site(self, url: str) -> bool:
-        return discovery.same_site(url, self.site.hosts | self.moved_hosts)
+        return same_site(url, self.site.hosts | self.moved_hosts)
 
 
 def _parse(response: Response) -> html.HtmlElement | None:
@@ -378,12 +378,8 @@ def _sniff(body: bytes) -> str | None:
 
 
 def _declared_charset(response: Response) -> str | None:
-    ctype = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    for part in ctype.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    return None
+    """The Content-Type header's charset, as the codec Python and browsers read it by."""
+    return http_content_type_encoding(_header(response, b"Content-Type"))
 
 
 def _short_reason(failure: Failure) -> str:

@@ -1,10 +1,15 @@
-"""Discovery on a site no profile knows: feeds behind an "RSS" page, sitemaps from robots.txt."""
+"""Discovery on a site no profile knows: feeds behind an "RSS" page, sitemaps from robots.txt;
+the charset a page is served in."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+from scrapy.http import HtmlResponse
+
+from spiders.site_spider import _declared_charset
 from tests.helpers import FAST, static_site, tinlaodong, write_registry
 from tests.test_incremental import TOPICS, article_html, path_of
 
@@ -58,3 +63,20 @@ def test_articles_are_found_through_an_rss_page(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[0])["new_stories"] == 3
     assert "/rss.html" in requests and "/rss/tin-tuc.rss" in requests
+
+
+@pytest.mark.parametrize(
+    ("content_type", "expected"),
+    [
+        ("text/html; charset=windows-1258", "cp1258"),
+        ('text/html; charset="UTF-8"', "utf-8"),
+        ("text/html; charset=ISO-8859-1", "cp1252"),  # as browsers read it
+        ("text/html; charset=tcvn3", None),  # no codec: the page's own declarations decide
+        ("text/html", None),
+    ],
+)
+def test_the_crawl_reads_the_http_charset_as_browsers_do(
+    content_type: str, expected: str | None
+) -> None:
+    response = HtmlResponse("https://example.vn/", body=b"", headers={"Content-Type": content_type})
+    assert _declared_charset(response) == expected

@@ -81,6 +81,14 @@ def test_http_charset_is_used_for_undeclared_bytes() -> None:
     assert unicodedata.normalize("NFC", decoded) == page(head="")
 
 
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_a_byte_order_mark_says_the_charset(encoding: str) -> None:
+    bom = {"utf-16-be": b"\xfe\xff"}.get(encoding, b"")
+    article = extract_article(bom + page(head="").encode(encoding))
+    assert article.title == TITLE
+    assert article.text.split("\n\n") == PARAGRAPHS
+
+
 def test_utf8_page_declaring_windows_1258_is_read_as_utf8() -> None:
     head = '<meta charset="windows-1258">'
     article = extract_article(page(head=head).encode("utf-8"), http_charset="windows-1258")

@@ -10,7 +10,7 @@ import pytest
 from aggregator.dates import VIETNAM
 from aggregator.extraction import extract_article
 from aggregator.models import Article, Image
-from aggregator.profiles import detect_profile, get_profile
+from aggregator.profiles import PageData, detect_profile, get_profile
 
 URL = "https://baodansinh.vn/quang-ngai-giai-quyet-viec-lam-20240724125500.htm"
 CAPTION = "Phiên giao dịch việc làm tại Trung tâm Dịch vụ việc làm tỉnh"
@@ -101,9 +101,9 @@ def test_chrome_stays_out(article: Article, chrome: str) -> None:
 
 def test_listing_links_and_next_page() -> None:
     tree = lxml.html.fromstring(LISTING)
-    profile = detect_profile(tree, None, None)
+    profile = detect_profile(PageData(tree))
     assert profile is get_profile("baodansinh")
-    listing = profile.listing_page(tree, "https://baodansinh.vn/lao-dong-viec-lam/p2")
+    listing = profile.listing_page(PageData(tree, "https://baodansinh.vn/lao-dong-viec-lam/p2"))
     assert listing.article_links() == [
         "https://baodansinh.vn/bai-mot-20240724.htm",
         "https://baodansinh.vn/bai-hai-20240723.htm",

@@ -83,6 +83,25 @@ def test_json_ld_date_keeps_its_offset_and_a_visible_time_refines_a_bare_day() -
     assert found is not None and found.isoformat() == "2024-12-23T07:45:00+07:00"
 
 
+@pytest.mark.parametrize("attribute", ["property", "name"])
+def test_a_meta_date_is_read_whichever_attribute_names_it(attribute: str) -> None:
+    meta = f'<meta {attribute}="article:published_time" content="2024-12-23T08:15:00+07:00">'
+    found = extract_article(page().replace("</head>", meta + "</head>")).published
+    assert found is not None and found.isoformat() == "2024-12-23T08:15:00+07:00"
+
+
+def test_the_json_ld_author_and_meta_author_are_the_fallbacks() -> None:
+    ld = (
+        '<script type="application/ld+json">'
+        '{"@type": "NewsArticle", "author": [{"name": "Lê An"}, "Hà My"]}</script>'
+    )
+    meta = '<meta name="author" content="Ban biên tập">'
+    assert (
+        extract_article(page().replace("</head>", ld + meta + "</head>")).author == "Lê An, Hà My"
+    )
+    assert extract_article(page().replace("</head>", meta + "</head>")).author == "Ban biên tập"
+
+
 def test_a_date_inside_a_body_sentence_is_not_a_date_line() -> None:
     html = page(between="<p>Sáng 23/12/2024, tại Hà Nội.</p>")
     article = extract_article(html)
@@ -120,14 +139,25 @@ def test_a_closing_signature_is_the_author_and_leaves_the_body(closing: str, aut
     assert author not in article.text
 
 
-def test_a_plain_closing_name_on_an_english_page_stays() -> None:
-    english = (
+def english_page(closing: str) -> str:
+    return (
         '<html lang="en"><head><title>Markets rally</title></head><body><article>'
         "<h1>Markets rally</h1>" + "<p>Stocks rose on Monday as investors weighed new data "
         "on inflation and jobs, with technology shares leading the gains.</p>"
         * 3
-        + "<p>Associated Press</p></article></body></html>"
+        + closing
+        + "</article></body></html>"
     )
+
+
+def test_a_bold_name_in_several_tags_signs_even_an_english_page() -> None:
+    article = extract_article(english_page("<p><b>Jane</b> <b>Doe</b></p>"))
+    assert article.author == "Jane Doe"
+    assert "Jane" not in article.text
+
+
+def test_a_plain_closing_name_on_an_english_page_stays() -> None:
+    english = english_page("<p>Associated Press</p>")
     article = extract_article(english)
     assert article.author is None
     assert article.text.endswith("Associated Press")

@@ -12,7 +12,7 @@ from aggregator.dates import VIETNAM
 from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article, parse_html
 from aggregator.models import Image
-from aggregator.profiles import ListingPage, detect_profile, get_profile
+from aggregator.profiles import ListingPage, PageData, detect_profile, get_profile
 
 SITE = "https://sotttt.hanoi.gov.vn/"
 ARTICLE = "chien-luoc-quy-hoach84a0.html"
@@ -48,7 +48,9 @@ def test_article_text_has_the_body_and_no_chrome(corpus: Path) -> None:
 def test_every_portal_page_is_recognised_as_liferay(corpus: Path) -> None:
     liferay = get_profile("liferay")
     pages = sorted(corpus.glob("*.html"))
-    recognised = [p.name for p in pages if detect_profile(parse_html(p.read_bytes())) is liferay]
+    recognised = [
+        p.name for p in pages if detect_profile(PageData(parse_html(p.read_bytes()))) is liferay
+    ]
     # Two are bare web-server status pages of the mirror, not portal pages.
     assert len(recognised) >= len(pages) - 2
     assert "index.html" in recognised and ARTICLE in recognised
@@ -61,7 +63,7 @@ def test_listing_page_is_not_an_article(corpus: Path) -> None:
 
 def listing(corpus: Path, name: str, url: str) -> ListingPage:
     tree = parse_html(read(corpus, name))
-    return get_profile("liferay").listing_page(tree, url)
+    return get_profile("liferay").listing_page(PageData(tree, url))
 
 
 def test_listing_links_are_the_category_items(corpus: Path) -> None:
@@ -131,4 +133,4 @@ def test_signature_becomes_the_author_and_leaves_the_text() -> None:
 
 def test_unknown_markup_is_not_liferay() -> None:
     tree = lxml.html.fromstring("<html><body><p>Một trang tĩnh</p></body></html>")
-    assert detect_profile(tree, None, None).name == "generic"
+    assert detect_profile(PageData(tree)).name == "generic"

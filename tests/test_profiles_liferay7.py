@@ -12,7 +12,7 @@ from aggregator.dates import VIETNAM
 from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article, parse_html
 from aggregator.models import Article
-from aggregator.profiles import detect_profile, get_profile
+from aggregator.profiles import PageData, detect_profile, get_profile
 from mirror.build import build_mirror
 from mirror.expected import expected_articles
 from mirror.paths import file_for_url
@@ -61,8 +61,6 @@ LISTING = """<!DOCTYPE html><html>{head}<body>
 </div></body></html>"""
 
 
-
-
 def listing(active: int) -> str:
     """A listing of two pages, on page ``active``, with Clay's pager."""
     arrow = (
@@ -90,7 +88,7 @@ def test_recognised_as_liferay7_not_6_2(article: Article) -> None:
     old = PAGE.replace("/o/classic-theme/", "/html/themes/classic/").replace(
         "/o/frontend-js-web/", "/html/js/"
     )
-    assert detect_profile(parse_html(old)) is get_profile("liferay")
+    assert detect_profile(PageData(parse_html(old))) is get_profile("liferay")
 
 
 def test_fields(article: Article) -> None:
@@ -111,15 +109,17 @@ def test_text_is_lead_body_and_caption_once(article: Article) -> None:
 
 def test_listing_links_and_next_page() -> None:
     tree = lxml.html.fromstring(listing(active=1))
-    profile = detect_profile(tree)
+    profile = detect_profile(PageData(tree))
     assert profile is get_profile("liferay7")
-    page = profile.listing_page(tree, SITE + "/vi/news/tin")
+    page = profile.listing_page(PageData(tree, SITE + "/vi/news/tin"))
     assert page.article_links() == [
         SITE + "/vi/news/lao-dong/phien-giao-dich",
         SITE + "/vi/web/so-noi-vu/-/tuyen-sinh-hoc-nghe",
     ]
     assert page.next_page() == SITE + "/vi/news/tin?_cur=2"
-    last = profile.listing_page(lxml.html.fromstring(listing(active=2)), SITE + "/vi/news/tin")
+    last = profile.listing_page(
+        PageData(lxml.html.fromstring(listing(active=2)), SITE + "/vi/news/tin")
+    )
     assert last.next_page() is None
 
 

@@ -12,7 +12,7 @@ from aggregator.dates import VIETNAM
 from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article
 from aggregator.models import Article
-from aggregator.profiles import detect_profile, get_profile
+from aggregator.profiles import PageData, detect_profile, get_profile
 from mirror.build import build_mirror
 from mirror.expected import expected_articles
 from mirror.paths import file_for_url
@@ -82,9 +82,11 @@ def test_text_starts_with_the_lead_and_has_the_caption_once(article: Article) ->
 
 def test_listing_links_and_next_page() -> None:
     tree = lxml.html.fromstring(LISTING)
-    profile = detect_profile(tree)
+    profile = detect_profile(PageData(tree))
     assert profile is get_profile("sharepoint")
-    listing = profile.listing_page(tree, SITE + "/Pages/tintuc/chuyenmuc.aspx?ChuyenMucID=32")
+    listing = profile.listing_page(
+        PageData(tree, SITE + "/Pages/tintuc/chuyenmuc.aspx?ChuyenMucID=32")
+    )
     assert listing.article_links() == [URL, SITE + "/baiviet/1238"]
     assert listing.next_page() == SITE + "/Pages/tintuc/chuyenmuc.aspx?ChuyenMucID=32&page=2"
 

@@ -11,7 +11,7 @@ import pytest
 from aggregator.dates import VIETNAM
 from aggregator.extraction import extract_article
 from aggregator.models import Article
-from aggregator.profiles import detect_profile, get_profile
+from aggregator.profiles import PageData, detect_profile, get_profile
 from aggregator.profiles.websphere import article_url
 from mirror.build import build_mirror
 from mirror.expected import expected_articles
@@ -75,9 +75,9 @@ def test_text_is_the_body_with_the_caption_once(article: Article) -> None:
 
 def test_listing_links_lose_the_portal_state() -> None:
     tree = lxml.html.fromstring(LISTING)
-    profile = detect_profile(tree)
+    profile = detect_profile(PageData(tree))
     assert profile is get_profile("websphere")
-    listing = profile.listing_page(tree, SITE + "/wps/portal/sldtbxh/tin-tuc")
+    listing = profile.listing_page(PageData(tree, SITE + "/wps/portal/sldtbxh/tin-tuc"))
     assert listing.article_links() == [
         SITE + WCM,
         SITE + "/wps/portal/sldtbxh/tin-tuc/khai-giang",
@@ -96,3 +96,17 @@ def test_mirror_articles_keep_the_family_chrome_out(tmp_path: Path) -> None:
         html = (site.root / file_for_url(expected.path)).read_bytes()
         text = extract_article(html, url="http://mirror.invalid" + expected.path).text
         assert not [c for c in CHROME_TEXTS if c in text], expected.path
+
+
+@pytest.mark.parametrize(
+    "closing",
+    [
+        '<p align="right"><b>Toàn tỉnh hoàn thành kế hoạch.</b></p>',  # a sentence
+        "<p><b>Nguồn: Cổng thông tin tỉnh</b></p>",
+    ],
+)
+def test_a_set_apart_closing_line_that_names_no_one_stays_in_the_text(closing: str) -> None:
+    page = PAGE.replace('<p align="right"><b>Trúc Linh</b></p>', closing)
+    article = extract_article(page.encode("utf-8"), url=SITE + WCM)
+    assert article.author is None
+    assert lxml.html.fromstring(closing).text_content() in article.text

@@ -11,7 +11,7 @@ import pytest
 from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article
 from aggregator.models import Article, Image
-from aggregator.profiles import detect_profile, get_profile
+from aggregator.profiles import PageData, detect_profile, get_profile
 from mirror.build import build_mirror
 from mirror.expected import expected_articles
 from mirror.paths import file_for_url
@@ -86,9 +86,9 @@ def test_a_placeholder_byline_gives_way_to_the_signature() -> None:
 
 def test_listing_links_and_next_page() -> None:
     tree = lxml.html.fromstring(LISTING)
-    profile = detect_profile(tree)
+    profile = detect_profile(PageData(tree))
     assert profile is get_profile("wordpress")
-    listing = profile.listing_page(tree, SITE + "/lao-dong-viec-lam/")
+    listing = profile.listing_page(PageData(tree, SITE + "/lao-dong-viec-lam/"))
     assert listing.article_links() == [SITE + "/2025/04/bao-hiem/", SITE + "/an-sinh-xa-hoi-moi/"]
     assert listing.next_page() == SITE + "/lao-dong-viec-lam/page/2/"
 

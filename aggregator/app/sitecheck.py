@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from aggregator.registry import Site
+from aggregator.urls import site_host
 from spiders.settings import USER_AGENT
 
 OUTCOMES = ("reachable", "redirected", "dead", "refused")
@@ -139,7 +140,7 @@ def _redirected(
         final_url=target,
         final_status=final_status,
         redirects=hops,
-        left_host=_site_host(target) != _site_host(url),
+        left_host=site_host(target) != site_host(url),
         reason=reason,
         seconds=_since(started),
     )
@@ -231,14 +232,6 @@ def _status_reason(answer: _Answer) -> str:
     if 300 <= answer.status < 400:
         return f"HTTP {answer.status} without a Location"
     return f"HTTP {answer.status}"
-
-
-def _site_host(url: str) -> str:
-    """host[:port] as the registry compares hosts: lowercase, without a leading www."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").removeprefix("www.")
-    default = 443 if parts.scheme == "https" else 80
-    return host if parts.port in (None, default) else f"{host}:{parts.port}"
 
 
 def _since(started: float) -> float:

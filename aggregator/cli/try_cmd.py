@@ -16,7 +16,7 @@ from typing import Any
 from aggregator.cli.extract_cmd import read_page
 from aggregator.exceptions import ConfigError, FetchError, TinlaodongError
 from aggregator.extraction import extract_article, parse_html
-from aggregator.profiles import PROFILES, detect_profile
+from aggregator.profiles import PROFILES, PageData, detect_profile
 from aggregator.registry import load_registry
 from spiders import discovery
 from spiders.settings import USER_AGENT
@@ -69,10 +69,11 @@ def inspect(page: bytes, target: str, url: str | None, profile: str | None) -> F
         site = load_registry().site_for_url(url)
         hint, source = (site.profile, f"registry entry {site.id}") if site else (None, "")
     tree = parse_html(page, where=target)
-    chosen = detect_profile(tree, url, hint)
+    data = PageData(tree, url)
+    chosen = detect_profile(data, hint)
     if not hint:
         source = "recognised from the markup" if chosen.name != "generic" else "no profile knows it"
-    listing = chosen.listing_page(tree, url or "")
+    listing = chosen.listing_page(data)
     findings = Findings(target, url, chosen.name, source)
     findings.article_links = list(discovery.unique(listing.article_links()))
     findings.next_page = listing.next_page()

@@ -24,14 +24,15 @@ from aggregator.profiles.base import (
     drop,
     images_in,
 )
+from aggregator.profiles.pagedata import PageData
 
 SITE_NAME = "báo dân sinh"
 _ARTICLE = "//article[contains(concat(' ',normalize-space(@class),' '),' article-detail ')]"
 
 
 class BaoDanSinhArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
         self._root = self.first(_ARTICLE)
 
     def _in_article(self, xpath: str) -> HtmlElement | None:
@@ -44,7 +45,7 @@ class BaoDanSinhArticle(ArticlePage):
         return self.text_of(_ARTICLE + "//h1[contains(@class,'article-title')]")
 
     def published(self) -> datetime | None:
-        for value in self.tree.xpath("//meta[@property='article:published_time']/@content"):
+        for value in self.page.meta.get("article:published_time", ()):
             found = parse_vietnamese_date(value)
             if found:
                 return found
@@ -106,12 +107,12 @@ class BaoDanSinhListing(ListingPage):
         return links[0] if links else None
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """By ``og:site_name``, or a canonical / og:url on baodansinh.vn."""
-    for name in tree.xpath("//meta[@property='og:site_name']/@content"):
+    for name in page.meta.get("og:site_name", ()):
         if " ".join(name.split()).casefold() == SITE_NAME:
             return True
-    urls = tree.xpath("//meta[@property='og:url']/@content | //link[@rel='canonical']/@href")
+    urls = [*page.meta.get("og:url", ()), *page.tree.xpath("//link[@rel='canonical']/@href")]
     return any("baodansinh.vn" in u for u in urls)
 
 

@@ -4,6 +4,7 @@ An :class:`ArticlePage` reads the fields it knows from the parsed page and strip
 trafilatura would otherwise keep; trafilatura then reads the body. A :class:`ListingPage`
 finds article links and the next page of a category listing. A :class:`Profile` groups both
 with a test recognising the family from markup alone (host matching is the site registry's job).
+All three are handed the same :class:`~aggregator.profiles.pagedata.PageData`, parsed once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lxml.html import HtmlElement
 
 from aggregator.dates import parse_vietnamese_date
 from aggregator.models import Image
+from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
 
 
@@ -29,9 +31,10 @@ class ArticlePage:
     that order.
     """
 
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        self.tree = tree
-        self.url = url
+    def __init__(self, page: PageData) -> None:
+        self.page = page
+        self.tree = page.tree
+        self.url = page.url
 
     def not_an_article(self) -> str | None:
         """Why this page is surely no article (a listing, a login form), or None."""
@@ -75,11 +78,13 @@ class SelectorArticle(ArticlePage):
 
     ``CONTENT`` is the body container handed to trafilatura; ``TITLE`` and ``DATE`` are read
     as text; ``CHROME`` (relative to the body) is dropped; a page without ``TITLE`` but with
-    ``LIST_MARK`` is a listing. The body's closing signature line is the author, unless it is
-    a placeholder account. A family overrides only what its markup does differently.
+    ``LIST_MARK`` is a listing. The body's closing signature line (in the last
+    ``SIGNATURE_IN`` element of the body, when set) is the author, unless it is a placeholder
+    account. A family overrides only what its markup does differently.
     """
 
     CONTENT = ""
+    SIGNATURE_IN = ""
     TITLE = ""
     DATE = ""
     CHROME: tuple[str, ...] = ()
@@ -89,14 +94,23 @@ class SelectorArticle(ArticlePage):
         {"admin", "admin admin", "administrator", "quản trị", "quản trị viên"}
     )
 
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
-        self._root = self.first(self.CONTENT) if self.CONTENT else None
-        self._author_line = signature_line(self.body())
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
+        self._root = self.find_content()
+        self._author_line = signature_line(self._signed())
+
+    def find_content(self) -> HtmlElement | None:
+        """The body container: the first ``CONTENT`` match."""
+        return self.first(self.CONTENT) if self.CONTENT else None
 
     def body(self) -> HtmlElement | None:
         """Where the text proper is (images, signature); the content root by default."""
         return self._root
+
+    def _signed(self) -> HtmlElement | None:
+        body = self.body()
+        found = body.xpath(self.SIGNATURE_IN) if body is not None and self.SIGNATURE_IN else []
+        return found[-1] if found else body
 
     def not_an_article(self) -> str | None:
         if self.LIST_MARK and self.first(self.TITLE) is None and self.tree.xpath(self.LIST_MARK):
@@ -132,46 +146,85 @@ class SelectorArticle(ArticlePage):
         return self._root
 
 
-_BODY = ".//div[contains(@class,'journal-content-article')]"
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
-_AUTHOR_MAX_CHARS = 60
-_AUTHOR_MAX_WORDS = 8
-
-
 def signature_line(root: HtmlElement | None) -> HtmlElement | None:
-    """The body's last non-empty paragraph when it reads as a signature, else None.
-
-    Government portal editors sign an article with a short closing line, right-aligned or
-    bold ("Nguyễn Trường An", "Phòng Lao động - Việc làm"), whatever the CMS.
-    """
+    """The last non-empty paragraph under ``root`` when it is a signature, else None."""
     if root is None:
         return None
-    bodies = root.xpath(_BODY) or [root]
-    for block in reversed(bodies[-1].xpath(".//p | .//div[not(.//p)]")):
+    for block in reversed(root.xpath(".//p | .//div[not(.//p)]")):
         text = clean_line(block.text_content())
         if text:
-            return block if _is_signature(block, text) else None
+            # A CMS's author slot signs whatever it holds (a placeholder account is filtered
+            # by the page object): it leaves the text all the same.
+            slot = "author" in (block.get("class") or "") and _short(text, text.split())
+            return block if slot or is_signature(block, text) else None
     return None
 
 
-def _is_signature(block: HtmlElement, text: str) -> bool:
-    if len(text) > _AUTHOR_MAX_CHARS or len(text.split()) > _AUTHOR_MAX_WORDS:
+# What a closing line must look like to be a signature.
+_SIGNATURE_MAX_CHARS = 60
+_SIGNATURE_MAX_WORDS = 8
+_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,4}\.)+$")  # "TS.", "ThS.", "PV."
+_SENTENCE_PUNCTUATION = re.compile(r"[.!?;:,…\"“”()\[\]]|\d")
+_CONNECTORS = {"-", "–", "—", "&", "và", "/"}
+_UNIT_WORDS = (
+    "phòng", "trung tâm", "sở", "ban", "văn phòng", "chi cục", "cục", "vụ", "bộ", "ủy ban",
+    "ubnd", "nhóm", "tổ", "báo", "đài", "hội", "liên đoàn", "bbt", "pv", "ctv", "bộ phận",
+)  # fmt: skip
+_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
+
+
+def is_signature(block: HtmlElement, text: str, *, plain: bool = False) -> bool:
+    """Whether ``block`` (its text ``text``) is the signature closing an article.
+
+    Editors sign with a short line naming a person or a unit ("Nguyễn Trường An", "TS. Lê
+    Hương", "Phòng Lao động - Việc làm"), set apart: right-aligned, wholly bold or classed
+    as the author. ``plain`` accepts a name that is not set apart (as Vietnamese pages
+    also sign).
+    """
+    words = text.split()
+    while words and _ABBREVIATION.match(words[0]):
+        words = words[1:]
+    if not words or not _short(text, words):
         return False
-    if "author" in (block.get("class") or ""):
+    return _names_someone(words) and (plain or _set_apart(block, text))
+
+
+def _short(text: str, words: list[str]) -> bool:
+    return len(text) <= _SIGNATURE_MAX_CHARS and len(words) <= _SIGNATURE_MAX_WORDS
+
+
+def _names_someone(words: list[str]) -> bool:
+    joined = " ".join(words)
+    if _SENTENCE_PUNCTUATION.search(joined):
+        return False
+    if joined.casefold().startswith(_UNIT_WORDS):
         return True
-    right = block.get("align") == "right" or bool(_RIGHT.search(block.get("style") or ""))
-    emphasised = "".join(
-        e.text_content() for e in block.xpath("./strong | ./b | ./em | ./i | ./span/strong")
+    return all(w[0].isupper() for w in words if w.casefold() not in _CONNECTORS)
+
+
+def _set_apart(block: HtmlElement, text: str) -> bool:
+    """Classed as the author, right-aligned (by attribute, style or class) or wholly bold."""
+    classes = block.get("class") or ""
+    if "author" in classes or "right" in classes or block.get("align") == "right":
+        return True
+    if _RIGHT.search(block.get("style") or ""):
+        return True
+    # Not italics: a letter's or a caption's closing line, as often as a signature.
+    outside = int(block.xpath("count(ancestor-or-self::*[self::strong or self::b])"))
+    emphasised = block.xpath(
+        f".//*[self::strong or self::b][count(ancestor::*[self::strong or self::b]) = {outside}]"
     )
-    return right or clean_line(emphasised) == text
+    bold = "".join(e.text_content() for e in emphasised)
+    return "".join(clean_line(bold).split()) == "".join(text.split())  # "<b>Lê</b> <b>An</b>"
 
 
 class ListingPage:
     """A category listing: article links and the next page, as absolute URLs."""
 
-    def __init__(self, tree: HtmlElement, url: str) -> None:
-        self.tree = tree
-        self.url = url
+    def __init__(self, page: PageData) -> None:
+        self.page = page
+        self.tree = page.tree
+        self.url = page.url or ""
 
     def article_links(self) -> list[str]:
         return []
@@ -213,7 +266,7 @@ class Profile:
     name: str
     article_page: type[ArticlePage]
     listing_page: type[ListingPage]
-    recognise: Callable[[HtmlElement], bool]
+    recognise: Callable[[PageData], bool]
 
 
 def image_caption(img: HtmlElement) -> str | None:

@@ -11,11 +11,9 @@ short signature closing the body ("Lê Phương", "Phòng Lao động - Việc l
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -23,8 +21,17 @@ from lxml.html import HtmlElement
 from aggregator.dates import parse_vietnamese_date, shows_time
 from aggregator.language import article_language
 from aggregator.models import Image
-from aggregator.profiles.base import ArticlePage, ListingPage, Profile, drop, images_in
+from aggregator.profiles.base import (
+    ArticlePage,
+    ListingPage,
+    Profile,
+    drop,
+    images_in,
+    is_signature,
+)
+from aggregator.profiles.pagedata import PageData, structured_author, structured_date
 from aggregator.text import clean_line, clean_or_none
+from aggregator.urls import site_host
 
 # Links inside these are navigation, not a listing's items.
 _CHROME_ANCESTOR = (
@@ -61,26 +68,26 @@ def looks_like_article(url: str) -> bool:
 
 
 class GenericArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
-        self._ld = _json_ld_article(tree)
-        self._headline = _headline(tree)
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
+        self._headline = _headline(page)
         self._date_line: HtmlElement | None = None
-        self._body = _body_container(tree)
-        self._signature = _signature_line(self._body, tree)
+        self._body = _body_container(page.tree)
+        self._signature = _signature_line(self._body, page.tree)
 
     def title(self) -> str | None:
         headline, repeated = self._headline
         if headline is not None and repeated:
             return clean_or_none(headline.text_content())
-        if isinstance(self._ld.get("headline"), str):
-            return clean_or_none(self._ld["headline"])
+        ld_headline = self.page.ld.get("headline")
+        if isinstance(ld_headline, str):
+            return clean_or_none(ld_headline)
         if headline is not None:
             return clean_or_none(headline.text_content())
-        return _first(self.tree, "//meta[@property='og:title']/@content")
+        return self.page.meta_value("og:title")
 
     def published(self) -> datetime | None:
-        structured = _structured_date(self.tree, self._ld)
+        structured = structured_date(self.page)
         visible = self._visible_date()  # looked for anyway: the line leaves the body
         marked = parse_vietnamese_date(structured) if structured else None
         if marked is None:
@@ -93,8 +100,7 @@ class GenericArticle(ArticlePage):
     def author(self) -> str | None:
         if self._signature is not None:
             return clean_line(self._signature.text_content())
-        # Not article:author: a profile URL more often than a name.
-        return _ld_author(self._ld) or _first(self.tree, "//meta[@name='author']/@content")
+        return structured_author(self.page)
 
     def images(self) -> list[Image]:
         articles = self.tree.xpath("//article")
@@ -102,7 +108,7 @@ class GenericArticle(ArticlePage):
             return images_in(articles[0], self)
         return [
             Image(self.absolute(src))
-            for src in self.tree.xpath("//meta[@property='og:image']/@content")[:1]
+            for src in self.page.meta.get("og:image", [])[:1]
             if src.strip()
         ]
 
@@ -128,12 +134,12 @@ class GenericArticle(ArticlePage):
 
 class GenericListing(ListingPage):
     def article_links(self) -> list[str]:
-        host = _host(self.url)
+        host = site_host(self.url)
         hrefs = self.tree.xpath(f"//a[@href][not({_CHROME_ANCESTOR})]/@href")
         return [
             link
             for link in self.absolute_links(hrefs)
-            if _host(link) == host and link != self.url and looks_like_article(link)
+            if site_host(link) == host and link != self.url and looks_like_article(link)
         ]
 
     def next_page(self) -> str | None:
@@ -153,12 +159,7 @@ class GenericListing(ListingPage):
         return None
 
 
-def _host(url: str) -> str:
-    host = urlsplit(url).netloc.lower()
-    return host[4:] if host.startswith("www.") else host
-
-
-def recognise(tree: object) -> bool:
+def recognise(page: PageData) -> bool:
     """Every page is generic: the last resort of detection."""
     return True
 
@@ -187,82 +188,16 @@ _DATE_LINE_MAX_WORDS = 6  # words besides the date: "Ngày đăng:", "Cập nh�
 _DATE_TOKEN = re.compile(
     r"\d[\d/.:-]*|\b(?:AM|PM|SA|CH|GMT|UTC|ngày|tháng|năm|giờ|lúc)\b|[+|(),-]", re.IGNORECASE
 )
-_ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "report"}
-_META_DATES = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content | //*[@itemprop='datePublished']/@datetime",
-    "//meta[@name='pubdate' or @name='publishdate' or @name='PublishDate']/@content",
-    "//meta[@name='dc.date.issued' or @name='DC.date.issued']/@content",
-)
 
 
-def _first(tree: HtmlElement, xpath: str) -> str | None:
-    for value in tree.xpath(xpath):
-        cleaned = clean_or_none(str(value))
-        if cleaned:
-            return cleaned
-    return None
-
-
-def _json_ld_article(tree: HtmlElement) -> dict[str, Any]:
-    """The page's JSON-LD article object (the first with a ``datePublished`` if none is
-    typed as an article), or an empty dict."""
-    fallback: dict[str, Any] = {}
-    for script in tree.xpath("//script[@type='application/ld+json']"):
-        try:
-            data = json.loads(script.text or "", strict=False)
-        except ValueError:
-            continue
-        for item in _ld_objects(data):
-            types = item.get("@type")
-            names = {t.lower() for t in (types if isinstance(types, list) else [types]) if t}
-            if names & _ARTICLE_TYPES:
-                return item
-            if not fallback and "datePublished" in item:
-                fallback = item
-    return fallback
-
-
-def _ld_objects(data: object) -> Iterator[dict[str, Any]]:
-    if isinstance(data, list):
-        for item in data:
-            yield from _ld_objects(item)
-    elif isinstance(data, dict):
-        yield data
-        if "@graph" in data:
-            yield from _ld_objects(data["@graph"])
-
-
-def _ld_author(ld: dict[str, Any]) -> str | None:
-    authors = ld.get("author")
-    names = []
-    for author in authors if isinstance(authors, list) else [authors]:
-        name = author.get("name") if isinstance(author, dict) else author
-        if isinstance(name, str) and clean_or_none(name):
-            names.append(clean_line(name))
-    return ", ".join(names) or None
-
-
-def _structured_date(tree: HtmlElement, ld: dict[str, Any]) -> str | None:
-    """The publication date machine-readable markup gives, as written."""
-    value = ld.get("datePublished")
-    if isinstance(value, str) and value.strip():
-        return value.strip()
-    for xpath in _META_DATES:
-        found = _first(tree, xpath)
-        if found:
-            return found
-    return None
-
-
-def _headline(tree: HtmlElement) -> tuple[HtmlElement | None, bool]:
+def _headline(page: PageData) -> tuple[HtmlElement | None, bool]:
     """The ``h1`` the page title repeats (and True), else the longest ``h1`` outside the
     chrome (and False): the visible headline, which JSON-LD's may only paraphrase."""
-    candidates = [h for h in tree.iter("h1") if not _in_chrome(h) and not _is_logo(h)]
+    candidates = [h for h in page.tree.iter("h1") if not _in_chrome(h) and not _is_logo(h)]
     if not candidates:
         return None, False
     page_title = " ".join(
-        tree.xpath("//title/text() | //meta[@property='og:title']/@content")
+        [*page.tree.xpath("//title/text()"), *page.meta.get("og:title", ())]
     ).casefold()
     texts = [(clean_line(h.text_content()), h) for h in candidates]
     for text, h1 in texts:
@@ -349,17 +284,6 @@ def _body_container(tree: HtmlElement) -> HtmlElement | None:
     return max(weights, key=weights.__getitem__)
 
 
-# What a closing line must look like to be a signature.
-_SIGNATURE_MAX_CHARS = 60
-_SIGNATURE_MAX_WORDS = 8
-_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,4}\.)+$")  # "TS.", "ThS.", "PV."
-_SENTENCE_PUNCTUATION = re.compile(r"[.!?;:,…\"“”()\[\]]|\d")
-_CONNECTORS = {"-", "–", "—", "&", "và", "/"}
-_UNIT_WORDS = (
-    "phòng", "trung tâm", "sở", "ban", "văn phòng", "chi cục", "cục", "vụ", "bộ", "ủy ban",
-    "ubnd", "nhóm", "tổ", "báo", "đài", "hội", "liên đoàn", "bbt", "pv", "ctv", "bộ phận",
-)  # fmt: skip
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 _NAVIGATION = re.compile(r"^\[?(?:quay lại|trở về|in trang|in bài|chia sẻ|gửi email|lên đầu)", re.I)
 
 
@@ -373,10 +297,10 @@ def _signature_line(body: HtmlElement | None, tree: HtmlElement) -> HtmlElement 
         text = clean_line(block.text_content())
         if not text or _NAVIGATION.match(text) or _links_only(block, text) or _chrome_block(block):
             continue
-        if not _looks_like_signature(text):
-            return None
-        marked = _right_or_bold(block, text)
-        return block if marked or _vietnamese_page(tree, body) else None
+        if is_signature(block, text):
+            return block
+        plain = is_signature(block, text, plain=True)
+        return block if plain and _vietnamese_page(tree, body) else None
     return None
 
 
@@ -404,31 +328,6 @@ def _chrome_block(block: HtmlElement) -> bool:
 def _links_only(block: HtmlElement, text: str) -> bool:
     linked = clean_line(" ".join(a.text_content() for a in block.iter("a")))
     return len(linked) >= len(text)
-
-
-def _looks_like_signature(text: str) -> bool:
-    if len(text) > _SIGNATURE_MAX_CHARS:
-        return False
-    words = text.split()
-    while words and _ABBREVIATION.match(words[0]):
-        words = words[1:]  # "TS. Nguyễn Thị Lan Hương"
-    if not words or len(words) > _SIGNATURE_MAX_WORDS:
-        return False
-    if _SENTENCE_PUNCTUATION.search(" ".join(words)):
-        return False
-    lowered = " ".join(words).casefold()
-    if lowered.startswith(_UNIT_WORDS):
-        return True
-    return all(w[0].isupper() for w in words if w.casefold() not in _CONNECTORS)
-
-
-def _right_or_bold(block: HtmlElement, text: str) -> bool:
-    if "author" in (block.get("class") or "") or "right" in (block.get("class") or ""):
-        return True
-    if block.get("align") == "right" or _RIGHT.search(block.get("style") or ""):
-        return True
-    emphasised = " ".join(e.text_content() for e in block.xpath(".//strong | .//b"))
-    return clean_line(emphasised) == text
 
 
 def _vietnamese_page(tree: HtmlElement, body: HtmlElement) -> bool:

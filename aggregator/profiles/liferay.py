@@ -10,33 +10,28 @@ author a short right-aligned or bold last paragraph. Listings are ``.asset-abstr
 
 from __future__ import annotations
 
-from datetime import datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
+from w3lib.url import url_query_cleaner
 
-from aggregator.dates import parse_vietnamese_date
-from aggregator.models import Image
-from aggregator.profiles.base import (
-    ArticlePage,
-    ListingPage,
-    Profile,
-    captions_as_paragraphs,
-    drop,
-    images_in,
-    signature_line,
-)
-from aggregator.text import clean_line, clean_or_none
+from aggregator.profiles.base import ListingPage, Profile, SelectorArticle, drop
+from aggregator.profiles.pagedata import PageData
+from aggregator.text import clean_line
 
 _TITLE = (
     "//div[contains(@class,'asset-full-content-title')]"
     " | //*[contains(@class,'asset-full-content')]//h1[contains(@class,'header-title')]"
 )
-_DATE_AFTER_TITLE = "following::*[contains(@class,'assetPublishDate')][1]"
-_CONTENT = (
-    "//div[contains(@class,'asset-full-content')]//div[contains(@class,'asset-content')]",
-    "//*[@id='column-1']//div[contains(@class,'journal-content-article')]",
+# The first date line after the headline: the page may show others (related assets).
+_DATE = f"({_TITLE})[1]/following::*[contains(@class,'assetPublishDate')][1]"
+# The asset's full content; a page showing one web content article has only the journal.
+_ASSET_CONTENT = (
+    "//div[contains(@class,'asset-full-content')]//div[contains(@class,'asset-content')]"
 )
+_COLUMN_JOURNAL = "//*[@id='column-1']//div[contains(@class,'journal-content-article')]"
+# The web content's text, after an optional lead: where the signature closes the article.
+JOURNAL = ".//div[contains(@class,'journal-content-article')]"
 # An asset list, a document table or a pager, and no article headline: a category page.
 _LISTING_MARKS = (
     "//div[contains(@class,'asset-abstract')][1]"
@@ -49,58 +44,26 @@ _CHROME = (
     ".//div[contains(@class,'asset-metadata')]",
     ".//div[contains(@class,'taglib-social-bookmarks')]",
 )
-# Who an article is "by" when nobody signed it.
-_PLACEHOLDER_AUTHORS = {"admin", "admin admin", "administrator", "quản trị", "quản trị viên"}
 
 
-class LiferayArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
-        self._title = self.first(_TITLE)
-        self._root: HtmlElement | None = None
-        for xpath in _CONTENT:
-            self._root = self.first(xpath)
-            if self._root is not None:
-                break
-        self._author_line = signature_line(self._root)
+class LiferayArticle(SelectorArticle):
+    TITLE = _TITLE
+    DATE = _DATE
+    SIGNATURE_IN = JOURNAL
+    CHROME = _CHROME
+    LIST_MARK = _LISTING_MARKS
+    LISTING_REASON = "a Liferay listing page, not an article"
 
-    def not_an_article(self) -> str | None:
-        if self._title is None and self.tree.xpath(_LISTING_MARKS):
-            return "a Liferay listing page, not an article"
-        return None
-
-    def title(self) -> str | None:
-        return None if self._title is None else clean_or_none(self._title.text_content())
-
-    def published(self) -> datetime | None:
-        if self._title is None:
-            return None
-        dates = self._title.xpath(_DATE_AFTER_TITLE)
-        return parse_vietnamese_date(dates[0].text_content()) if dates else None
-
-    def author(self) -> str | None:
-        if self._author_line is None:
-            return None
-        name = clean_line(self._author_line.text_content())
-        return None if name.casefold() in _PLACEHOLDER_AUTHORS else name
-
-    def images(self) -> list[Image]:
-        return images_in(self._root, self)
+    def find_content(self) -> HtmlElement | None:
+        found = self.first(_ASSET_CONTENT)
+        return found if found is not None else self.first(_COLUMN_JOURNAL)
 
     def remove_chrome(self) -> None:
-        drop(self._author_line)
-        if self._root is None:
-            return
-        for xpath in _CHROME:
-            for element in self._root.xpath(xpath):
-                drop(element)
-        for sapo in self._root.xpath(".//*[contains(@class,'sapo')]"):
-            if not clean_line(sapo.text_content()):
-                drop(sapo)  # an empty lead (<p class="sapo"><strong></strong></p>)
-        captions_as_paragraphs(self._root)
-
-    def content_root(self) -> HtmlElement | None:
-        return self._root
+        if self._root is not None:
+            for sapo in self._root.xpath(".//*[contains(@class,'sapo')]"):
+                if not clean_line(sapo.text_content()):
+                    drop(sapo)  # an empty lead (<p class="sapo"><strong></strong></p>)
+        super().remove_chrome()
 
 
 class LiferayListing(ListingPage):
@@ -130,17 +93,17 @@ class LiferayListing(ListingPage):
 
 
 def _without_redirect(url: str) -> str:
-    """``url`` without Liferay's ``redirect=`` back-link, which makes every link unique."""
-    parts = urlsplit(url)
-    if "redirect" not in parts.query:
+    """``url`` without Liferay's ``redirect=`` back-link, which makes every link unique; the
+    other parameters as written."""
+    if "redirect" not in urlsplit(url).query:
         return url
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "redirect"]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return url_query_cleaner(url, ("redirect",), remove=True, unique=False, keep_fragments=True)
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """Liferay names every portlet wrapper ``p_p_id_<portlet>_``; 6.2 serves its scripts and
     styles from ``/html/`` and the theme WAR, Liferay 7 from OSGi modules under ``/o/``."""
+    tree = page.tree
     return bool(tree.xpath("//*[starts-with(@id,'p_p_id_')][1]")) and not osgi_resources(tree)
 
 

@@ -16,10 +16,9 @@ resources, served under ``/o/`` (``/o/classic-theme/css/main.css``, ``/o/fronten
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-
 from aggregator.profiles.base import Profile, SelectorArticle, SelectorListing
-from aggregator.profiles.liferay import osgi_resources
+from aggregator.profiles.liferay import JOURNAL, osgi_resources
+from aggregator.profiles.pagedata import PageData
 
 _FULL = "//div[contains(concat(' ',normalize-space(@class),' '),' asset-full-content ')]"
 _TITLE = _FULL + "//*[contains(concat(' ',normalize-space(@class),' '),' asset-title ')]"
@@ -40,6 +39,7 @@ _CHROME = (
 
 class Liferay7Article(SelectorArticle):
     CONTENT = _CONTENT
+    SIGNATURE_IN = JOURNAL
     TITLE = _TITLE
     DATE = _DATE
     CHROME = _CHROME
@@ -69,9 +69,10 @@ class Liferay7Listing(SelectorListing):
     )
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """A Liferay portal (portlet ids or the ``Liferay.ThemeDisplay`` bootstrap) whose static
     resources come from OSGi modules under ``/o/``."""
+    tree = page.tree
     if not osgi_resources(tree):
         return False
     portlets = tree.xpath("//*[starts-with(@id,'p_p_id_')][1]")

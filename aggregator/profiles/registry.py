@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from lxml.html import HtmlElement
-
 from aggregator.exceptions import ConfigError
 from aggregator.profiles import (
     baodansinh,
@@ -15,6 +13,7 @@ from aggregator.profiles import (
     wordpress,
 )
 from aggregator.profiles.base import Profile
+from aggregator.profiles.pagedata import PageData
 
 # Tried in this order when recognising markup. Liferay 7 pages also carry 6.2's portlet ids,
 # so liferay7 (which needs /o/ resources) goes before liferay; generic recognises everything,
@@ -43,16 +42,16 @@ def get_profile(name: str) -> Profile:
         raise ConfigError(f"unknown profile {name!r} (known: {known})") from None
 
 
-def detect_profile(tree: HtmlElement, url: str | None = None, hint: str | None = None) -> Profile:
+def detect_profile(page: PageData, hint: str | None = None) -> Profile:
     """The profile for a page: ``hint`` if given, else the first recognising its markup.
 
     ``hint`` comes from the site registry entry of the page's host or from ``--profile``; a
-    hint is trusted over markup. ``url`` is accepted for symmetry with the callers but not
-    used: matching hosts is the site registry's job.
+    hint is trusted over markup. The page's URL plays no part: matching hosts is the site
+    registry's job.
     """
     if hint:
         return get_profile(hint)
     for profile in PROFILES.values():
-        if profile is not GENERIC and profile.recognise(tree):
+        if profile is not GENERIC and profile.recognise(page):
             return profile
     return GENERIC

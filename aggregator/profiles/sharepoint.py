@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 
-from lxml.html import HtmlElement
-
 from aggregator.profiles.base import (
     Profile,
     SelectorArticle,
     SelectorListing,
 )
+from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line
 
 _DETAIL = "//div[contains(concat(' ',normalize-space(@class),' '),' news-detail ')]"
@@ -65,11 +64,11 @@ class SharePointListing(SelectorListing):
         return [link for link in super().article_links() if _ARTICLE_HREF.search(link)]
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """The SharePoint master page's workspace, or its page context script."""
     return bool(
-        tree.xpath("//*[@id='s4-workspace'][1]")
-        or tree.xpath("//script[contains(.,'_spPageContextInfo')][1]")
+        page.tree.xpath("//*[@id='s4-workspace'][1]")
+        or page.tree.xpath("//script[contains(.,'_spPageContextInfo')][1]")
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 from lxml.html import HtmlElement
 
 from aggregator.profiles.base import Profile, SelectorArticle, SelectorListing
+from aggregator.profiles.pagedata import PageData
 
 _CONTENT = "//div[contains(concat(' ',normalize-space(@class),' '),' wcm-content ')]"
 _TITLE = _CONTENT + "//*[contains(@class,'wcm-title')]"
@@ -74,10 +75,12 @@ def article_url(url: str) -> str:
     return url
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """The Portal theme's frame and portlet controls, or WCM content under ``/wps/``."""
     return bool(
-        tree.xpath("//*[contains(@class,'wpthemeFrame') or contains(@class,'ibmPortalControl')][1]")
+        page.tree.xpath(
+            "//*[contains(@class,'wpthemeFrame') or contains(@class,'ibmPortalControl')][1]"
+        )
     )
 
 

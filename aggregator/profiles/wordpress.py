@@ -26,7 +26,9 @@ from aggregator.profiles.base import (
     captions_as_paragraphs,
     drop,
     images_in,
+    is_signature,
 )
+from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
 
 _POST = "//article[contains(concat(' ',normalize-space(@class),' '),' post ')]"
@@ -37,14 +39,13 @@ _CHROME = (
     ".//*[contains(@class,'sharedaddy') or contains(@class,'share-buttons')]",
     ".//*[contains(@class,'entry-meta') or contains(@class,'entry-footer')]",
 )
-_SIGNATURE_MAX_WORDS = 8
 # WordPress accounts that are no writer's name.
 _PLACEHOLDER_AUTHORS = {"admin", "administrator", "ban biên tập", "biên tập viên", "bbt"}
 
 
 class WordPressArticle(ArticlePage):
-    def __init__(self, tree: HtmlElement, url: str | None = None) -> None:
-        super().__init__(tree, url)
+    def __init__(self, page: PageData) -> None:
+        super().__init__(page)
         self._post = self.first(_POST)
         found = self._post.xpath(_CONTENT) if self._post is not None else []
         self._content: HtmlElement | None = found[0] if found else None
@@ -52,16 +53,14 @@ class WordPressArticle(ArticlePage):
 
     def _signature_paragraph(self) -> HtmlElement | None:
         """The last paragraph of the text proper (Jetpack's boxes come after it) when it is
-        a short line wholly in bold: the writer's name, as magazines sign."""
+        a signature: the writer's name, in bold, as magazines sign."""
         if self._content is None:
             return None
         paragraphs = self._content.xpath("./p[normalize-space()]")
         if not paragraphs:
             return None
         last = paragraphs[-1]
-        text = clean_line(last.text_content())
-        bold = clean_line("".join(b.text_content() for b in last.xpath("./strong | ./b")))
-        return last if bold == text and len(text.split()) <= _SIGNATURE_MAX_WORDS else None
+        return last if is_signature(last, clean_line(last.text_content())) else None
 
     def not_an_article(self) -> str | None:
         if not self.tree.xpath(_SINGLE) and len(self.tree.xpath(_POST)) > 1:
@@ -113,12 +112,12 @@ class WordPressListing(SelectorListing):
     )
 
 
-def recognise(tree: HtmlElement) -> bool:
+def recognise(page: PageData) -> bool:
     """WordPress's generator tag, or theme and plugin files under ``/wp-content/``."""
-    for generator in tree.xpath("//meta[@name='generator']/@content"):
+    for generator in page.meta.get("generator", ()):
         if generator.strip().casefold().startswith("wordpress"):
             return True
-    return bool(tree.xpath("//link[contains(@href,'/wp-content/')][1]"))
+    return bool(page.tree.xpath("//link[contains(@href,'/wp-content/')][1]"))
 
 
 PROFILE = Profile("wordpress", WordPressArticle, WordPressListing, recognise)
