@@ -105,6 +105,16 @@ class HttpValidator(Base):
     updated: Mapped[datetime] = mapped_column(DateTime)
 
 
+class StoreFlag(Base):
+    """A mark the store keeps about itself, set or not (``aggregator.store.flags``): a crawl
+    of a site in progress, the near-duplicate index complete for a sketch version."""
+
+    __tablename__ = "store_flags"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    set_at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class CrawlRun(Base):
     """One site's part of one crawl: what ``tinlaodong sites`` shows as its recent health."""
 
