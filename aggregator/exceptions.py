@@ -12,6 +12,10 @@ Hierarchy::
     └── StoreError                  the database could not be opened or written
 
 The CLI prints ``str(error)`` on one line and exits non-zero; no traceback for these.
+
+Other libraries' errors (Scrapy's, Twisted's, SQLAlchemy's, the database drivers') are told
+apart by type in one module, ``aggregator.faults``: the fault a failed fetch is counted under
+in the crawl report, and whether a failed write lost a race and is worth running again.
 """
 
 from __future__ import annotations

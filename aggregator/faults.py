@@ -92,7 +92,7 @@ def _fetch_types() -> _FetchTypes:
     )
 
 
-def fetch_fault(error: BaseException) -> str:
+def fetch_fault(error: BaseException | None) -> str:
     """The fault a failed fetch is counted under: ``http_<status>``, ``timeout``..."""
     types = _fetch_types()
     if isinstance(error, types.http_error):
@@ -100,6 +100,8 @@ def fetch_fault(error: BaseException) -> str:
     if isinstance(error, types.refused):
         reason = str(error)
         return next((fault for part, fault in REFUSALS if part in reason), "refused")
+    if error is None:
+        return "fetch_failed"
     for cause in _causes(error, types.wrappers):
         for classes, fault in types.faults:
             if isinstance(cause, classes):

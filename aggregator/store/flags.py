@@ -14,10 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from aggregator.store.schema import StoreFlag
 
-_FLAGS = StoreFlag.__table__
-_IS_SET = select(_FLAGS.c.name).where(_FLAGS.c.name == bindparam("name"))
-_SET = insert(_FLAGS)
-_CLEAR = delete(_FLAGS).where(_FLAGS.c.name == bindparam("name"))
+_IS_SET = select(StoreFlag.name).where(StoreFlag.name == bindparam("name"))
+_SET = insert(StoreFlag)
+_CLEAR = delete(StoreFlag).where(StoreFlag.name == bindparam("name"))
 
 
 def crawl_flag(site_id: str) -> str:
