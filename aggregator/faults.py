@@ -14,14 +14,17 @@ A failed fetch is counted under a name (``tinlaodong/faults/<name>``, in the cra
     ConnectionLost, ConnectionDone                               ``connection_reset``
     DownloadConnectionRefusedError, ConnectionRefusedError       ``connection_refused``
     CannotResolveHostError, DNSLookupError                       ``dns``
-    IgnoreRequest                                                by its reason, below
+    IgnoreRequest raised from one of our ``FetchRefused``        its ``fault``
+    IgnoreRequest of Scrapy's own middlewares                    by its reason, below
     anything else                                                ``fetch_failed``
     ===========================================================  ====================
 
 Scrapy turns Twisted's ``ResponseFailed`` into a ``DownloadFailedError`` raised from it, and
 lets ``ResponseNeverReceived`` through: the connection's fault is among their ``reasons``.
-A refusal (``IgnoreRequest``) has no type of its own, Scrapy's middlewares' (robots.txt,
-redirects, decompression) as ours: its reason names it (:data:`REFUSALS`).
+Our middlewares refuse a request with an ``IgnoreRequest`` raised from a typed refusal
+(``aggregator.exceptions.FetchRefused``); Scrapy's own (robots.txt, too many redirects,
+decompression) have no type of their own: those alone are named by their reason
+(:data:`SCRAPY_REFUSALS`).
 
 A write lost a race (and is worth running again) when it broke a unique key another writer
 had just taken, or waited too long for one (SQLite's ``SQLITE_CONSTRAINT_UNIQUE`` /
@@ -38,15 +41,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-# What a refusal's reason contains, and the fault it is counted as.
-REFUSALS = (
-    ("during decompression", "too_large"),
-    ("max redirections reached", "too_many_redirects"),
-    ("redirect loop", "redirect_loop"),
-    ("robots.txt", "robots_disallowed"),
-    ("private network", "private_network"),
-    ("http(s)", "scheme_refused"),
-    ("TINLAODONG_MAX_RETRY_AFTER", "retry_after_too_long"),
+from aggregator.exceptions import FetchRefused
+
+# What the reason of a refusal by Scrapy's own middlewares contains, and its fault.
+SCRAPY_REFUSALS = (
+    ("during decompression", "too_large"),  # HttpCompressionMiddleware
+    ("max redirections reached", "too_many_redirects"),  # RedirectMiddleware
+    ("robots.txt", "robots_disallowed"),  # RobotsTxtMiddleware
 )
 _SQLITE_RACES = {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
 # Unique violation, serialization failure, deadlock detected.
@@ -98,8 +99,11 @@ def fetch_fault(error: BaseException | None) -> str:
     if isinstance(error, types.http_error):
         return f"http_{error.response.status}"  # type: ignore[attr-defined]
     if isinstance(error, types.refused):
+        ours = next((c for c in _causes(error, ()) if isinstance(c, FetchRefused)), None)
+        if ours is not None:
+            return ours.fault
         reason = str(error)
-        return next((fault for part, fault in REFUSALS if part in reason), "refused")
+        return next((fault for part, fault in SCRAPY_REFUSALS if part in reason), "refused")
     if error is None:
         return "fetch_failed"
     for cause in _causes(error, types.wrappers):

@@ -10,6 +10,7 @@ from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
+from aggregator.exceptions import RedirectLoop
 from aggregator.faults import fetch_fault, lost_race
 
 
@@ -39,9 +40,15 @@ def test_the_fault_of_the_exception_itself_comes_first() -> None:
     assert fetch_fault(timeout) == "timeout"
 
 
-def test_a_refusal_is_named_by_its_reason() -> None:
+def test_our_refusals_are_named_by_the_type_they_are_raised_from() -> None:
+    loop = raised_from(IgnoreRequest("a -> b -> a"), RedirectLoop("a -> b -> a"))
+    assert fetch_fault(loop) == "redirect_loop"
+    assert fetch_fault(IgnoreRequest("redirect loop: a -> b -> a")) == "refused"
+
+
+def test_scrapys_own_refusals_are_named_by_their_reason() -> None:
+    # Scrapy's RobotsTxtMiddleware raises a bare IgnoreRequest: its reason is all there is.
     assert fetch_fault(IgnoreRequest("Forbidden by robots.txt")) == "robots_disallowed"
-    assert fetch_fault(IgnoreRequest("something new")) == "refused"
 
 
 def integrity_error(insert_twice: bool) -> IntegrityError:
