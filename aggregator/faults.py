@@ -95,6 +95,8 @@ def _fetch_types() -> _FetchTypes:
 
 def fetch_fault(error: BaseException | None) -> str:
     """The fault a failed fetch is counted under: ``http_<status>``, ``timeout``..."""
+    if error is None:
+        return "fetch_failed"
     types = _fetch_types()
     if isinstance(error, types.http_error):
         return f"http_{error.response.status}"  # type: ignore[attr-defined]
@@ -104,8 +106,6 @@ def fetch_fault(error: BaseException | None) -> str:
             return ours.fault
         reason = str(error)
         return next((fault for part, fault in SCRAPY_REFUSALS if part in reason), "refused")
-    if error is None:
-        return "fetch_failed"
     for cause in _causes(error, types.wrappers):
         for classes, fault in types.faults:
             if isinstance(cause, classes):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from aggregator.store.migrations.helpers import create_table_if_absent
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -24,7 +26,7 @@ ETAGS = (("crawl-in-progress/", "running"), ("near-duplicate-index/", "complete"
 
 
 def upgrade() -> None:
-    op.create_table(
+    create_table_if_absent(
         "store_flags",
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("set_at", sa.DateTime(), nullable=False),
