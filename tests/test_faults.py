@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError, IgnoreRequest
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from twisted.internet.error import ConnectionDone, ConnectionLost
 from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
@@ -73,6 +75,22 @@ def integrity_error(insert_twice: bool) -> IntegrityError:
 def test_a_unique_key_taken_by_another_writer_is_a_lost_race() -> None:
     assert lost_race(integrity_error(insert_twice=True))  # the unique value
     assert lost_race(integrity_error(insert_twice=False))  # the primary key
+
+
+def test_a_database_busy_with_another_writer_is_a_lost_race(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'busy.sqlite3'}"
+    holder = create_engine(url)
+    waiter = create_engine(url, connect_args={"timeout": 0})
+    try:
+        with holder.begin() as held:
+            held.exec_driver_sql("CREATE TABLE t (v TEXT)")
+            held.exec_driver_sql("INSERT INTO t VALUES ('a')")  # holds the write lock
+            with pytest.raises(OperationalError) as busy, waiter.begin() as conn:
+                conn.exec_driver_sql("CREATE TABLE u (v TEXT)")
+    finally:
+        holder.dispose()
+        waiter.dispose()
+    assert lost_race(busy.value)
 
 
 def test_other_errors_are_not_races() -> None:
