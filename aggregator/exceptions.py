@@ -8,10 +8,20 @@ Hierarchy::
     ├── ExtractionError             a page that yields no article (file or URL named)
     │   └── PageDecodeError         bytes that cannot be read as HTML
     ├── FetchError                  a site or page that could not be fetched
-    │   └── PrivateNetworkRefused   a private/loopback address for a site not allowed one
+    │   └── FetchRefused            a request the crawl refuses to make (``fault`` names it)
+    │       ├── PrivateNetworkRefused  a private/loopback address for a site not allowed one
+    │       ├── SchemeRefused          a URL, or a redirect's target, that is not http(s)
+    │       ├── RedirectLoop           a redirect back to a URL of its own chain
+    │       └── RetryAfterTooLong      a site asking to wait longer than the crawl will
     └── StoreError                  the database could not be opened or written
 
 The CLI prints ``str(error)`` on one line and exits non-zero; no traceback for these.
+
+A refusal reaches Scrapy as its ``IgnoreRequest``, raised from one of ours.
+
+Other libraries' errors (Scrapy's, Twisted's, SQLAlchemy's, the database drivers') are told
+apart by type in one module, ``aggregator.faults``: the fault a failed fetch is counted under
+in the crawl report, and whether a failed write lost a race and is worth running again.
 """
 
 from __future__ import annotations
@@ -41,8 +51,34 @@ class FetchError(TinlaodongError):
     """A site or page that could not be fetched."""
 
 
-class PrivateNetworkRefused(FetchError):
+class FetchRefused(FetchError):
+    """A request the crawl refuses to make; ``fault`` names it in the crawl report."""
+
+    fault = "refused"
+
+
+class PrivateNetworkRefused(FetchRefused):
     """A request to a private or loopback address for a site not allowed one."""
+
+    fault = "private_network"
+
+
+class SchemeRefused(FetchRefused):
+    """A URL, or a redirect's target, that is not http(s)."""
+
+    fault = "scheme_refused"
+
+
+class RedirectLoop(FetchRefused):
+    """A redirect back to a URL of its own chain."""
+
+    fault = "redirect_loop"
+
+
+class RetryAfterTooLong(FetchRefused):
+    """A site asking (429/503 Retry-After) to wait longer than TINLAODONG_MAX_RETRY_AFTER."""
+
+    fault = "retry_after_too_long"
 
 
 class StoreError(TinlaodongError):

@@ -541,7 +541,7 @@ def figures_of(backend: str, level: Level) -> list[Figure]:
 
 # --- checking the fill ---------------------------------------------------------------------
 
-# Compared row by row; left out: http_validators (the write path's near-duplicate index mark),
+# Compared row by row; left out: store_flags (the write path's near-duplicate index flag),
 # story_tags (refresh_index tags; the fill does not), body_bands' hidden rowids (the fill
 # inserts the keys in index order, the write path body by body).
 _COMPARED = {

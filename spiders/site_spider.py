@@ -22,24 +22,16 @@ from courlan import get_base_url
 from lxml import html
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import (
-    CannotResolveHostError,
-    DownloadCancelledError,
-    DownloadConnectionRefusedError,
-    DownloadTimeoutError,
-    IgnoreRequest,
-    ResponseDataLossError,
-)
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy.exc import SQLAlchemyError
-from twisted.internet.error import ConnectionLost, DNSLookupError
-from twisted.internet.error import TimeoutError as TxTimeoutError
 from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from aggregator.exceptions import StoreError
+from aggregator.faults import fetch_fault
 from aggregator.profiles import PageData, detect_profile
 from aggregator.registry import Site, load_registry
 from aggregator.store import StoryStore, Validators
@@ -97,7 +89,7 @@ class SiteSpider(scrapy.Spider):
             if reason == "finished" and not self._stats_value("store_failed"):
                 for url, validators in self.pending_validators.items():
                     self.store.validators.save(url, validators)
-                self.store.validators.end_crawl(self.site.id)
+                self.store.flags.end_crawl(self.site.id)
         except (SQLAlchemyError, StoreError) as exc:
             self._write_failed("cannot save the listings' validators", exc)
         finally:
@@ -131,7 +123,7 @@ class SiteSpider(scrapy.Spider):
         # After a crawl that never finished, stored stories do not mean that the older pages
         # of a listing are stored too: paginate in full this time.
         try:
-            self.resume = self.store.validators.begin_crawl(self.site.id)
+            self.resume = self.store.flags.begin_crawl(self.site.id)
         except (SQLAlchemyError, StoreError) as exc:
             # The store cannot be written to: crawl all the same (each article that cannot be
             # stored says so), in full, since nothing marks this crawl as running.
@@ -303,7 +295,7 @@ class SiteSpider(scrapy.Spider):
         if kind in ("robots", "feed", "sitemap"):  # optional pages: their absence is no fault
             logger.debug("site %s: no %s (%s)", self.site.id, request.url, reason)
             return
-        self._stat("faults/" + fault_kind(failure))
+        self._stat("faults/" + fetch_fault(failure.value))
         if kind == "start":
             self._stat("start_failed")
             logger.error("site %s: unreachable: %s (%s)", self.site.id, request.url, reason)
@@ -383,78 +375,40 @@ def _declared_charset(response: Response) -> str | None:
 
 
 def _short_reason(failure: Failure) -> str:
-    """One line for a network failure, naming the fault in plain words where it is known;
-    otherwise the exception's class and the first line of its message."""
+    """One line for a network failure, naming its fault (``aggregator.faults``) in plain
+    words where it is known; otherwise the exception's class and its message's first line."""
     value = failure.value
     text = str(value).strip().splitlines()[0] if str(value).strip() else ""
-    name = type(value).__name__
+    fault = fetch_fault(value)
     if isinstance(value, IgnoreRequest):  # our middlewares' and Scrapy's own reasons
         bomb = _DECOMPRESSED.search(text)
         if bomb:
             return f"response larger than {_megabytes(int(bomb[1]))} once decompressed"
-        if text == "max redirections reached":
+        if fault == "too_many_redirects":
             first = _redirected_from(failure)
             return "too many redirects (REDIRECT_MAX_TIMES)" + (f" from {first}" if first else "")
         return text or "refused"
-    if isinstance(value, DownloadTimeoutError | TimeoutError | TxTimeoutError):
+    if fault == "timeout":
         request = getattr(failure, "request", None)
         timeout = request.meta.get("download_timeout") if request is not None else None
         return f"timed out after {timeout:g} s" if timeout else "timed out"
-    if isinstance(value, DownloadCancelledError):
+    if fault == "too_large":
         size = _MAXSIZE.search(text)
         if size:
             return f"response larger than {_megabytes(int(size[2]))} ({int(size[1]):,} bytes)"
         # Scrapy cancels a body without Content-Length once it outgrows DOWNLOAD_MAXSIZE.
         return "download cancelled: response larger than DOWNLOAD_MAXSIZE"
-    if isinstance(value, ResponseDataLossError):
-        return "response cut short: fewer bytes than its Content-Length announced"
-    if "ConnectionLost" in text or "ConnectionDone" in text or isinstance(value, ConnectionLost):
-        return "connection reset by the server before a complete answer"
-    if isinstance(value, DownloadConnectionRefusedError | ConnectionRefusedError):
-        return "connection refused"
-    if isinstance(value, CannotResolveHostError | DNSLookupError):
-        return "host name not found (DNS)"
-    return f"{name}: {text}" if text else name
+    return _PLAIN_WORDS.get(fault) or (
+        f"{type(value).__name__}: {text}" if text else type(value).__name__
+    )
 
 
-def fault_kind(failure: Failure) -> str:
-    """The name a failed fetch is counted under (``tinlaodong/faults/<kind>``, shown in the
-    crawl report): ``http_<status>``, ``timeout``, ``too_large``..."""
-    value = failure.value
-    if isinstance(value, HttpError):
-        return f"http_{value.response.status}"
-    if isinstance(value, IgnoreRequest):  # our middlewares' and Scrapy's reasons, by their text
-        text = str(value)
-        for marker, kind in _IGNORED_KINDS:
-            if marker in text:
-                return kind
-        return "refused"
-    for types, kind in _FAILURE_KINDS:
-        if isinstance(value, types):
-            return kind
-    text = str(value)
-    if "ConnectionLost" in text or "ConnectionDone" in text:
-        return "connection_reset"
-    return "fetch_failed"
-
-
-_IGNORED_KINDS = (
-    ("during decompression", "too_large"),
-    ("max redirections reached", "too_many_redirects"),
-    ("redirect loop", "redirect_loop"),
-    ("robots.txt", "robots_disallowed"),
-    ("private network", "private_network"),
-    ("http(s)", "scheme_refused"),
-    ("TINLAODONG_MAX_RETRY_AFTER", "retry_after_too_long"),
-)
-_FAILURE_KINDS: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], str], ...] = (
-    ((DownloadTimeoutError, TimeoutError, TxTimeoutError), "timeout"),
-    (DownloadCancelledError, "too_large"),
-    (ResponseDataLossError, "truncated"),
-    (ConnectionLost, "connection_reset"),
-    ((DownloadConnectionRefusedError, ConnectionRefusedError), "connection_refused"),
-    ((CannotResolveHostError, DNSLookupError), "dns"),
-)
+_PLAIN_WORDS = {
+    "truncated": "response cut short: fewer bytes than its Content-Length announced",
+    "connection_reset": "connection reset by the server before a complete answer",
+    "connection_refused": "connection refused",
+    "dns": "host name not found (DNS)",
+}
 
 
 def _redirected_from(failure: Failure) -> str | None:

@@ -3,26 +3,35 @@ come to the newest revision, on each backend, and the migrated schema is the mod
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, insert, inspect, select
 
 from aggregator.models import Article
-from aggregator.store import AddResult, open_store
+from aggregator.store import AddResult, Validators, open_store
 from aggregator.store.database import database_url
 from aggregator.store.migrations import TARGET, alembic_config, head_revision, include_name
 from aggregator.store.migrations.__main__ import revision
+from aggregator.store.schema import HttpValidator, StoreFlag
 from tests.backends import backend
 
 __all__ = ["backend"]
 pytestmark = pytest.mark.usefixtures("backend")
 
 # The tables the newest revisions add: the previous release's create_all made all but these.
-NEWEST = ("alerts", "alert_attempts", "alert_deliveries", "content_generation", "search_pending")
+NEWEST = (
+    "alerts",
+    "alert_attempts",
+    "alert_deliveries",
+    "content_generation",
+    "search_pending",
+    "store_flags",
+)
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -92,6 +101,64 @@ def test_a_database_one_revision_behind_is_brought_to_the_head(tmp_path: Path) -
     open_store(tmp_path).close()
     current, differences = schema_state(database_url(tmp_path))
     assert current == HEAD and differences == []
+
+
+def test_flags_kept_as_made_up_urls_move_to_their_own_table(tmp_path: Path) -> None:
+    """A database at 0005 kept its flags as HTTP validators under made-up URLs: upgraded, the
+    crawl in progress and the complete index are flags, and the validators only validators."""
+    from alembic import command
+
+    url = database_url(tmp_path)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0005")
+    rows = [
+        ("https://tinlaodong.invalid/crawl-in-progress/molisa", "running"),
+        (
+            "https://tinlaodong.invalid/near-duplicate-index/minhash-affine32-256-1/w6/b85r3",
+            "complete",
+        ),
+        ("https://molisa.gov.vn/tin-tuc", '"etag-1"'),
+    ]
+    with engine.begin() as connection:
+        connection.execute(
+            insert(HttpValidator),
+            [{"url": u, "etag": e, "updated": datetime(2026, 12, 1, 8, 30)} for u, e in rows],
+        )
+    engine.dispose()
+
+    store = open_store(tmp_path)
+    assert store.flags.begin_crawl("molisa")  # the crawl flagged before never finished
+    assert not store.flags.begin_crawl("laodong")
+    assert store.validators.get("https://molisa.gov.vn/tin-tuc") == Validators('"etag-1"', None)
+    with store.engine.connect() as connection:
+        validators = connection.execute(select(HttpValidator.url)).scalars().all()
+        flags = dict(connection.execute(select(StoreFlag.name, StoreFlag.set_at)).all())
+    store.close()
+    assert validators == ["https://molisa.gov.vn/tin-tuc"]
+    assert set(flags) == {
+        "crawl-in-progress/molisa",
+        "crawl-in-progress/laodong",
+        "near-duplicate-index/minhash-affine32-256-1/w6/b85r3",
+    }
+    assert flags["crawl-in-progress/molisa"] == datetime(2026, 12, 1, 8, 30)
+    current, differences = schema_state(url)
+    assert current == HEAD and differences == []
+
+
+def test_a_downgrade_puts_the_flags_back_as_validators(tmp_path: Path) -> None:
+    from alembic import command
+
+    store = open_store(tmp_path)
+    store.flags.begin_crawl("molisa")
+    store.close()
+    engine = create_engine(database_url(tmp_path))
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0005")
+    with engine.connect() as connection:
+        rows = connection.execute(select(HttpValidator.url, HttpValidator.etag)).all()
+    engine.dispose()
+    assert ("https://tinlaodong.invalid/crawl-in-progress/molisa", "running") in rows
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

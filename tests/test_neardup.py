@@ -198,7 +198,7 @@ def test_stories_stored_before_the_index_are_indexed(tmp_path: Path) -> None:
         for table in ("body_bands", "source_bodies", "story_bodies"):
             db.execute(f"DELETE FROM {table}")
         # A database of a release before the index has no mark saying it is complete.
-        db.execute("DELETE FROM http_validators WHERE url LIKE '%/near-duplicate-index/%'")
+        db.execute("DELETE FROM store_flags WHERE name LIKE 'near-duplicate-index/%'")
     store: StoryStore = open_store(tmp_path)
     half = article(TEXTS[f"{BASE}~half"], "B", 3)
     assert store.add_article("b", "http://b.vn/1", half) is AddResult.NEW_SOURCE

@@ -53,26 +53,3 @@ class ValidatorStore:
             # look-up and its insert: the second merge finds it and updates it.
             with Session(self.engine) as session, session.begin():
                 session.merge(row)
-
-    def delete(self, url: str) -> None:
-        with Session(self.engine) as session, session.begin():
-            row = session.get(HttpValidator, canonical_url(url))
-            if row is not None:
-                session.delete(row)
-
-    # A crawl of a site in progress, kept as a row of this key-value table: a crawl that finds
-    # its predecessor's mark was killed or stopped halfway, and must not trust "older pages are
-    # stored" to cut its pagination short.
-    def begin_crawl(self, site_id: str) -> bool:
-        """Mark a crawl of ``site_id`` as running; True if the previous one never finished."""
-        mark = _crawl_mark(site_id)
-        unfinished = self.get(mark) is not None
-        self.save(mark, Validators(etag="running", last_modified=None))
-        return unfinished
-
-    def end_crawl(self, site_id: str) -> None:
-        self.delete(_crawl_mark(site_id))
-
-
-def _crawl_mark(site_id: str) -> str:
-    return f"https://tinlaodong.invalid/crawl-in-progress/{site_id}"

@@ -30,7 +30,7 @@ class Base(DeclarativeBase):
 
 class Story(Base):
     __tablename__ = "stories"
-    # The feeds' order (``repository._newest``): the newest stories are read off its end, not
+    # The feeds' order (``views._newest``): the newest stories are read off its end, not
     # found by sorting the whole store (2 s a feed at a million stories).
     __table_args__ = (Index("ix_stories_newest", "published", "first_seen", "id"),)
 
@@ -103,6 +103,16 @@ class HttpValidator(Base):
     etag: Mapped[str | None] = mapped_column(Text)
     last_modified: Mapped[str | None] = mapped_column(Text)
     updated: Mapped[datetime] = mapped_column(DateTime)
+
+
+class StoreFlag(Base):
+    """A mark the store keeps about itself, set or not (``aggregator.store.flags``): a crawl
+    of a site in progress, the near-duplicate index complete for a sketch version."""
+
+    __tablename__ = "store_flags"
+
+    name: Mapped[str] = mapped_column(Text, primary_key=True)
+    set_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class CrawlRun(Base):

@@ -17,6 +17,8 @@ from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from aggregator.exceptions import PrivateNetworkRefused
+
 logger = logging.getLogger("tinlaodong.crawl")
 
 
@@ -68,7 +70,8 @@ class PrivateNetworkMiddleware:
                 request.url,
                 address,
             )
-            raise IgnoreRequest(f"private network address {address}")
+            reason = f"private network address {address}"
+            raise IgnoreRequest(reason) from PrivateNetworkRefused(reason)
         return None
 
     async def _resolve(self, host: str) -> str | None:

@@ -18,6 +18,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from w3lib.url import safe_url_string
 
+from aggregator.exceptions import FetchRefused, RedirectLoop, SchemeRefused
 from spiders.middlewares.schemes import ALLOWED, scheme_of
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -39,17 +40,18 @@ class RedirectGuardMiddleware:
             return response
         target = urljoin(request.url, safe_url_string(location))
         if scheme_of(target) not in ALLOWED:
-            self._refuse("scheme_refused", f"refused: redirect to a non-http(s) URL {target[:200]}")
+            reason = f"refused: redirect to a non-http(s) URL {target[:200]}"
+            self._refuse("scheme_refused", SchemeRefused(reason))
         chain = [*request.meta.get("redirect_urls", []), request.url]
         if _bare(target) in {_bare(url) for url in chain}:
             hops = [*chain, target] if len(chain) <= 3 else [chain[0], "...", *chain[-2:], target]
-            self._refuse("redirect_loops", "redirect loop: " + " -> ".join(hops))
+            self._refuse("redirect_loops", RedirectLoop("redirect loop: " + " -> ".join(hops)))
         return response
 
-    def _refuse(self, stat: str, reason: str) -> None:
+    def _refuse(self, stat: str, why: FetchRefused) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"tinlaodong/{stat}")
-        raise IgnoreRequest(reason)
+        raise IgnoreRequest(str(why)) from why
 
 
 def _bare(url: str) -> str:

@@ -18,6 +18,8 @@ from scrapy.http import Request, Response
 from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 from twisted.internet import task
 
+from aggregator.exceptions import RetryAfterTooLong
+
 logger = logging.getLogger("tinlaodong.crawl")
 
 STATUSES = frozenset({429, 503})
@@ -62,13 +64,13 @@ class RetryAfterMiddleware:
             # Already in flight when the site asked us to go away: drop it without another line.
             self._inc("rate_limited_dropped")
             request.errback = None
-            raise IgnoreRequest(self.skipping)
+            raise IgnoreRequest(self.skipping) from RetryAfterTooLong(self.skipping)
         delay = retry_after_seconds(response.headers.get(b"Retry-After"))
         if delay is None:
             return response
         if delay > self.cap:
             self._skip_site(response.status, delay)
-            raise IgnoreRequest(self.skipping)
+            raise IgnoreRequest(self.skipping) from RetryAfterTooLong(self.skipping)
         if self._will_retry(request, response.status):
             self._inc("retry_after_waits")
             self._inc("faults/retry_after_wait")  # shown in the crawl report

@@ -13,6 +13,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request
 from scrapy.utils.httpobj import urlparse_cached
 
+from aggregator.exceptions import SchemeRefused
+
 ALLOWED = frozenset({"http", "https"})
 
 
@@ -38,4 +40,4 @@ class HttpOnlyMiddleware:
     def _refuse(self, reason: str) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("tinlaodong/scheme_refused")
-        raise IgnoreRequest(reason)
+        raise IgnoreRequest(reason) from SchemeRefused(reason)
