@@ -1,20 +1,18 @@
-"""Opening the store: SQLite in WAL mode under the data directory by default, PostgreSQL (or
-any SQLAlchemy URL) when ``$TINLAODONG_DATABASE_URL`` or the caller names one. Opening migrates
-the schema to the newest revision (``aggregator.store.migrations``)."""
+"""The store's database: SQLite in WAL mode under the data directory by default, PostgreSQL
+(or any SQLAlchemy URL) when ``$TINLAODONG_DATABASE_URL`` or the caller names one; its engines
+and their errors. ``aggregator.store.opening`` opens a store on one."""
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from aggregator.exceptions import StoreError
-from aggregator.store.repository import StoryStore
 
 DB_FILENAME = "tinlaodong.sqlite3"
 DATABASE_URL_ENV = "TINLAODONG_DATABASE_URL"
@@ -71,10 +69,10 @@ def create_store_engine(url: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     except ImportError as exc:
         extra = " (pip install 'tinlaodong[postgres]')" if url.startswith("postgres") else ""
-        raise StoreError(f"no database driver for {_safe(url)}: {exc}{extra}") from exc
+        raise StoreError(f"no database driver for {safe_url(url)}: {exc}{extra}") from exc
     except (ArgumentError, ValueError) as exc:  # ValueError: a query option of a bad type
         raise StoreError(
-            f"bad database URL {_safe(url)}: {exc} (expected e.g. sqlite:///PATH or "
+            f"bad database URL {safe_url(url)}: {exc} (expected e.g. sqlite:///PATH or "
             "postgresql://USER@HOST/DB)"
         ) from exc
     if engine.dialect.name == "sqlite":
@@ -90,16 +88,6 @@ def _busy_timeout_ms(url: str) -> int:
     return round(1000 * float(value)) if isinstance(value, str) else BUSY_TIMEOUT_MS
 
 
-def _sqlite_directory_missing(engine: Engine) -> Path | None:
-    """The directory an SQLite file URL points into, if it does not exist (SQLite would only
-    say "unable to open database file")."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    parent = Path(database).expanduser().absolute().parent
-    return None if parent.is_dir() else parent
-
-
 def one_line(exc: BaseException) -> str:
     """The first line of a database error, with the driver's own message rather than
     SQLAlchemy's wrapping (SQL statement, parameters, "Background on this error" link)."""
@@ -108,37 +96,9 @@ def one_line(exc: BaseException) -> str:
     return f"{type(cause).__name__}: {lines[0]}" if lines else type(cause).__name__
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
+    """``url`` without its password, for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "(unparsable URL)"
-
-
-def open_store(data_dir: Path, url: str | None = None) -> StoryStore:
-    """Open the store of ``data_dir`` (``url``, else :func:`database_url`), creating or
-    migrating its schema if need be."""
-    try:
-        data_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise StoreError(f"cannot create data directory {data_dir}: {exc.strerror}") from exc
-    target = url or database_url(data_dir)
-    # Imported here, not at the top: the search package reads the store's tables, and its
-    # tables must be on Base.metadata before the migrations compare against it.
-    from aggregator.store.search_schema import create_search_tables
-
-    # Alembic logs each step (and its plugins, on import) at INFO: not the CLI's lines.
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    from aggregator.store.migrations import upgrade
-
-    engine = create_store_engine(target)
-    missing = _sqlite_directory_missing(engine)
-    if missing is not None:
-        engine.dispose()
-        raise StoreError(f"cannot open store {_safe(target)}: no directory {missing}")
-    try:
-        upgrade(engine, then=create_search_tables)
-    except (SQLAlchemyError, OSError) as exc:
-        engine.dispose()
-        raise StoreError(f"cannot open store {_safe(target)}: {one_line(exc)}") from exc
-    return StoryStore(engine)

@@ -15,6 +15,7 @@ from pathlib import Path
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from aggregator.store.migrations import alembic_config, upgrade
 
@@ -53,9 +54,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not args.url:
         parser.error("upgrade: give a database URL or set TINLAODONG_DATABASE_URL")
-    from aggregator.store.database import open_store
+    from aggregator.store.database import create_store_engine, one_line
+    from aggregator.store.search_schema import create_search_tables
 
-    open_store(Path(tempfile.gettempdir()), args.url).close()
+    engine = create_store_engine(args.url)
+    try:
+        upgrade(engine, then=create_search_tables)
+    except (SQLAlchemyError, OSError) as exc:
+        print(f"cannot migrate the database: {one_line(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
     return 0
 
 
