@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     redis_url = _redis_url()
     _check_database_url()
     _check_redis(redis_url)
+    from aggregator.app import tuning
     from aggregator.app.crawl_job import unthrottled
     from spiders.distributed import distributed_settings, run_workers
 
@@ -106,7 +107,13 @@ def run(args: argparse.Namespace) -> int:
     # Opened before the crawl: a bad database is one line, and the schema is migrated once
     # here rather than by each site's crawler at the same moment.
     open_store(args.data_dir).close()
-    reports = run_workers(sites, args.data_dir, overrides)
+    reports = run_workers(
+        sites,
+        args.data_dir,
+        overrides,
+        worker_setup=tuning.worker_setup,
+        while_crawling=tuning.while_crawling,
+    )
     # No health verdicts: a worker's counts are its share of the crawl, not the site's.
     print_reports(reports, {}, args.json)
     return 1 if reports and all(r.unreachable for r in reports) else 0
