@@ -133,21 +133,20 @@ class SiteCrawlerProcess(CrawlerProcess):
 
 def run_crawl(
     sites: Sequence[Site],
-    data_dir: Path,
-    overrides: Mapping[str, Any] | None = None,
+    settings: Settings,
     *,
     store: StoryStore | None = None,
     extraction_workers: ExtractionWorkers | None = None,
     while_crawling: CrawlHook | None = None,
 ) -> list[SiteReport]:
-    """Crawl ``sites`` into the store under ``data_dir``; blocks until every site is done.
+    """Crawl ``sites`` with ``settings`` (:func:`crawl_settings`: into the store under their
+    data directory); blocks until every site is done.
 
     ``store``: that store, opened by the caller, which every crawler then uses (writing in one
     thread) and none closes; ``extraction_workers``: the workers every crawler extracts in,
     which the caller stops (else the run starts its own and stops them); ``while_crawling``:
     see :data:`CrawlHook`.
     """
-    settings = crawl_settings(data_dir, overrides)
     writer = StoreWriter() if store is not None else None
     shared: dict[str, object] = {}
     if store is not None:

@@ -89,14 +89,20 @@ def test_the_limit_holds_during_the_crawl_and_not_after(
     # In a process of its own: a CrawlerProcess configures logging process-wide. The workers
     # of ``tinlaodong worker`` (Redis queues) are bounded as a crawl is.
     code = f"""
+from pathlib import Path
+
 from aggregator.app.tuning import sqlite_soft_heap_limit, while_crawling
 from spiders import distributed, runner
 
 during = []
 runner.SiteCrawlerProcess.start = lambda self: during.append(sqlite_soft_heap_limit(-1))
 sqlite_soft_heap_limit(0)
-settings = {{"TINLAODONG_SQLITE_MEMORY": {5 * MB}}}
-assert {run}([], {str(tmp_path)!r}, settings, while_crawling=while_crawling) == []
+overrides = {{"TINLAODONG_SQLITE_MEMORY": {5 * MB}}}
+if {run!r} == "runner.run_crawl":
+    settings = runner.crawl_settings(Path({str(tmp_path)!r}), overrides)
+    assert runner.run_crawl([], settings, while_crawling=while_crawling) == []
+else:
+    assert {run}([], {str(tmp_path)!r}, overrides, while_crawling=while_crawling) == []
 print(during, sqlite_soft_heap_limit(-1))
 """
     env = {**os.environ, "TINLAODONG_TUNING": tuning}

@@ -113,8 +113,7 @@ class CrawlJob:
             with tuning.collector_tuned(), IndexAlongside(store.engine, workers.started):
                 reports = run_crawl(
                     self.sites,
-                    self.data_dir,
-                    self.overrides,
+                    settings,
                     store=store,
                     extraction_workers=workers,
                     while_crawling=tuning.while_crawling,
