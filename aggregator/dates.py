@@ -194,8 +194,8 @@ def _from_relative(text: str, now: datetime) -> datetime | None:
 
 
 def _from_dateparser(text: str) -> datetime | None:
-    # Imported on first use: 0.11 s, and most processes never fall back to it (a re-crawl
-    # with nothing new lasts about 2 s; the extraction workers have it preloaded).
+    # Imported on first use: a slow import, and most processes never fall back to it (a
+    # re-crawl with nothing new is short; the extraction workers have it preloaded).
     import dateparser
 
     value = dateparser.parse(text, languages=["vi", "en"], settings=_DATEPARSER_SETTINGS)  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """The crawl's extraction as its worker processes receive it: a worker is sent this function
 by name and imports its module, and the crawl's own process, which only hands pages over, need
-not import the extraction code (trafilatura, bs4: 0.3 s of every crawl's start, a re-crawl
-with nothing to extract included). The workers' fork server has it preloaded."""
+not import the extraction code (trafilatura, bs4: a slow import at every crawl's start, a
+re-crawl with nothing to extract included). The workers' fork server has it preloaded."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """YAML text read with libyaml's parser where PyYAML was built with it (every wheel on PyPI):
-ten times faster than the pure-Python one on the registry (49 ms, at every command's start),
+many times faster than the pure-Python one on the registry (read at every command's start),
 the same values, the same errors (``yaml.YAMLError`` with a ``problem_mark``)."""
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ web page showing the same stories.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Sequence
 from datetime import datetime
@@ -256,11 +255,6 @@ def update_feeds(
     inputs = inputs_fingerprint(tuple(sites), base_url, home_url, page_size, pages)
     written = current_files(out_dir, inputs, generation)
     if written is None:
-        if pool is not None:
-            # Its process starts meanwhile: loading the stories takes seconds. A pool broken or
-            # shut down already raises here, and write_feeds renders its share itself.
-            with contextlib.suppress(RuntimeError):
-                pool.submit(int)
         specs = feed_specs(store, sites, page_size * pages, home_url=home_url, health=health)
         written = write_feeds(
             out_dir, specs, base_url=base_url, limit=page_size, pages=pages, pool=pool

@@ -182,8 +182,8 @@ def _rendered(
     process renders the rest (rendering is pure Python, one core each), whole OPML groups in a
     few tasks: a province's feeds and its sites' share their stories, and each process then
     builds a story's HTML once. Each feed's files are handed on as soon as they are there, not
-    all held at once (290 MB for 10,000 stories). A task that fails is rendered here instead:
-    the feeds come out the same either way.
+    all held at once (a large store's would fill the memory). A task that fails is rendered
+    here instead: the feeds come out the same either way.
     """
     work = [sum(len(p.entries) for p in pages) for _, pages in todo]
     with content.entry_html_cache():

@@ -32,13 +32,14 @@ would hide them. Those listings are fetched in full next round instead.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
 import signal
 import socket
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,16 @@ from twisted.internet.task import LoopingCall
 
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
-from spiders.heap import return_large_blocks, sqlite_memory_bounded
+from spiders.extraction_workers import ExtractionWorkers
 from spiders.leases import WORKER_SETTING, live_key, others_leased, recover_dead_workers
-from spiders.runner import SiteCrawlerProcess, SiteReport, crawl_settings, site_report
+from spiders.pipelines.extract_article import WORKERS_ARG
+from spiders.runner import (
+    CrawlHook,
+    SiteCrawlerProcess,
+    SiteReport,
+    crawl_settings,
+    site_report,
+)
 
 logger = logging.getLogger("tinlaodong.worker")
 
@@ -236,10 +244,17 @@ class WorkerIdle:
 
 
 def run_workers(
-    sites: Sequence[Site], data_dir: Path, overrides: Mapping[str, Any]
+    sites: Sequence[Site],
+    data_dir: Path,
+    overrides: Mapping[str, Any],
+    *,
+    worker_setup: Callable[[], object] | None = None,
+    while_crawling: CrawlHook | None = None,
 ) -> list[SiteReport]:
     """Crawl ``sites`` through the shared Redis queues; blocks until every site's queue has
-    stayed empty for the idle time. ``overrides`` must hold :func:`distributed_settings`."""
+    stayed empty for the idle time. ``overrides`` must hold :func:`distributed_settings`.
+    ``worker_setup``: what each extraction worker runs first (``ExtractionWorkers``);
+    ``while_crawling``: as :func:`spiders.runner.run_crawl`'s."""
     settings = crawl_settings(data_dir, overrides)
     extensions = dict(settings.getdict("EXTENSIONS"))
     extensions[IDLE_EXTENSION] = 700
@@ -256,16 +271,16 @@ def run_workers(
     if not settings.get(WORKER_SETTING):
         settings.set(WORKER_SETTING, worker_id(), priority="cmdline")
     prefix = settings.get("TINLAODONG_REDIS_PREFIX") or DEFAULT_PREFIX
-    return_large_blocks()
-    process = SiteCrawlerProcess(settings)
-    quiet_libraries()
 
     def own_queue(site: Site, crawler: Crawler) -> None:
         for key, value in site_keys(prefix, site.id).items():
             crawler.settings.set(key, value, priority="cmdline")
 
-    crawlers = process.crawl_sites(sites, own_queue)
-    with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
-        process.start()
+    with ExtractionWorkers.from_settings(settings, worker_setup) as workers:
+        process = SiteCrawlerProcess(settings, {WORKERS_ARG: workers})
+        quiet_libraries()
+        crawlers = process.crawl_sites(sites, own_queue)
+        with while_crawling(settings) if while_crawling else contextlib.nullcontext():
+            process.start()
     signal.signal(signal.SIGINT, signal.default_int_handler)
     return [site_report(site, crawler) for site, crawler in crawlers]

@@ -3,8 +3,8 @@
 A ProcessPoolExecutor's workers wait on their task queue, whose write end they hold
 themselves, and the fork server that made them holds on while they live: a crawl killed with
 SIGKILL (an operator's ``kill -9``, the out-of-memory killer) left its fork server and workers
-behind for good, about 250 MB a crawl. Each worker watches the crawl's process and exits when
-it is gone; with its last worker gone the fork server ends too.
+behind for good, holding the extraction code and their pages. Each worker watches the crawl's
+process and exits when it is gone; with its last worker gone the fork server ends too.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import os
 import select
 import threading
 import time
+from collections.abc import Callable
 
 POLL_SECONDS = 1.0  # where pidfd_open is missing (Linux < 5.3, other systems)
 
@@ -43,11 +44,10 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def start_worker(crawl_pid: int) -> None:
-    """An extraction worker's initializer: malloc that returns page buffers
-    (``spiders.heap``), and an exit with the crawl. Here, in a module importing neither Scrapy
-    nor Twisted: a worker imports the module of its initializer."""
-    from spiders.heap import return_large_blocks
-
-    return_large_blocks()
+def start_worker(crawl_pid: int, setup: Callable[[], object] | None = None) -> None:
+    """A worker's initializer: exit with the crawl, then ``setup`` (the application's tuning,
+    sent by name). Here, in a module importing neither Scrapy nor Twisted: a worker imports
+    the module of its initializer."""
     exit_with(crawl_pid)
+    if setup is not None:
+        setup()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import signal
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,11 +18,16 @@ from aggregator.health import CrawlMetrics
 from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
 from aggregator.store import StoryStore
-from spiders.heap import collector_tuned, return_large_blocks, sqlite_memory_bounded
+from spiders.extraction_workers import ExtractionWorkers
+from spiders.pipelines.extract_article import WORKERS_ARG
 from spiders.site_spider import SiteSpider
-from spiders.store_access import SHARED_STORE_SETTING, SharedStore
+from spiders.store_access import STORE_ARG, WRITER_ARG, StoreWriter
 
 FAULTS_PREFIX = "tinlaodong/faults/"
+
+# Entered once the crawlers exist, around the reactor's run, with the crawl's settings: where
+# the application wraps a crawl (``aggregator.app.tuning``).
+CrawlHook = Callable[[Settings], AbstractContextManager[object]]
 
 
 @dataclass(frozen=True)
@@ -85,13 +91,15 @@ def crawl_settings(data_dir: Path, overrides: Mapping[str, Any] | None = None) -
 class SiteCrawlerProcess(CrawlerProcess):
     """A CrawlerProcess that crawls at most ``TINLAODONG_SITES_AT_ONCE`` sites at a time (0:
     all), the next one starting as one ends. Each site's crawler holds its own engine, queues
-    and (unless the run shares one) store connection (about 5 MB): 60 at once took a
-    10,000-page crawl to 750 MB, a few at a time keep it flat however many sites the registry
-    has."""
+    and (unless the run shares one) store connection: all at once, a large registry's crawl
+    grew with the number of sites, a few at a time keep it flat however many sites the
+    registry has. ``spider_args``: more arguments for every site's spider (what the run
+    shares: the store, the extraction workers)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, spider_args: Mapping[str, object] | None = None) -> None:
         super().__init__(settings)
         self.at_once = max(0, settings.getint("TINLAODONG_SITES_AT_ONCE"))
+        self.spider_args = dict(spider_args or {})
         self.waiting: list[tuple[Crawler, Site]] = []
         self.stopping = False
 
@@ -115,7 +123,7 @@ class SiteCrawlerProcess(CrawlerProcess):
         if self.waiting and not self.stopping:
             crawler, site = self.waiting.pop(0)
             # Added before the ended crawl leaves join()'s wait: the reactor keeps running.
-            self.crawl(crawler, site=site).addBoth(self._start_next)
+            self.crawl(crawler, site=site, **self.spider_args).addBoth(self._start_next)
         return _result
 
     def stop(self) -> Any:
@@ -125,32 +133,52 @@ class SiteCrawlerProcess(CrawlerProcess):
 
 def run_crawl(
     sites: Sequence[Site],
-    data_dir: Path,
-    overrides: Mapping[str, Any] | None = None,
+    settings: Settings,
+    *,
     store: StoryStore | None = None,
+    extraction_workers: ExtractionWorkers | None = None,
+    while_crawling: CrawlHook | None = None,
 ) -> list[SiteReport]:
-    """Crawl ``sites`` into the store under ``data_dir`` (``store``: that store, opened by the
-    caller, which every crawler then uses and none closes); blocks until every site is done."""
-    return_large_blocks()
+    """Crawl ``sites`` with ``settings`` (:func:`crawl_settings`: into the store under their
+    data directory); blocks until every site is done.
+
+    ``store``: that store, opened by the caller, which every crawler then uses (writing in one
+    thread) and none closes; ``extraction_workers``: the workers every crawler extracts in,
+    which the caller stops (else the run starts its own and stops them); ``while_crawling``:
+    see :data:`CrawlHook`.
+    """
+    writer = StoreWriter() if store is not None else None
+    shared: dict[str, object] = {}
     if store is not None:
-        overrides = {**(overrides or {}), SHARED_STORE_SETTING: SharedStore(store)}
-    settings = crawl_settings(data_dir, overrides)
-    with collector_tuned():
-        process = SiteCrawlerProcess(settings)
-        quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
-        crawlers = process.crawl_sites(sites)
-        # What exists by now (the modules, the crawlers and their components) lives as long
-        # as the crawl: frozen, the collector stops scanning it on every full collection.
-        gc.freeze()
+        shared.update({STORE_ARG: store, WRITER_ARG: writer})
+    with _shared_workers(settings, extraction_workers) as workers:
+        shared[WORKERS_ARG] = workers
         try:
-            with sqlite_memory_bounded(settings.getint("TINLAODONG_SQLITE_MEMORY")):
+            process = SiteCrawlerProcess(settings, shared)
+            quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
+            crawlers = process.crawl_sites(sites)
+            with while_crawling(settings) if while_crawling else contextlib.nullcontext():
                 process.start()
         finally:
-            gc.unfreeze()  # a long-lived process (the scheduler) collects it once it is garbage
+            if writer is not None:
+                writer.close()
     # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
     # serves the feeds afterwards and must stop on it).
     signal.signal(signal.SIGINT, signal.default_int_handler)
     return [site_report(site, crawler) for site, crawler in crawlers]
+
+
+@contextlib.contextmanager
+def _shared_workers(
+    settings: Settings, given: ExtractionWorkers | None
+) -> Iterator[ExtractionWorkers]:
+    """``given``, else extraction workers of the run's own, stopped after it: one set of
+    workers for all the run's crawlers, not one a crawler."""
+    if given is not None:
+        yield given
+        return
+    with ExtractionWorkers.from_settings(settings) as own:
+        yield own
 
 
 def site_report(site: Site, crawler: Crawler) -> SiteReport:

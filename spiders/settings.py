@@ -39,16 +39,17 @@ LOGSTATS_INTERVAL = 0.0
 LOG_FORMATTER = "spiders.logformatter.QuietLogFormatter"
 # Per response Scrapy starts this many tasks to take its output through the pipelines (default
 # 100): an article page yields one item, a listing a few dozen requests. 100 tasks per page
-# cost ~3 ms of the crawl's thread a page (bench/crawl_bench.py); 8 lose no parallelism here.
+# cost the crawl's thread measurably on every page (bench/crawl_bench.py); 8 lose no
+# parallelism here.
 CONCURRENT_ITEMS = 8
 # Bytes of responses a crawler holds while its items go through the pipelines before it stops
-# fetching (default 5 MB). Extraction and the store are slower than the downloads, so every
-# crawler sat at the limit: 16 crawlers held ~1,100 article bodies (90 MB) waiting for the pool
-# or the writer thread. 1 MB each (~13 pages, ~200 for 16 crawlers) still keeps both busy.
+# fetching (Scrapy's default: five times this). Extraction and the store are slower than the
+# downloads, so every crawler sat at the limit, its pages waiting for the workers or the writer
+# thread. About a dozen pages each still keep both busy.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy reads each callback's source (inspect + ast) on every response to warn about a
-# generator returning a value, its cache keyed by bound methods that die at once: ~1.5 ms a
-# page. Our callbacks are generators that return no value.
+# generator returning a value, its cache keyed by bound methods that die at once: a cost on
+# every page. Our callbacks are generators that return no value.
 WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # Nothing but http(s), for every site: no local files, FTP, S3 or data: URLs from a link.
@@ -78,8 +79,8 @@ EXTENSIONS = {
 }
 # Scrapy's own components, less those a crawl never uses. Taken out of the *_BASE lists, not
 # set to None: Scrapy imports every listed component, None or not, to compare their names.
-# - Telnet and the remote control are off above; the remote control's aiohttp alone took
-#   0.4 s of each crawl's start (a re-crawl where nothing changed lasts a few seconds).
+# - Telnet and the remote control are off above; the remote control's aiohttp alone was a
+#   large share of each crawl's start (a re-crawl where nothing changed is short).
 # - LogCount (log_count/* stats): each crawler's handler on the root logger counted every
 #   record of every crawler of the process (16 sites at once: each line 16 times, wrongly), a
 #   fifth of the cost of the crawl's "new story" lines. Nothing reads them.
@@ -102,12 +103,13 @@ TINLAODONG_SITES_FILE = ""  # empty: the registry shipped with the package
 TINLAODONG_MAX_LISTING_PAGES = 5
 TINLAODONG_MAX_ARTICLES = 200
 TINLAODONG_PROGRESS_INTERVAL = 15.0
-# Sites crawled at once by one process (0: all); the others wait their turn. Each costs ~5 MB;
-# 16 polite crawls at once still keep a crawl of the whole registry short.
+# Sites crawled at once by one process (0: all); the others wait their turn. Each crawler holds
+# its own engine, queues and pages; 16 polite crawls at once still keep a crawl of the whole
+# registry short.
 TINLAODONG_SITES_AT_ONCE = 16
 # Bytes SQLite may keep for all the crawl's connections (a soft limit; 0: none), two per site
-# crawled at once: its page caches, which a write by another connection empties anyway, held
-# 25-40 MB of a 16-site crawl otherwise (spiders/heap.py).
+# crawled at once: their page caches, which a write by another connection empties anyway
+# (aggregator/app/tuning.py; docs/performance.md).
 TINLAODONG_SQLITE_MEMORY = 16 * 1024 * 1024
 # Processes extracting articles beside the crawl (None: one per CPU; 0: in the crawl's thread).
 TINLAODONG_EXTRACT_WORKERS = None

@@ -39,7 +39,7 @@ from aggregator.store.database import one_line
 from aggregator.urls import same_site, site_host
 from spiders import discovery
 from spiders.items import PageItem
-from spiders.store_access import release_store, store_from_settings
+from spiders.store_access import given_store, own_store
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -57,6 +57,7 @@ class SiteSpider(scrapy.Spider):
     name = "site"
     site: Site
     store: StoryStore
+    owns_store: bool
     max_listing_pages: int
     max_articles: int
 
@@ -75,7 +76,9 @@ class SiteSpider(scrapy.Spider):
         spider.site = spider._resolve_site(crawler)
         spider.max_listing_pages = crawler.settings.getint("TINLAODONG_MAX_LISTING_PAGES")
         spider.max_articles = crawler.settings.getint("TINLAODONG_MAX_ARTICLES")
-        spider.store = store_from_settings(crawler.settings)
+        given = given_store(spider)
+        spider.store = given[0] if given is not None else own_store(crawler.settings)
+        spider.owns_store = given is None
         crawler.signals.connect(spider.closed_with, signal=signals.spider_closed)
         return spider
 
@@ -93,7 +96,8 @@ class SiteSpider(scrapy.Spider):
         except (SQLAlchemyError, StoreError) as exc:
             self._write_failed("cannot save the listings' validators", exc)
         finally:
-            release_store(self.crawler.settings, self.store)
+            if self.owns_store:
+                self.store.close()
 
     def _write_failed(self, what: str, exc: BaseException) -> None:
         self._stat("store_failed")

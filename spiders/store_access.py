@@ -1,51 +1,64 @@
-"""The store a crawl writes to, from its settings.
+"""The store a crawler reads and writes, and the thread its writes run in.
 
-A crawler opens its own store from the data directory and URL in its settings, unless its
-runner handed one to every crawler it runs (:class:`SharedStore` under
-:data:`SHARED_STORE_SETTING`): ``tinlaodong crawl`` opens the store once, and opening it per
-site and per component (two opens a site, each a new engine, pool and connections) was a
-fifth of a re-crawl in which nothing had changed. Whoever opened a store closes it:
-:func:`release_store` leaves a shared one open.
+``tinlaodong crawl`` opens the store once and hands it, with one :class:`StoreWriter`, to every
+crawler it runs, as spider arguments (``store``, ``store_writer``: Scrapy makes a spider's
+arguments its attributes, where its components find them through ``crawler.spider``). Opening
+the store per site and per component (two opens a site, each a new engine, pool and
+connections) was a large share of a re-crawl in which nothing had changed. A crawler given
+neither (``scrapy crawl site -a site=ID``) opens its own in each component that needs it, and
+that component closes it.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
+from scrapy import Spider
 from scrapy.settings import BaseSettings
 
 from aggregator.paths import data_dir
 from aggregator.store import StoryStore, open_store
 
-SHARED_STORE_SETTING = "TINLAODONG_SHARED_STORE"
+STORE_ARG = "store"
+WRITER_ARG = "store_writer"
+
+T = TypeVar("T")
 
 
-class SharedStore:
-    """A store for every crawler of a run, as a setting. Scrapy copies each crawler's settings
-    deeply; the store is handed on, not copied (its engine is safe across threads)."""
+class StoreWriter:
+    """One thread that runs a crawl's store writes, in the order they come.
 
-    def __init__(self, store: StoryStore) -> None:
-        self.store = store
+    Not the reactor's thread: most of a write is SQLite's C code and the disk, during which
+    Python's GIL is released, so the downloads go on meanwhile. One thread keeps the writes in
+    order and each store's connection in a single thread.
+    """
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> SharedStore:
-        return self
+    def __init__(self) -> None:
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="tinlaodong-store")
 
-    def __repr__(self) -> str:
-        return f"SharedStore({self.store.engine.url.render_as_string(hide_password=True)})"
+    async def run(self, function: Callable[[], T]) -> T:
+        """``function()`` in the writer thread, after the writes queued before it."""
+        return await asyncio.wrap_future(self._thread.submit(function))
+
+    def close(self) -> None:
+        self._thread.shutdown()
 
 
-def store_from_settings(settings: BaseSettings) -> StoryStore:
-    shared = settings.get(SHARED_STORE_SETTING)
-    if isinstance(shared, SharedStore):
-        return shared.store
+def given_store(spider: Spider | None) -> tuple[StoryStore, StoreWriter] | None:
+    """The store and writer the run handed ``spider``, if it handed them."""
+    store = getattr(spider, STORE_ARG, None)
+    writer = getattr(spider, WRITER_ARG, None)
+    if isinstance(store, StoryStore) and isinstance(writer, StoreWriter):
+        return store, writer
+    return None
+
+
+def own_store(settings: BaseSettings) -> StoryStore:
+    """A store of the crawler's own, from its settings; the caller closes it."""
     return open_store(
         data_dir(settings.get("TINLAODONG_DATA_DIR") or None),
         settings.get("TINLAODONG_DATABASE_URL") or None,
     )
-
-
-def release_store(settings: BaseSettings, store: StoryStore) -> None:
-    """Close ``store`` (from :func:`store_from_settings`) unless the run shares it."""
-    shared = settings.get(SHARED_STORE_SETTING)
-    if not (isinstance(shared, SharedStore) and shared.store is store):
-        store.close()

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from aggregator.app.tuning import feeds_helper
 from feeds import writer
 from feeds.model import FeedEntry, FeedSource, FeedSpec
-from spiders.pipelines.extract_article import feeds_pool
 
 START = datetime(2025, 7, 1, 8, 0, tzinfo=UTC)
 
@@ -88,9 +88,9 @@ def test_feeds_rendered_with_a_helper_process_are_the_same_files(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     alone = write(tmp_path / "alone")
-    with feeds_pool() as inner:
+    with feeds_helper() as inner:
         if inner is None:
-            pytest.skip("one usable CPU: feeds_pool gives no helper process here")
+            pytest.skip("one usable CPU: feeds_helper gives no helper process here")
         pool = CountingPool(inner)
         shared = write(tmp_path / "shared", pool)
     assert pool.tasks >= 1  # the helper got a share...
@@ -118,7 +118,7 @@ def test_no_helper_process_where_one_cpu_is_usable() -> None:
     cpus = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(cpus)})
     try:
-        with feeds_pool() as pool:
+        with feeds_helper() as pool:
             assert pool is None
     finally:
         os.sched_setaffinity(0, cpus)

@@ -1,18 +1,17 @@
 """What keeps a crawl's memory down (bench/memory_bench.py: under 500 MB for 10,000 pages).
 
 The extraction workers must not import Scrapy (each worker imports the module of the function
-it is sent), the crawlers must not hold more pages than the pool and the store can take, and
-the fork server must not outlive the pool.
+it is sent), and the crawlers must not hold more pages than the pool and the store can take.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing.forkserver
 import os
 import pickle
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from pathlib import Path
@@ -26,9 +25,9 @@ from scrapy.crawler import Crawler
 # warns about SOCKS on trafilatura's import, which pytest's per-test "error" filter would raise.
 import aggregator.extraction  # noqa: F401
 from aggregator.models import Article
+from spiders.extraction_workers import ExtractionWorkers
 from spiders.items import PageItem
-from spiders.pipelines import extract_article
-from spiders.pipelines.extract_article import ExtractArticlePipeline, shared_pool, stop_pools
+from spiders.pipelines.extract_article import ExtractArticlePipeline
 from spiders.runner import crawl_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,15 +66,19 @@ def page_item() -> PageItem:
 @pytest.fixture
 def inline_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inline]:
     pool = Inline()
-    monkeypatch.setattr(extract_article, "_POOLS", {2: pool})
+    monkeypatch.setattr(ExtractionWorkers, "pool", lambda self: pool)
     yield pool
+
+
+def pipeline_of(stats: Stats) -> ExtractArticlePipeline:
+    return ExtractArticlePipeline(cast(Crawler, SimpleNamespace(stats=stats)), ExtractionWorkers(2))
 
 
 def test_the_workers_are_sent_a_function_whose_module_needs_no_scrapy(
     inline_pool: Inline,
 ) -> None:
     stats = Stats()
-    pipeline = ExtractArticlePipeline(cast(Crawler, SimpleNamespace(stats=stats)), workers=2)
+    pipeline = pipeline_of(stats)
     item = asyncio.run(pipeline.process_item(page_item()))
     assert isinstance(item.article, Article) and item.bodyprint is not None
     assert stats.values["tinlaodong/extracted"] == 1
@@ -96,7 +99,7 @@ def test_a_page_without_an_article_is_dropped_with_its_reason(inline_pool: Inlin
     from scrapy.exceptions import DropItem
 
     stats = Stats()
-    pipeline = ExtractArticlePipeline(cast(Crawler, SimpleNamespace(stats=stats)), workers=2)
+    pipeline = pipeline_of(stats)
     item = PageItem(
         site_id="s", url=URL, body=b"<html><body></body></html>", http_charset=None, profile=None
     )
@@ -114,19 +117,20 @@ def test_the_crawlers_hold_a_few_pages_each_while_the_pipelines_catch_up(tmp_pat
     assert held * settings.getint("TINLAODONG_SITES_AT_ONCE") <= 16_000_000
 
 
-def test_stopping_the_pools_stops_the_fork_server_and_a_new_pool_starts_another() -> None:
-    server = multiprocessing.forkserver._forkserver
-    outcome = shared_pool(1).submit(extract_article.extract_outcome, PAGE, URL, None, None)
-    assert outcome.result(timeout=120)[0] is not None
-    pid = server._forkserver_pid
-    assert pid is not None
-    stop_pools()
-    assert server._forkserver_pid is None
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-    try:
-        again = shared_pool(1).submit(extract_article.extract_outcome, PAGE, URL, None, None)
-        assert again.result(timeout=120)[0] is not None
-        assert server._forkserver_pid not in (None, pid)
-    finally:
-        stop_pools()
+def test_closed_workers_are_gone_and_start_no_others() -> None:
+    workers = ExtractionWorkers(1)
+    outcome = asyncio.run(workers.extract(PAGE, URL, None, None))
+    assert outcome[0] is not None
+    pool = workers.started()
+    assert pool is not None
+    pid = pool.submit(os.getpid).result(timeout=60)
+    workers.close()
+    assert workers.started() is None and workers.pool() is None
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)  # the fork server reaps its children
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    pytest.fail(f"worker {pid} still runs")

@@ -1,9 +1,11 @@
-"""SQLite's page caches during a crawl (spiders/heap.py): bounded for all connections at once."""
+"""SQLite's page caches during a crawl (aggregator/app/tuning.py): bounded for all connections
+at once, unless the tuning is off."""
 
 from __future__ import annotations
 
 import ctypes
 import importlib.util
+import os
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from spiders.heap import sqlite_soft_heap_limit
+from aggregator.app.tuning import sqlite_soft_heap_limit
 from spiders.runner import crawl_settings
 
 MB = 1024 * 1024
@@ -79,21 +81,33 @@ def test_a_crawl_bounds_sqlite_to_a_few_mb(tmp_path: Path) -> None:
     assert 0 < memory <= 16 * MB
 
 
+@pytest.mark.parametrize("tuning", ["on", "off"])
 @pytest.mark.parametrize("run", ["runner.run_crawl", "distributed.run_workers"])
-def test_the_limit_holds_during_the_crawl_and_not_after(tmp_path: Path, run: str) -> None:
+def test_the_limit_holds_during_the_crawl_and_not_after(
+    tmp_path: Path, run: str, tuning: str
+) -> None:
     # In a process of its own: a CrawlerProcess configures logging process-wide. The workers
     # of ``tinlaodong worker`` (Redis queues) are bounded as a crawl is.
     code = f"""
+from pathlib import Path
+
+from aggregator.app.tuning import sqlite_soft_heap_limit, while_crawling
 from spiders import distributed, runner
-from spiders.heap import sqlite_soft_heap_limit
 
 during = []
 runner.SiteCrawlerProcess.start = lambda self: during.append(sqlite_soft_heap_limit(-1))
 sqlite_soft_heap_limit(0)
-assert {run}([], {str(tmp_path)!r}, {{"TINLAODONG_SQLITE_MEMORY": {5 * MB}}}) == []
+overrides = {{"TINLAODONG_SQLITE_MEMORY": {5 * MB}}}
+if {run!r} == "runner.run_crawl":
+    settings = runner.crawl_settings(Path({str(tmp_path)!r}), overrides)
+    assert runner.run_crawl([], settings, while_crawling=while_crawling) == []
+else:
+    assert {run}([], {str(tmp_path)!r}, overrides, while_crawling=while_crawling) == []
 print(during, sqlite_soft_heap_limit(-1))
 """
+    env = {**os.environ, "TINLAODONG_TUNING": tuning}
     done = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env=env
     )
-    assert done.stdout.split() == [f"[{5 * MB}]", "0"]
+    limit = 5 * MB if tuning == "on" else 0
+    assert done.stdout.split() == [f"[{limit}]", "0"]

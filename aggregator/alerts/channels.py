@@ -18,7 +18,7 @@ from typing import Any
 
 # apprise is imported where a message is sent or a target checked, not with this module: a
 # crawl queues alerts in the store (alerts.outbox) and sends none itself unless some are due,
-# and loading apprise cost each crawl 90-200 ms of its start.
+# and loading apprise slowed each crawl's start.
 
 KEY_HEADER = "X-Tinlaodong-Key"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from aggregator.alerts import SendReport, deliver, rules_in_force
 from aggregator.alerts.outbox import PENDING, status_counts
+from aggregator.app import tuning
 from aggregator.health import HEALTHY, Health, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.registry import Registry, Site
@@ -24,8 +25,8 @@ from aggregator.search import refresh_index
 from aggregator.search.alongside import IndexAlongside
 from aggregator.store import CrawlRecord, StoryStore, open_store
 from feeds.publish import update_feeds
-from spiders.pipelines.extract_article import feeds_pool, started_pool, stop_pools
-from spiders.runner import SiteReport, run_crawl
+from spiders.extraction_workers import ExtractionWorkers
+from spiders.runner import SiteReport, crawl_settings, run_crawl
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -105,12 +106,21 @@ class CrawlJob:
         # Opened before the crawl so that a bad data directory is one line, not a Scrapy
         # traceback; the crawlers share it.
         store = self.open_store()
+        settings = crawl_settings(self.data_dir, self.overrides)
+        workers = ExtractionWorkers.from_settings(settings, setup=tuning.worker_setup)
         try:
             started = datetime.now(UTC)
-            with IndexAlongside(store.engine, started_pool):
-                reports = run_crawl(self.sites, self.data_dir, self.overrides, store=store)
-            return self.conclude(store, reports, started, datetime.now(UTC))
+            with tuning.collector_tuned(), IndexAlongside(store.engine, workers.started):
+                reports = run_crawl(
+                    self.sites,
+                    settings,
+                    store=store,
+                    extraction_workers=workers,
+                    while_crawling=tuning.while_crawling,
+                )
+            return self.conclude(store, reports, started, datetime.now(UTC), workers)
         finally:
+            workers.close()
             store.close()
 
     def conclude(
@@ -119,15 +129,19 @@ class CrawlJob:
         reports: Sequence[SiteReport],
         started: datetime,
         finished: datetime,
+        workers: ExtractionWorkers | None = None,
     ) -> CrawlOutcome:
         """Everything after a crawl of ``reports``' sites, in order: health, the crawl record
         (the health rules see this crawl's verdicts), the search index and tags (the topic
-        feeds are built from the tags), the feeds, the alerts."""
+        feeds are built from the tags; in the crawl's ``workers`` if it started them, which
+        are stopped after it), the feeds, the alerts."""
         health = {r.site_id: judge(store, r) for r in reports}
         store.record_crawl([crawl_record(r, started, finished, health[r.site_id]) for r in reports])
-        refresh_index(store.engine, pool=started_pool())
-        stop_pools()
-        with feeds_pool() as pool:
+        refresh_index(store.engine, pool=workers.started() if workers is not None else None)
+        if workers is not None:
+            workers.close()  # their memory is not needed while the feeds are built
+        tuning.stop_fork_server()
+        with tuning.feeds_helper() as pool:
             written = update_feeds(store, self.feed_sites, feeds_dir(self.data_dir), pool=pool)
         pending = status_counts(store.engine)[PENDING]
         if self.rules or pending:

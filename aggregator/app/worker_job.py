@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from aggregator.app import tuning
 from aggregator.exceptions import ConfigError
 from aggregator.registry import Site
 from aggregator.store import open_store
@@ -46,7 +47,13 @@ class WorkerJob:
         # here rather than by each site's crawler at the same moment.
         open_store(self.data_dir).close()
         overrides = {**distributed_settings(redis_url), **self.overrides}
-        return run_workers(self.sites, self.data_dir, overrides)
+        return run_workers(
+            self.sites,
+            self.data_dir,
+            overrides,
+            worker_setup=tuning.worker_setup,
+            while_crawling=tuning.while_crawling,
+        )
 
 
 def _redis_url() -> str:

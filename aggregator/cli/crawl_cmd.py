@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 
 def run(args: argparse.Namespace) -> int:
-    from spiders.heap import collector_tuned
+    from aggregator.app.tuning import collector_tuned
 
     # From the start: most of what this process allocates before the crawl, the modules it
     # imports first, lives until it ends.

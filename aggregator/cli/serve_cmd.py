@@ -26,7 +26,7 @@ from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 
 # The scheduler, the store, Scrapy and the web app are imported when the command runs: every
-# other command (a crawl above all) builds this parser too, and they took it 0.7 s.
+# other command (a crawl above all) builds this parser too, and importing them slowed its start.
 if TYPE_CHECKING:
     from aggregator.scheduling.service import CrawlService, Runnable
     from feeds.web import WebServer

@@ -1,7 +1,7 @@
 """Indexing the new stories while a crawl is still storing them.
 
-A crawl of thousands of new stories spent a fifth of its time after the last page, indexing
-them (SQLite's FTS5 inserts, about 1.6 ms a story). Most of it can run meanwhile: the crawl
+A crawl of thousands of new stories spent a large share of its time after the last page,
+indexing them (SQLite's FTS5 inserts). Most of it can run meanwhile: the crawl
 leaves CPU idle while it waits on the network and the extraction workers, and SQLite releases
 the GIL while it inserts. A thread indexes, every few seconds, the stories stored since the
 crawl began (a range of ids: no pass over an old store's stories); the refresh after the crawl

@@ -121,7 +121,8 @@ def last_story_id(engine: Engine) -> int:
 
 def _stale_ids(engine: Engine, after: int | None = None) -> list[int]:
     """The stories not indexed yet or updated since they were, oldest first: the queue the
-    triggers keep, not a comparison of every story with its document (5 s at 1M stories)."""
+    triggers keep, not a comparison of every story with its document (slow on a large
+    store)."""
     query = select(SearchPending.story_id).order_by(SearchPending.story_id)
     if after is not None:
         query = query.where(SearchPending.story_id > after)

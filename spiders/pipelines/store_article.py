@@ -3,18 +3,15 @@
 With watch rules (setting ``TINLAODONG_RULES_FILE``, else ``DATA_DIR/rules.yaml`` if present),
 a new story's alerts are queued in the transaction that stores it (``aggregator.alerts``).
 
-Writes run in one writer thread per process, not in the reactor's: most of a write is SQLite's
-C code and the disk, during which Python's GIL is released, so the downloads go on meanwhile.
-One thread keeps the writes in order and each store's connection in a single thread.
+Writes run in a writer thread (:class:`spiders.store_access.StoreWriter`): the one the run
+handed the spider with its store, else the pipeline's own, with a store of its own.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -28,7 +25,7 @@ from aggregator.paths import data_dir
 from aggregator.store import AddResult, Outbox, StoryStore
 from aggregator.store.database import one_line
 from spiders.items import PageItem
-from spiders.store_access import release_store, store_from_settings
+from spiders.store_access import StoreWriter, given_store, own_store
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -39,20 +36,12 @@ _STAT = {
 }
 
 
-_WRITER: list[ThreadPoolExecutor] = []
-
-
-def _writer_thread() -> ThreadPoolExecutor:
-    """The process's writer thread, started on first use and kept for the process's life."""
-    if not _WRITER:
-        _WRITER.append(ThreadPoolExecutor(1, thread_name_prefix="tinlaodong-store"))
-    return _WRITER[0]
-
-
 class StoreArticlePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.store: StoryStore | None = None
+        self.writer: StoreWriter | None = None
+        self.owned = False  # the store and writer are this pipeline's, not the run's
         self.outbox: Outbox | None = None
 
     @classmethod
@@ -68,23 +57,26 @@ class StoreArticlePipeline:
         )
         site = getattr(self.crawler.spider, "site", None)
         self.outbox = alert_queue(rules, [site] if site is not None else [])
-        self.store = store_from_settings(settings)
+        given = given_store(self.crawler.spider)
+        if given is not None:
+            self.store, self.writer = given
+        else:
+            self.store, self.writer, self.owned = own_store(settings), StoreWriter(), True
 
     async def close_spider(self) -> None:
-        if self.store is not None:
+        if self.owned and self.store is not None and self.writer is not None:
             # In the writer thread: after the writes queued before it, on the thread that
             # used the connection.
-            release = functools.partial(release_store, self.crawler.settings, self.store)
-            await asyncio.wrap_future(_writer_thread().submit(release))
+            await self.writer.run(self.store.close)
+            self.writer.close()
 
     async def process_item(self, item: PageItem) -> PageItem:
-        assert self.store is not None and item.article is not None
+        assert self.writer is not None and item.article is not None
         stats = self.crawler.stats
         assert stats is not None
         article = self._plausibly_dated(item)
-        write = _writer_thread().submit(self._write, item, article)
         try:
-            result, cpu = await asyncio.wrap_future(write)
+            result, cpu = await self.writer.run(functools.partial(self._write, item, article))
         except StoreError as exc:
             # Counted, so that the crawl keeps no validators and reports the failure; the
             # next crawl fetches this page again (nothing was written, nothing is lost).
