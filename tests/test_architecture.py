@@ -4,6 +4,8 @@ import contract (pyproject.toml, checked by ``lint-imports`` in ``make test``) w
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 
 from tests.conftest import PROJECT_ROOT
@@ -37,3 +39,16 @@ def test_every_module_is_in_a_layer() -> None:
 def test_the_layers_name_only_modules_that_exist() -> None:
     existing = modules_of("aggregator") | {"spiders", "feeds", "mirror"}
     assert not sorted(layered_modules() - existing)
+
+
+def test_the_command_line_parser_imports_no_crawler_or_extractor() -> None:
+    # `tinlaodong --help` (and every command's parsing) stays quick: Scrapy, Twisted and
+    # trafilatura are imported when a command runs, not when its options are read.
+    code = (
+        "import sys, aggregator.cli.main as m; m.build_parser(); "
+        "print(sorted({'scrapy', 'twisted', 'trafilatura'} & set(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

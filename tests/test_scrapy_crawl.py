@@ -74,14 +74,20 @@ def with_tinlaodong(
 ) -> subprocess.CompletedProcess[str]:
     settings = [arg for key, value in FAST.items() for arg in ("-s", f"{key}={value}")]
     return tinlaodong(
-        "crawl", "--sites", str(registry), "--site", SITE, "--data-dir", str(data_dir),
-        "--rules", str(rules), *settings,
+        "crawl",
+        "--sites",
+        str(registry),
+        "--site",
+        SITE,
+        "--data-dir",
+        str(data_dir),
+        "--rules",
+        str(rules),
+        *settings,
     )
 
 
-def crawled_by(
-    command: str, registry: Path, directory: Path, webhook: Webhook
-) -> Crawled:
+def crawled_by(command: str, registry: Path, directory: Path, webhook: Webhook) -> Crawled:
     data_dir = directory / "data"
     rules = rules_file(directory, webhook.url)
     run = with_scrapy if command == "scrapy" else with_tinlaodong
@@ -90,9 +96,7 @@ def crawled_by(
 
 
 @pytest.fixture(scope="module")
-def both(
-    mirror_registry: Path, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, Crawled]:
+def both(mirror_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Crawled]:
     crawls = {}
     for command in ("tinlaodong", "scrapy"):
         with webhook_receiver() as hook:
@@ -155,3 +159,88 @@ def test_scrapy_crawl_refreshes_the_index_and_writes_the_same_feeds(
     assert feeds["scrapy"] == feeds["tinlaodong"]
     assert hits["tinlaodong"] > 0
     assert hits["scrapy"] == hits["tinlaodong"]
+
+
+def scrapy_crawl(*args: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "site", *args]
+        + [arg for key, value in {**FAST, **settings}.items() for arg in ("-s", f"{key}={value}")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("no site", "which site?"),
+        ("unknown site", "no site with id 'nosuch'"),
+        ("bad rules", "rules.yaml"),
+        ("data dir is a file", "cannot create data directory"),
+    ],
+)
+def test_bad_input_to_scrapy_crawl_is_one_line(
+    case: str, expected: str, mirror_registry: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - id: x\n    nonsense: 1\n", encoding="utf-8")
+    args = [
+        "-a",
+        f"sites={mirror_registry}",
+        "-a",
+        "site=nosuch" if case == "unknown site" else f"site={SITE}",
+    ]
+    settings = {"TINLAODONG_DATA_DIR": str(data_dir)}
+    if case == "no site":
+        args = ["-a", f"sites={mirror_registry}"]
+    elif case == "bad rules":
+        settings["TINLAODONG_RULES_FILE"] = str(rules)
+    elif case == "data dir is a file":
+        blocker = tmp_path / "file"
+        blocker.write_text("", encoding="utf-8")
+        settings["TINLAODONG_DATA_DIR"] = str(blocker / "data")
+    result = scrapy_crawl(*args, **settings)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(errors) == 1 and expected in errors[0], result.stderr[-2000:]
+
+
+def test_scrapy_crawl_of_an_unreachable_site_exits_1(tmp_path: Path) -> None:
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(
+        "sites:\n  - id: dead\n    name: Dead\n    province: Quảng Trị\n"
+        "    kind: department\n    start_urls: [http://127.0.0.1:1/]\n"
+        "    allow_private_network: true\n",
+        encoding="utf-8",
+    )
+    result = scrapy_crawl(
+        "-a",
+        "site=dead",
+        "-a",
+        f"sites={registry}",
+        TINLAODONG_DATA_DIR=str(tmp_path / "data"),
+        DOWNLOAD_TIMEOUT="5",
+        RETRY_ENABLED="false",
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+
+
+def test_feeds_that_cannot_be_written_are_one_line_and_the_alerts_still_go(
+    mirror_registry: Path, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "feeds").write_text("a file where the feeds folder goes", encoding="utf-8")
+    with webhook_receiver() as hook:
+        result = with_tinlaodong(mirror_registry, data_dir, rules_file(tmp_path, hook.url))
+        received = len(hook.received)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "cannot write the feeds" in result.stderr
+    assert "feeds: NOT WRITTEN" in result.stdout
+    assert received > 0, "the alerts waited on the feeds"

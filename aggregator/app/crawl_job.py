@@ -65,10 +65,16 @@ class CrawlOutcome:
     health: dict[str, Health]
     feeds: list[Path]
     alerts: SendReport
+    feeds_failed: bool = False  # the feeds could not be written (said in the log)
 
     @property
     def all_failed(self) -> bool:
         return bool(self.reports) and all(r.failed for r in self.reports)
+
+    @property
+    def failed(self) -> bool:
+        """Every site failed, or the feeds could not be written: the job must be run again."""
+        return self.all_failed or self.feeds_failed
 
 
 class CrawlJob:
@@ -141,14 +147,24 @@ class CrawlJob:
         if workers is not None:
             workers.close()  # their memory is not needed while the feeds are built
         tuning.stop_fork_server()
-        with tuning.feeds_helper() as pool:
-            written = update_feeds(store, self.feed_sites, feeds_dir(self.data_dir), pool=pool)
+        written: list[Path] = []
+        feeds_failed = False
+        try:
+            with tuning.feeds_helper() as pool:
+                written = update_feeds(
+                    store, self.feed_sites, feeds_dir(self.data_dir), pool=pool
+                )
+        except OSError as exc:
+            # A full disk or a bad feeds folder: the stories are stored, the alerts below do
+            # not depend on the feeds, and the next crawl writes them.
+            logger.error("cannot write the feeds in %s: %s", feeds_dir(self.data_dir), exc)
+            feeds_failed = True
         pending = status_counts(store.engine)[PENDING]
         if self.rules or pending:
             sent = deliver(self.data_dir, Registry(self.feed_sites), self.rules)
         else:
             sent = SendReport()
-        return CrawlOutcome(list(reports), health, written, sent)
+        return CrawlOutcome(list(reports), health, written, sent, feeds_failed)
 
 
 def judge(store: StoryStore, report: SiteReport) -> Health:

@@ -16,8 +16,8 @@ from pathlib import Path
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
-from aggregator.app.crawl_job import CrawlJob
-from aggregator.paths import data_dir
+from aggregator.app.crawl_job import CrawlJob, CrawlOutcome
+from aggregator.paths import data_dir, feeds_dir
 from aggregator.registry import load_registry
 from spiders.runner import site_report
 from spiders.site_spider import SiteSpider
@@ -29,6 +29,7 @@ class CrawlJobExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.started = datetime.now(UTC)
+        self.outcome: CrawlOutcome | None = None  # once the spider has closed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlJobExtension:
@@ -59,9 +60,11 @@ class CrawlJobExtension:
             outcome = job.conclude(store, [report], self.started, datetime.now(UTC))
         finally:
             store.close()
+        self.outcome = outcome
         logger.info(
-            "site %s: crawl recorded, %d feed files written, %d alerts delivered",
+            "site %s: crawl recorded, feeds %s in %s, %d alerts delivered",
             spider.site.id,
-            len(outcome.feeds),
+            "NOT WRITTEN" if outcome.feeds_failed else "up to date",
+            feeds_dir(job.data_dir),
             outcome.alerts.delivered,
         )

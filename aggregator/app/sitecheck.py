@@ -24,7 +24,6 @@ from urllib.parse import urljoin, urlsplit
 
 from aggregator.registry import Site
 from aggregator.urls import site_host
-from spiders.settings import USER_AGENT
 
 OUTCOMES = ("reachable", "redirected", "dead", "refused")
 MAX_REDIRECTS = 5
@@ -164,7 +163,7 @@ def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
     conn = _connection(parts.scheme, parts.hostname, port, addresses, timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        conn.request("GET", path, headers=_HEADERS)
+        conn.request("GET", path, headers=_headers())
         response = conn.getresponse()
         return _Answer(response.status, response.getheader("Location"))
     except OSError as exc:
@@ -175,11 +174,16 @@ def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
         conn.close()
 
 
-_HEADERS = {
-    "User-Agent": USER_AGENT,
-    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
-    "Connection": "close",
-}
+def _headers() -> dict[str, str]:
+    # The crawl's settings import Scrapy's: imported when a site is probed, not when
+    # `tinlaodong --help` builds the parser that reads this module's defaults.
+    from spiders.settings import USER_AGENT
+
+    return {
+        "User-Agent": USER_AGENT,
+        "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+        "Connection": "close",
+    }
 
 
 def _resolve(host: str, port: int, timeout: float) -> list[str]:

@@ -72,4 +72,4 @@ def _run(args: argparse.Namespace) -> int:
     )
     outcome = job.run()
     print_outcome(outcome, args.data_dir, args.json)
-    return 1 if outcome.all_failed else 0
+    return 1 if outcome.failed else 0

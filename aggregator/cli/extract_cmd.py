@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aggregator.exceptions import ConfigError, TinlaodongError
-from aggregator.extraction import extract_article
 from aggregator.models import Article
 from aggregator.profiles import PROFILES
 
@@ -46,6 +45,9 @@ def run(args: argparse.Namespace) -> int:
     pages = list(expand(args.paths))
     if args.url and len(pages) > 1:
         raise ConfigError(f"--url names one page's address, but {len(pages)} pages were given")
+    # Imported when the command runs: `tinlaodong --help` builds this parser too.
+    from aggregator.extraction import extract_article
+
     hint = args.profile or _registry_profile(args.url)
     succeeded = failed = 0
     for page in pages:

@@ -5,19 +5,27 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aggregator.alerts import SendReport
-from aggregator.app.crawl_job import CrawlOutcome
 from aggregator.health import HEALTHY, Health
 from aggregator.paths import feeds_dir
-from spiders.runner import SiteReport
+
+# Annotations only: `tinlaodong --help` builds every command's parser and must not import
+# Scrapy, the store or the alerts.
+if TYPE_CHECKING:
+    from aggregator.alerts import SendReport
+    from aggregator.app.crawl_job import CrawlOutcome
+    from spiders.runner import SiteReport
 
 
 def print_outcome(outcome: CrawlOutcome, data_dir: Path, as_json: bool = False) -> None:
     """A crawl job's outcome: a line per site (or JSON lines), then the feeds and alerts."""
     print_reports(outcome.reports, outcome.health, as_json)
     if not as_json:
-        print_feeds(outcome.feeds, feeds_dir(data_dir))
+        if outcome.feeds_failed:
+            print(f"feeds: NOT WRITTEN in {feeds_dir(data_dir)}/ (see the error above)")
+        else:
+            print_feeds(outcome.feeds, feeds_dir(data_dir))
         print_alerts(outcome.alerts)
 
 

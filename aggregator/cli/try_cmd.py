@@ -15,11 +15,11 @@ from typing import Any
 
 from aggregator.cli.extract_cmd import read_page
 from aggregator.exceptions import ConfigError, FetchError, TinlaodongError
-from aggregator.extraction import extract_article, parse_html
 from aggregator.profiles import PROFILES, PageData, detect_profile
+
+# Extraction (trafilatura) and the crawl's modules (Scrapy) are imported when the command
+# runs: `tinlaodong --help` builds this parser too.
 from aggregator.registry import load_registry
-from spiders import discovery
-from spiders.settings import USER_AGENT
 
 SHOWN_LINKS = 15
 
@@ -64,6 +64,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def inspect(page: bytes, target: str, url: str | None, profile: str | None) -> Findings:
+    from aggregator.extraction import extract_article, parse_html
+    from spiders import discovery
+
     hint, source = profile, "--profile"
     if hint is None and url:
         site = load_registry().site_for_url(url)
@@ -98,6 +101,8 @@ def _load(target: str, url: str | None, timeout: float) -> tuple[bytes, str | No
 
 
 def _fetch(url: str, timeout: float) -> bytes:
+    from spiders.settings import USER_AGENT
+
     # The operator asked for this one page: no robots.txt or private-network policy here.
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
