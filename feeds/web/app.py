@@ -1,8 +1,8 @@
-"""The web app: requests in, responses out, no HTTP plumbing (``feeds.web.server`` does that).
+"""The web app: requests in, responses out, no HTTP plumbing (``feeds.web.server`` routes).
 
 ``/`` the browsing page (``?province=&topic=&q=&page=&lang=en``), ``/feeds/search`` the saved
 searches as feeds (``&format=rss|atom|json``), ``/healthz``, ``/metrics``; every other path is
-left to the static feed files (``handle`` returns None).
+left to the static feed files.
 """
 
 from __future__ import annotations
@@ -84,21 +84,9 @@ class WebApp:
         self.feeds_dir = feeds_dir
         self.requests = RequestCounts()
 
-    def handle(self, path: str, query: Mapping[str, str], base: str) -> Response | None:
-        """The response to a GET of ``path``, or None for the static files; ``base`` is the
-        server's own URL as the client reached it (``http://host:port``)."""
-        route = {"/": self.home, "/feeds/search": self.search_feed}.get(path)
-        if route is not None:
-            return route(query, base)
-        if path == "/healthz":
-            return self.healthz()
-        if path == "/metrics":
-            return Response(
-                200,
-                metrics_text(self.data, self.store, self.sites, self.requests.snapshot()),
-                "text/plain; version=0.0.4; charset=utf-8",
-            )
-        return None
+    def metrics(self) -> Response:
+        body = metrics_text(self.data, self.store, self.sites, self.requests.snapshot())
+        return Response(200, body, "text/plain; version=0.0.4; charset=utf-8")
 
     # -- the page
 
