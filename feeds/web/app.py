@@ -33,10 +33,11 @@ from feeds.builder import atom_bytes, feed_updated, rss_bytes
 from feeds.jsonfeed import json_feed_bytes
 from feeds.model import FeedSpec
 from feeds.web import charts
+from feeds.web.charts import Heatmap
 from feeds.web.data import Found, Run, View, WebData, check_view
 from feeds.web.i18n import language, text
 from feeds.web.metrics import metrics_text
-from feeds.web.pages import FeedLink, HomePage, SiteRow, StoryRow, excerpt, render
+from feeds.web.pages import FeedLink, HomePage, Pages, SiteRow, StoryRow, excerpt
 
 PER_PAGE = 30
 FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
@@ -83,6 +84,7 @@ class WebApp:
         self.sites = list(sites)
         self.feeds_dir = feeds_dir
         self.requests = RequestCounts()
+        self.pages = Pages()
 
     def metrics(self) -> Response:
         body = metrics_text(self.data, self.store, self.sites, self.requests.snapshot())
@@ -129,7 +131,7 @@ class WebApp:
             sites=self._site_rows(lang),
             error=error,
         )
-        return Response(200 if error is None else 400, render(page), HTML, PAGE_CACHE)
+        return Response(200 if error is None else 400, self.pages.home(page), HTML, PAGE_CACHE)
 
     def _heading(self, view: View, lang: str) -> str:
         if view.q:
@@ -214,8 +216,8 @@ class WebApp:
         found = [(name, [link for link in links if link]) for name, links in groups]
         return [(name, links) for name, links in found if links]
 
-    def _chart(self, view: View, lang: str) -> tuple[str, str]:
-        """(title, inline SVG) of the stories per day per province."""
+    def _chart(self, view: View, lang: str) -> tuple[str, Heatmap | None]:
+        """(title, chart) of the stories per day per province; no chart without stories."""
         days, counts = self.data.daily_counts()
         gazetteer = self.data.index.gazetteer
         title = text(lang, "chart_days", end=f"{days[-1]:%d/%m/%Y}")
@@ -233,7 +235,7 @@ class WebApp:
         ]
         rows.sort(key=lambda row: _collation_key(row[0]))
         if not any(c for _, c in rows):
-            return title, f'<p class="empty">{text(lang, "chart_empty")}</p>'
+            return title, None
         return title, charts.heatmap(rows, days, title)
 
     def _site_rows(self, lang: str) -> list[SiteRow]:
