@@ -6,9 +6,9 @@ served, so neither ``..`` nor a temporary file nor a stray database can leak out
 
 The app is a Starlette ASGI app (:func:`feed_files_app`), served by uvicorn in a thread of its
 own (:class:`FeedServer`). A file is read, hashed and compressed once per version (a stat per
-request tells a new one): ``bench/serving.py`` measures it. Slow clients are bounded as far as
-uvicorn can (a connection limit, a keep-alive timeout); a reverse proxy in front does the rest
-(``docs/deployment.md``).
+request tells a new one): ``bench/serving.py`` measures it. Slow clients are bounded: a
+connection limit, a keep-alive timeout, a deadline and a size limit for each request head
+(``feeds.protocol``); a reverse proxy in front does more (``docs/deployment.md``).
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from feeds.listing import INDEX_NAME
+from feeds.protocol import BoundedHttpProtocol
 
 logger = logging.getLogger(__name__)
 
@@ -370,7 +371,7 @@ class FeedServer:
             self.port = sock.getsockname()[1]
             config = uvicorn.Config(
                 HttpLog(self.asgi_app()),
-                http="httptools",
+                http=BoundedHttpProtocol,  # httptools, with a deadline for each request head
                 loop="uvloop",
                 ws="none",
                 lifespan="off",
