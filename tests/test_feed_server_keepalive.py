@@ -285,3 +285,28 @@ def test_a_request_head_too_large_is_refused(server: FeedServer) -> None:
         assert fetch(conn, "/all.rss.xml").status == 200
     finally:
         conn.close()
+
+
+def test_response_cache_peek_never_waits() -> None:
+    cache = _ResponseCache(seconds=0.1)
+    assert cache.peek(("a",)) is None  # nothing yet: get() makes it
+    cache.get(("a",), lambda: answer(b"old"))
+    peeked = cache.peek(("a",))
+    assert peeked is not None and peeked.entity.data == b"old"
+    time.sleep(0.15)
+    assert cache.peek(("a",)) is None  # expired: get() makes it again
+    release = threading.Event()
+    remaking = threading.Event()
+
+    def slow() -> _Answer:
+        remaking.set()
+        release.wait(5)
+        return answer(b"new")
+
+    thread = threading.Thread(target=cache.get, args=(("a",), slow))
+    thread.start()
+    assert remaking.wait(5)
+    peeked = cache.peek(("a",))  # the previous one, while another thread makes the next
+    assert peeked is not None and peeked.entity.data == b"old"
+    release.set()
+    thread.join()

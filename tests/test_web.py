@@ -327,3 +327,14 @@ def test_metrics_format(server: WebServer) -> None:
     assert 'tinlaodong_site_last_crawl_errors{site="hanoi-snv"} 1' in text
     assert 'tinlaodong_alerts{status="pending"} 0' in text  # the outbox exists, empty
     assert 'tinlaodong_http_requests_total{route="page",code="200"}' in text
+
+
+def test_behind_a_reverse_proxy_links_are_as_the_reader_sees_them(server: WebServer) -> None:
+    # What docs/deployment.md's nginx sends: the public host, and https from a proxy on
+    # loopback (trusted by default).
+    status, _, body = get(
+        server.url + "/", {"Host": "tin.example", "X-Forwarded-Proto": "https"}
+    )
+    assert status == 200
+    doc = lxml_html.fromstring(body.decode("utf-8"))
+    assert alternates(doc)["application/rss+xml"] == "https://tin.example/feeds/all.rss.xml"

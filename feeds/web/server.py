@@ -11,12 +11,13 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
@@ -72,6 +73,17 @@ class _ResponseCache:
         self._slots: OrderedDict[tuple[object, ...], _Slot] = OrderedDict()
         self._lock = threading.Lock()
 
+    def peek(self, key: tuple[object, ...]) -> _Answer | None:
+        """The answer kept for ``key`` if it can be sent as it is (fresh, or being made
+        again), without waiting: else None, and :meth:`get` makes one."""
+        with self._lock:
+            slot = self._slots.get(key)
+        if slot is None or slot.answer is None:
+            return None
+        if time.monotonic() < slot.expires or slot.lock.locked():
+            return slot.answer
+        return None
+
     def get(self, key: tuple[object, ...], make: Callable[[], _Answer]) -> _Answer:
         with self._lock:
             slot = self._slots.get(key)
@@ -123,15 +135,19 @@ def _send(answer: _Answer, request: Request) -> HttpResponse:
 def web_app(app: WebApp, directory: Path) -> Starlette:
     """The routes: the :class:`WebApp`'s, then the feed files of ``directory``.
 
-    The app's routes read the store: plain functions, which Starlette runs in worker threads.
-    The feed files are answered on the event loop (a stat, mostly)."""
+    The app's routes read the store, in worker threads. The feed files and kept answers are
+    sent from the event loop (a stat, a dictionary look-up)."""
     files = _FileCache(directory)
     responses = _ResponseCache()
 
-    def counted(route: str, make: Callable[[Request], HttpResponse]) -> Callable[..., object]:
-        def endpoint(request: Request) -> HttpResponse:
+    def counted(
+        route: str, make: Callable[[Request], Awaitable[HttpResponse]]
+    ) -> Callable[[Request], Awaitable[HttpResponse]]:
+        """``make``'s answer, counted for /metrics."""
+
+        async def endpoint(request: Request) -> HttpResponse:
             try:
-                response = make(request)
+                response = await make(request)
             except Exception:
                 logger.exception("error answering %s", request.url.path)
                 app.requests.add(route, 500)
@@ -144,11 +160,17 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
     def page(request: Request) -> HttpResponse:
         return _send(_answer(app.home(_query(request), _base(request))), request)
 
-    def search_feed(request: Request) -> HttpResponse:
+    async def search_feed(request: Request) -> HttpResponse:
         query = _query(request)
         base = _base(request)
         key = (request.url.path, tuple(sorted(query.items())), base)
-        return _send(responses.get(key, lambda: _answer(app.search_feed(query, base))), request)
+        # A kept answer is sent from the event loop; a search runs in a worker thread.
+        answer = responses.peek(key)
+        if answer is None:
+            answer = await run_in_threadpool(
+                responses.get, key, lambda: _answer(app.search_feed(query, base))
+            )
+        return _send(answer, request)
 
     def healthz(request: Request) -> HttpResponse:
         return _send(_answer(app.healthz()), request)
@@ -168,14 +190,25 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/", counted("page", page)),
+            Route("/", counted("page", _in_thread(page))),
             Route("/feeds/search", counted("search_feed", search_feed)),
-            Route("/healthz", counted("healthz", healthz)),
-            Route("/metrics", counted("metrics", metrics)),
+            Route("/healthz", counted("healthz", _in_thread(healthz))),
+            Route("/metrics", counted("metrics", _in_thread(metrics))),
             Route("/feeds/{name:path}", feed_file),
             Route("/{name:path}", root_file),
         ]
     )
+
+
+def _in_thread(
+    endpoint: Callable[[Request], HttpResponse],
+) -> Callable[[Request], Awaitable[HttpResponse]]:
+    """``endpoint`` run in a worker thread: it reads the store."""
+
+    async def answer(request: Request) -> HttpResponse:
+        return await run_in_threadpool(endpoint, request)
+
+    return answer
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -184,12 +217,14 @@ def _query(request: Request) -> dict[str, str]:
 
 
 def _base(request: Request) -> str:
-    """This server's URL as the client named it (the Host header), else as bound."""
+    """This server's URL as the client named it (the Host header), else as bound; https
+    when a trusted reverse proxy says so (uvicorn reads its X-Forwarded-Proto)."""
     host = request.headers.get("host")
     if not host or any(c in host for c in "/\\ @"):
         bound = request.scope.get("server") or ("127.0.0.1", 80)
         host = f"{bound[0]}:{bound[1]}"
-    return f"http://{host}"
+    scheme = "https" if request.scope.get("scheme") == "https" else "http"
+    return f"{scheme}://{host}"
 
 
 class WebServer(FeedServer):
