@@ -22,8 +22,9 @@ from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
 
+from aggregator.paths import feeds_dir
 from aggregator.registry import Site
-from aggregator.store import StoryStore
+from aggregator.store import StoryStore, open_store
 from feeds.server import (
     ASGIApp,
     FeedServer,
@@ -251,9 +252,6 @@ class WebServer(FeedServer):
     ) -> WebServer:
         """A server of ``data_dir``'s store and feeds (``DATA_DIR/feeds``); :meth:`stop`
         closes the store it opened."""
-        from aggregator.paths import feeds_dir
-        from aggregator.store import open_store
-
         store = open_store(data_dir)
         server = cls(feeds_dir(data_dir), store, sites, host, port)
         server._owned_store = store
