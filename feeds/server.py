@@ -21,12 +21,11 @@ import socket
 import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, MutableMapping
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Self
+from typing import Self
 
 import uvicorn
 from starlette.applications import Starlette
@@ -34,6 +33,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from feeds.listing import INDEX_NAME
 from feeds.protocol import BoundedHttpProtocol
@@ -59,17 +59,14 @@ KEEP_ALIVE_SECONDS = 15
 # Seconds stop() lets answers being sent finish before cancelling them.
 GRACEFUL_SECONDS = 5
 
-ASGIApp = Callable[
-    [MutableMapping[str, Any], Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]],
-    Awaitable[None],
-]
-
-
 class _Entity:
     """A body with what answering for it needs, computed once per version of the bytes: the
-    ETag (a hash of them), the Last-Modified header, the gzipped body (on first demand)."""
+    ETag (a hash of them), the Last-Modified header, the gzipped body (on first demand), the
+    header lines of each kind of answer (on first demand)."""
 
-    __slots__ = ("data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_lock")
+    __slots__ = (
+        "data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_heads", "_lock"
+    )
 
     def __init__(self, data: bytes, content_type: str, mtime: datetime | None) -> None:
         self.data = data
@@ -80,6 +77,7 @@ class _Entity:
         self.mtime = mtime
         self.last_modified = None if mtime is None else format_datetime(mtime, usegmt=True)
         self._gzip: bytes | None = None
+        self._heads: dict[tuple[int, str, bool], list[tuple[bytes, bytes]]] = {}
         self._lock = threading.Lock()
 
     def gzipped(self) -> bytes:
@@ -93,9 +91,42 @@ class _Entity:
                     packed = self._gzip = gzip.compress(self.data, compresslevel=6, mtime=0)
         return packed
 
+    def head(self, status: int, cache_control: str, gzipped: bool) -> list[tuple[bytes, bytes]]:
+        """The header lines of an answer with this body (a 304: the validators only),
+        encoded once: the same few are sent over and over."""
+        key = (status, cache_control, gzipped)
+        lines = self._heads.get(key)
+        if lines is None:
+            cacheable = status in (200, 304)
+            named = {"Cache-Control": cache_control if cacheable else "no-store"}
+            if cacheable:
+                named["ETag"] = self.etag
+                if self.last_modified is not None:
+                    named["Last-Modified"] = self.last_modified
+            if status != 304:
+                named["Vary"] = "Accept-Encoding"
+                if gzipped:
+                    named["Content-Encoding"] = "gzip"
+                named["Content-Type"] = self.content_type
+                length = len(self.gzipped() if gzipped else self.data)
+                named["Content-Length"] = str(length)
+            lines = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
+            self._heads[key] = lines
+        return lines
+
     @property
     def size(self) -> int:
         return len(self.data) + len(self._gzip or b"")
+
+
+class _Prepared(Response):
+    """Starlette's Response with header lines encoded beforehand (:meth:`_Entity.head`)."""
+
+    def __init__(self, status: int, body: bytes, lines: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = body
+        self.raw_headers = list(lines)  # a copy: whoever sends it may add a line
+        self.background = None
 
 
 def entity_response(
@@ -107,21 +138,13 @@ def entity_response(
 ) -> Response:
     """``entity`` with its validators: a 304 to a matching conditional request, gzip to a
     client that takes it. Only a 200 is cached or answered with 304."""
-    headers = {"Cache-Control": cache_control if status == 200 else "no-store"}
-    if status == 200:
-        headers["ETag"] = entity.etag
-        if entity.last_modified is not None:
-            headers["Last-Modified"] = entity.last_modified
-        if _not_modified(request_headers, entity.etag, entity.mtime):
-            return Response(status_code=304, headers=headers)
-    headers["Vary"] = "Accept-Encoding"
-    data = entity.data
-    if len(data) > GZIP_MIN_BYTES and _accepts_gzip(request_headers.get("accept-encoding")):
-        data = entity.gzipped()
-        headers["Content-Encoding"] = "gzip"
-    # media_type in the headers as given: Starlette would add a charset to some types.
-    headers["Content-Type"] = entity.content_type
-    return Response(data, status, headers)
+    if status == 200 and _not_modified(request_headers, entity.etag, entity.mtime):
+        return _Prepared(304, b"", entity.head(304, cache_control, False))
+    packed = len(entity.data) > GZIP_MIN_BYTES and _accepts_gzip(
+        request_headers.get("accept-encoding")
+    )
+    body = entity.gzipped() if packed else entity.data
+    return _Prepared(status, body, entity.head(status, cache_control, packed))
 
 
 def _not_modified(request_headers: Headers, etag: str, mtime: datetime | None) -> bool:
@@ -257,7 +280,7 @@ def _parse_http_date(value: str | None) -> datetime | None:
 
 def file_response(files: _FileCache, request: Request, path: str | None = None) -> Response:
     """The feed file a request names (``path``, else the request's own), or a 404."""
-    found = files.lookup(request.url.path if path is None else path)
+    found = files.lookup(request.scope["path"] if path is None else path)
     if found is None:
         return plain_response(404, "not found\n")
     return entity_response(found, request.headers)
@@ -267,22 +290,12 @@ def feed_files_app(directory: Path) -> Starlette:
     """The feeds folder as an ASGI app: every GET or HEAD names a file of it."""
     files = _FileCache(directory)
 
-    def feed_file(request: Request) -> Response:
+    # A coroutine: answered on the event loop, as it is mostly a stat (and a read once per
+    # version of a file), which costs less than a hop to a worker thread.
+    async def feed_file(request: Request) -> Response:
         return file_response(files, request)
 
-    # A plain function: run on the event loop, not in a thread (a stat, mostly; a read once
-    # per version of a file).
-    return Starlette(routes=[Route("/{name:path}", _on_loop(feed_file))])
-
-
-def _on_loop(endpoint: Callable[[Request], Response]) -> Callable[[Request], Awaitable[Response]]:
-    """``endpoint`` as a coroutine: Starlette runs plain functions in a worker thread, which
-    costs more than the little work a feed file's answer is."""
-
-    async def answer(request: Request) -> Response:
-        return endpoint(request)
-
-    return answer
+    return Starlette(routes=[Route("/{name:path}", feed_file)])
 
 
 class HttpLog:
@@ -293,12 +306,7 @@ class HttpLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(
-        self,
-        scope: MutableMapping[str, Any],
-        receive: Callable[[], Awaitable[Any]],
-        send: Callable[[Any], Awaitable[None]],
-    ) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -307,7 +315,7 @@ class HttpLog:
             for name, value in scope["headers"]
         )
 
-        async def logged_send(message: MutableMapping[str, Any]) -> None:
+        async def logged_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 if close:
                     message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
@@ -319,12 +327,12 @@ class HttpLog:
         await self.app(scope, receive, logged_send)
 
 
-def _client(scope: MutableMapping[str, Any]) -> str:
+def _client(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "-"
 
 
-def _request_line(scope: MutableMapping[str, Any]) -> str:
+def _request_line(scope: Scope) -> str:
     target = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
     if scope.get("query_string"):
         target += "?" + scope["query_string"].decode("latin-1")

@@ -21,12 +21,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response as HttpResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from aggregator.paths import feeds_dir
 from aggregator.registry import Site
 from aggregator.store import StoryStore, open_store
 from feeds.server import (
-    ASGIApp,
     FeedServer,
     _Entity,
     _FileCache,
