@@ -150,7 +150,7 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
             try:
                 response = await make(request)
             except Exception:
-                logger.exception("error answering %s", request.url.path)
+                logger.exception("error answering %s", request.scope["path"])
                 app.requests.add(route, 500)
                 return plain_response(500, "internal error\n")
             app.requests.add(route, response.status_code)
@@ -162,14 +162,14 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
         return _send(_answer(app.home(_query(request), _base(request))), request)
 
     async def search_feed(request: Request) -> HttpResponse:
-        query = _query(request)
         base = _base(request)
-        key = (request.url.path, tuple(sorted(query.items())), base)
+        # By the query string as sent (parsed only for a search), and the host named.
+        key = (request.scope["query_string"], base)
         # A kept answer is sent from the event loop; a search runs in a worker thread.
         answer = responses.peek(key)
         if answer is None:
             answer = await run_in_threadpool(
-                responses.get, key, lambda: _answer(app.search_feed(query, base))
+                responses.get, key, lambda: _answer(app.search_feed(_query(request), base))
             )
         return _send(answer, request)
 
