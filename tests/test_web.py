@@ -338,3 +338,11 @@ def test_behind_a_reverse_proxy_links_are_as_the_reader_sees_them(server: WebSer
     assert status == 200
     doc = lxml_html.fromstring(body.decode("utf-8"))
     assert alternates(doc)["application/rss+xml"] == "https://tin.example/feeds/all.rss.xml"
+
+
+def test_no_script_on_the_page_even_from_a_story(server: WebServer) -> None:
+    # A story's text reading "<script>alert(1)</script>" is shown as text (autoescaped).
+    status, _, body = get(f"{server.url}/?q=alert&lang=en")
+    assert status == 200 and b"<script" not in body.lower()
+    doc = lxml_html.fromstring(body.decode("utf-8"))
+    assert "<script>" in doc.cssselect(".excerpt")[0].text_content()
