@@ -184,9 +184,11 @@ def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
     statuses: list[int] = []
 
     def poll_then_interrupt() -> None:
-        statuses.append(get(server.url + "/")[0])
-        time.sleep(0.2)  # let the main thread get into serve_forever's wait
-        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+        try:
+            statuses.append(get(server.url + "/")[0])
+        finally:  # a failed request fails the test below; it must not leave it waiting
+            time.sleep(0.2)  # let the main thread get into serve_forever's wait
+            _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
 
     threading.Thread(target=poll_then_interrupt).start()
     server.serve_forever()  # returns instead of raising
