@@ -5,6 +5,7 @@ from __future__ import annotations
 import _thread
 import http.client
 import logging
+import signal
 import threading
 import time
 import urllib.error
@@ -179,9 +180,14 @@ def test_serve_forever_until_stopped(feeds_dir: Path) -> None:
     assert not foreground.is_alive()
 
 
-def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
+def test_serve_forever_returns_on_ctrl_c(
+    feeds_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    handler = signal.getsignal(signal.SIGINT)
+    assert handler is signal.default_int_handler, f"Ctrl-C would not reach the test: {handler}"
     server = FeedServer(feeds_dir, port=0).start()
     statuses: list[int] = []
+    returned = threading.Event()
 
     def poll_then_interrupt() -> None:
         try:
@@ -189,10 +195,15 @@ def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
         finally:  # a failed request fails the test below; it must not leave it waiting
             time.sleep(0.2)  # let the main thread get into serve_forever's wait
             _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+            if not returned.wait(10):  # the interrupt went astray: fail, do not hang
+                server.stop()
 
     threading.Thread(target=poll_then_interrupt).start()
-    server.serve_forever()  # returns instead of raising
+    with caplog.at_level(logging.INFO, logger="feeds.server"):
+        server.serve_forever()  # returns instead of raising
+    returned.set()
     assert statuses == [200]
+    assert "interrupted, stopping" in caplog.messages
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(server.url + "/", timeout=2)
 
