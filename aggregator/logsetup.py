@@ -24,6 +24,8 @@ _QUIET = {
     "scrapy.core.downloader.handlers": logging.CRITICAL,
     # A decompression bomb is reported by the spider; Scrapy would add a second line.
     "scrapy.downloadermiddlewares.httpcompression": logging.ERROR,
+    # The web server's start and stop lines; feeds.server logs its own, and each request.
+    "uvicorn": logging.WARNING,
 }
 
 

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/feedserve.py FEEDS_DIR                   # feeds.server.FeedServer
     .venv/bin/python bench/feedserve.py --web DATA_DIR [--sites F]  # feeds.web.WebServer
-    ... --profile OUT.prof   # cProfile of every serving thread, written when stdin closes
+    ... --profile OUT.prof   # cProfile of the event loop's and the worker threads
 
 Prints the base URL on one line, serves until its standard input closes. A process of its own,
 so that the load generator does not share the server's GIL.
@@ -53,9 +53,9 @@ def main(argv: list[str]) -> int:
 
 
 def _start_profiling() -> list[cProfile.Profile]:
-    """A profiler per thread started from now on (each connection's thread), merged at the
-    end: one cProfile sees only the thread that enabled it, and sharing one between threads
-    mixes up their call stacks."""
+    """A profiler per thread started from now on (uvicorn's event loop, the worker threads
+    that read the store), merged at the end: one cProfile sees only the thread that enabled
+    it, and sharing one between threads mixes up their call stacks."""
     profilers: list[cProfile.Profile] = []
     lock = threading.Lock()
 

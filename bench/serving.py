@@ -7,11 +7,12 @@
 
 The server runs in a process of its own (``bench/feedserve.py``): ``feeds.server.FeedServer``
 for the feed files, ``feeds.web.WebServer`` (what ``tinlaodong serve`` runs) for
-``/feeds/search``. The load generator is ``wrk`` (Debian's package) when it is on PATH: one C
-thread with keep-alive connections, far lighter than Python on a 2-core machine; else a
-threaded ``http.client`` client. Every figure's note names the generator that ran. Cases: the
-full feed (gzip, as readers ask for it), a conditional GET answered 304, and a search feed
-(a search in the store and a feed built per request), plain and conditional.
+``/feeds/search``; both are uvicorn serving a Starlette app. The load generator is ``wrk``
+(Debian's package) when it is on PATH: one C thread with keep-alive connections, far lighter
+than Python on a 2-core machine; else a threaded ``http.client`` client. Every figure's note
+names the generator that ran. Cases: the full feed (gzip, as readers ask for it), a
+conditional GET answered 304, and a search feed (a search in the store and a feed built per
+request), plain and conditional.
 """
 
 from __future__ import annotations

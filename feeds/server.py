@@ -4,32 +4,39 @@ Feed readers poll every few minutes; ETag / Last-Modified let them get a bodiles
 nothing changed. Only regular files directly in the folder with a known feed-ish extension are
 served, so neither ``..`` nor a temporary file nor a stray database can leak out.
 
-A file is read, hashed and compressed once per version (a stat per request tells a new one),
-and connections are kept alive: ``bench/serving.py`` measures it.
+The app is a Starlette ASGI app (:func:`feed_files_app`), served by uvicorn in a thread of its
+own (:class:`FeedServer`). A file is read, hashed and compressed once per version (a stat per
+request tells a new one): ``bench/serving.py`` measures it. Slow clients are bounded: a
+connection limit, a keep-alive timeout, a deadline and a size limit for each request head
+(``feeds.protocol``); a reverse proxy in front does more (``docs/deployment.md``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import logging
 import os
 import socket
 import stat
-import sys
 import threading
 from collections import OrderedDict
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Self, cast
-from urllib.parse import unquote, urlsplit
+from typing import Self
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from feeds.listing import INDEX_NAME
+from feeds.protocol import BoundedHttpProtocol
 
 logger = logging.getLogger(__name__)
 
@@ -44,185 +51,22 @@ CONTENT_TYPES = {
 }
 # Readers may cache briefly, then must revalidate (cheap: a 304).
 CACHE_CONTROL = "public, max-age=300"
-# How often the serving loop checks for stop(): stop() waits up to this long.
-POLL_INTERVAL = 0.05
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True  # a stuck client must not keep the process alive at exit
-    # socketserver's listen backlog is 5: more readers connecting at once had their SYNs
-    # dropped and retried a second or more later (p99 of 2.7 s at 64 connections).
-    request_queue_size = socket.SOMAXCONN
-
-    def __init__(
-        self,
-        address: tuple[str, int],
-        directory: Path,
-        handler: type[BaseHTTPRequestHandler] | None = None,
-    ) -> None:
-        self.directory = directory
-        self.files = _FileCache(directory)
-        # Keep-alive connections outlive shutdown(); server_close() ends them (see there).
-        self.connections: set[socket.socket] = set()
-        self.connections_lock = threading.Lock()
-        if ":" in address[0]:  # an IPv6 literal such as "::"; the class default is IPv4
-            self.address_family = socket.AF_INET6
-        super().__init__(address, handler or _FeedHandler)
-
-    def server_close(self) -> None:
-        super().server_close()
-        # A stopped server answers nothing more: without this, a reader's kept-alive
-        # connection would go on being served by its thread until it idled out.
-        with self.connections_lock:
-            open_connections = list(self.connections)
-        for connection in open_connections:
-            with contextlib.suppress(OSError):  # already closed by its thread
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        # socketserver prints tracebacks to stderr; a reader hanging up mid-response is routine.
-        exc = sys.exc_info()[1]
-        if isinstance(exc, ConnectionError | TimeoutError):
-            logger.debug("%s went away: %s", client_address, exc)
-        else:
-            logger.exception("error serving %s", client_address)
-
-
-class _FeedHandler(BaseHTTPRequestHandler):
-    server_version = "tinlaodong"
-    timeout = 30  # seconds a silent client may hold a worker thread
-    # Keep-alive: under HTTP/1.0 every request paid a TCP handshake, a thread start and a
-    # shutdown (bench/feedserve.py --profile). Every answer carries a Content-Length.
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: Nagle would hold the second back for the ACK.
-    disable_nagle_algorithm = True
-
-    def setup(self) -> None:
-        super().setup()
-        server = cast(_Server, self.server)
-        with server.connections_lock:
-            server.connections.add(self.connection)
-
-    def finish(self) -> None:
-        server = cast(_Server, self.server)
-        with server.connections_lock:
-            server.connections.discard(self.connection)
-        super().finish()
-
-    def parse_request(self) -> bool:
-        if not super().parse_request():
-            return False
-        # A GET never needs a body and we never read one: were it left on the connection, it
-        # would be taken for the next request. Close after answering instead.
-        if self.headers.get("Content-Length", "0") != "0" or "Transfer-Encoding" in self.headers:
-            self.close_connection = True
-        return True
-
-    def do_GET(self) -> None:
-        self._respond(with_body=True)
-
-    def do_HEAD(self) -> None:
-        self._respond(with_body=False)
-
-    def _respond(self, *, with_body: bool) -> None:
-        self._respond_static(self.path, with_body=with_body)
-
-    def _respond_static(self, raw_path: str, *, with_body: bool) -> None:
-        found = cast(_Server, self.server).files.lookup(raw_path)
-        if found is None:
-            self._send(
-                HTTPStatus.NOT_FOUND,
-                b"not found\n",
-                {"Content-Type": "text/plain"},
-                with_body=with_body,
-            )
-            return
-        self._send_prepared(found, with_body=with_body)
-
-    def _send_entity(
-        self,
-        data: bytes,
-        content_type: str,
-        mtime: datetime | None,
-        *,
-        with_body: bool,
-        cache_control: str = CACHE_CONTROL,
-        status: HTTPStatus = HTTPStatus.OK,
-    ) -> None:
-        """``data`` with its validators: a 304 to a matching conditional request, gzip to a
-        client that takes it. Only a 200 is cached or answered with 304."""
-        entity = _Entity(data, content_type, mtime)
-        self._send_prepared(entity, with_body=with_body, cache_control=cache_control, status=status)
-
-    def _send_prepared(
-        self,
-        entity: _Entity,
-        *,
-        with_body: bool,
-        cache_control: str = CACHE_CONTROL,
-        status: HTTPStatus = HTTPStatus.OK,
-    ) -> None:
-        headers = {"Cache-Control": cache_control if status == HTTPStatus.OK else "no-store"}
-        if status == HTTPStatus.OK:
-            headers["ETag"] = entity.etag
-            if entity.last_modified is not None:
-                headers["Last-Modified"] = entity.last_modified
-            if self._not_modified(entity.etag, entity.mtime):
-                self._send(HTTPStatus.NOT_MODIFIED, b"", headers, with_body=False)
-                return
-        headers["Content-Type"] = entity.content_type
-        headers["Vary"] = "Accept-Encoding"
-        data = entity.data
-        if len(data) > GZIP_MIN_BYTES and _accepts_gzip(self.headers.get("Accept-Encoding")):
-            data = entity.gzipped()
-            headers["Content-Encoding"] = "gzip"
-        self._send(status, data, headers, with_body=with_body)
-
-    def _not_modified(self, etag: str, mtime: datetime | None) -> bool:
-        # RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it.
-        if_none_match = self.headers.get("If-None-Match")
-        if if_none_match is not None:
-            return _etag_matches(if_none_match, etag)
-        since = _parse_http_date(self.headers.get("If-Modified-Since"))
-        return since is not None and mtime is not None and mtime <= since
-
-    def _send(
-        self,
-        status: HTTPStatus,
-        body: bytes,
-        headers: dict[str, str],
-        *,
-        with_body: bool = True,
-    ) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if status != HTTPStatus.NOT_MODIFIED:
-            self.send_header("Content-Length", str(len(body)))
-        if self.close_connection:  # the client asked, or sent a body: say so, then close
-            self.send_header("Connection", "close")
-        self.end_headers()
-        if with_body:
-            self.wfile.write(body)
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        # One INFO line per request through logging, instead of http.server's stderr prints.
-        status = code.value if isinstance(code, HTTPStatus) else code
-        logger.info('%s "%s" %s', self.address_string(), self.requestline, status)
-
-    def log_error(self, format: str, *args: object) -> None:  # noqa: A002
-        # send_error() logs here and then through log_request(): keep the second, quieter.
-        logger.debug("%s " + format, self.address_string(), *args)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        logger.debug("%s " + format, self.address_string(), *args)
-
+# Connections (and requests in progress) at once; past it uvicorn answers 503. Feed readers
+# poll and go: the limit keeps a flood of idle or slow connections from taking the process.
+MAX_CONNECTIONS = 1000
+# Seconds an idle kept-alive connection stays open between two requests.
+KEEP_ALIVE_SECONDS = 15
+# Seconds stop() lets answers being sent finish before cancelling them.
+GRACEFUL_SECONDS = 5
 
 class _Entity:
     """A body with what answering for it needs, computed once per version of the bytes: the
-    ETag (a hash of them), the Last-Modified header, the gzipped body (on first demand)."""
+    ETag (a hash of them), the Last-Modified header, the gzipped body (on first demand), the
+    header lines of each kind of answer (on first demand)."""
 
-    __slots__ = ("data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_lock")
+    __slots__ = (
+        "data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_heads", "_lock"
+    )
 
     def __init__(self, data: bytes, content_type: str, mtime: datetime | None) -> None:
         self.data = data
@@ -233,6 +77,7 @@ class _Entity:
         self.mtime = mtime
         self.last_modified = None if mtime is None else format_datetime(mtime, usegmt=True)
         self._gzip: bytes | None = None
+        self._heads: dict[tuple[int, str, bool], list[tuple[bytes, bytes]]] = {}
         self._lock = threading.Lock()
 
     def gzipped(self) -> bytes:
@@ -246,9 +91,73 @@ class _Entity:
                     packed = self._gzip = gzip.compress(self.data, compresslevel=6, mtime=0)
         return packed
 
+    def head(self, status: int, cache_control: str, gzipped: bool) -> list[tuple[bytes, bytes]]:
+        """The header lines of an answer with this body (a 304: the validators only),
+        encoded once: the same few are sent over and over."""
+        key = (status, cache_control, gzipped)
+        lines = self._heads.get(key)
+        if lines is None:
+            cacheable = status in (200, 304)
+            named = {"Cache-Control": cache_control if cacheable else "no-store"}
+            if cacheable:
+                named["ETag"] = self.etag
+                if self.last_modified is not None:
+                    named["Last-Modified"] = self.last_modified
+            if status != 304:
+                named["Vary"] = "Accept-Encoding"
+                if gzipped:
+                    named["Content-Encoding"] = "gzip"
+                named["Content-Type"] = self.content_type
+                length = len(self.gzipped() if gzipped else self.data)
+                named["Content-Length"] = str(length)
+            lines = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in named.items()]
+            self._heads[key] = lines
+        return lines
+
     @property
     def size(self) -> int:
         return len(self.data) + len(self._gzip or b"")
+
+
+class _Prepared(Response):
+    """Starlette's Response with header lines encoded beforehand (:meth:`_Entity.head`)."""
+
+    def __init__(self, status: int, body: bytes, lines: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = status
+        self.body = body
+        self.raw_headers = list(lines)  # a copy: whoever sends it may add a line
+        self.background = None
+
+
+def entity_response(
+    entity: _Entity,
+    request_headers: Headers,
+    *,
+    cache_control: str = CACHE_CONTROL,
+    status: int = 200,
+) -> Response:
+    """``entity`` with its validators: a 304 to a matching conditional request, gzip to a
+    client that takes it. Only a 200 is cached or answered with 304."""
+    if status == 200 and _not_modified(request_headers, entity.etag, entity.mtime):
+        return _Prepared(304, b"", entity.head(304, cache_control, False))
+    packed = len(entity.data) > GZIP_MIN_BYTES and _accepts_gzip(
+        request_headers.get("accept-encoding")
+    )
+    body = entity.gzipped() if packed else entity.data
+    return _Prepared(status, body, entity.head(status, cache_control, packed))
+
+
+def _not_modified(request_headers: Headers, etag: str, mtime: datetime | None) -> bool:
+    # RFC 9110 13.2.2: If-None-Match wins; If-Modified-Since only counts without it.
+    if_none_match = request_headers.get("if-none-match")
+    if if_none_match is not None:
+        return _etag_matches(if_none_match, etag)
+    since = _parse_http_date(request_headers.get("if-modified-since"))
+    return since is not None and mtime is not None and mtime <= since
+
+
+def plain_response(status: int, text: str) -> Response:
+    return Response(text.encode("utf-8"), status, {"Content-Type": "text/plain"})
 
 
 # Files a server keeps in memory, bytes and their gzip: the feeds readers poll are few and
@@ -265,9 +174,9 @@ class _FileCache:
         self._entries: OrderedDict[str, tuple[tuple[int, ...], _Entity]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def lookup(self, raw_path: str) -> _Entity | None:
-        """The file a request path names, or None if not served."""
-        name = unquote(urlsplit(raw_path).path).lstrip("/") or INDEX_NAME
+    def lookup(self, path: str) -> _Entity | None:
+        """The file a request path (percent-decoded) names, or None if not served."""
+        name = path.lstrip("/") or INDEX_NAME
         content_type = _content_type(name)
         # One level, no separators, no hidden files: nothing but the feeds folder's own files.
         if (
@@ -369,6 +278,67 @@ def _parse_http_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def file_response(files: _FileCache, request: Request, path: str | None = None) -> Response:
+    """The feed file a request names (``path``, else the request's own), or a 404."""
+    found = files.lookup(request.scope["path"] if path is None else path)
+    if found is None:
+        return plain_response(404, "not found\n")
+    return entity_response(found, request.headers)
+
+
+def feed_files_app(directory: Path) -> Starlette:
+    """The feeds folder as an ASGI app: every GET or HEAD names a file of it."""
+    files = _FileCache(directory)
+
+    # A coroutine: answered on the event loop, as it is mostly a stat (and a read once per
+    # version of a file), which costs less than a hop to a worker thread.
+    async def feed_file(request: Request) -> Response:
+        return file_response(files, request)
+
+    return Starlette(routes=[Route("/{name:path}", feed_file)])
+
+
+class HttpLog:
+    """One INFO line per request through ``feeds.server``'s logger, and ``Connection: close``
+    after a request that sent a body (a GET needs none: a client sending one is closed on,
+    rather than trusted to frame it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        close = any(
+            (name == b"content-length" and value != b"0") or name == b"transfer-encoding"
+            for name, value in scope["headers"]
+        )
+
+        async def logged_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if close:
+                    message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
+                if logger.isEnabledFor(logging.INFO):
+                    logger.info('%s "%s" %s', _client(scope), _request_line(scope),
+                                message["status"])
+            await send(message)
+
+        await self.app(scope, receive, logged_send)
+
+
+def _client(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "-"
+
+
+def _request_line(scope: Scope) -> str:
+    target = scope.get("raw_path", b"").decode("latin-1") or scope["path"]
+    if scope.get("query_string"):
+        target += "?" + scope["query_string"].decode("latin-1")
+    return f"{scope['method']} {target} HTTP/{scope['http_version']}"
+
+
 class FeedServer:
     """The feeds folder over HTTP, in a background thread (:meth:`start`) or in the foreground.
 
@@ -379,8 +349,10 @@ class FeedServer:
         self.directory = directory
         self.host = host
         self.port = port
-        self._httpd: _Server | None = None
+        self._server: uvicorn.Server | None = None
+        self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()  # set when the serving loop has ended
         self._lock = threading.Lock()  # start() and stop() may race from different threads
 
     @property
@@ -389,23 +361,44 @@ class FeedServer:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
-    def _make_server(self) -> _Server:
-        """The bound socket server; a subclass serves more than the folder through its own
-        handler class (``feeds.web.server``)."""
-        return _Server((self.host, self.port), self.directory)
+    def asgi_app(self) -> ASGIApp:
+        """The ASGI app served; a subclass serves more than the folder (``feeds.web``)."""
+        return feed_files_app(self.directory)
 
     def start(self) -> Self:
         """Bind and serve in a daemon thread; raises OSError if the address is taken."""
         with self._lock:
-            if self._httpd is not None:
+            if self._server is not None:
                 return self
-            httpd = self._make_server()
-            self.port = httpd.server_address[1]
-            self._httpd = httpd
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            # Bound here, not by uvicorn: an address in use is an OSError now, and port 0
+            # is known before the first request.
+            sock = socket.create_server(
+                (self.host, self.port), family=family, backlog=socket.SOMAXCONN
+            )
+            self.port = sock.getsockname()[1]
+            config = uvicorn.Config(
+                HttpLog(self.asgi_app()),
+                http=BoundedHttpProtocol,  # httptools, with a deadline for each request head
+                loop="uvloop",
+                ws="none",
+                lifespan="off",
+                log_config=None,  # the application's logging, as it configured it
+                access_log=False,  # HttpLog writes the line, to this module's logger
+                server_header=False,
+                headers=[("Server", "tinlaodong")],
+                limit_concurrency=MAX_CONNECTIONS,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                timeout_graceful_shutdown=GRACEFUL_SECONDS,
+                backlog=socket.SOMAXCONN,
+            )
+            server = uvicorn.Server(config)
+            self._server, self._socket = server, sock
+            self._stopped = threading.Event()
             # Started under the lock: a stop() in between would wait for a loop never started.
             self._thread = threading.Thread(
-                target=httpd.serve_forever,
-                kwargs={"poll_interval": POLL_INTERVAL},
+                target=_run,
+                args=(server, sock, self._stopped),
                 name=f"feed-server-{self.port}",
                 daemon=True,
             )
@@ -416,27 +409,31 @@ class FeedServer:
     def serve_forever(self) -> None:
         """Serve until Ctrl-C (or :meth:`stop` from another thread); for the CLI."""
         self.start()
-        thread = self._thread
+        stopped = self._stopped
         try:
-            # Join in short slices: a plain join() would not let Ctrl-C through promptly.
-            while thread is not None and thread.is_alive():
-                thread.join(timeout=0.5)
+            # Wait in short slices: a plain wait would not let Ctrl-C through promptly. Not
+            # Thread.join: Ctrl-C during a join marks a running thread as stopped (Python 3.11).
+            while not stopped.wait(timeout=0.5):
+                pass
         except KeyboardInterrupt:
             logger.info("interrupted, stopping")
         finally:
             self.stop()
 
     def stop(self) -> None:
-        """Stop serving and release the socket; safe to call twice."""
+        """Stop serving, end kept-alive connections and release the socket; safe to call
+        twice."""
         with self._lock:
-            httpd, thread = self._httpd, self._thread
-            self._httpd = self._thread = None
-        if httpd is None:
+            server, sock, thread = self._server, self._socket, self._thread
+            self._server = self._socket = self._thread = None
+        if server is None:
             return
-        httpd.shutdown()
-        httpd.server_close()
+        server.should_exit = True
+        self._stopped.wait()
         if thread is not None:
             thread.join()
+        if sock is not None:
+            sock.close()  # if the loop stopped before it took the socket over
 
     def __enter__(self) -> Self:
         return self.start()
@@ -450,6 +447,16 @@ class FeedServer:
         self.stop()
 
 
+def _run(server: uvicorn.Server, sock: socket.socket, stopped: threading.Event) -> None:
+    try:
+        server.run(sockets=[sock])
+    except (Exception, SystemExit):  # uvicorn raises SystemExit when its startup fails
+        logger.exception("the feed server stopped")
+    finally:
+        stopped.set()
+
+
 def serve_feeds(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve ``directory`` until Ctrl-C."""
     FeedServer(directory, host, port).serve_forever()
+

@@ -1,7 +1,9 @@
-"""feeds.server under keep-alive and its in-memory caches: files by version, web answers."""
+"""feeds.server under keep-alive, with slow clients, and its in-memory caches: files by version,
+web answers."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from feeds.protocol import BoundedHttpProtocol
 from feeds.server import FeedServer, _Entity, _FileCache
 from feeds.web.server import _Answer, _ResponseCache
 
@@ -88,7 +91,7 @@ def test_a_request_body_closes_the_connection(server: FeedServer) -> None:
         while chunk := sock.recv(65536):
             received += chunk
     head = received.split(b"\r\n\r\n", 1)[0]
-    assert head.startswith(b"HTTP/1.1 200") and b"\r\nConnection: close" in head
+    assert head.startswith(b"HTTP/1.1 200") and b"\r\nconnection: close" in head.lower()
     assert received.count(b"HTTP/1.1 ") == 1  # the body was not taken for a request
 
 
@@ -229,3 +232,81 @@ def test_response_cache_answers_the_previous_while_one_thread_remakes(
     release.set()
     thread.join()
     assert cache.get(("a",), lambda: answer(b"other")).entity.data == b"new"
+
+
+def _closed_within(sock: socket.socket, seconds: float) -> tuple[bool, bytes]:
+    """Whether the server closed ``sock`` within ``seconds``, and what it sent before."""
+    sock.settimeout(seconds)
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except TimeoutError:
+        return False, received
+    except ConnectionResetError:
+        pass
+    return True, received
+
+
+def test_a_silent_or_slow_client_is_closed_on(
+    server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(BoundedHttpProtocol, "head_seconds", 0.5)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as silent:
+        assert _closed_within(silent, 3)[0]
+    # A head a byte at a time (slowloris): the deadline runs from its first byte.
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as slow:
+        started = time.monotonic()
+        with contextlib.suppress(OSError):  # closed on while still sending
+            for byte in b"GET /all.rss.xml HTTP/1.1\r\nHost: x\r\n":
+                slow.send(bytes([byte]))
+                time.sleep(0.05)
+        assert _closed_within(slow, 3)[0] and time.monotonic() - started < 3
+    # A kept-alive connection idles between requests by the keep-alive timeout, not this.
+    conn = connect(server)
+    try:
+        assert fetch(conn, "/all.rss.xml").status == 200
+        time.sleep(0.8)
+        assert fetch(conn, "/all.rss.xml").status == 200
+    finally:
+        conn.close()
+
+
+def test_a_request_head_too_large_is_refused(server: FeedServer) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        with contextlib.suppress(OSError):  # closed on while still sending
+            sock.sendall(b"GET /all.rss.xml HTTP/1.1\r\nHost: x\r\n")
+            for _ in range(100):
+                sock.sendall(b"X-Padding: " + b"a" * 1000 + b"\r\n")
+        closed, received = _closed_within(sock, 5)
+    assert closed and received.startswith(b"HTTP/1.1 431")
+    conn = connect(server)  # the server goes on answering the others
+    try:
+        assert fetch(conn, "/all.rss.xml").status == 200
+    finally:
+        conn.close()
+
+
+def test_response_cache_peek_never_waits() -> None:
+    cache = _ResponseCache(seconds=0.1)
+    assert cache.peek(("a",)) is None  # nothing yet: get() makes it
+    cache.get(("a",), lambda: answer(b"old"))
+    peeked = cache.peek(("a",))
+    assert peeked is not None and peeked.entity.data == b"old"
+    time.sleep(0.15)
+    assert cache.peek(("a",)) is None  # expired: get() makes it again
+    release = threading.Event()
+    remaking = threading.Event()
+
+    def slow() -> _Answer:
+        remaking.set()
+        release.wait(5)
+        return answer(b"new")
+
+    thread = threading.Thread(target=cache.get, args=(("a",), slow))
+    thread.start()
+    assert remaking.wait(5)
+    peeked = cache.peek(("a",))  # the previous one, while another thread makes the next
+    assert peeked is not None and peeked.entity.data == b"old"
+    release.set()
+    thread.join()

@@ -5,12 +5,14 @@ from __future__ import annotations
 import _thread
 import http.client
 import logging
+import signal
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import Message
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -37,14 +39,15 @@ def server(feeds_dir: Path) -> Iterator[FeedServer]:
         yield running
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (names in any case, as HTTP has them) and body."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, dict(error.headers), error.read()
+            return error.code, error.headers, error.read()
 
 
 def raw_get(server: FeedServer, path: str) -> int:
@@ -177,18 +180,32 @@ def test_serve_forever_until_stopped(feeds_dir: Path) -> None:
     assert not foreground.is_alive()
 
 
-def test_serve_forever_returns_on_ctrl_c(feeds_dir: Path) -> None:
+def test_serve_forever_returns_on_ctrl_c(
+    feeds_dir: Path, caplog: pytest.LogCaptureFixture, request: pytest.FixtureRequest
+) -> None:
+    # Python's own Ctrl-C handler, as in a terminal: a shell starting the tests in the
+    # background has them ignore SIGINT, and the interrupt would never arrive.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    request.addfinalizer(lambda: signal.signal(signal.SIGINT, previous))
     server = FeedServer(feeds_dir, port=0).start()
     statuses: list[int] = []
+    returned = threading.Event()
 
     def poll_then_interrupt() -> None:
-        statuses.append(get(server.url + "/")[0])
-        time.sleep(0.2)  # let the main thread get into serve_forever's wait
-        _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+        try:
+            statuses.append(get(server.url + "/")[0])
+        finally:  # a failed request fails the test below; it must not leave it waiting
+            time.sleep(0.2)  # let the main thread get into serve_forever's wait
+            _thread.interrupt_main()  # what Ctrl-C does: KeyboardInterrupt in the main thread
+            if not returned.wait(10):  # the interrupt went astray: fail, do not hang
+                server.stop()
 
     threading.Thread(target=poll_then_interrupt).start()
-    server.serve_forever()  # returns instead of raising
+    with caplog.at_level(logging.INFO, logger="feeds.server"):
+        server.serve_forever()  # returns instead of raising
+    returned.set()
     assert statuses == [200]
+    assert "interrupted, stopping" in caplog.messages
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(server.url + "/", timeout=2)
 

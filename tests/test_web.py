@@ -10,6 +10,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.message import Message
 from pathlib import Path
 from urllib.parse import quote
 
@@ -140,14 +141,15 @@ def server(data: Data) -> Iterator[WebServer]:
         yield running
 
 
-def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
+    """Status, headers (names in any case, as HTTP has them) and body."""
     request = urllib.request.Request(url, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         with error:
-            return error.code, dict(error.headers), error.read()
+            return error.code, error.headers, error.read()
 
 
 def page(server: WebServer, query: str = "") -> lxml_html.HtmlElement:
@@ -325,3 +327,22 @@ def test_metrics_format(server: WebServer) -> None:
     assert 'tinlaodong_site_last_crawl_errors{site="hanoi-snv"} 1' in text
     assert 'tinlaodong_alerts{status="pending"} 0' in text  # the outbox exists, empty
     assert 'tinlaodong_http_requests_total{route="page",code="200"}' in text
+
+
+def test_behind_a_reverse_proxy_links_are_as_the_reader_sees_them(server: WebServer) -> None:
+    # What docs/deployment.md's nginx sends: the public host, and https from a proxy on
+    # loopback (trusted by default).
+    status, _, body = get(
+        server.url + "/", {"Host": "tin.example", "X-Forwarded-Proto": "https"}
+    )
+    assert status == 200
+    doc = lxml_html.fromstring(body.decode("utf-8"))
+    assert alternates(doc)["application/rss+xml"] == "https://tin.example/feeds/all.rss.xml"
+
+
+def test_no_script_on_the_page_even_from_a_story(server: WebServer) -> None:
+    # A story's text reading "<script>alert(1)</script>" is shown as text (autoescaped).
+    status, _, body = get(f"{server.url}/?q=alert&lang=en")
+    assert status == 200 and b"<script" not in body.lower()
+    doc = lxml_html.fromstring(body.decode("utf-8"))
+    assert "<script>" in doc.cssselect(".excerpt")[0].text_content()

@@ -1,8 +1,8 @@
-"""The web app: requests in, responses out, no HTTP plumbing (``feeds.web.server`` does that).
+"""The web app: requests in, responses out, no HTTP plumbing (``feeds.web.server`` routes).
 
 ``/`` the browsing page (``?province=&topic=&q=&page=&lang=en``), ``/feeds/search`` the saved
 searches as feeds (``&format=rss|atom|json``), ``/healthz``, ``/metrics``; every other path is
-left to the static feed files (``handle`` returns None).
+left to the static feed files.
 """
 
 from __future__ import annotations
@@ -33,10 +33,11 @@ from feeds.publish import (
     topic_slug,
 )
 from feeds.web import charts
+from feeds.web.charts import Heatmap
 from feeds.web.data import Found, Run, View, WebData, check_view
 from feeds.web.i18n import language, text
 from feeds.web.metrics import metrics_text
-from feeds.web.pages import FeedLink, HomePage, SiteRow, StoryRow, excerpt, render
+from feeds.web.pages import FeedLink, HomePage, Pages, SiteRow, StoryRow, excerpt
 
 PER_PAGE = 30
 FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
@@ -83,22 +84,11 @@ class WebApp:
         self.sites = list(sites)
         self.feeds_dir = feeds_dir
         self.requests = RequestCounts()
+        self.pages = Pages()
 
-    def handle(self, path: str, query: Mapping[str, str], base: str) -> Response | None:
-        """The response to a GET of ``path``, or None for the static files; ``base`` is the
-        server's own URL as the client reached it (``http://host:port``)."""
-        route = {"/": self.home, "/feeds/search": self.search_feed}.get(path)
-        if route is not None:
-            return route(query, base)
-        if path == "/healthz":
-            return self.healthz()
-        if path == "/metrics":
-            return Response(
-                200,
-                metrics_text(self.data, self.store, self.sites, self.requests.snapshot()),
-                "text/plain; version=0.0.4; charset=utf-8",
-            )
-        return None
+    def metrics(self) -> Response:
+        body = metrics_text(self.data, self.store, self.sites, self.requests.snapshot())
+        return Response(200, body, "text/plain; version=0.0.4; charset=utf-8")
 
     # -- the page
 
@@ -141,7 +131,7 @@ class WebApp:
             sites=self._site_rows(lang),
             error=error,
         )
-        return Response(200 if error is None else 400, render(page), HTML, PAGE_CACHE)
+        return Response(200 if error is None else 400, self.pages.home(page), HTML, PAGE_CACHE)
 
     def _heading(self, view: View, lang: str) -> str:
         if view.q:
@@ -226,8 +216,8 @@ class WebApp:
         found = [(name, [link for link in links if link]) for name, links in groups]
         return [(name, links) for name, links in found if links]
 
-    def _chart(self, view: View, lang: str) -> tuple[str, str]:
-        """(title, inline SVG) of the stories per day per province."""
+    def _chart(self, view: View, lang: str) -> tuple[str, Heatmap | None]:
+        """(title, chart) of the stories per day per province; no chart without stories."""
         days, counts = self.data.daily_counts()
         gazetteer = self.data.index.gazetteer
         title = text(lang, "chart_days", end=f"{days[-1]:%d/%m/%Y}")
@@ -245,7 +235,7 @@ class WebApp:
         ]
         rows.sort(key=lambda row: _collation_key(row[0]))
         if not any(c for _, c in rows):
-            return title, f'<p class="empty">{text(lang, "chart_empty")}</p>'
+            return title, None
         return title, charts.heatmap(rows, days, title)
 
     def _site_rows(self, lang: str) -> list[SiteRow]:

@@ -1,12 +1,12 @@
-"""Small charts as inline SVG, drawn on the server: no script, readable without colour (each
-mark has a ``<title>``, each chart an ``aria-label``), a few kilobytes each."""
+"""Small charts drawn on the server as inline SVG (``templates/charts.html``): here the
+geometry and colours, there the markup. A few kilobytes each, no script."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from html import escape
 
 from feeds.web.data import Run
 
@@ -16,63 +16,86 @@ OK, ERRORS, UNREACHABLE, UNUSUAL = "#2e7d32", "#f9a825", "#c62828", "#ef6c00"
 _CELL, _GAP, _LABEL_WIDTH, _TOP = 11, 2, 118, 16
 
 
-def heatmap(
-    rows: Sequence[tuple[str, Counter[date]]], days: Sequence[date], label: str
-) -> str:
+@dataclass(frozen=True)
+class Mark:
+    """A rectangle with its tooltip."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    fill: str
+    title: str
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    x: int  # where the (right-aligned) name ends
+    y: int
+    name: str
+    cells: tuple[Mark, ...]
+
+
+@dataclass(frozen=True)
+class Heatmap:
+    label: str
+    width: int
+    height: int
+    days: tuple[tuple[int, str], ...]  # (x, "d/m") of the labelled columns
+    rows: tuple[HeatRow, ...]
+
+
+@dataclass(frozen=True)
+class Strip:
+    label: str
+    width: int
+    height: int
+    cells: tuple[Mark, ...]
+
+
+def heatmap(rows: Sequence[tuple[str, Counter[date]]], days: Sequence[date], label: str) -> Heatmap:
     """Stories per day (columns) per province (rows); darker is more."""
     busiest = max((n for _, counts in rows for n in counts.values()), default=0)
     width = _LABEL_WIDTH + len(days) * (_CELL + _GAP)
     height = _TOP + len(rows) * (_CELL + _GAP) + 2
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"'
-        f' aria-label="{escape(label)}" viewBox="0 0 {width} {height}" width="{width}"'
-        f' height="{height}" font-size="10" font-family="system-ui, sans-serif">'
-    ]
-    for column, day in enumerate(days):
-        if day.day == 1 or column == 0 or column % 7 == 0:
-            x = _LABEL_WIDTH + column * (_CELL + _GAP)
-            parts.append(f'<text x="{x}" y="10" fill="#555">{day.day}/{day.month}</text>')
+    labels = tuple(
+        (_LABEL_WIDTH + column * (_CELL + _GAP), f"{day.day}/{day.month}")
+        for column, day in enumerate(days)
+        if day.day == 1 or column == 0 or column % 7 == 0
+    )
+    drawn = []
     for row, (name, counts) in enumerate(rows):
         y = _TOP + row * (_CELL + _GAP)
-        parts.append(
-            f'<text x="{_LABEL_WIDTH - 4}" y="{y + _CELL - 2}" text-anchor="end"'
-            f' fill="#222">{escape(_short(name))}</text>'
-        )
-        for column, day in enumerate(days):
-            n = counts.get(day, 0)
-            x = _LABEL_WIDTH + column * (_CELL + _GAP)
-            parts.append(
-                f'<rect x="{x}" y="{y}" width="{_CELL}" height="{_CELL}" rx="2"'
-                f' fill="{_shade(n, busiest)}"><title>{escape(name)}, {day:%d/%m/%Y}: {n}'
-                "</title></rect>"
+        cells = tuple(
+            Mark(
+                _LABEL_WIDTH + column * (_CELL + _GAP),
+                y,
+                _CELL,
+                _CELL,
+                _shade(counts.get(day, 0), busiest),
+                f"{name}, {day:%d/%m/%Y}: {counts.get(day, 0)}",
             )
-    parts.append("</svg>")
-    return "".join(parts)
+            for column, day in enumerate(days)
+        )
+        drawn.append(HeatRow(_LABEL_WIDTH - 4, y + _CELL - 2, _short(name), cells))
+    return Heatmap(label, width, height, labels, tuple(drawn))
 
 
-def crawl_strip(runs: Sequence[Run], titles: Sequence[str], slots: int = 12) -> str:
+def crawl_strip(runs: Sequence[Run], titles: Sequence[str], slots: int = 12) -> Strip:
     """A site's last crawls, oldest left: bar height is what each brought (new stories and
     sources, at least a sliver), colour its outcome."""
     bar, gap, height = 7, 2, 22
     width = slots * (bar + gap)
     busiest = max((r.new_stories + r.new_sources for r in runs), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="strip" role="img" width="{width}"'
-        f' height="{height}" viewBox="0 0 {width} {height}"'
-        f' aria-label="{escape(" · ".join(titles[-3:]))}">'
-        f'<line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" stroke="#ccc"/>'
-    ]
     offset = slots - len(runs[-slots:])
+    bars = []
     for i, (run, title) in enumerate(zip(runs[-slots:], titles[-slots:], strict=True)):
         brought = run.new_stories + run.new_sources
         h = 3 if run.unreachable else max(3, round((height - 2) * brought / busiest))
-        x = (offset + i) * (bar + gap)
-        parts.append(
-            f'<rect x="{x}" y="{height - 1 - h}" width="{bar}" height="{h}"'
-            f' fill="{outcome_colour(run)}"><title>{escape(title)}</title></rect>'
+        bars.append(
+            Mark((offset + i) * (bar + gap), height - 1 - h, bar, h, outcome_colour(run), title)
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return Strip(" · ".join(titles[-3:]), width, height, tuple(bars))
 
 
 def outcome_colour(run: Run) -> str:

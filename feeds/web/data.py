@@ -20,7 +20,7 @@ from aggregator.search.query import parse
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
-from aggregator.tags import resolve_province, story_ids_tagged
+from aggregator.tags import default_topics, resolve_province, story_ids_tagged
 
 RUNS_PER_SITE = 12
 CHART_DAYS = 30
@@ -201,8 +201,6 @@ def check_view(
 
 
 def _topic_ids() -> set[str]:
-    from aggregator.tags import default_topics
-
     return {t.id for t in default_topics()}
 
 

@@ -1,7 +1,8 @@
 """The web app and the feed files on one port: :class:`WebServer` is a :class:`FeedServer`
-whose handler asks the app first and serves the static feeds otherwise, at ``/feeds/<name>``
-and at the root names they always had (``/all.rss.xml``). A saved-search feed's answer is kept
-for a while (``RESPONSE_CACHE_SECONDS``): a search costs far more than sending it."""
+whose Starlette app routes the page, saved searches, /healthz and /metrics to the
+:class:`WebApp` and serves the static feeds otherwise, at ``/feeds/<name>`` and at the root
+names they always had (``/all.rss.xml``). A saved-search feed's answer is kept for a while
+(``RESPONSE_CACHE_SECONDS``): a search costs far more than sending it."""
 
 from __future__ import annotations
 
@@ -10,26 +11,35 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
-from typing import cast
-from urllib.parse import parse_qsl, unquote, urlsplit
 
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response as HttpResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from aggregator.paths import feeds_dir
 from aggregator.registry import Site
-from aggregator.store import StoryStore
-from feeds.listing import INDEX_NAME
-from feeds.server import FeedServer, _Entity, _FeedHandler, _Server
+from aggregator.store import StoryStore, open_store
+from feeds.server import (
+    FeedServer,
+    _Entity,
+    _FileCache,
+    entity_response,
+    file_response,
+    plain_response,
+)
 from feeds.web.app import Response, WebApp
 
 logger = logging.getLogger(__name__)
-FEEDS_PREFIX = "/feeds/"
-# A saved-search feed costs a search and a feed build (about 0.3 s over 3,000 stories:
-# bench/serving.py), and its readers poll the same few URLs. The server keeps each answer this
-# long at most, within the max-age it already gives every cache on the way; new stories show
-# up in it that much later.
-CACHED_ROUTES = frozenset({"/feeds/search"})
+# A saved-search feed costs a search and a feed build (bench/serving.py measures it), and its
+# readers poll the same few URLs. The server keeps each answer this long at most, within the
+# max-age it already gives every cache on the way; new stories show up in it that much later.
 RESPONSE_CACHE_SECONDS = 30.0
 RESPONSE_CACHE_ENTRIES = 256
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age=(\d+)")
@@ -63,6 +73,17 @@ class _ResponseCache:
         self.entries = entries
         self._slots: OrderedDict[tuple[object, ...], _Slot] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, key: tuple[object, ...]) -> _Answer | None:
+        """The answer kept for ``key`` if it can be sent as it is (fresh, or being made
+        again), without waiting: else None, and :meth:`get` makes one."""
+        with self._lock:
+            slot = self._slots.get(key)
+        if slot is None or slot.answer is None:
+            return None
+        if time.monotonic() < slot.expires or slot.lock.locked():
+            return slot.answer
+        return None
 
     def get(self, key: tuple[object, ...], make: Callable[[], _Answer]) -> _Answer:
         with self._lock:
@@ -106,75 +127,105 @@ def _answer(response: Response) -> _Answer:
     return _Answer(HTTPStatus(response.status), entity, response.cache_control)
 
 
-class _WebServer(_Server):
-    app: WebApp
-    responses: _ResponseCache
+def _send(answer: _Answer, request: Request) -> HttpResponse:
+    return entity_response(
+        answer.entity, request.headers, cache_control=answer.cache_control, status=answer.status
+    )
 
 
-class _WebHandler(_FeedHandler):
-    def _respond(self, *, with_body: bool) -> None:
-        server = cast(_WebServer, self.server)
-        app = server.app
-        url = urlsplit(self.path)
-        path = unquote(url.path)
-        query = dict(parse_qsl(url.query))
-        base = self._base()
-        try:
-            if path in CACHED_ROUTES:
-                key = (path, tuple(sorted(query.items())), base)
-                answer: _Answer | None = server.responses.get(
-                    key, lambda: _answer(_required(app.handle(path, query, base)))
-                )
-            else:
-                response = app.handle(path, query, base)
-                answer = None if response is None else _answer(response)
-        except Exception:
-            logger.exception("error answering %s", self.path)
-            app.requests.add(_route(path), 500)
-            body = b"internal error\n"
-            self._send(
-                HTTPStatus.INTERNAL_SERVER_ERROR,
-                body,
-                {"Content-Type": "text/plain"},
-                with_body=with_body,
-            )
-            return
+def web_app(app: WebApp, directory: Path) -> Starlette:
+    """The routes: the :class:`WebApp`'s, then the feed files of ``directory``.
+
+    The app's routes read the store, in worker threads. The feed files and kept answers are
+    sent from the event loop (a stat, a dictionary look-up)."""
+    files = _FileCache(directory)
+    responses = _ResponseCache()
+
+    def counted(
+        route: str, make: Callable[[Request], Awaitable[HttpResponse]]
+    ) -> Callable[[Request], Awaitable[HttpResponse]]:
+        """``make``'s answer, counted for /metrics."""
+
+        async def endpoint(request: Request) -> HttpResponse:
+            try:
+                response = await make(request)
+            except Exception:
+                logger.exception("error answering %s", request.scope["path"])
+                app.requests.add(route, 500)
+                return plain_response(500, "internal error\n")
+            app.requests.add(route, response.status_code)
+            return response
+
+        return endpoint
+
+    def page(request: Request) -> HttpResponse:
+        return _send(_answer(app.home(_query(request), _base(request))), request)
+
+    async def search_feed(request: Request) -> HttpResponse:
+        base = _base(request)
+        # By the query string as sent (parsed only for a search), and the host named.
+        key = (request.scope["query_string"], base)
+        # A kept answer is sent from the event loop; a search runs in a worker thread.
+        answer = responses.peek(key)
         if answer is None:
-            if path.startswith(FEEDS_PREFIX):  # the same files under /feeds/
-                path = "/" + (path.removeprefix(FEEDS_PREFIX) or INDEX_NAME)
-            app.requests.add("static", 200)
-            self._respond_static(path, with_body=with_body)
-            return
-        app.requests.add(_route(path), answer.status)
-        self._send_prepared(
-            answer.entity,
-            with_body=with_body,
-            cache_control=answer.cache_control,
-            status=answer.status,
-        )
+            answer = await run_in_threadpool(
+                responses.get, key, lambda: _answer(app.search_feed(_query(request), base))
+            )
+        return _send(answer, request)
 
-    def _base(self) -> str:
-        """This server's URL as the client named it (the Host header), else as bound."""
-        host = self.headers.get("Host")
-        if not host or any(c in host for c in "/\\ @"):
-            bound = cast(tuple[str, int], self.server.server_address)
-            host = f"{bound[0]}:{bound[1]}"
-        return f"http://{host}"
+    def healthz(request: Request) -> HttpResponse:
+        return _send(_answer(app.healthz()), request)
+
+    def metrics(request: Request) -> HttpResponse:
+        return _send(_answer(app.metrics()), request)
+
+    async def feed_file(request: Request) -> HttpResponse:
+        response = file_response(files, request, "/" + request.path_params["name"])
+        app.requests.add("static", response.status_code)
+        return response
+
+    async def root_file(request: Request) -> HttpResponse:
+        response = file_response(files, request)
+        app.requests.add("static", response.status_code)
+        return response
+
+    return Starlette(
+        routes=[
+            Route("/", counted("page", _in_thread(page))),
+            Route("/feeds/search", counted("search_feed", search_feed)),
+            Route("/healthz", counted("healthz", _in_thread(healthz))),
+            Route("/metrics", counted("metrics", _in_thread(metrics))),
+            Route("/feeds/{name:path}", feed_file),
+            Route("/{name:path}", root_file),
+        ]
+    )
 
 
-def _required(response: Response | None) -> Response:
-    if response is None:  # a route of CACHED_ROUTES is always the app's
-        raise LookupError("the app did not answer a route of its own")
-    return response
+def _in_thread(
+    endpoint: Callable[[Request], HttpResponse],
+) -> Callable[[Request], Awaitable[HttpResponse]]:
+    """``endpoint`` run in a worker thread: it reads the store."""
+
+    async def answer(request: Request) -> HttpResponse:
+        return await run_in_threadpool(endpoint, request)
+
+    return answer
 
 
-def _route(path: str) -> str:
-    return {
-        "/": "page",
-        "/feeds/search": "search_feed",
-        "/healthz": "healthz",
-        "/metrics": "metrics",
-    }.get(path, "other")
+def _query(request: Request) -> dict[str, str]:
+    """The query string's parameters, the last of each name; blank ones left out."""
+    return {name: value for name, value in request.query_params.items() if value}
+
+
+def _base(request: Request) -> str:
+    """This server's URL as the client named it (the Host header), else as bound; https
+    when a trusted reverse proxy says so (uvicorn reads its X-Forwarded-Proto)."""
+    host = request.headers.get("host")
+    if not host or any(c in host for c in "/\\ @"):
+        bound = request.scope.get("server") or ("127.0.0.1", 80)
+        host = f"{bound[0]}:{bound[1]}"
+    scheme = "https" if request.scope.get("scheme") == "https" else "http"
+    return f"{scheme}://{host}"
 
 
 class WebServer(FeedServer):
@@ -201,22 +252,17 @@ class WebServer(FeedServer):
     ) -> WebServer:
         """A server of ``data_dir``'s store and feeds (``DATA_DIR/feeds``); :meth:`stop`
         closes the store it opened."""
-        from aggregator.paths import feeds_dir
-        from aggregator.store import open_store
-
         store = open_store(data_dir)
         server = cls(feeds_dir(data_dir), store, sites, host, port)
         server._owned_store = store
         return server
 
-    def _make_server(self) -> _Server:
-        server = _WebServer((self.host, self.port), self.directory, _WebHandler)
-        server.app = self.app
-        server.responses = _ResponseCache()
-        return server
+    def asgi_app(self) -> ASGIApp:
+        return web_app(self.app, self.directory)
 
     def stop(self) -> None:
         super().stop()
         store, self._owned_store = self._owned_store, None
         if store is not None:
             store.close()
+
