@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from aggregator.cli.options import add_server_options, announce
 from aggregator.cli.reporting import print_outcome
-from aggregator.cli.serve_cmd import add_server_options, serve
-from aggregator.paths import feeds_dir
 from aggregator.registry import load_registry
 from aggregator.store.database import DB_FILENAME
 from mirror.build import build_mirror, default_seeds_dir
@@ -42,6 +41,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     # Imported when the demo runs: `tinlaodong --help` builds this parser too.
     from aggregator.app.crawl_job import CrawlJob
+    from aggregator.app.serving import serve_until_interrupted, start_web_server
 
     data_dir = args.data_dir
     seeds = default_seeds_dir()
@@ -58,5 +58,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"store: {data_dir / DB_FILENAME}")
         if args.no_serve:
             return 1 if outcome.failed else 0
-        serve(feeds_dir(data_dir), args.host, args.port, registry_path)
+        server = start_web_server(data_dir, args.host, args.port, registry_path)
+        announce(server)
+        serve_until_interrupted(server)
     return 0

@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from aggregator.exceptions import ConfigError
+from aggregator.cli.options import add_server_options, announce
 from feeds.publish import PAGE_SIZE, PAGES
 
 # The store and the web app are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
-if TYPE_CHECKING:
-    from feeds.web import WebServer
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -51,12 +48,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     serve = actions.add_parser(
         "serve", parents=[parent], help="serve the web page and the feeds until Ctrl-C"
     )
-    serve.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
-    )
-    serve.add_argument(
-        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
-    )
+    add_server_options(serve)
     serve.add_argument("--sites", type=Path, help="a registry file of one's own")
     serve.set_defaults(func=run_serve)
 
@@ -90,25 +82,8 @@ def run_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def start_web_server(
-    data_dir: Path, host: str, port: int, sites_file: Path | None = None
-) -> WebServer:
-    """The web app of ``data_dir`` listening on ``host:port`` in a background thread."""
-    from aggregator.registry import load_registry
-    from feeds.web import WebServer
-
-    sites = load_registry(sites_file).sites
-    server = WebServer.for_data_dir(data_dir, sites, host, port)
-    try:
-        server.start()
-    except OSError as exc:
-        server.stop()
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)
-    return server
-
-
 def run_serve(args: argparse.Namespace) -> int:
+    from aggregator.app.serving import serve_until_interrupted, start_web_server
     from aggregator.paths import feeds_dir
     from aggregator.registry import load_registry
     from aggregator.store import open_store
@@ -121,5 +96,6 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         store.close()
     server = start_web_server(args.data_dir, args.host, args.port, args.sites)
-    server.serve_forever()  # stops (and closes the store) on Ctrl-C
+    announce(server)
+    serve_until_interrupted(server)
     return 0

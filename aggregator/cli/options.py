@@ -1,11 +1,15 @@
-"""Options several commands share: which sites, Scrapy settings, politeness."""
+"""Options several commands share: which sites, Scrapy settings, politeness, where to listen."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aggregator.exceptions import ConfigError
+
+if TYPE_CHECKING:
+    from feeds.web import WebServer
 
 
 def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
@@ -56,3 +60,16 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
             raise ConfigError(f"--set expects NAME=VALUE, got {pair!r}")
         settings[name.strip()] = value
     return settings
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
+    )
+
+
+def announce(server: WebServer) -> None:
+    print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)

@@ -19,9 +19,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_settings_option, parse_settings
+from aggregator.cli.options import add_server_options, add_settings_option, announce, parse_settings
 from aggregator.exceptions import ConfigError
-from aggregator.paths import feeds_dir
 from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 
@@ -29,7 +28,6 @@ from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 # other command (a crawl above all) builds this parser too, and importing them slowed its start.
 if TYPE_CHECKING:
     from aggregator.scheduling.service import CrawlService, Runnable
-    from feeds.web import WebServer
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -66,15 +64,6 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser.set_defaults(func=run)
 
 
-def add_server_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
-    )
-    parser.add_argument(
-        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
-    )
-
-
 def _minutes(text: str) -> float:
     try:
         value = float(text) * 60
@@ -109,9 +98,11 @@ def _serve_without_crawls(args: argparse.Namespace) -> int:
 
 def _serve_with(service: Runnable, args: argparse.Namespace) -> int:
     """The web app and feeds in a thread, ``service`` until SIGINT or SIGTERM."""
+    from aggregator.app.serving import start_web_server
     from aggregator.scheduling.service import run_until_signal
 
-    server = _start_server(feeds_dir(args.data_dir), args.host, args.port, args.sites)
+    server = start_web_server(args.data_dir, args.host, args.port, args.sites)
+    announce(server)
     try:
         run_until_signal(service)
     finally:
@@ -146,30 +137,3 @@ def _run_once(service: CrawlService) -> int:
             f"{record.new_stories} new stories"
         )
     return 1 if records and all(r.outcome != "ok" for r in records) else 0
-
-
-def _start_server(
-    directory: Path, host: str, port: int, sites_file: Path | None = None
-) -> WebServer:
-    """The web app (page, saved searches, /healthz, /metrics) and the feed files of
-    ``directory`` (``DATA_DIR/feeds``), in a background thread."""
-    from feeds.web import WebServer
-
-    directory.mkdir(parents=True, exist_ok=True)  # empty until the first crawl writes feeds
-    server = WebServer.for_data_dir(directory.parent, load_registry(sites_file).sites, host, port)
-    try:
-        server.start()
-    except OSError as exc:
-        server.stop()
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)
-    return server
-
-
-def serve(directory: Path, host: str, port: int, sites_file: Path | None = None) -> None:
-    """Serve ``directory`` and the web app until Ctrl-C (``demo`` and ``--no-crawl``)."""
-    server = _start_server(directory, host, port, sites_file)
-    try:
-        server.serve_forever()
-    finally:
-        server.stop()
