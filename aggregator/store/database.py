@@ -51,8 +51,8 @@ def _sqlite_pragmas(busy_timeout_ms: int) -> Any:
         cursor.execute("PRAGMA synchronous=NORMAL")
         # ...so the checkpoints' syncs are the commits' cost: at SQLite's 1,000 pages one came
         # every few articles, each writing back pages scattered over the near-duplicate index,
-        # half of an article's store time at 10k stories and at 1M (bench/scale_bench.py).
-        # 10,000 pages (a WAL of up to 40 MB) syncs a tenth as often.
+        # a large share of an article's store time (docs/performance.md, bench/scale_bench.py).
+        # A WAL ten times longer syncs a tenth as often.
         cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -31,7 +31,7 @@ class Base(DeclarativeBase):
 class Story(Base):
     __tablename__ = "stories"
     # The feeds' order (``views._newest``): the newest stories are read off its end, not
-    # found by sorting the whole store (2 s a feed at a million stories).
+    # found by sorting the whole store for every feed.
     __table_args__ = (Index("ix_stories_newest", "published", "first_seen", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

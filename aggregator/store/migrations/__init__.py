@@ -77,7 +77,7 @@ def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) ->
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
         if current_revision(connection) != head_revision():
             # Alembic is imported only to migrate: at the head (every open but the first after
-            # an upgrade), reading its table is all, and importing it cost each command 0.2 s.
+            # an upgrade), reading its table is all, and importing Alembic slows every command.
             from alembic import command
 
             command.upgrade(alembic_config(connection), "head")
