@@ -36,7 +36,6 @@ import contextlib
 import logging
 import os
 import secrets
-import signal
 import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -58,6 +57,8 @@ from spiders.runner import (
     SiteCrawlerProcess,
     SiteReport,
     crawl_settings,
+    restore_shutdown_handlers,
+    shutdown_handlers,
     site_report,
 )
 
@@ -276,11 +277,12 @@ def run_workers(
         for key, value in site_keys(prefix, site.id).items():
             crawler.settings.set(key, value, priority="cmdline")
 
+    handlers = shutdown_handlers()
     with ExtractionWorkers.from_settings(settings, worker_setup) as workers:
         process = SiteCrawlerProcess(settings, {WORKERS_ARG: workers})
         quiet_libraries()
         crawlers = process.crawl_sites(sites, own_queue)
         with while_crawling(settings) if while_crawling else contextlib.nullcontext():
             process.start()
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    restore_shutdown_handlers(handlers)
     return [site_report(site, crawler) for site, crawler in crawlers]

@@ -148,6 +148,7 @@ def run_crawl(
     see :data:`CrawlHook`.
     """
     writer = StoreWriter() if store is not None else None
+    handlers = shutdown_handlers()
     shared: dict[str, object] = {}
     if store is not None:
         shared.update({STORE_ARG: store, WRITER_ARG: writer})
@@ -162,10 +163,21 @@ def run_crawl(
         finally:
             if writer is not None:
                 writer.close()
-    # Scrapy's shutdown handlers outlive the crawl; give Ctrl-C back to Python (``demo``
-    # serves the feeds afterwards and must stop on it).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    restore_shutdown_handlers(handlers)
     return [site_report(site, crawler) for site, crawler in crawlers]
+
+
+def shutdown_handlers() -> dict[int, Any]:
+    """The process's SIGINT and SIGTERM handlers, before a crawl replaces them."""
+    return {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+
+def restore_shutdown_handlers(handlers: dict[int, Any]) -> None:
+    """Scrapy's shutdown handlers outlive its crawl, and after a first signal they only stop a
+    reactor that is no longer running: put the process's own back (``demo`` serves the feeds
+    afterwards and must stop on Ctrl-C and SIGTERM)."""
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
 
 
 @contextlib.contextmanager

@@ -23,6 +23,16 @@ def test_demo_no_serve_leaves_the_store_and_the_feeds_in_the_data_dir(tmp_path: 
 
 
 def test_demo_serves_the_feeds_and_the_mirror_until_ctrl_c(tmp_path: Path) -> None:
+    _serve_then_stop(tmp_path, signal.SIGINT)
+
+
+def test_demo_stops_on_sigterm_as_on_ctrl_c(tmp_path: Path) -> None:
+    # A service manager stops with SIGTERM. The crawl before the serving once left Scrapy's
+    # handlers in place, which swallowed SIGTERM and every Ctrl-C after it.
+    _serve_then_stop(tmp_path, signal.SIGTERM)
+
+
+def _serve_then_stop(tmp_path: Path, stop: signal.Signals) -> None:
     with subprocess.Popen(
         [
             sys.executable,
@@ -39,13 +49,13 @@ def test_demo_serves_the_feeds_and_the_mirror_until_ctrl_c(tmp_path: Path) -> No
         text=True,
     ) as proc:
         try:
-            _check_served_then_interrupt(proc)
+            _check_served_then_interrupt(proc, stop)
         finally:
             if proc.poll() is None:
                 proc.kill()
 
 
-def _check_served_then_interrupt(proc: subprocess.Popen[str]) -> None:
+def _check_served_then_interrupt(proc: subprocess.Popen[str], stop: signal.Signals) -> None:
     assert proc.stdout is not None
     url = ""
     for line in proc.stdout:
@@ -59,5 +69,5 @@ def _check_served_then_interrupt(proc: subprocess.Popen[str]) -> None:
     # The stories' links point at the mirror, which is still being served.
     with urllib.request.urlopen(feed.entries[0].link, timeout=10) as response:
         assert response.status == 200
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     assert proc.wait(timeout=15) in (0, 130)

@@ -280,6 +280,19 @@ def test_saved_search_feeds(server: WebServer, fmt: str, content_type: str) -> N
     assert status == 304
 
 
+def test_each_saved_search_is_a_feed_of_its_own(server: WebServer) -> None:
+    # Readers tell feeds apart by their id: two searches must not share one.
+    ids = set()
+    queries = ("q=lao+dong", "q=viec+lam", "province=quang-tri", "q=lao+dong&province=quang-tri")
+    for query in queries:
+        _, _, body = get(f"{server.url}/feeds/search?{query}&format=atom")
+        ids.add(feedparser.parse(body).feed.id)
+    assert len(ids) == 4
+    # The same search keeps its id, whatever the order of its parameters.
+    _, _, body = get(f"{server.url}/feeds/search?province=quang-tri&q=lao+dong&format=atom")
+    assert feedparser.parse(body).feed.id in ids
+
+
 def test_saved_search_needs_something_to_search(server: WebServer) -> None:
     assert get(f"{server.url}/feeds/search?format=rss")[0] == 400
     assert get(f"{server.url}/feeds/search?q=x&format=pdf")[0] == 400

@@ -3,12 +3,17 @@
 
 from __future__ import annotations
 
+import logging
+import signal
 from pathlib import Path
+from types import FrameType
 
 from aggregator.exceptions import ConfigError
 from aggregator.paths import feeds_dir
 from aggregator.registry import load_registry
 from feeds.web import WebServer
+
+logger = logging.getLogger("tinlaodong.serve")
 
 
 def start_web_server(
@@ -27,8 +32,15 @@ def start_web_server(
 
 
 def serve_until_interrupted(server: WebServer) -> None:
-    """Serve until Ctrl-C or SIGTERM, then stop the server."""
+    """Serve until Ctrl-C or SIGTERM (a service manager's stop), then stop the server."""
+
+    def terminate(signum: int, _frame: FrameType | None) -> None:
+        logger.info("%s received, stopping", signal.Signals(signum).name)
+        raise KeyboardInterrupt  # the server stops on it as on Ctrl-C
+
+    previous = signal.signal(signal.SIGTERM, terminate)
     try:
         server.serve_forever()
     finally:
         server.stop()
+        signal.signal(signal.SIGTERM, previous)

@@ -291,7 +291,9 @@ class WebApp:
         params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
         params = {k: v for k, v in params.items() if v}
         spec = FeedSpec(
-            slug="search",
+            # Each saved search its own feed id (a reader telling feeds apart by id must not
+            # merge two searches): the search in the id, in a fixed order.
+            slug=f"search?{urlencode(sorted(params.items()))}",
             title=text(lang, "feed_search", q=view.q)
             if view.q
             else text(lang, "feed_filtered", what=what),
