@@ -4,7 +4,10 @@ and their errors. ``aggregator.store.opening`` opens a store on one."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +105,20 @@ def safe_url(url: str) -> str:
         return make_url(url).render_as_string(hide_password=True)
     except ArgumentError:
         return "(unparsable URL)"
+
+
+@contextlib.contextmanager
+def sqlite_file_lock(engine: Engine, purpose: str) -> Iterator[None]:
+    """An exclusive lock file beside ``engine``'s SQLite file (``<file>.<purpose>.lock``), held
+    for the block: processes sharing the file take turns. Nothing for other databases (they
+    have locks of their own) or an in-memory one."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    fd = os.open(f"{database}.{purpose}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock

@@ -4,8 +4,6 @@ turns, a write that lost a race run again. What is written is ``dedup``'s."""
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import random
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from aggregator.faults import lost_race
 from aggregator.models import Article
 from aggregator.store import neardup
 from aggregator.store.bodyprint import BodyPrint
+from aggregator.store.database import sqlite_file_lock
 from aggregator.store.dedup import AddResult, ArticleWriter
 from aggregator.store.fingerprint import canonical_url
 from aggregator.store.schema import Story
@@ -129,13 +128,5 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
                 lock.exec_driver_sql(f"SELECT pg_advisory_unlock({PG_WRITE_LOCK})")
                 lock.commit()
         return
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
+    with sqlite_file_lock(engine, "write"):
         yield
-        return
-    fd = os.open(f"{database}.write.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock

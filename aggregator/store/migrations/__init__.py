@@ -15,12 +15,9 @@ writes ``versions/vNNNN_what_changed.py`` with the differences found (review it)
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import functools
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +25,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 
 import aggregator.store.search_schema as search_schema
+from aggregator.store.database import sqlite_file_lock
 from aggregator.store.schema import Base
 
 HERE = Path(__file__).resolve().parent
@@ -72,7 +70,7 @@ def include_name(name: str | None, type_: str, _parent: Any) -> bool:
 def upgrade(engine: Engine, then: Callable[[Connection], None] | None = None) -> None:
     """Migrate ``engine``'s database to the newest revision, then run ``then`` (what Alembic
     cannot describe: the search index's FTS5 table, triggers, functions) under the same lock."""
-    with _sqlite_lock(engine), engine.begin() as connection:
+    with sqlite_file_lock(engine, "migrate"), engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
         if current_revision(connection) != head_revision():
@@ -106,17 +104,3 @@ def head_revision() -> str | None:
         if (match := _REVISION_FILE.match(path.name))
     ]
     return max(numbers, default=None)
-
-
-@contextlib.contextmanager
-def _sqlite_lock(engine: Engine) -> Iterator[None]:
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
-        yield
-        return
-    fd = os.open(f"{database}.migrate.lock", os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
