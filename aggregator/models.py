@@ -21,6 +21,10 @@ class Article:
     ``text`` is the clean body, NFC-normalised, paragraphs separated by blank lines.
     ``published`` is timezone-aware when known (Asia/Ho_Chi_Minh for local times).
     ``profile`` names the page object that read the page ("liferay", "baodansinh", "generic").
+    ``date_only`` says the page shows a day but no time of day: ``published`` is then that
+    day's local midnight, which is not a time the story was published at.
+    ``lead`` is the standfirst (sapo) the page sets apart above the body, also the first
+    paragraph of ``text``.
     """
 
     url: str | None
@@ -31,6 +35,8 @@ class Article:
     images: list[Image] = field(default_factory=list)
     language: str | None = None
     profile: str = "generic"
+    date_only: bool = False
+    lead: str | None = None
 
     def to_json_dict(self, source: str | None = None) -> dict[str, object]:
         """The ``tinlaodong extract --json`` object for this article."""
