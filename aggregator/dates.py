@@ -22,7 +22,7 @@ Forms covered by the regular expressions::
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -59,7 +59,8 @@ _WORDY = re.compile(
 # "12:55", "12h55", "8 giờ 30", "12:00 AM", "3:53 CH" (chiều = PM, sáng = AM).
 _TIME = re.compile(
     r"(?<!\d)(\d{1,2})\s*(?:[:h]|giờ)\s*(\d{2})(?::(\d{2}))?"
-    r"(?:\s*(AM|PM|SA|CH|sáng|chiều|tối))?(?![\d/])",
+    # The marker must end a word: "CH" of "Chủ nhật" after a time is not chiều.
+    r"(?:\s*(AM|PM|SA|CH|sáng|chiều|tối)\b)?(?![\d/])",
     re.IGNORECASE,
 )
 _PM = {"pm", "ch", "chiều", "tối"}
@@ -104,6 +105,24 @@ def parse_vietnamese_date(text: str, *, now: datetime | None = None) -> datetime
     if found is None:
         return None
     return None if found > reference + FUTURE_TOLERANCE else found
+
+
+def parse_shown_date(text: str, *, now: datetime | None = None) -> datetime | date | None:
+    """What a date line shows: a datetime when it shows a time of day, a plain ``date`` when
+    it shows only a day, or a placeholder time (Liferay prints "12:00 AM" for stories
+    entered without one; a midnight clock is a CMS default far more often than a story
+    published on the stroke of midnight)."""
+    found = parse_vietnamese_date(text, now=now)
+    if found is None or _AGO.search(text):
+        return found
+    if not shows_time(text) or (found.hour, found.minute, found.second) == (0, 0, 0):
+        return found.astimezone(VIETNAM).date() if found.tzinfo else found.date()
+    return found
+
+
+def local_midnight(day: date) -> datetime:
+    """The start of ``day`` in Vietnam: where a date-only story sorts."""
+    return datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
 
 
 def shows_time(text: str) -> bool:

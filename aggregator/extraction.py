@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import trafilatura
@@ -20,12 +20,21 @@ from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
 from w3lib.encoding import read_bom
 
-from aggregator.dates import parse_vietnamese_date
+from aggregator.dates import local_midnight, parse_shown_date
 from aggregator.exceptions import ExtractionError, PageDecodeError
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
 from aggregator.profiles import ArticlePage, PageData, detect_profile
-from aggregator.text import clean_or_none, clean_text, mojibake_count, nfc, repair_mojibake
+from aggregator.profiles.base import drop
+from aggregator.profiles.leads import lead_text
+from aggregator.text import (
+    clean_or_none,
+    clean_text,
+    mojibake_count,
+    nfc,
+    repair_mojibake,
+    restore_entities,
+)
 
 if TYPE_CHECKING:
     from aggregator.store.bodyprint import BodyPrint
@@ -72,7 +81,7 @@ def extract_outcome(
 @dataclass
 class _Fields:
     title: str | None = None
-    published: datetime | None = None
+    published: date | None = None  # a plain date: the page shows no time of day
     author: str | None = None
 
 
@@ -100,22 +109,29 @@ def extract_article(
         raise ExtractionError(f"{where}: {reason}")
     fields = _Fields(_usable_title(page.title()), page.published(), clean_or_none(page.author()))
     images = page.images()
+    lead_element = page.lead_element()
+    lead = _restored(lead_text(lead_element))
     page.remove_chrome()
+    drop(lead_element)
     root = page.content_root()
     text, metadata = _run_trafilatura(tree, root, url, need_metadata=_incomplete(fields))
-    if not text:
+    if not text and not lead:
         raise ExtractionError(f"{where}: no article text found (profile {chosen.name})")
     _fill_from(fields, metadata)
-    text = _without_heading(text, fields.title)
+    fields.title = _restored(fields.title)
+    text = with_lead(_without_heading(restore_entities(text), fields.title), lead)
+    published, date_only = _as_datetime(fields.published)
     return Article(
         url=url,
         title=fields.title,
         text=text,
-        published=fields.published,
+        published=published,
         author=fields.author,
         images=images,
         language=article_language(text, _declared_language(data)),
         profile=chosen.name,
+        date_only=date_only,
+        lead=lead,
     )
 
 
@@ -246,6 +262,32 @@ def _without_heading(text: str, title: str | None) -> str:
     return rest if title and rest and first.casefold() == title.casefold() else text
 
 
+def with_lead(text: str, lead: str | None) -> str:
+    """``text`` opening with ``lead``, once: pasted articles often repeat the lead as the
+    body's first paragraph."""
+    if not lead:
+        return text
+    first = text.partition("\n\n")[0]
+    if _comparable(first) == _comparable(lead):
+        return text
+    return f"{lead}\n\n{text}" if text else lead
+
+
+def _restored(text: str | None) -> str | None:
+    return restore_entities(text) if text else text
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _as_datetime(value: date | None) -> tuple[datetime | None, bool]:
+    """A story's time and whether it is only a day (sorted at that day's local midnight)."""
+    if value is None or isinstance(value, datetime):
+        return value, False
+    return local_midnight(value), True
+
+
 def _incomplete(fields: _Fields) -> bool:
     return fields.title is None or fields.published is None
 
@@ -255,7 +297,7 @@ def _fill_from(fields: _Fields, metadata: object) -> None:
         return
     fields.title = fields.title or _usable_title(getattr(metadata, "title", None))
     if fields.published is None and getattr(metadata, "date", None):
-        fields.published = parse_vietnamese_date(str(metadata.date))  # type: ignore[attr-defined]
+        fields.published = parse_shown_date(str(metadata.date))  # type: ignore[attr-defined]
     fields.author = fields.author or clean_or_none(getattr(metadata, "author", None))
 
 

@@ -8,6 +8,7 @@ compare equal.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -120,3 +121,31 @@ def _sloppy_encode(run: str, charset: str) -> bytes | None:
                 return None
             out.append(ord(char))
     return bytes(out)
+
+
+# Entities some portals print with their "&" lost ("ldquo;Việc làm rdquo;") or escaped
+# twice ("&amp;hellip;" shows as "&hellip;"): typographic ones only, where a bare name
+# cannot be a word of the text.
+_TYPOGRAPHIC = (
+    "ldquo", "rdquo", "lsquo", "rsquo", "bdquo", "sbquo", "laquo", "raquo", "hellip",
+    "ndash", "mdash", "middot",
+)  # fmt: skip
+_SHORT = ("nbsp", "quot", "amp", "apos", "bull", "deg", "copy")  # could end a word
+_LITERAL_ENTITY = re.compile(r"&(#\d{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_BARE_ENTITY = re.compile(rf"(?<!&)({'|'.join(_TYPOGRAPHIC)});|(?<![&\w])({'|'.join(_SHORT)});")
+
+
+def restore_entities(text: str) -> str:
+    """``text`` with entity names shown as text turned into the characters readers expect."""
+    if ";" not in text:
+        return text
+    text = _LITERAL_ENTITY.sub(_entity, text)
+    return _BARE_ENTITY.sub(_entity, text)
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match[1] or match[2]
+    char = html.unescape(f"&{name};")
+    if char == f"&{name};":
+        return match[0]  # not an entity after all
+    return " " if char == "\xa0" else char

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
 
-from aggregator.dates import parse_vietnamese_date
+from aggregator.dates import parse_shown_date
 from aggregator.models import Image
+from aggregator.profiles.leads import find_lead
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
 
@@ -43,7 +44,14 @@ class ArticlePage:
     def title(self) -> str | None:
         return None
 
-    def published(self) -> datetime | None:
+    def published(self) -> date | None:
+        """When the page says the story was published: a datetime when it shows a time of
+        day, a plain ``date`` when it shows only the day."""
+        return None
+
+    def lead_element(self) -> HtmlElement | None:
+        """The element holding the lead (sapo) set apart above the body, if any: extraction
+        takes it out of the body and makes its text the text's first paragraph."""
         return None
 
     def author(self) -> str | None:
@@ -120,9 +128,13 @@ class SelectorArticle(ArticlePage):
     def title(self) -> str | None:
         return self.text_of(self.TITLE) if self.TITLE else None
 
-    def published(self) -> datetime | None:
+    def published(self) -> date | None:
         shown = self.text_of(self.DATE) if self.DATE else None
-        return parse_vietnamese_date(shown) if shown else None
+        return parse_shown_date(shown) if shown else None
+
+    def lead_element(self) -> HtmlElement | None:
+        headline = self.first(self.TITLE) if self.TITLE else None
+        return find_lead(self.tree, headline, self.body())
 
     def author(self) -> str | None:
         if self._author_line is None:

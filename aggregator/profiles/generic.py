@@ -12,13 +12,11 @@ short signature closing the body ("Lê Phương", "Phòng Lao động - Việc l
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from aggregator.dates import parse_vietnamese_date, shows_time
+from aggregator.dates import parse_shown_date
 from aggregator.language import article_language
 from aggregator.models import Image
 from aggregator.profiles.base import (
@@ -29,6 +27,11 @@ from aggregator.profiles.base import (
     images_in,
     is_signature,
 )
+from aggregator.profiles.chrome import CHROME_WORDS as _CHROME_WORDS
+from aggregator.profiles.datelines import RELATED_HEADING as _RELATED_HEADING
+from aggregator.profiles.datelines import Shown, combine, find_date_line, followed_by_date
+from aggregator.profiles.headlines import find_headline, prefer_visible, title_from_head
+from aggregator.profiles.leads import find_lead
 from aggregator.profiles.pagedata import PageData, structured_author, structured_date
 from aggregator.text import clean_line, clean_or_none
 from aggregator.urls import site_host
@@ -70,32 +73,29 @@ def looks_like_article(url: str) -> bool:
 class GenericArticle(ArticlePage):
     def __init__(self, page: PageData) -> None:
         super().__init__(page)
-        self._headline = _headline(page)
+        self._headline = find_headline(page, followed_by_date)
         self._date_line: HtmlElement | None = None
         self._body = _body_container(page.tree)
         self._signature = _signature_line(self._body, page.tree)
 
     def title(self) -> str | None:
-        headline, repeated = self._headline
-        if headline is not None and repeated:
-            return clean_or_none(headline.text_content())
+        headline = self._headline
+        if headline.confirmed:
+            return headline.text
         ld_headline = self.page.ld.get("headline")
-        if isinstance(ld_headline, str):
-            return clean_or_none(ld_headline)
-        if headline is not None:
-            return clean_or_none(headline.text_content())
-        return self.page.meta_value("og:title")
+        structured = clean_or_none(ld_headline) if isinstance(ld_headline, str) else None
+        return prefer_visible(headline.text, structured) or title_from_head(self.page)
 
-    def published(self) -> datetime | None:
+    def published(self) -> Shown | None:
         structured = structured_date(self.page)
-        visible = self._visible_date()  # looked for anyway: the line leaves the body
-        marked = parse_vietnamese_date(structured) if structured else None
-        if marked is None:
-            return None if visible is None else visible[0]
-        if visible is None or not visible[1] or shows_time(structured or ""):
-            return marked
-        # The markup gives only the day: the time the page shows for that day.
-        return visible[0] if visible[0].date() == marked.date() else marked
+        found = find_date_line(self.tree, self._headline.element)
+        shown = None
+        if found is not None:
+            self._date_line, shown = found  # the line leaves the body
+        return combine(shown, parse_shown_date(structured) if structured else None)
+
+    def lead_element(self) -> HtmlElement | None:
+        return find_lead(self.tree, self._headline.element, self._body)
 
     def author(self) -> str | None:
         if self._signature is not None:
@@ -118,18 +118,6 @@ class GenericArticle(ArticlePage):
         if self._body is not None:
             for block in _trailing_chrome(self._body):
                 drop(block)
-
-    def _visible_date(self) -> tuple[datetime, bool] | None:
-        """The first date line near the headline (its date, whether it shows a time)."""
-        for element in _near_headline(self.tree, self._headline[0]):
-            text = _date_line_text(element)
-            if text is None:
-                continue
-            found = parse_vietnamese_date(text)
-            if found is not None:
-                self._date_line = element
-                return found, shows_time(text)
-        return None
 
 
 class GenericListing(ListingPage):
@@ -165,111 +153,6 @@ def recognise(page: PageData) -> bool:
 
 
 PROFILE = Profile("generic", GenericArticle, GenericListing, recognise)
-
-
-# Where a date or a signature is never the article's: related stories, sidebars, footers.
-_CHROME_WORDS = re.compile(
-    r"related|lien-?quan|tin-?khac|other|cung-?chuyen-?muc|sidebar|widget|footer|"
-    r"\bnav|menu|comment|binh-?luan|most-?read|doc-?nhieu|xem-?nhieu|tin-?moi|newest|latest",
-    re.IGNORECASE,
-)
-_CHROME_TAGS = {"aside", "nav", "footer", "form"}
-# A heading opening a related-stories box: everything after it is other stories.
-_RELATED_HEADING = re.compile(
-    r"^(?:các |những )?(?:tin|bài|bài viết|tin bài)(?: đã đưa)? (?:liên quan|khác|cùng chuyên mục)"
-    r"|^(?:xem|đọc) thêm|^tin mới|^related|^more (?:stories|news)|^read more",
-    re.IGNORECASE,
-)
-_NEAR_FOLLOWING = 40
-_NEAR_PRECEDING = 12
-_BODY_CHARS_SCANNED = 800  # a date line sits above the body, not deep inside it
-_DATE_LINE_MAX_CHARS = 100
-_DATE_LINE_MAX_WORDS = 6  # words besides the date: "Ngày đăng:", "Cập nhật lúc", "Thứ Tư,"
-_DATE_TOKEN = re.compile(
-    r"\d[\d/.:-]*|\b(?:AM|PM|SA|CH|GMT|UTC|ngày|tháng|năm|giờ|lúc)\b|[+|(),-]", re.IGNORECASE
-)
-
-
-def _headline(page: PageData) -> tuple[HtmlElement | None, bool]:
-    """The ``h1`` the page title repeats (and True), else the longest ``h1`` outside the
-    chrome (and False): the visible headline, which JSON-LD's may only paraphrase."""
-    candidates = [h for h in page.tree.iter("h1") if not _in_chrome(h) and not _is_logo(h)]
-    if not candidates:
-        return None, False
-    page_title = " ".join(
-        [*page.tree.xpath("//title/text()"), *page.meta.get("og:title", ())]
-    ).casefold()
-    texts = [(clean_line(h.text_content()), h) for h in candidates]
-    for text, h1 in texts:
-        if text and text.casefold() in page_title:
-            return h1, True
-    text, h1 = max(texts, key=lambda pair: len(pair[0]))
-    return (h1 if text else None), False
-
-
-def _is_logo(h1: HtmlElement) -> bool:
-    """A site name set as ``h1``: marked as a logo, or a link home."""
-    marks = f"{h1.get('class') or ''} {h1.get('id') or ''}".lower()
-    return "logo" in marks or "brand" in marks or bool(h1.xpath(".//a[@href='/'] | .//img"))
-
-
-def _in_chrome(element: HtmlElement) -> bool:
-    for ancestor in element.iterancestors():
-        if ancestor.tag in _CHROME_TAGS:
-            return True
-        marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
-        if marks.strip() and _CHROME_WORDS.search(marks):
-            return True
-    return False
-
-
-def _near_headline(tree: HtmlElement, headline: HtmlElement | None) -> Iterator[HtmlElement]:
-    """Elements where a date line may be: after the headline until the body is well under
-    way or a related-stories heading, then just before it (nearest first)."""
-    if headline is None:
-        containers = tree.xpath("//article | //main | //*[@id='content']")
-        if not containers:
-            return
-        following = containers[0].xpath(f".//*[position() <= {_NEAR_FOLLOWING}]")
-        preceding = []
-    else:
-        following = headline.xpath(f"following::*[position() <= {_NEAR_FOLLOWING}]")
-        preceding = headline.xpath(f"preceding::*[position() <= {_NEAR_PRECEDING}]")[::-1]
-    body_chars = 0
-    for element in following:
-        if element.tag == "p":
-            body_chars += len(element.text_content())
-            if body_chars > _BODY_CHARS_SCANNED:
-                break
-        if element.tag in ("h2", "h3", "h4", "div", "span", "strong", "b"):
-            heading = (element.text or "").strip()
-            if heading and _RELATED_HEADING.match(heading):
-                break
-        yield element
-    yield from preceding
-
-
-def _date_line_text(element: HtmlElement) -> str | None:
-    """``element``'s text when it reads as a date line: short, mostly the date itself, and
-    neither chrome nor a list of other stories' links."""
-    if element.tag in ("script", "style", "a", "option", "title", "meta", "link"):
-        return None
-    if element.tag == "time" and element.get("datetime"):
-        return element.get("datetime")
-    stamps = element.xpath(".//time/@datetime")
-    if stamps:
-        return None  # the <time> inside is read next, by its machine-readable datetime
-    text = element.text_content()
-    if len(text) > 4 * _DATE_LINE_MAX_CHARS:
-        return None
-    text = clean_line(text)
-    if not text or len(text) > _DATE_LINE_MAX_CHARS or not any(c.isdigit() for c in text):
-        return None
-    if text.endswith(".") or len(_DATE_TOKEN.sub(" ", text).split()) > _DATE_LINE_MAX_WORDS:
-        return None
-    if element.xpath(".//a") or element.xpath("ancestor::a | ancestor::li[.//a]"):
-        return None  # "Headline (24/07/2024)": a list of stories
-    return None if _in_chrome(element) else text
 
 
 def _body_container(tree: HtmlElement) -> HtmlElement | None:

@@ -1,0 +1,41 @@
+"""Where an article's fields never are: related-stories boxes, sidebars, menus, footers.
+
+Shared by the readers of headlines, date lines, leads and signatures: a date or a name in
+one of these belongs to another story or to the site.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+CHROME_WORDS = re.compile(
+    r"related|lien-?quan|tin-?khac|other|cung-?chuyen-?muc|sidebar|widget|footer|"
+    r"\bnav|menu|comment|binh-?luan|most-?read|doc-?nhieu|xem-?nhieu|tin-?moi|newest|latest",
+    re.IGNORECASE,
+)
+CHROME_TAGS = {"aside", "nav", "footer", "form"}
+# The article's own container: what lies above it is page layout ("columns-widget"), which
+# may borrow chrome's words without being chrome.
+_ARTICLE_MARKS = re.compile(r"article|content|detail|entry|post\b|story", re.IGNORECASE)
+
+
+def in_chrome(element: HtmlElement) -> bool:
+    """Whether ``element`` sits in a sidebar, menu, footer or related-stories box (inside
+    the article's container, or outside it)."""
+    for ancestor in element.iterancestors():
+        if ancestor.tag in CHROME_TAGS and not _page_wide_form(ancestor):
+            return True
+        marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
+        if marks.strip() and CHROME_WORDS.search(marks):
+            return True
+        if ancestor.tag in ("article", "main") or _ARTICLE_MARKS.search(marks):
+            return False
+    return False
+
+
+def _page_wide_form(element: HtmlElement) -> bool:
+    """ASP.NET WebForms wraps the whole page in one ``<form>``: that one is no search box."""
+    parent = element.getparent()
+    return element.tag == "form" and parent is not None and parent.tag == "body"

@@ -1,0 +1,193 @@
+"""Headline, date line and lead as real Vietnamese portals set them, on pages built here.
+
+Every date form the issue "Real pages" found lost or misread on real pages, beside each kind
+of headline that is not an ``h1`` (``<h2>``, ``<div class="title">``, ``<font><b>``), with
+the chrome real pages have around them: a menu, a sidebar of other stories with their own
+dates, a lead set apart, a related-stories box.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from aggregator.dates import VIETNAM, parse_shown_date, parse_vietnamese_date
+from aggregator.extraction import extract_article
+
+HEADLINE = "Tỉnh hỗ trợ việc làm cho hơn 2.000 lao động trở về từ nước ngoài"
+LEAD = (
+    "Sở Lao động - Thương binh và Xã hội cho biết, trong quý I, toàn tỉnh đã giải quyết việc "
+    "làm cho hơn 2.000 lao động, vượt kế hoạch đề ra."
+)
+BODY = [
+    "Theo báo cáo, các phiên giao dịch việc làm được tổ chức định kỳ hằng tháng tại trung tâm "
+    "dịch vụ việc làm tỉnh, thu hút đông đảo người lao động và doanh nghiệp tham gia.",
+    "Ngoài ra, tỉnh tiếp tục triển khai các chính sách hỗ trợ học nghề, vay vốn tạo việc làm "
+    "cho người lao động trở về từ nước ngoài theo hợp đồng.",
+    "Trong thời gian tới, ngành sẽ phối hợp với các địa phương rà soát nhu cầu tuyển dụng để "
+    "kết nối cung cầu lao động hiệu quả hơn.",
+]
+
+HEADLINES = {
+    "h2": f'<h2 class="news-name">{HEADLINE}</h2>',
+    "div.title": f'<div class="title">{HEADLINE}</div>',
+    "font b": f'<font size="+1" color="#004175"><b>{HEADLINE}</b></font>',
+}
+
+# What each date line shows, and what a reader reads off it (None: a day without time).
+DATE_LINES = {
+    "Thứ hai, 05/03/2024 08:30": datetime(2024, 3, 5, 8, 30, tzinfo=VIETNAM),
+    "Cập nhật lúc 16:45 ngày 11/09/2023": datetime(2023, 9, 11, 16, 45, tzinfo=VIETNAM),
+    "Ngày đăng 03/04/2020 | 10:36 PM": datetime(2020, 4, 3, 22, 36, tzinfo=VIETNAM),
+    "Thứ Sáu, 28/03/2014 - 11:02": datetime(2014, 3, 28, 11, 2, tzinfo=VIETNAM),
+    "04/01/2014 | 00:03": datetime(2014, 1, 4, 0, 3, tzinfo=VIETNAM),
+    "09:00 ngày 12/03/2016": datetime(2016, 3, 12, 9, 0, tzinfo=VIETNAM),
+    "CHỦ NHẬT, NGÀY 07 THÁNG 04 NĂM 2024 07:05": datetime(2024, 4, 7, 7, 5, tzinfo=VIETNAM),
+    "Chủ nhật, 07/04/2024 07:05": datetime(2024, 4, 7, 7, 5, tzinfo=VIETNAM),
+    "Thứ Tư, 24/7/2024, 12:55 (GMT+7)": datetime(2024, 7, 24, 12, 55, tzinfo=VIETNAM),
+    "21/12/2012 | 12:00 AM": date(2012, 12, 21),
+    "Ngày 15/06/2008": date(2008, 6, 15),
+}
+
+
+def page(headline: str, date_line: str, *, lead: str = "", title: str = "Tin tức") -> str:
+    paragraphs = "".join(f"<p>{text}</p>" for text in BODY)
+    return f"""<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">
+<title>{title}</title></head><body>
+<div class="menu"><a href="/">Trang chủ</a> <a href="/tin-tuc">Tin tức</a></div>
+<div class="sidebar"><h2>Tin mới</h2><ul>
+<li><a href="/tin/1">Hội nghị tổng kết công tác năm</a> <span>02/01/2024 09:15</span></li>
+</ul></div>
+<div class="main">
+{headline}
+<div class="date">{date_line}</div>
+{lead}
+<div class="content-detail">{paragraphs}</div>
+<div class="tin-lien-quan"><h3>Tin liên quan</h3><ul>
+<li><a href="/tin/2">Một tin khác của sở</a> (01/02/2024)</li></ul></div>
+</div></body></html>"""
+
+
+@pytest.mark.parametrize("kind", HEADLINES)
+@pytest.mark.parametrize("shown", DATE_LINES)
+def test_date_line_beside_a_headline_that_is_not_an_h1(kind: str, shown: str) -> None:
+    article = extract_article(page(HEADLINES[kind], shown))
+    assert article.title == HEADLINE
+    expected = DATE_LINES[shown]
+    if isinstance(expected, datetime):
+        assert article.published == expected
+        assert not article.date_only
+    else:
+        assert article.date_only, f"{shown!r} shows no time of day"
+        assert article.published is not None and article.published.date() == expected
+    assert shown not in article.text
+    assert article.text.startswith(BODY[0])
+
+
+def test_sunday_morning_is_morning() -> None:
+    """ "CH" of "Chủ nhật" is no chiều (PM): Sunday stories were 12 hours late."""
+    for text in ("Chủ nhật, 07/04/2024 07:05", "CHỦ NHẬT, NGÀY 07 THÁNG 04 NĂM 2024 07:05"):
+        assert parse_vietnamese_date(text) == datetime(2024, 4, 7, 7, 5, tzinfo=VIETNAM)
+    assert parse_vietnamese_date("07/04/2024 3:05 CH") == datetime(
+        2024, 4, 7, 15, 5, tzinfo=VIETNAM
+    )
+
+
+def test_a_midnight_placeholder_is_a_day_and_a_real_time_after_midnight_is_kept() -> None:
+    assert parse_shown_date("21/12/2012 | 12:00 AM") == date(2012, 12, 21)
+    assert parse_shown_date("04/01/2014 | 00:03") == datetime(2014, 1, 4, 0, 3, tzinfo=VIETNAM)
+
+
+def test_the_date_shown_wins_over_metadata_which_only_refines_it() -> None:
+    shown = page(HEADLINES["h2"], "Thứ 5, 04/10/2018 | 09:18")
+    later = shown.replace(
+        "</head>", '<meta itemprop="datePublished" content="2018-11-03T09:39:25+07:00"></head>'
+    )
+    assert extract_article(later).published == datetime(2018, 10, 4, 9, 18, tzinfo=VIETNAM)
+    same_minute = shown.replace(
+        "</head>", '<meta itemprop="datePublished" content="2018-10-04T09:18:42+07:00"></head>'
+    )
+    assert extract_article(same_minute).published == datetime(
+        2018, 10, 4, 9, 18, 42, tzinfo=VIETNAM
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name"),
+    [
+        (f"{HEADLINE} | Sở LĐTBXH", "Sở LĐTBXH"),
+        (f"{HEADLINE} | Sở LĐTBXH Mobile", None),
+        (f"Sở LĐTBXH :: {HEADLINE}", "Sở LĐTBXH"),
+    ],
+)
+def test_headline_from_the_title_without_the_site_name_when_the_markup_shows_none(
+    title: str, site_name: str | None
+) -> None:
+    html = page("", "05/03/2024 08:30", title=title)
+    if site_name:
+        html = html.replace(
+            "</head>", f'<meta property="og:site_name" content="{site_name}"></head>'
+        )
+    assert extract_article(html).title == HEADLINE
+
+
+def test_a_generic_title_is_never_the_headline() -> None:
+    html = page("", "05/03/2024 08:30", title="Chi tiết - Sở Lao động - Thương binh và Xã hội")
+    assert extract_article(html).title is None
+
+
+def test_a_truncated_title_confirms_the_full_headline() -> None:
+    html = page(HEADLINES["div.title"], "05/03/2024 08:30", title=HEADLINE[:40] + "...")
+    assert extract_article(html).title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "lead_markup",
+    [
+        f'<p class="sapo"><strong>{LEAD}</strong></p>',
+        f'<h2 class="sapo">{LEAD}</h2>',
+        f'<div class="brief-detail"><p>{LEAD}</p></div>',
+        f'<p class="description">{LEAD}</p>',
+        f"<p><strong>{LEAD}</strong></p>",
+        f'<span style="font-weight: bold">{LEAD}</span>',
+    ],
+    ids=["p.sapo", "h2.sapo", "div.brief-detail", "p.description", "bold p", "bold span"],
+)
+def test_the_lead_is_a_field_and_the_first_paragraph_once(lead_markup: str) -> None:
+    article = extract_article(page(HEADLINES["h2"], "05/03/2024 08:30", lead=lead_markup))
+    assert article.lead == LEAD
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[:2] == [LEAD, BODY[0]]
+    assert article.text.count(LEAD) == 1
+
+
+def test_a_lead_repeated_as_the_first_body_paragraph_is_shown_once() -> None:
+    html = page(HEADLINES["h2"], "05/03/2024 08:30", lead=f'<p class="sapo">{LEAD}</p>')
+    html = html.replace(
+        '<div class="content-detail">', f'<div class="content-detail"><p>{LEAD}</p>'
+    )
+    article = extract_article(html)
+    assert article.lead == LEAD
+    assert article.text.count(LEAD) == 1 and article.text.startswith(LEAD)
+
+
+def test_no_lead_where_the_page_sets_none_apart() -> None:
+    """A bold paragraph inside the body (a pasted document) or a heading in capitals is
+    body text, not a lead."""
+    html = page(HEADLINES["h2"], "05/03/2024 08:30")
+    bold = html.replace(f"<p>{BODY[0]}</p>", f"<p><b>{BODY[0]}</b></p>")
+    assert extract_article(bold).lead is None
+    capitals = html.replace(
+        '<div class="content-detail">',
+        f'<div class="content-detail"><p><b>{HEADLINE.upper()} TRONG QUÝ I NĂM 2024</b></p>',
+    )
+    assert extract_article(capitals).lead is None
+
+
+def test_entities_that_lost_their_ampersand_read_as_the_page_means() -> None:
+    html = page(HEADLINES["h2"], "05/03/2024 08:30").replace(
+        BODY[1], "Chương trình ldquo;Việc làm xanhrdquo; tiếp tục hellip; " + BODY[1]
+    )
+    text = extract_article(html).text
+    assert "“Việc làm xanh”" in text and "…" in text and "ldquo;" not in text
