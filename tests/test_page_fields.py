@@ -191,3 +191,12 @@ def test_entities_that_lost_their_ampersand_read_as_the_page_means() -> None:
     )
     text = extract_article(html).text
     assert "“Việc làm xanh”" in text and "…" in text and "ldquo;" not in text
+
+
+@pytest.mark.parametrize("separator", ["<br>", "<br><br>", "<br/>\n"])
+def test_a_body_of_plain_text_split_by_br_comes_out_as_paragraphs(separator: str) -> None:
+    html = page(HEADLINES["h2"], "05/03/2024 08:30").replace(
+        "".join(f"<p>{line}</p>" for line in BODY), separator.join(BODY)
+    )
+    assert separator.join(BODY) in html
+    assert extract_article(html).text.split("\n\n") == BODY

@@ -116,7 +116,7 @@ class GenericArticle(ArticlePage):
         drop(self._signature)
         drop(self._date_line)
         if self._body is not None:
-            for block in _trailing_chrome(self._body):
+            for block in _trailing_chrome(self._body) + _chrome_after(self._body):
                 drop(block)
 
 
@@ -156,15 +156,33 @@ PROFILE = Profile("generic", GenericArticle, GenericListing, recognise)
 
 
 def _body_container(tree: HtmlElement) -> HtmlElement | None:
-    """The element whose own paragraphs hold the most text."""
+    """The element whose own paragraphs hold the most text: its ``<p>`` children, or its
+    loose text when the body is plain text split by ``<br>``."""
     weights: dict[HtmlElement, int] = {}
-    for paragraph in tree.iter("p"):
-        parent = paragraph.getparent()
-        if parent is not None:
-            weights[parent] = weights.get(parent, 0) + len(paragraph.text_content())
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+            continue
+        if element.tag == "p":
+            parent = element.getparent()
+            if parent is not None:
+                weights[parent] = weights.get(parent, 0) + len(element.text_content())
+        elif element.tag not in _INLINE and not _inside_paragraph(element):
+            loose = len((element.text or "").strip()) + sum(
+                len((child.tail or "").strip()) for child in element
+            )
+            if loose:
+                weights[element] = weights.get(element, 0) + loose
     if not weights:
         return None
     return max(weights, key=weights.__getitem__)
+
+
+_NOT_TEXT = {"script", "style", "noscript", "template", "head", "title"}
+_INLINE = {"a", "b", "strong", "i", "em", "span", "font", "u", "br", "img", "sup", "sub", "small"}
+
+
+def _inside_paragraph(element: HtmlElement) -> bool:
+    return any(ancestor.tag == "p" for ancestor in element.iterancestors())
 
 
 _NAVIGATION = re.compile(r"^\[?(?:quay lại|trở về|in trang|in bài|chia sẻ|gửi email|lên đầu)", re.I)
@@ -196,6 +214,21 @@ def _trailing_chrome(body: HtmlElement) -> list[HtmlElement]:
         if not _chrome_block(block):
             break
         found.append(block)
+    return found
+
+
+def _chrome_after(body: HtmlElement) -> list[HtmlElement]:
+    """Related-stories boxes and sidebars following the body container at its level or its
+    parents' (trafilatura keeps a box of links after a body that has no paragraphs)."""
+    found = []
+    for node in [body, *body.iterancestors()]:
+        if node.tag in ("body", "html"):
+            break
+        found += [
+            sibling
+            for sibling in node.itersiblings()
+            if isinstance(sibling.tag, str) and _chrome_block(sibling)
+        ]
     return found
 
 
