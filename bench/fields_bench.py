@@ -205,14 +205,17 @@ def family_table(result: SetResult, labels: LabelSet) -> str:
 
 
 def pin(results: list[SetResult], path: Path = FLOOR) -> None:
-    floor = {
-        r.name: {
-            name: r.totals["tinlaodong"][name] for name in FIELDS if name in r.totals["tinlaodong"]
-        }
-        for r in results
-        if r.name in SHARED_SETS
-    }
-    path.write_text(json.dumps(floor, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    """Write tinlaodong's [right, counted] per set and field, one field a line."""
+    sets = []
+    for result in results:
+        if result.name not in SHARED_SETS:
+            continue  # its pages are not beside every checkout: no test could hold it
+        counts = result.totals["tinlaodong"]
+        rows = ",\n".join(
+            f'  "{name}": {json.dumps(counts[name])}' for name in FIELDS if name in counts
+        )
+        sets.append(f'"{result.name}": {{\n{rows}\n }}')
+    path.write_text("{\n " + ",\n ".join(sets) + "\n}\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

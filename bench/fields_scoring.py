@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import lxml.html
+
 FIELDS = (
     "title",
     "date",
@@ -142,3 +144,26 @@ def _dates(entry: dict[str, Any], page: Extracted) -> Scores:
     if page.date_only is not None:
         scores["date_only"] = (int(page.date_only is not shows_time), 1)
     return scores
+
+
+LABEL_STRINGS = ("title", "title_alt", "author", "author_alt", "lead", "body_start", "body_end")
+
+
+def unfound_labels(entry: dict[str, Any], page: bytes) -> list[str]:
+    """The label strings of ``entry`` that do not occur in the page's normalised text.
+
+    The page's text is taken twice, its text nodes joined with and without a space between
+    them, since a label spans inline tags (no space) and block ones (a space) alike.
+    """
+    root = lxml.html.document_fromstring(page)
+    for element in root.xpath("//script | //style | //noscript"):
+        element.drop_tree()
+    nodes = list(root.itertext())
+    texts = (norm(" ".join(nodes)), norm("".join(nodes)))
+    strings = [(name, entry.get(name)) for name in LABEL_STRINGS]
+    strings += [("captions", caption) for caption in entry.get("captions") or []]
+    return [
+        f"{name}: {value!r}"
+        for name, value in strings
+        if isinstance(value, str) and not any(norm(value) in text for text in texts)
+    ]
