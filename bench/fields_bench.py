@@ -52,7 +52,7 @@ class LabelSet:
     pages: Path
 
     def page(self, entry: dict[str, Any]) -> bytes:
-        return (self.pages / entry["file"]).read_bytes()
+        return (self.pages / str(entry["file"])).read_bytes()
 
 
 def label_sets(found_pages: Path = DEFAULT_FOUND_PAGES) -> tuple[list[LabelSet], list[str]]:
@@ -75,7 +75,10 @@ def label_sets(found_pages: Path = DEFAULT_FOUND_PAGES) -> tuple[list[LabelSet],
             notes.append(f"{name}: no pages at {pages}: skipped")
         else:
             entries = json.loads(labels.read_text(encoding="utf-8"))
-            sets.append(LabelSet(name, entries, pages))
+            kept = [e for e in entries if (pages / e["file"]).is_file()]
+            if len(kept) < len(entries):
+                notes.append(f"{name}: {len(entries) - len(kept)} labelled pages not in {pages}")
+            sets.append(LabelSet(name, kept, pages))
     return sets, notes
 
 

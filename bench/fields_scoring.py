@@ -92,7 +92,7 @@ Scores = dict[str, tuple[int, int]]
 def expected_shown(entry: dict[str, Any], field: str) -> str | None:
     """The label a miss of ``field`` is measured against (``--verbose``)."""
     if field in ("date", "time", "date_only"):
-        return str(entry["published"])
+        return str(entry.get("published"))
     if field == "captions":
         return " | ".join(entry.get("captions") or [])
     value = entry.get(field)
@@ -128,13 +128,13 @@ def _dates(entry: dict[str, Any], page: Extracted) -> Scores:
     published = page.published
     if published is not None and published.tzinfo is not None:
         published = published.astimezone(_VIETNAM)
-    expected = [v for v in (entry["published"], entry.get("published_alt")) if v]
+    expected = [v for v in (entry.get("published"), entry.get("published_alt")) if v]
     if not expected:
         scores["date"] = (int(published is None), 1)
         return scores
     days = {value[:10] for value in expected}
     scores["date"] = (int(published is not None and f"{published:%Y-%m-%d}" in days), 1)
-    shows_time = "T" in entry["published"]
+    shows_time = "T" in (entry.get("published") or "")
     if page.gives_time and shows_time:
         stamps = {value[:16] for value in expected if "T" in value}
         right = (
