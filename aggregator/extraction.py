@@ -26,6 +26,7 @@ from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
+from aggregator.profiles.headlines import find_headline, title_from_head
 from aggregator.profiles.leads import lead_text
 from aggregator.text import (
     clean_or_none,
@@ -107,7 +108,8 @@ def extract_article(
     reason = page.not_an_article()
     if reason:
         raise ExtractionError(f"{where}: {reason}")
-    fields = _Fields(_usable_title(page.title()), page.published(), clean_or_none(page.author()))
+    title = _usable_title(page.title()) or _headline_shown(data)
+    fields = _Fields(title, page.published(), clean_or_none(page.author()))
     images = page.images()
     lead_element = page.lead_element()
     lead = _restored(lead_text(lead_element))
@@ -299,6 +301,13 @@ def _fill_from(fields: _Fields, metadata: object) -> None:
     if fields.published is None and getattr(metadata, "date", None):
         fields.published = parse_shown_date(str(metadata.date))  # type: ignore[attr-defined]
     fields.author = fields.author or clean_or_none(getattr(metadata, "author", None))
+
+
+def _headline_shown(page: PageData) -> str | None:
+    """Where a profile's selectors find no headline (a page of another template of its CMS):
+    the one the page's structure shows and its ``<title>`` confirms, else that title."""
+    headline = find_headline(page)
+    return headline.text if headline.confirmed else title_from_head(page)
 
 
 def _usable_title(title: str | None) -> str | None:

@@ -132,6 +132,24 @@ def test_headline_from_the_title_without_the_site_name_when_the_markup_shows_non
     assert extract_article(html).title == HEADLINE
 
 
+@pytest.mark.parametrize("profile", [None, "liferay"])
+@pytest.mark.parametrize(
+    ("title", "headline"),
+    [
+        ("Phòng Thanh tra - Sở Thông Tin Và Truyền Thông", "Phòng Thanh tra"),
+        ("Chức năng nhiệm vụ - Cổng thông tin điện tử tỉnh Lào Cai", "Chức năng nhiệm vụ"),
+        ("HỘI NGHỊ TỔNG KẾT NĂM 2023 - Sở LĐTBXH", "HỘI NGHỊ TỔNG KẾT NĂM 2023"),
+    ],
+)
+def test_a_short_page_name_before_the_owner_s_name_is_the_headline(
+    title: str, headline: str, profile: str | None
+) -> None:
+    """A page of another template of a known CMS (a Liferay web content page has no asset
+    title) falls back on the page's <title>, without the department's name."""
+    html = page("", "05/03/2024 08:30", title=title)
+    assert extract_article(html, profile=profile).title == headline
+
+
 def test_a_generic_title_is_never_the_headline() -> None:
     html = page("", "05/03/2024 08:30", title="Chi tiết - Sở Lao động - Thương binh và Xã hội")
     assert extract_article(html).title is None

@@ -35,6 +35,15 @@ _MIN_CONFIRMING_CHARS = 20  # a truncated <title> must keep this much to confirm
 GENERIC_TITLE = re.compile(r"^(?:chi tiết|tin chi tiết|chi tiết tin|trang chủ)\b", re.I)
 
 
+# The owner's name closing a <title>: a department, ministry, newspaper, portal or school.
+_ORGANISATION = re.compile(
+    r"^(?:sở|bộ|báo|tạp chí|cổng (?:thông tin|ttđt)|trang (?:thông tin|tin)|đài|ubnd|"
+    r"ủy ban|uỷ ban|trường|website|cục|tổng cục)\b",
+    re.IGNORECASE,
+)
+_MAX_SITE_NAME_WORDS = 12
+
+
 @dataclass(frozen=True)
 class Headline:
     """The element showing the headline (None when the markup shows none), and whether the
@@ -86,11 +95,26 @@ def title_from_head(page: PageData) -> str | None:
             continue
         parts = _TITLE_SEPARATOR.split(title)
         kept = [p for p in parts if p.casefold() not in site_names]
+        while len(kept) > 1 and _names_an_organisation(kept[-1]):
+            kept.pop()  # "Phòng Thanh tra - Sở Thông Tin Và Truyền Thông"
         longest = max(kept, key=len) if kept else ""
-        if len(parts) > 1 and len(longest.split()) >= 3:
+        if len(parts) > 1 and (len(longest.split()) >= 3 or len(kept) == 1):
             title = longest
         return _TRUNCATION.sub("", title) if title.endswith(("...", "…")) else title
     return None
+
+
+def _names_an_organisation(part: str) -> bool:
+    """Whether a part of the ``<title>`` names the site's owner rather than the story: an
+    agency's or newspaper's name, or words all capitalised as names are (headlines are
+    written in sentence case)."""
+    words = part.split()
+    if not words or len(words) > _MAX_SITE_NAME_WORDS:
+        return False
+    if _ORGANISATION.match(part):
+        return True
+    capitalised = all(word[:1].isupper() or not word[:1].isalpha() for word in words)
+    return len(words) >= 2 and capitalised and not part.isupper()  # a headline in capitals
 
 
 def prefer_visible(visible: str | None, structured: str | None) -> str | None:
