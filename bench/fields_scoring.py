@@ -11,8 +11,9 @@ labels keep them as the page shows them, while extraction may restore them.
 - date_only: on dated pages, a date-only page is reported as date-only, a timed one is not;
 - author: equal to ``author`` or ``author_alt`` (none expected: none extracted);
 - lead: none expected: none extracted; else the extracted lead equals it or starts with it;
-- body start / end: ``body_start`` within the first, ``body_end`` within the last
-  ``len + SLACK`` characters of the text;
+- body start: ``body_start`` within the first ``len + SLACK`` characters of the text;
+- body end: ``body_end`` followed by at most ``SLACK`` characters, not counting a closing
+  photo gallery (its "Một số hình ảnh:" headings and the expected captions, kept in place);
 - captions: each expected caption somewhere in the text (counted per caption).
 
 A field an extractor does not give at all (bare trafilatura has no lead) is not scored for it.
@@ -116,11 +117,29 @@ def score(entry: dict[str, Any], got: Extracted | None) -> Scores:
     text = norm(page.text)
     start, end = norm(entry["body_start"]), norm(entry["body_end"])
     scores["body_start"] = (int(start in text[: len(start) + SLACK]), 1)
-    scores["body_end"] = (int(end in text[-(len(end) + SLACK) :]), 1)
     captions = [norm(c) for c in entry.get("captions") or []]
+    scores["body_end"] = (int(_ends_with(page.text or "", end, captions)), 1)
     if captions:
         scores["captions"] = (sum(1 for c in captions if c in text), len(captions))
     return scores
+
+
+def _ends_with(text: str, end: str, captions: list[str]) -> bool:
+    """Whether ``end`` closes the prose of ``text``: what follows it is at most ``SLACK``
+    characters (a signature, a source line) besides a photo gallery, whose headings ("Một số
+    hình ảnh:") and captions kept in place may follow the last line of prose."""
+    flat = norm(text)
+    at = flat.rfind(end)
+    if at < 0:
+        return False
+    rest = flat[at + len(end) :]
+    for caption in captions:
+        rest = rest.replace(caption, " ", 1) if caption else rest
+    rest = _GALLERY_HEADING.sub(" ", rest)
+    return len(norm(rest)) <= SLACK
+
+
+_GALLERY_HEADING = re.compile(r"[^.:!?]{0,60}(?:hình ảnh|ảnh)[^.:!?]{0,30}:", re.IGNORECASE)
 
 
 def _dates(entry: dict[str, Any], page: Extracted) -> Scores:
