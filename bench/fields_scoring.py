@@ -45,8 +45,10 @@ SLACK = 200
 _VIETNAM = timezone(timedelta(hours=7))
 _SPACE = re.compile(r"\s+")
 # A named entity whose "&" was lost (some pages double-escape, a label keeps what is shown).
+# Typographic names may follow a word directly ("alordquo;"); short ones could end a word.
 _BARE_ENTITY = re.compile(
-    r"(?<![&\w])(ldquo|rdquo|lsquo|rsquo|hellip|quot|amp|nbsp|ndash|mdash|laquo|raquo|apos);"
+    r"(?<!&)(ldquo|rdquo|lsquo|rsquo|hellip|ndash|mdash|laquo|raquo);"
+    r"|(?<![&\w])(quot|amp|nbsp|apos);"
 )
 
 
@@ -54,7 +56,7 @@ def norm(text: str | None) -> str:
     if text is None:
         return ""
     text = html.unescape(text)
-    text = _BARE_ENTITY.sub(lambda m: html.unescape(f"&{m.group(1)};"), text)
+    text = _BARE_ENTITY.sub(lambda m: html.unescape(f"&{m.group(m.lastindex or 0)};"), text)
     text = unicodedata.normalize("NFC", text)
     text = text.replace("\u200b", "").replace("\ufeff", "").replace("\xa0", " ")
     return _SPACE.sub(" ", text).strip()
