@@ -20,7 +20,6 @@ from aggregator.profiles.base import (
     ArticlePage,
     ListingPage,
     Profile,
-    captions_as_paragraphs,
     drop,
     images_in,
 )
@@ -68,7 +67,6 @@ class BaoDanSinhArticle(ArticlePage):
         ):
             for element in self._root.xpath(xpath):
                 drop(element)
-        captions_as_paragraphs(self._root)
         self._lead_into_body(self._root)
 
     def _lead_into_body(self, article: HtmlElement) -> None:
