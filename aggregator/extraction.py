@@ -26,6 +26,7 @@ from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
+from aggregator.profiles.captions import captions_in_place
 from aggregator.profiles.headlines import find_headline, title_from_head
 from aggregator.profiles.leads import lead_text
 from aggregator.text import (
@@ -115,6 +116,8 @@ def extract_article(
     lead = _restored(lead_text(lead_element))
     page.remove_chrome()
     drop(lead_element)
+    # Once the chrome is gone: a caption is text of the body, kept once where it stood.
+    captions_in_place(page.captions_root())
     root = page.content_root()
     text, metadata = _run_trafilatura(tree, root, url, need_metadata=_incomplete(fields))
     if not text and not lead:

@@ -109,3 +109,46 @@ def test_listing_links_and_next_page() -> None:
         "https://baodansinh.vn/bai-hai-20240723.htm",
     ]
     assert listing.next_page() == "https://baodansinh.vn/lao-dong-viec-lam/p3"
+
+
+# The paper's VCCorp-built detail page: other class names, photos in PhotoCMS boxes, the
+# signature a bold right-aligned paragraph closing the body, no article:published_time.
+VCCORP_PAGE = f"""<!DOCTYPE html>
+<html lang="vi"><head><meta charset="utf-8"><title>Quảng Ngãi giải quyết việc làm</title>
+<meta property="og:site_name" content="Báo Dân sinh"></head><body>
+<div class="header"><h1 class="logo"><a href="/">Báo Dân sinh</a></h1></div>
+<div class="detail">
+<div class="info-time">THỨ TƯ, NGÀY 24 THÁNG 07 NĂM 2024 12:55</div>
+<h1 class="title m-30-b">Quảng Ngãi: Giải quyết việc làm cho hơn 20.000 lao động</h1>
+<h2 class="detail-sapo m-20-b">Sáu tháng đầu năm, tỉnh Quảng Ngãi đã giải quyết việc làm cho
+hơn 20.000 lao động.</h2>
+<div class="entry-body m-30-b clearafter dtdefault">
+<p>Theo báo cáo của Sở Lao động – Thương binh và Xã hội, trong sáu tháng đầu năm toàn tỉnh
+đã giải quyết việc làm cho 20.350 lao động, đạt 61% kế hoạch năm.</p>
+<div class="VCSortableInPreviewMode" type="Photo"><div>
+<a href="/uploads/2024/07/phien-giao-dich.jpg"><img src="/uploads/2024/07/phien-giao-dich.jpg"
+alt="{CAPTION}" title="{CAPTION}"></a></div>
+<div class="PhotoCMS_Caption"><p data-placeholder="[nhập chú thích]">{CAPTION}</p></div></div>
+<p>Sở đã tổ chức 12 phiên giao dịch việc làm, thu hút hơn 3.000 lượt người lao động.</p>
+<p style="text-align: right;"><strong>ĐÔNG HẢI</strong></p>
+</div></div>
+<div class="box-related"><h3>CÙNG CHUYÊN MỤC</h3>
+<ul><li><a href="/ha-tinh-tuyen-sinh-hoc-nghe-20240720.htm">Hà Tĩnh tuyển sinh học nghề</a>
+</li></ul></div>
+</body></html>"""
+
+
+def test_vccorp_detail_page_fields_lead_and_caption() -> None:
+    article = extract_article(VCCORP_PAGE.encode("utf-8"), url=URL)
+    assert article.profile == "baodansinh"
+    assert article.title == "Quảng Ngãi: Giải quyết việc làm cho hơn 20.000 lao động"
+    assert article.published == datetime(2024, 7, 24, 12, 55, tzinfo=VIETNAM)
+    assert article.author == "ĐÔNG HẢI"
+    assert article.lead is not None and article.lead.startswith("Sáu tháng đầu năm")
+    paragraphs = article.text.split("\n\n")
+    assert paragraphs[0] == article.lead
+    assert paragraphs[2] == CAPTION and article.text.count(CAPTION) == 1
+    assert paragraphs[-1].startswith("Sở đã tổ chức 12 phiên")
+    assert article.images == [
+        Image("https://baodansinh.vn/uploads/2024/07/phien-giao-dich.jpg", CAPTION)
+    ]

@@ -1,11 +1,15 @@
 """Báo Dân sinh, the labour sector's newspaper (baodansinh.vn).
 
-Article: ``<article class="article-detail">`` holding ``.article-date``
-("THỨ TƯ, NGÀY 24 THÁNG 07 NĂM 2024 12:55"), ``h1.article-title``, an optional
-``h2.article-sapo`` and ``.article-content``, whose last child ``p.article-author`` is the
-signature. Figures carry the caption twice (``alt`` and ``figcaption``). Related news,
-"Xem theo ngày" and footer links sit outside the article. Listing: ``.category-list`` of
-``article.story`` with ``h3.story-title`` links; ``.pagination a[rel=next]``.
+Article, in either of the two markups the paper's pages are read in: ``<article
+class="article-detail">`` holding ``.article-date`` ("THỨ TƯ, NGÀY 24 THÁNG 07 NĂM 2024
+12:55"), ``h1.article-title``, an optional ``h2.article-sapo`` and ``.article-content``, whose
+last child ``p.article-author`` is the signature; or the VCCorp-built detail page
+(``.info-time``, ``h1.title``, ``h2.detail-sapo``, ``div.entry-body`` closing with a bold,
+right-aligned signature in capitals, photos as ``div[type=Photo]`` boxes with
+``.PhotoCMS_Caption``). Photos carry their caption twice (``alt`` and caption): extraction
+keeps it once, in place. Related news ("CÙNG CHUYÊN MỤC"), "Xem theo ngày" and footer links
+sit outside the article. Listing: ``.category-list`` of ``article.story`` with
+``h3.story-title`` links; ``.pagination a[rel=next]``.
 """
 
 from __future__ import annotations
@@ -20,72 +24,85 @@ from aggregator.profiles.base import (
     ArticlePage,
     ListingPage,
     Profile,
-    captions_as_paragraphs,
     drop,
     images_in,
+    signature_line,
 )
 from aggregator.profiles.pagedata import PageData
+from aggregator.text import clean_or_none
 
 SITE_NAME = "báo dân sinh"
 _ARTICLE = "//article[contains(concat(' ',normalize-space(@class),' '),' article-detail ')]"
 
 
+def _classed(*names: str) -> str:
+    """An XPath union of descendants carrying any of the class tokens ``names``."""
+    return " | ".join(
+        f".//*[contains(concat(' ',normalize-space(@class),' '),' {name} ')]" for name in names
+    )
+
+
+_TITLE = _classed("article-title", "title", "detail-title")
+_DATE = _classed("article-date", "info-time", "detail-time", "date-time")
+_SAPO = _classed("article-sapo", "detail-sapo", "sapo")
+_BODY = _classed("article-content", "entry-body", "detail-content", "detail__content")
+_AUTHOR = _classed("article-author", "detail-author", "author")
+
+
 class BaoDanSinhArticle(ArticlePage):
     def __init__(self, page: PageData) -> None:
         super().__init__(page)
-        self._root = self.first(_ARTICLE)
+        article = self.first(_ARTICLE)
+        self._root: HtmlElement = article if article is not None else page.tree
+        body = self._body()
+        slot = self._in_article(_AUTHOR)
+        self._signature = slot if slot is not None else signature_line(body)
 
     def _in_article(self, xpath: str) -> HtmlElement | None:
-        if self._root is None:
-            return None
-        found = self._root.xpath(xpath)
-        return found[0] if found else None
+        for element in self._root.xpath(xpath):
+            if clean_or_none(element.text_content()) or element.find(".//p") is not None:
+                return element
+        return None
 
     def title(self) -> str | None:
-        return self.text_of(_ARTICLE + "//h1[contains(@class,'article-title')]")
+        headline = self._in_article(_TITLE.replace(".//*[", ".//h1["))
+        return clean_or_none(headline.text_content()) if headline is not None else None
 
     def published(self) -> datetime | None:
         for value in self.page.meta.get("article:published_time", ()):
             found = parse_vietnamese_date(value)
             if found:
                 return found
-        shown = self.text_of(_ARTICLE + "//*[contains(@class,'article-date')]")
+        line = self._in_article(_DATE)
+        shown = clean_or_none(line.text_content()) if line is not None else None
         return parse_vietnamese_date(shown) if shown else None
 
+    def lead_element(self) -> HtmlElement | None:
+        """The sapo (``h2``): extraction makes it the text's first paragraph."""
+        return self._in_article(_SAPO)
+
     def author(self) -> str | None:
-        return self.text_of(_ARTICLE + "//*[contains(@class,'article-author')]")
+        return (
+            clean_or_none(self._signature.text_content()) if self._signature is not None else None
+        )
 
     def images(self) -> list[Image]:
         return images_in(self._body(), self)
 
     def remove_chrome(self) -> None:
-        if self._root is None:
-            return
-        for xpath in (
-            ".//*[contains(@class,'article-author')]",
-            ".//h1[contains(@class,'article-title')]",
-            ".//*[contains(@class,'article-date')]",
-        ):
+        drop(self._signature)
+        for xpath in (_TITLE.replace(".//*[", ".//h1["), _DATE):
             for element in self._root.xpath(xpath):
                 drop(element)
-        captions_as_paragraphs(self._root)
-        self._lead_into_body(self._root)
-
-    def _lead_into_body(self, article: HtmlElement) -> None:
-        """Make the sapo the body's first paragraph: trafilatura keeps to ``.article-content``
-        and would drop an ``h2`` opening the text anyway."""
-        body = self._body()
-        for sapo in article.xpath(".//*[contains(@class,'article-sapo')]"):
-            sapo.tag = "p"
-            if body is not None:
-                sapo.tail = None
-                body.insert(0, sapo)
 
     def _body(self) -> HtmlElement | None:
-        return self._in_article(".//*[contains(@class,'article-content')]")
+        return self._in_article(_BODY)
 
     def content_root(self) -> HtmlElement | None:
-        return self._body() if self._body() is not None else self._root
+        body = self._body()
+        if body is not None:
+            return body
+        return self._root if self._root is not self.tree else None
 
 
 class BaoDanSinhListing(ListingPage):

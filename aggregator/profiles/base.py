@@ -19,6 +19,7 @@ from lxml.html import HtmlElement
 
 from aggregator.dates import parse_shown_date
 from aggregator.models import Image
+from aggregator.profiles.captions import captions_in_place, image_caption
 from aggregator.profiles.leads import find_lead
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
@@ -66,6 +67,11 @@ class ArticlePage:
     def content_root(self) -> HtmlElement | None:
         """The body container to hand to trafilatura, or None for the whole page."""
         return None
+
+    def captions_root(self) -> HtmlElement | None:
+        """Where the body's captioned images are (extraction puts each caption in place
+        there): the content root unless the page object knows better."""
+        return self.content_root()
 
     # Helpers for subclasses.
 
@@ -152,7 +158,6 @@ class SelectorArticle(ArticlePage):
         for xpath in self.CHROME:
             for element in self._root.xpath(xpath):
                 drop(element)
-        captions_as_paragraphs(self._root)
 
     def content_root(self) -> HtmlElement | None:
         return self._root
@@ -281,36 +286,6 @@ class Profile:
     recognise: Callable[[PageData], bool]
 
 
-def image_caption(img: HtmlElement) -> str | None:
-    """The caption of ``img``: its figure's figcaption, else its alt or title text."""
-    for ancestor in img.iterancestors("figure"):
-        captions = ancestor.xpath(".//figcaption")
-        if captions:
-            return clean_or_none(captions[0].text_content())
-        break
-    return (
-        clean_or_none(img.get("alt")) or clean_or_none(img.get("title")) or _caption_paragraph(img)
-    )
-
-
-_CAPTION_MAX_CHARS = 300
-
-
-def _caption_paragraph(img: HtmlElement) -> str | None:
-    """The paragraph under an image's own paragraph, when it is short and italic or centred
-    (how CMS editors caption photos without a figure)."""
-    block = next(img.iterancestors("p", "div"), None)
-    following = block.getnext() if block is not None else None
-    if following is None or following.tag != "p" or following.find(".//img") is not None:
-        return None
-    text = clean_or_none(following.text_content())
-    if text is None or len(text) > _CAPTION_MAX_CHARS:
-        return None
-    italic = clean_or_none("".join(e.text_content() for e in following.xpath(".//em | .//i")))
-    centred = "center" in (following.get("style") or "") or following.get("align") == "center"
-    return text if italic == text or centred else None
-
-
 def images_in(root: HtmlElement | None, page: ArticlePage) -> list[Image]:
     """The body images under ``root`` with absolute sources: http(s) only (or relative, when
     the page's URL is unknown) — no data:, javascript: or other schemes reach the store."""
@@ -332,23 +307,5 @@ def drop(element: HtmlElement | None) -> None:
         element.drop_tree()
 
 
-def captions_as_paragraphs(root: HtmlElement) -> None:
-    """Replace each ``<figure>`` by one paragraph holding its caption.
-
-    trafilatura drops figures whole, so a caption would be lost; its ``alt`` copy must not
-    come back either (text dumps show captions twice: alt text and figcaption).
-    """
-    for figure in list(root.iter("figure")):
-        caption = None
-        for img in figure.iter("img"):
-            caption = image_caption(img)
-            break
-        if caption is None:
-            caption = clean_or_none(figure.text_content())
-        if caption:
-            paragraph = figure.makeelement("p", {})
-            paragraph.text = caption
-            paragraph.tail = figure.tail
-            figure.getparent().replace(figure, paragraph)
-        else:
-            drop(figure)
+# Page objects that put captions in place themselves (before their own tree surgery).
+captions_as_paragraphs = captions_in_place

@@ -104,13 +104,17 @@ class GenericArticle(ArticlePage):
 
     def images(self) -> list[Image]:
         articles = self.tree.xpath("//article")
-        if articles:
-            return images_in(articles[0], self)
+        found = images_in(articles[0] if articles else self._body, self)
+        if found:
+            return found
         return [
             Image(self.absolute(src))
             for src in self.page.meta.get("og:image", [])[:1]
             if src.strip()
         ]
+
+    def captions_root(self) -> HtmlElement | None:
+        return self._body
 
     def remove_chrome(self) -> None:
         drop(self._signature)
