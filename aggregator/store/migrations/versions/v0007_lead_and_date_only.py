@@ -12,6 +12,8 @@ Create Date: 2026-12-06
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -29,7 +31,9 @@ def upgrade() -> None:
     for table, name in LEADS:
         _add_if_absent(table, sa.Column(name, sa.Text(), nullable=True))
     for table, name in DATE_ONLY:
-        column = sa.Column(name, sa.Boolean(), nullable=False, server_default=sa.false())
+        column: sa.Column[bool] = sa.Column(
+            name, sa.Boolean(), nullable=False, server_default=sa.false()
+        )
         _add_if_absent(table, column)
 
 
@@ -39,7 +43,7 @@ def downgrade() -> None:
         op.drop_column(table, name)
 
 
-def _add_if_absent(table: str, column: sa.Column[object]) -> None:
+def _add_if_absent(table: str, column: sa.Column[Any]) -> None:
     present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns(table)}
     if column.name not in present:
         op.add_column(table, column)
