@@ -63,3 +63,11 @@ def shown_published(published: datetime | None, date_only: bool) -> str | None:
     if published is None:
         return None
     return published.date().isoformat() if date_only else published.isoformat()
+
+
+def text_after_lead(text: str, lead: str | None) -> str:
+    """``text`` without the lead it opens with: what a view showing the lead apart goes on
+    with."""
+    if lead and text.startswith(lead):
+        return text[len(lead) :].lstrip()
+    return text

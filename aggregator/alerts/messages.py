@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aggregator.alerts.channels import Message
-from aggregator.models import shown_published
+from aggregator.models import shown_published, text_after_lead
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
 from aggregator.store.repository import LOCAL_TZ
@@ -129,7 +129,7 @@ def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
         "provinces": list(dict.fromkeys(provinces)),
         "lead": story.lead,
         # The body after the lead: the lead has a line of its own.
-        "excerpt": excerpt(_after_lead(story.text, story.lead)),
+        "excerpt": excerpt(text_after_lead(story.text, story.lead)),
         "sources": [
             {"site_id": s.site_id, "site": index.name(s.site_id), "url": s.url}
             for s in story.sources
@@ -149,12 +149,6 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
         return flat
     cut = flat[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " …"
-
-
-def _after_lead(text: str, lead: str | None) -> str:
-    if lead and text.startswith(lead):
-        return text[len(lead) :].lstrip()
-    return text
 
 
 def _local(value: datetime) -> datetime:
