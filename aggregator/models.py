@@ -46,10 +46,28 @@ class Article:
         data.update(
             url=self.url,
             title=self.title,
+            lead=self.lead,
             text=self.text,
-            published=self.published.isoformat() if self.published else None,
+            published=shown_published(self.published, self.date_only),
             author=self.author,
             images=[{"src": i.src, "caption": i.caption} for i in self.images],
             language=self.language,
         )
         return data
+
+
+def shown_published(published: datetime | None, date_only: bool) -> str | None:
+    """``published`` as the JSON outputs give it: "2024-03-05" for a day the page shows
+    without a time (its stored midnight is no time of publication), else ISO 8601 with the
+    offset."""
+    if published is None:
+        return None
+    return published.date().isoformat() if date_only else published.isoformat()
+
+
+def text_after_lead(text: str, lead: str | None) -> str:
+    """``text`` without the lead it opens with: what a view showing the lead apart goes on
+    with."""
+    if lead and text.startswith(lead):
+        return text[len(lead) :].lstrip()
+    return text

@@ -177,6 +177,10 @@ def _add_entry(fg: FeedGenerator, entry: FeedEntry) -> None:
     fe.title(entry_title(entry))
     fe.link(href=xml_text(entry.link), rel="alternate")
     fe.content(entry_html(entry), type="html")
+    summary = xml_text(entry.summary or "").strip()
+    if summary:
+        # feedgen makes it the RSS <description>, the body then going into <content:encoded>.
+        fe.summary(summary)
     fe.published(entry.published)
     fe.updated(entry_updated(entry))
     for category in entry.categories:

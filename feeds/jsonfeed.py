@@ -50,6 +50,9 @@ def _item(entry: FeedEntry) -> dict[str, Any]:
         "date_published": entry.published.isoformat(),
         "date_modified": entry_updated(entry).isoformat(),
     }
+    summary = xml_text(entry.summary or "").strip()
+    if summary:
+        item["summary"] = summary
     author = xml_text(entry.author or "").strip()
     if author:
         item["authors"] = [{"name": author}]

@@ -30,6 +30,9 @@ class FeedEntry:
     images: tuple[tuple[str, str | None], ...] = ()  # (src, caption)
     # Categories a reader can filter on: the provinces the story belongs to, its topics.
     categories: tuple[str, ...] = ()
+    # Plain text: the story's lead, its entry's summary (RSS description, Atom summary); the
+    # body (``text``, with the lead first) is the entry's content.
+    summary: str | None = None
 
 
 @dataclass(frozen=True)

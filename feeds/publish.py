@@ -41,9 +41,14 @@ PAGES = 5  # pages of each feed, older entries beyond them are in no feed
 TOPICS_GROUP = "Chủ đề"
 def ordering_date(story: StoryView) -> datetime:
     """When a story counts as published in the feeds: its own date, else (none, or not a
-    plausible one: stored before dates were checked) when it was first seen."""
+    plausible one: stored before dates were checked) when it was first seen.
+
+    A feed date needs a time of day, and a date-only story has none: when it was first seen,
+    if that was on its day (a crawl soon after it went up), else its day's local midnight."""
     published = story.published
     if published is None or not plausible_date(published, story.first_seen):
+        return story.first_seen
+    if story.date_only and story.first_seen.date() == published.date():
         return story.first_seen
     return published
 
@@ -73,6 +78,7 @@ def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
         title=story.title,
         link=story.sources[0].url,
         text=story.text,
+        summary=story.lead,
         published=ordering_date(story),
         updated=story.updated,
         author=story.author,

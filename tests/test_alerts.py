@@ -15,7 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.message import Message as EmailMessage
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,9 @@ from aggregator.alerts import (
     parse_rules,
     queue_health_alerts,
 )
+from aggregator.alerts.messages import Period, digest_message, story_message
 from aggregator.alerts.outbox import DELIVERED, FAILED, PENDING, status_counts
+from aggregator.dates import local_midnight
 from aggregator.health import Health
 from aggregator.models import Article
 from aggregator.site_index import SiteIndex
@@ -189,6 +191,25 @@ def test_each_receiver_gets_each_alert_once(
     # Nothing is sent twice.
     assert sender(store).run().messages == 0
     assert len(webhook.received) == 3 and len(mailbox.messages) == 3
+
+
+def test_a_story_alert_gives_the_lead_its_own_line_and_a_date_only_day(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    lead = "Tỉnh Quảng Ngãi phát động phong trào thi đua năm 2025."
+    dated = article(f"{lead}\n\n{body(1)}", "Thi đua có sapo")
+    dated.published = local_midnight(date(2025, 8, 30))
+    dated.date_only, dated.lead = True, lead
+    store.add_article("quangngai-snv", "https://snv.quangngai.gov.vn/tin/1", dated)
+    (story,) = store.stories()
+    message = story_message("r", "k", story, SiteIndex([]))
+    lines = message.body.splitlines()
+    assert lines[1].endswith("30/08/2025") and lines[3] == lead
+    assert lines[5].startswith("Phong trào thi đua số 1") and message.body.count(lead) == 1
+    assert message.fields["story"]["lead"] == lead
+    assert message.fields["story"]["published"] == "2025-08-30"
+    period = Period.of("daily", datetime(2025, 8, 30, 3, 0))
+    digest = digest_message("r", "d", period, [("k", story)], SiteIndex([]))
+    assert f"  {lead}" in digest.body.splitlines()
 
 
 def test_a_failing_target_is_retried_with_backoff_without_resending_elsewhere(

@@ -12,9 +12,11 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, insert, inspect, select
 
+from aggregator.dates import local_midnight
 from aggregator.models import Article
 from aggregator.store import AddResult, Validators, open_store
 from aggregator.store.database import database_url
+from aggregator.store.generation import content_generation
 from aggregator.store.migrations import TARGET, alembic_config, head_revision, include_name
 from aggregator.store.migrations.__main__ import revision
 from aggregator.store.schema import HttpValidator, StoreFlag
@@ -159,6 +161,40 @@ def test_a_downgrade_puts_the_flags_back_as_validators(tmp_path: Path) -> None:
         rows = connection.execute(select(HttpValidator.url, HttpValidator.etag)).all()
     engine.dispose()
     assert ("https://tinlaodong.invalid/crawl-in-progress/molisa", "running") in rows
+
+
+def test_a_store_of_0006_gains_leads_and_date_only_keeping_stories_and_triggers(
+    tmp_path: Path,
+) -> None:
+    """Upgraded in place, a store keeps its stories (not date-only, without a lead) and its
+    triggers: a new story still moves the content generation the feeds are rebuilt by."""
+    from alembic import command
+
+    store = open_store(tmp_path)
+    timed = datetime(2024, 3, 5, 8, 30).astimezone()
+    store.add_article("a", "https://a.vn/1", Article(None, "Tin cũ", "Nội dung cũ", timed))
+    store.close()
+    engine = create_engine(database_url(tmp_path))
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "0006")
+    engine.dispose()
+
+    store = open_store(tmp_path)
+    before = content_generation(store.engine)
+    day = local_midnight(datetime(2024, 3, 6).date())
+    article = Article(
+        None, "Tin mới", "Sapo.\n\nThân bài mới.", day, date_only=True, lead="Sapo."
+    )
+    assert store.add_article("b", "https://b.vn/2", article) is AddResult.NEW_STORY
+    after = content_generation(store.engine)
+    new, old = store.stories()
+    store.close()
+    assert (old.title, old.published, old.lead, old.date_only) == ("Tin cũ", timed, None, False)
+    assert (new.lead, new.date_only, new.published) == ("Sapo.", True, day)
+    assert new.sources[0].date_only and not old.sources[0].date_only
+    assert before is not None and after is not None and after > before
+    current, differences = schema_state(database_url(tmp_path))
+    assert current == HEAD and differences == []
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -230,6 +230,6 @@ def test_stories_command_lists_sources_canonical_first(tmp_path: Path) -> None:
         ("moha", True),
         ("baodansinh", False),
     ]
-    assert story["title"] == "Bộ" and story["published"].startswith("2025-01-08")
+    assert story["title"] == "Bộ" and story["published"].startswith("2025-01-08T08:00")
     text = tinlaodong("stories", "--site", "baodansinh", "--data-dir", str(tmp_path)).stdout
     assert "* moha" in text and "baodansinh.vn/x" in text

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from aggregator.dates import local_midnight
 from aggregator.exceptions import ConfigError
 from aggregator.models import Article
 from aggregator.search import refresh_index, search
@@ -169,13 +170,21 @@ def test_cli_search(store: StoryStore, tmp_path: Path) -> None:
     store.add_article(
         "hanoi-sldtbxh",
         "https://example.vn/new",
-        Article(None, "Tuyển dụng", "Tuyển dụng lao động"),
+        Article(
+            None,
+            "Tuyển dụng",
+            "Sapo về việc làm.\n\nTuyển dụng lao động",
+            local_midnight(date(2025, 9, 2)),
+            date_only=True,
+            lead="Sapo về việc làm.",
+        ),
     )
     result = tinlaodong("search", "--data-dir", str(tmp_path), "tuyen", "dung", "--json")
     assert result.returncode == 0, result.stderr
     hits = [json.loads(line) for line in result.stdout.splitlines()]
     assert [h["title"] for h in hits] == ["Tuyển dụng"]  # indexed by the command itself
     assert hits[0]["provinces"] == ["Hà Nội"]
+    assert (hits[0]["lead"], hits[0]["published"]) == ("Sapo về việc làm.", "2025-09-02")
     plain = tinlaodong(
         "search",
         "--data-dir",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -66,3 +67,47 @@ def test_dates_come_back_in_vietnam_time_and_the_file_is_wal_sqlite(tmp_path: Pa
     store.close()
     with sqlite3.connect(tmp_path / "tinlaodong.sqlite3") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_lead_and_date_only_are_the_canonical_articles(tmp_path: Path) -> None:
+    """A copy's lead and date-only date are its own; the story shows the canonical article's,
+    and a new canonical article brings its own (here: no lead, a time of day)."""
+    store = open_store(tmp_path)
+    body = "Sapo của báo.\n\nNội dung chính."
+    copy = article(body)
+    copy.published, copy.date_only, copy.lead = (
+        datetime(2024, 7, 25, tzinfo=HCM),
+        True,
+        "Sapo của báo.",
+    )
+    store.add_article("press", "http://press.vn/2", copy)
+    (story,) = store.stories()
+    assert (story.lead, story.date_only) == ("Sapo của báo.", True)
+    assert story.published == datetime(2024, 7, 25, tzinfo=HCM)
+
+    store.add_article("dept", "http://dept.vn/1", article(body))  # published a day earlier
+    (story,) = store.stories()
+    assert [(s.site_id, s.date_only) for s in story.sources] == [("dept", False), ("press", True)]
+    assert (story.lead, story.date_only) == (None, False)
+    assert story.published == datetime(2024, 7, 24, 12, 55, tzinfo=HCM)
+
+
+def test_stories_command_gives_the_lead_and_a_date_only_date_as_a_day(tmp_path: Path) -> None:
+    from tests.helpers import tinlaodong
+
+    store = open_store(tmp_path)
+    dated = article("Sapo ngắn.\n\nNội dung.")
+    dated.published, dated.date_only, dated.lead = (
+        datetime(2024, 7, 25, tzinfo=HCM),
+        True,
+        "Sapo ngắn.",
+    )
+    store.add_article("press", "http://press.vn/2", dated)
+    store.close()
+    listed = tinlaodong("stories", "--json", "--data-dir", str(tmp_path))
+    assert listed.returncode == 0, listed.stderr
+    story = json.loads(listed.stdout)
+    assert (story["lead"], story["published"]) == ("Sapo ngắn.", "2024-07-25")
+    assert story["sources"][0]["published"] == "2024-07-25"
+    text = tinlaodong("stories", "--data-dir", str(tmp_path)).stdout
+    assert text.startswith("2024-07-25  Hội chợ việc làm") and "00:00" not in text

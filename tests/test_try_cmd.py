@@ -45,6 +45,15 @@ def test_an_article_url_shows_the_extracted_fields(mirror: MirrorServer) -> None
     assert fields["title"] == article.headline and fields["author"] == article.author
 
 
+def test_an_article_with_a_lead_shows_it(mirror: MirrorServer) -> None:
+    article = next(a for a in expected_articles(None) if a.lead and "/view_content/" in a.path)
+    url = article.url(mirror.base_url(article.site_id))
+    fields = try_json(url)["article"]
+    assert isinstance(fields, dict) and fields["lead"] == article.lead
+    shown = tinlaodong("try", url).stdout
+    assert f"    lead: {article.lead}" in shown
+
+
 def test_a_missing_file_is_one_line(tmp_path: Path) -> None:
     result = tinlaodong("try", str(tmp_path / "nope.html"))
     assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -18,6 +18,7 @@ import feedparser
 import pytest
 from lxml import html as lxml_html
 
+from aggregator.dates import VIETNAM, local_midnight
 from aggregator.models import Article, Image
 from aggregator.registry import Site, load_registry
 from aggregator.search import refresh_index
@@ -76,6 +77,9 @@ STORIES = [
     ),
 ]
 
+DATE_ONLY_STORY = 1
+LEAD = "Năm nay, tỉnh dành hơn 200 tỷ đồng chăm lo cho người có công với cách mạng."
+
 
 @dataclass(frozen=True)
 class Data:
@@ -103,6 +107,10 @@ def populated_data_dir(root: Path, extra_stories: int = 0) -> Data:
                 published=NOW - timedelta(days=days),
                 images=[Image("/anh/1.jpg", "Ảnh")] if i == 0 else [],
             )
+            if i == DATE_ONLY_STORY:  # a page showing a lead and a day without a time
+                day = (NOW - timedelta(days=days)).astimezone(VIETNAM).date()
+                article.published, article.date_only = local_midnight(day), True
+                article.lead, article.text = LEAD, f"{LEAD}\n\n{text}"
             store.add_article(site, f"https://{site}.example.vn/tin/{i}", article)
         # The same story on a second site: one story, two sources.
         copy = Article(url=None, title=STORIES[0][1], text=STORIES[0][2], published=NOW)
@@ -188,6 +196,21 @@ def test_home_lists_the_latest_stories_once_with_their_sources(server: WebServer
     assert doc.cssselect("section.chart svg rect")
     assert len(doc.cssselect("details.health svg.strip")) == len(SITES)
     assert "không truy cập được" in doc.cssselect("details.health")[0].text_content()
+
+
+def test_a_story_shows_its_lead_apart_and_a_date_only_day_without_a_time(
+    server: WebServer,
+) -> None:
+    doc = page(server)
+    rows = {r.cssselect("h3 a")[0].text_content(): r for r in doc.cssselect("ol.stories li")}
+    dated = rows[STORIES[DATE_ONLY_STORY][1]]
+    assert [p.text_content() for p in dated.cssselect(".lead")] == [LEAD]
+    assert LEAD not in dated.cssselect(".excerpt")[0].text_content()  # shown once
+    time = dated.cssselect("time")[0]
+    day = (NOW - timedelta(days=STORIES[DATE_ONLY_STORY][3])).astimezone(VIETNAM).date()
+    assert (time.get("datetime"), time.text_content()) == (day.isoformat(), f"{day:%d/%m/%Y}")
+    timed = rows[STORIES[0][1]]
+    assert not timed.cssselect(".lead") and ":" in timed.cssselect("time")[0].text_content()
 
 
 def test_filter_by_province_covers_its_former_provinces(server: WebServer) -> None:

@@ -1,5 +1,6 @@
-"""What an alert says: title, province, date, a short excerpt, the canonical link and the
-other sources; for a digest, one line per story; for a site, what is wrong since when.
+"""What an alert says: title, province, date, the lead, a short excerpt of the body after it,
+the canonical link and the other sources; for a digest, a few lines per story (its lead cut
+short); for a site, what is wrong since when.
 
 The last line of every text is ``Idempotency-Key: <key>``; a JSON target also gets the
 fields of :attr:`Message.fields` (``kind``, ``rule_id``, the story or the items).
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aggregator.alerts.channels import Message
+from aggregator.models import shown_published, text_after_lead
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
 from aggregator.store.repository import LOCAL_TZ
@@ -44,8 +46,12 @@ class Period:
 
 def story_message(rule_id: str, key: str, story: StoryView, index: SiteIndex) -> Message:
     facts = _story_fields(story, index)
-    lines = [story.title, _where_when(facts)]
-    lines += ["", facts["excerpt"], "", facts["link"]]
+    lines = [story.title, _where_when(facts), ""]
+    if facts["lead"]:
+        lines += [" ".join(facts["lead"].split()), ""]
+    if facts["excerpt"]:
+        lines += [facts["excerpt"], ""]
+    lines.append(facts["link"])
     others = facts["sources"][1:]
     if others:
         lines.append("Also published by:")
@@ -68,7 +74,10 @@ def digest_message(
     title += f" ({period.label()})"
     lines = [title, ""]
     for _, story in facts:
-        lines += [f"- {story['title']}", f"  {_where_when(story)}", f"  {story['link']}"]
+        lines += [f"- {story['title']}", f"  {_where_when(story)}"]
+        if story["lead"]:
+            lines.append(f"  {excerpt(story['lead'])}")
+        lines.append(f"  {story['link']}")
     lines += ["", f"Rule: {rule_id}", f"Idempotency-Key: {key}"]
     return Message(
         title=title,
@@ -109,13 +118,18 @@ def health_message(
 
 def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
     provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
-    date = story.published or story.first_seen
+    if story.published is not None:
+        published = shown_published(story.published, story.date_only)
+    else:
+        published = story.first_seen.isoformat()
     return {
         "title": story.title,
         "link": story.sources[0].url if story.sources else "",
-        "published": date.isoformat(),
+        "published": published,
         "provinces": list(dict.fromkeys(provinces)),
-        "excerpt": excerpt(story.text),
+        "lead": story.lead,
+        # The body after the lead: the lead has a line of its own.
+        "excerpt": excerpt(text_after_lead(story.text, story.lead)),
         "sources": [
             {"site_id": s.site_id, "site": index.name(s.site_id), "url": s.url}
             for s in story.sources

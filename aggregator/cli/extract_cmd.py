@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from aggregator.exceptions import ConfigError, TinlaodongError
-from aggregator.models import Article
+from aggregator.models import Article, shown_published
 from aggregator.profiles import PROFILES
 
 log = logging.getLogger(__name__)
 
+LEAD_CHARS = 200  # of the lead on the human-readable line: enough to recognise it
 PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 EPILOG = """\
 exit status: 0 every page read, 1 some pages failed (each named on stderr),
@@ -108,10 +109,18 @@ def _report_failure(page: Path, exc: BaseException) -> None:
 def _render(article: Article, page: Path, *, as_json: bool) -> str:
     if as_json:
         return json.dumps(article.to_json_dict(str(page)), ensure_ascii=False)
-    published = article.published.isoformat() if article.published else "no date"
+    published = shown_published(article.published, article.date_only) or "no date"
     paragraphs = article.text.count("\n\n") + 1
-    return (
-        f"{page}: {article.title or '(no title)'}\n"
+    lines = [
+        f"{page}: {article.title or '(no title)'}",
         f"  {published} | {article.author or 'no author'} | {article.profile} | "
-        f"{paragraphs} paragraphs, {len(article.text)} chars, {len(article.images)} images"
-    )
+        f"{paragraphs} paragraphs, {len(article.text)} chars, {len(article.images)} images",
+    ]
+    if article.lead:
+        lines.append(f"  lead: {_one_line(article.lead, LEAD_CHARS)}")
+    return "\n".join(lines)
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + "…"

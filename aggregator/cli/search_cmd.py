@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aggregator.models import shown_published
+
 # The store, the index and the gazetteer are imported when the command runs, not when the
 # command line is parsed: `tinlaodong --help` stays quick.
 if TYPE_CHECKING:
@@ -70,10 +72,16 @@ def run(args: argparse.Namespace) -> int:
                 if site.current_province_id
             },
         )
+        # Each hit's lead and whether its date is a day only: what the hit does not carry.
+        stories = store.stories_by_id([hit.story_id for hit in hits])
         for hit in hits:
             names = _hit_provinces(hit, index, tags_of(store.engine, hit.story_id)[PROVINCE])
-            line = json.dumps(_to_dict(hit, names), ensure_ascii=False) if args.json else None
-            print(line or _line(hit, names))
+            story = stories.get(hit.story_id)
+            lead, date_only = (story.lead, story.date_only) if story else (None, False)
+            if args.json:
+                print(json.dumps(_to_dict(hit, names, lead, date_only), ensure_ascii=False))
+            else:
+                print(_line(hit, names))
     finally:
         store.close()
     if not hits and not args.json:
@@ -114,11 +122,14 @@ def _line(hit: Hit, provinces: list[str]) -> str:
     return f"{day}  {hit.title}  [{where}]  {hit.url}  {hit.snippet}"
 
 
-def _to_dict(hit: Hit, provinces: list[str]) -> dict[str, object]:
+def _to_dict(
+    hit: Hit, provinces: list[str], lead: str | None, date_only: bool
+) -> dict[str, object]:
     return {
         "story_id": hit.story_id,
-        "published": hit.published.isoformat() if hit.published else None,
+        "published": shown_published(hit.published, date_only),
         "title": hit.title,
+        "lead": lead,
         "provinces": provinces,
         "url": hit.url,
         "sites": list(hit.site_ids),

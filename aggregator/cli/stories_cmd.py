@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from aggregator.models import shown_published
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
@@ -65,7 +68,8 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
     return {
         "id": story.id,
         "title": story.title,
-        "published": story.published.isoformat() if story.published else None,
+        "lead": story.lead,
+        "published": shown_published(story.published, story.date_only),
         "first_seen": story.first_seen.isoformat(),
         "author": story.author,
         "provinces": _provinces(story, index),
@@ -75,7 +79,7 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
                 "site_name": index.name(s.site_id),
                 "url": s.url,
                 "title": s.title,
-                "published": s.published.isoformat() if s.published else None,
+                "published": shown_published(s.published, s.date_only),
                 "canonical": s.canonical,
             }
             for s in story.sources
@@ -84,16 +88,23 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
 
 
 def story_text(story: StoryView, index: SiteIndex) -> str:
-    when = f"{story.published:%Y-%m-%d %H:%M}" if story.published else "(no date)"
+    when = _when(story.published, story.date_only) or "(no date)"
     provinces = ", ".join(_provinces(story, index)) or "-"
     lines = [f"{when}  {story.title}  [{provinces}]"]
     for s in story.sources:
         mark = "*" if s.canonical else " "
-        date = f"{s.published:%Y-%m-%d %H:%M}" if s.published else "(no date)       "
+        date = f"{_when(s.published, s.date_only) or '(no date)':<16}"
         lines.append(f"  {mark} {s.site_id:<24} {date}  {s.url}")
         if s.title and s.title != story.title:
             lines.append(f"    {'':<24} {'':<16}  {s.title}")
     return "\n".join(lines)
+
+
+def _when(published: datetime | None, date_only: bool) -> str | None:
+    """A story's date to read: a day the page showed without a time, without one."""
+    if published is None:
+        return None
+    return f"{published:%Y-%m-%d}" if date_only else f"{published:%Y-%m-%d %H:%M}"
 
 
 def _positive_int(text: str) -> int:

@@ -132,5 +132,7 @@ def _print(f: Findings) -> None:
     print(f"  article: {a['title'] or '(no title)'}")
     print(f"    published: {a['published'] or 'no date'} | author: {a['author'] or 'none'}")
     print(f"    language: {a['language']} | images: {len(a['images'])} | {len(text)} chars")
+    if a["lead"]:
+        print(f"    lead: {a['lead']}")
     preview = text[:300].replace("\n\n", " ¶ ")
     print(f"    text: {preview}{'…' if len(text) > 300 else ''}")

@@ -2,7 +2,7 @@
 copies by hash, edited copies by MinHash, see ``neardup``), its source (one per canonical URL)
 and the story's canonical article.
 
-A story's title, text, date, author and images are those of its canonical article: the
+A story's title, lead, text, date, author and images are those of its canonical article: the
 earliest published source, unless a copy credits its origin ("Nguồn: Sở LĐ-TB&XH Quảng
 Trị", "Theo baodansinh.vn") and that publisher's source is in the story.
 """
@@ -56,6 +56,8 @@ class _SQL:
             *(_SOURCE[name] for name in ("id", "site_id", "url", "title", "published")),
             *(_DETAILS.c[name] for name in ("body_id", "author", "language", "credit")),
             _DETAILS.c.canonical,
+            _DETAILS.c.lead,
+            _SOURCE.date_only,
         )
         .join(_DETAILS, _DETAILS.c.source_id == _SOURCE.id)
         .where(_SOURCE.story_id == bindparam("story"))
@@ -105,6 +107,8 @@ class _SourceRow:
     language: str | None
     credit: str | None
     canonical: bool = False
+    lead: str | None = None
+    date_only: bool = False
 
 
 class ArticleWriter:
@@ -167,8 +171,10 @@ class ArticleWriter:
         row = {
             "content_hash": digest,
             "title": article.title or _first_line(article.text),
+            "lead": article.lead,
             "text": article.text,
             "published": to_utc(article.published),
+            "date_only": article.date_only,
             "author": article.author,
             "language": article.language,
             "first_seen": fetched,
@@ -220,6 +226,7 @@ class ArticleWriter:
             "url": url,
             "title": title,
             "published": published,
+            "date_only": article.date_only,
             "fetched_at": fetched,
             "profile": article.profile,
         }
@@ -233,12 +240,15 @@ class ArticleWriter:
             author=article.author,
             language=article.language,
             credit=credit,
+            lead=article.lead,
+            date_only=article.date_only,
         )
 
     def _insert_details(self, source: _SourceRow, canonical: bool) -> None:
         row = {
             "source_id": source.id,
             "body_id": source.body_id,
+            "lead": source.lead,
             "author": source.author,
             "language": source.language,
             "credit": source.credit,
@@ -262,7 +272,7 @@ class ArticleWriter:
         fetched: datetime,
     ) -> None:
         """Elect the story's canonical article, ``new`` one of the candidates, and take its
-        title, text, date, author and images. ``new_body``: the body ``new`` just stored."""
+        title, lead, text, date, author and images. ``new_body``: the body ``new`` just stored."""
         conn = self.conn
         rows = conn.execute(_SQL.sources_of_story, {"story": story_id}).all()
         sources = [_SourceRow(**row._asdict()) for row in rows] + [new]
@@ -280,8 +290,10 @@ class ArticleWriter:
         story = {
             "story": story_id,
             "title": canonical.title or _first_line(text),
+            "lead": canonical.lead,
             "text": text,
             "published": canonical.published,
+            "date_only": canonical.date_only,
             "author": canonical.author,
             "language": canonical.language,
             "updated": fetched,

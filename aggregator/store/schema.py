@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -38,10 +39,14 @@ class Story(Base):
     # sha256 of the normalised body first stored: the story's lasting identity (feed GUIDs).
     # Its bodies (StoryBody) hold the hash of every version, the canonical one included.
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    # Title, text, published, author, language and images: the canonical article's.
+    # Title, lead, text, published, author, language and images: the canonical article's.
     title: Mapped[str] = mapped_column(Text)
+    # The standfirst the page sets apart, also the first paragraph of ``text``.
+    lead: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(DateTime)
+    # The page shows a day, no time: ``published`` is that day's local midnight.
+    date_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     author: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     first_seen: Mapped[datetime] = mapped_column(DateTime)
@@ -65,6 +70,7 @@ class Source(Base):
     url: Mapped[str] = mapped_column(Text, unique=True)
     title: Mapped[str] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(DateTime)
+    date_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     fetched_at: Mapped[datetime] = mapped_column(DateTime)
     profile: Mapped[str] = mapped_column(String(32))
 
@@ -172,13 +178,15 @@ class BodyBand(Base):
 
 
 class SourceBody(Base):
-    """What one source published beyond its title and date: its body version, author,
+    """What one source published beyond its title and date: its body version, lead, author,
     language, the publisher it credits, and whether it is the story's canonical article."""
 
     __tablename__ = "source_bodies"
 
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
     body_id: Mapped[int] = mapped_column(ForeignKey("story_bodies.id"), index=True)
+    # Per source, not per body: copies of one body may set apart different leads, or none.
+    lead: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(16))
     # "Sở LĐ-TB&XH Quảng Trị", "baodansinh.vn": whom the page names as its origin.

@@ -26,6 +26,7 @@ class SourceView:
     title: str
     published: datetime | None = None  # aware, Vietnam's time zone
     canonical: bool = False
+    date_only: bool = False  # the page showed a day, no time: ``published`` is its midnight
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class StoryView:
     language: str | None
     sources: tuple[SourceView, ...]  # the canonical article first
     images: tuple[Image, ...]
+    lead: str | None = None  # the standfirst, also the first paragraph of ``text``
+    date_only: bool = False  # a day without a time: ``published`` is its local midnight
 
 
 class StoryViews:
@@ -132,11 +135,14 @@ def _story_view(row: Any, sources: list[Any], images: list[Image]) -> StoryView:
                 s.title,
                 from_utc(s.published) if s.published else None,
                 bool(s.canonical),
+                bool(s.date_only),
             )
             # The canonical article first, then in the order they were stored.
             for s in sorted(sources, key=lambda s: (not s.canonical, s.id))
         ),
         images=tuple(images),
+        lead=row.lead,
+        date_only=bool(row.date_only),
     )
 
 
@@ -204,6 +210,8 @@ _VIEW_COLUMNS = [
     _STORY.updated,
     _STORY.author,
     _STORY.language,
+    _STORY.lead,
+    _STORY.date_only,
 ]
 _SOURCE_VIEWS = select(
     _SOURCE.story_id,
@@ -212,6 +220,7 @@ _SOURCE_VIEWS = select(
     _SOURCE.url,
     _SOURCE.title,
     _SOURCE.published,
+    _SOURCE.date_only,
     _DETAILS.c.canonical,
 ).outerjoin(_DETAILS, _DETAILS.c.source_id == _SOURCE.id)
 _IMAGE_VIEWS = select(_IMAGES.c.story_id, _IMAGES.c.src, _IMAGES.c.caption).order_by(

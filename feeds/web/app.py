@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import normalise
+from aggregator.models import text_after_lead
 from aggregator.registry import Site
 from aggregator.store import SiteActivity, StoryStore, StoryView
 from aggregator.tags import default_topics
@@ -152,6 +153,8 @@ class WebApp:
 
     def _row(self, story: StoryView, snippet: str | None) -> StoryRow:
         first = story.sources[0]
+        if snippet is None:
+            snippet = excerpt(text_after_lead(story.text, story.lead))
         return StoryRow(
             title=story.title,
             url=first.url,
@@ -159,7 +162,9 @@ class WebApp:
             source=self.data.index.name(first.site_id),
             others=len({s.site_id for s in story.sources[1:]} - {first.site_id}),
             when=story.published or story.first_seen,
-            excerpt=snippet if snippet is not None else excerpt(story.text),
+            excerpt=snippet,
+            lead=story.lead,
+            date_only=story.date_only and story.published is not None,
         )
 
     def _static_feed(self, slug: str, title: str, base: str) -> FeedLink | None:

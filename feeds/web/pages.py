@@ -36,6 +36,16 @@ class StoryRow:
     others: int
     when: datetime
     excerpt: str  # plain text; « and » mark search matches
+    lead: str | None = None  # the standfirst, shown apart above the excerpt
+    date_only: bool = False  # ``when`` is a day the page showed without a time
+
+    def day(self) -> str:
+        """``when`` as the page shows it: without a time for a date-only story."""
+        return f"{self.when:%d/%m/%Y}" if self.date_only else f"{self.when:%d/%m/%Y %H:%M}"
+
+    def machine_time(self) -> str:
+        """The ``<time datetime>`` value: a valid date string for a day without a time."""
+        return self.when.date().isoformat() if self.date_only else self.when.isoformat()
 
 
 @dataclass(frozen=True)
