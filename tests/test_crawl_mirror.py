@@ -24,11 +24,6 @@ from mirror.expected import ExpectedArticle, duplicate_pair, expected_articles, 
 from mirror.server import MirrorServer
 from tests.helpers import FAST, tinlaodong
 
-# Sites whose profile leaves the lead in the body without keeping it as the lead field
-# (baodansinh moves h2.article-sapo into .article-content; WordPress's p.sapo opens the
-# entry content): the text opens with it, the store has no lead. Drop a site from here when
-# its profile sets the lead apart.
-LEAD_NOT_SET_APART = {"mirror-baodansinh", "mirror-wordpress"}
 CHROME = (
     "Đang truy cập",
     "Tổng lượt truy cập",
@@ -125,8 +120,7 @@ def test_every_article_is_stored_once_with_its_fields(crawled: Crawl) -> None:
         assert not text.endswith(flat(article.author)), f"{article.path}: author line in body"
         if article.lead:
             assert text.startswith(flat(article.lead))
-        if article.site_id not in LEAD_NOT_SET_APART:
-            assert story.lead == article.lead, f"{article.path}: lead"
+        assert story.lead == article.lead, f"{article.path}: lead"
         assert not story.date_only, f"{article.path}: its time of day was lost"
         for caption in article.captions:
             assert text.count(flat(caption)) == 1, f"{article.path}: caption {caption!r}"

@@ -28,6 +28,7 @@ from aggregator.profiles.base import (
     images_in,
     is_signature,
 )
+from aggregator.profiles.leads import find_lead
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line, clean_or_none
 
@@ -80,6 +81,11 @@ class WordPressArticle(ArticlePage):
         if stamp is None:
             return None
         return parse_vietnamese_date(stamp.get("datetime") or stamp.text_content())
+
+    def lead_element(self) -> HtmlElement | None:
+        """Magazine themes open ``.entry-content`` with the sapo (``p.sapo``, a bold line)."""
+        headline = self._in_post(".//*[contains(@class,'entry-title')]")
+        return find_lead(self.tree, headline, self._content)
 
     def author(self) -> str | None:
         byline = self._in_post(".//*[contains(@class,'author') and contains(@class,'vcard')]")
