@@ -6,8 +6,9 @@ that lost their ``&`` ("ldquo;", "hellip;"...) count as their characters on both
 labels keep them as the page shows them, while extraction may restore them.
 
 - title: equal to ``title`` or ``title_alt``;
-- date: the day of ``published`` or ``published_alt`` (none expected: none extracted);
-- time: on pages showing a time, the hour and minute of ``published`` or ``published_alt``;
+- date: the day of ``published``, the date shown (``published_alt``, the metadata's, only
+  where the page shows none; none expected: none extracted);
+- time: on pages showing a time, the hour and minute of ``published``;
 - date_only: on dated pages, a date-only page is reported as date-only, a timed one is not;
 - author: equal to ``author`` or ``author_alt`` (none expected: none extracted);
 - lead: none expected: none extracted; else the extracted lead equals it or starts with it;
@@ -149,7 +150,9 @@ def _dates(entry: dict[str, Any], page: Extracted) -> Scores:
     published = page.published
     if published is not None and published.tzinfo is not None:
         published = published.astimezone(_VIETNAM)
-    expected = [v for v in (entry.get("published"), entry.get("published_alt")) if v]
+    # The date shown wins over the metadata's (``published_alt``), which counts only where
+    # the page shows none.
+    expected = [v for v in (entry.get("published") or entry.get("published_alt"),) if v]
     if not expected:
         scores["date"] = (int(published is None), 1)
         return scores

@@ -218,3 +218,22 @@ def test_a_body_of_plain_text_split_by_br_comes_out_as_paragraphs(separator: str
     )
     assert separator.join(BODY) in html
     assert extract_article(html).text.split("\n\n") == BODY
+
+
+def test_the_date_line_shown_above_the_headline_beats_the_metadata_past_a_share_bar() -> None:
+    """School portals print the date line before the ``h1``, then font-size and share
+    buttons; their ``datePublished`` is often the day the item was last saved."""
+    buttons = "".join(f'<a href="#" class="custom-font">A<sup>{n}</sup></a>' for n in "-+=")
+    share = "".join(f'<a href="#s{n}"><i class="icon"></i><span>{n}</span></a>' for n in range(6))
+    html = (
+        page(f"<h1>{HEADLINE}</h1>", "")
+        .replace(
+            f"<h1>{HEADLINE}</h1>",
+            '<header><span class="post-date">Thứ 5, 04/10/2018<span> | </span>09:18</span>'
+            f'<div class="block_share">{buttons}{share}</div></header><h1>{HEADLINE}</h1>',
+        )
+        .replace(
+            "</head>", '<meta itemprop="datePublished" content="2018-11-03T09:39:25+07:00"></head>'
+        )
+    )
+    assert extract_article(html).published == datetime(2018, 10, 4, 9, 18, tzinfo=VIETNAM)

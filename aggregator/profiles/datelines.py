@@ -23,7 +23,8 @@ from aggregator.text import clean_line
 Shown = datetime | date
 
 _NEAR_FOLLOWING = 40
-_NEAR_PRECEDING = 12
+_NEAR_PRECEDING = 60
+_PRECEDING_TEXT_CHARS = 80  # about one date line and a label
 _BODY_CHARS_SCANNED = 800  # a date line sits above the body, not deep inside it
 _DATE_LINE_MAX_CHARS = 100
 _DATE_LINE_MAX_WORDS = 6  # words besides the date: "Ngày đăng:", "Cập nhật lúc", "Thứ Tư,"
@@ -105,7 +106,7 @@ def near_headline(tree: HtmlElement, headline: HtmlElement | None) -> Iterator[H
         preceding = []
     else:
         following = headline.xpath(f"following::*[position() <= {_NEAR_FOLLOWING}]")
-        preceding = headline.xpath(f"preceding::*[position() <= {_NEAR_PRECEDING}]")[::-1]
+        preceding = _just_before(headline)
     body_chars = 0
     for element in following:
         if element.tag == "p":
@@ -118,6 +119,21 @@ def near_headline(tree: HtmlElement, headline: HtmlElement | None) -> Iterator[H
                 break
         yield element
     yield from preceding
+
+
+def _just_before(headline: HtmlElement) -> list[HtmlElement]:
+    """Elements before the headline, nearest first, until a little text has gone by: a
+    share bar or font-size buttons between the date line and the headline add elements,
+    not text."""
+    found = []
+    text_chars = 0
+    for element in headline.xpath(f"preceding::*[position() <= {_NEAR_PRECEDING}]")[::-1]:
+        found.append(element)
+        if element.tag != "a" and not element.xpath("ancestor::a"):
+            text_chars += len((element.text or "").strip())
+            if text_chars > _PRECEDING_TEXT_CHARS:
+                break
+    return found
 
 
 def date_line_text(element: HtmlElement) -> str | None:
