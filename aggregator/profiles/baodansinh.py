@@ -24,6 +24,7 @@ from aggregator.profiles.base import (
     drop,
     images_in,
 )
+from aggregator.profiles.credits import person
 from aggregator.profiles.pagedata import PageData
 
 SITE_NAME = "báo dân sinh"
@@ -53,7 +54,7 @@ class BaoDanSinhArticle(ArticlePage):
         return parse_vietnamese_date(shown) if shown else None
 
     def author(self) -> str | None:
-        return self.text_of(_ARTICLE + "//*[contains(@class,'article-author')]")
+        return person(self.text_of(_ARTICLE + "//*[contains(@class,'article-author')]"))
 
     def images(self) -> list[Image]:
         return images_in(self._body(), self)
