@@ -27,6 +27,7 @@ from aggregator.models import Article
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
 from aggregator.profiles.captions import captions_in_place
+from aggregator.profiles.credits import person
 from aggregator.profiles.headlines import find_headline, title_from_head
 from aggregator.profiles.leads import lead_text
 from aggregator.text import (
@@ -303,7 +304,9 @@ def _fill_from(fields: _Fields, metadata: object) -> None:
     fields.title = fields.title or _usable_title(getattr(metadata, "title", None))
     if fields.published is None and getattr(metadata, "date", None):
         fields.published = parse_shown_date(str(metadata.date))  # type: ignore[attr-defined]
-    fields.author = fields.author or clean_or_none(getattr(metadata, "author", None))
+    # trafilatura's author is a meta tag's or a byline's as written: an account or a unit
+    # ("admin", "Ban biên tập") is no author there either.
+    fields.author = fields.author or person(getattr(metadata, "author", None))
 
 
 def _headline_shown(page: PageData) -> str | None:

@@ -63,6 +63,7 @@ def _article(site: str, raw: dict[str, Any]) -> Article:
         ),
         category=raw.get("category", "tin-tuc-su-kien"),
         nfd=bool(raw.get("nfd", False)),
+        signed_by_unit=bool(raw.get("signed_by_unit", False)),
         republishes=(republished["site"], int(republished["id"])) if republished else None,
     )
 

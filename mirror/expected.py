@@ -24,7 +24,8 @@ class ExpectedArticle:
     path: str  # root-relative URL of the article page on its site
     headline: str
     published: datetime  # aware, +07:00
-    author: str
+    author: str | None  # the person credited; None when a unit signs
+    signature: str  # the closing line that signs the page
     lead: str | None
     paragraphs: tuple[str, ...]  # body paragraphs, lead, captions and author excluded
     captions: tuple[str, ...]
@@ -80,7 +81,8 @@ def _expected(article: Article, republished: set[tuple[str, int]]) -> ExpectedAr
         path=article_path(spec_for(article.site_id).profile, article),
         headline=article.headline,
         published=article.published,
-        author=article.author,
+        author=None if article.signed_by_unit else article.author,
+        signature=article.author,
         lead=article.lead,
         paragraphs=article.paragraphs,
         captions=tuple(i.caption for i in article.images),

@@ -26,12 +26,14 @@ class Article:
     headline: str
     published: datetime  # aware, +07:00
     paragraphs: tuple[str, ...]
-    author: str
+    author: str  # the signature closing the page
     lead: str | None = None
     images: tuple[Image, ...] = ()
     category: str = "tin-tuc-su-kien"
     nfd: bool = False  # the page is served in Unicode NFD (decomposed)
     seed: bool = False  # built from one of the user's seed dumps
+    # The signature names a unit (a department, a centre), not a person: the page has no author.
+    signed_by_unit: bool = False
     # (site id, article id) of the press release this article republishes verbatim
     republishes: tuple[str, int] | None = None
 

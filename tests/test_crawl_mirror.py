@@ -114,10 +114,10 @@ def test_every_article_is_stored_once_with_its_fields(crawled: Crawl) -> None:
             continue  # the headline of whichever site was stored first; checked below
         assert story.title == article.headline
         # Profiles, and the generic reader on the site no profile knows, find date with time
-        # and author; the closing author line leaves the body.
+        # and author (none where a unit signs); the closing signature leaves the body.
         assert story.published == article.published, article.path
         assert story.author == article.author, article.path
-        assert not text.endswith(flat(article.author)), f"{article.path}: author line in body"
+        assert not text.endswith(flat(article.signature)), f"{article.path}: signature in body"
         if article.lead:
             assert text.startswith(flat(article.lead))
         assert story.lead == article.lead, f"{article.path}: lead"

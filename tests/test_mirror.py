@@ -147,7 +147,7 @@ def test_liferay_article_markup(mirror: MirrorServer, expected: list[ExpectedArt
     (body,) = tree.cssselect(".asset-content .journal-content-article")
     author = body[-1]
     assert author.get("style") == "text-align: right;"
-    assert author.text_content() == article.author
+    assert author.text_content() == article.signature
     assert [em.text_content() for em in body.cssselect("em")] == list(article.captions)
     assert tree.cssselect(".related_asset ul.related_asset_list li a")
     assert "Liferay.Portlet" in fetch(article.url(mirror.base_url(article.site_id))).text
@@ -170,7 +170,7 @@ def test_baodansinh_article_markup(mirror: MirrorServer, expected: list[Expected
         assert [f.findtext("figcaption") for f in figures] == list(article.captions)
         assert [f.find("img").get("alt") for f in figures] == list(article.captions)
         assert content[-1].get("class") == "article-author"
-        assert content[-1].text_content() == article.author
+        assert content[-1].text_content() == article.signature
         related = tree.cssselect("section.related-news li a")
         assert related
         assert tree.cssselect("section.related-news h3")[0].text == "CÙNG CHUYÊN MỤC"

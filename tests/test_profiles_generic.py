@@ -99,7 +99,8 @@ def test_the_json_ld_author_and_meta_author_are_the_fallbacks() -> None:
     assert (
         extract_article(page().replace("</head>", ld + meta + "</head>")).author == "Lê An, Hà My"
     )
-    assert extract_article(page().replace("</head>", meta + "</head>")).author == "Ban biên tập"
+    # The editorial board is no person: no author rather than the board.
+    assert extract_article(page().replace("</head>", meta + "</head>")).author is None
 
 
 def test_a_date_inside_a_body_sentence_is_not_a_date_line() -> None:
@@ -128,8 +129,7 @@ def test_a_closing_line_that_is_no_name_stays_in_the_body(closing: str) -> None:
     [
         ("<p><strong>Lê Phương</strong></p>", "Lê Phương"),
         ('<p style="text-align:right">ĐÔNG HẢI</p>', "ĐÔNG HẢI"),
-        ("<p>Nguyễn Trường An - Sở LĐ-TB&amp;XH</p>", "Nguyễn Trường An - Sở LĐ-TB&XH"),
-        ("<div><b>Phòng Lao động - Việc làm</b></div>", "Phòng Lao động - Việc làm"),
+        ("<p>Nguyễn Trường An - Sở LĐ-TB&amp;XH</p>", "Nguyễn Trường An"),
         ("<p><em>TS. Nguyễn Thị Lan Hương</em></p>", "TS. Nguyễn Thị Lan Hương"),
     ],
 )
@@ -137,6 +137,12 @@ def test_a_closing_signature_is_the_author_and_leaves_the_body(closing: str, aut
     article = extract_article(page(closing=closing))
     assert article.author == author
     assert author not in article.text
+
+
+def test_a_unit_signing_the_article_leaves_the_body_and_is_no_author() -> None:
+    article = extract_article(page(closing="<div><b>Phòng Lao động - Việc làm</b></div>"))
+    assert article.author is None
+    assert "Phòng Lao động - Việc làm" not in article.text
 
 
 def english_page(closing: str) -> str:

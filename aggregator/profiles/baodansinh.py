@@ -26,8 +26,8 @@ from aggregator.profiles.base import (
     Profile,
     drop,
     images_in,
-    signature_line,
 )
+from aggregator.profiles.bylines import Bylines, find_bylines, site_names, text_blocks
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_or_none
 
@@ -46,7 +46,6 @@ _TITLE = _classed("article-title", "title", "detail-title")
 _DATE = _classed("article-date", "info-time", "detail-time", "date-time")
 _SAPO = _classed("article-sapo", "detail-sapo", "sapo")
 _BODY = _classed("article-content", "entry-body", "detail-content", "detail__content")
-_AUTHOR = _classed("article-author", "detail-author", "author")
 
 
 class BaoDanSinhArticle(ArticlePage):
@@ -55,8 +54,18 @@ class BaoDanSinhArticle(ArticlePage):
         article = self.first(_ARTICLE)
         self._root: HtmlElement = article if article is not None else page.tree
         body = self._body()
-        slot = self._in_article(_AUTHOR)
-        self._signature = slot if slot is not None else signature_line(body)
+        self._bylines = self._find_bylines(page, body)
+
+    def _find_bylines(self, page: PageData, body: HtmlElement | None) -> Bylines:
+        """The author slot (``p.article-author``, ``.detail-author``) or the bold signature
+        closing ``.entry-body``; never the paper's own name."""
+        return find_bylines(
+            slots_in=self._root,
+            headline=self._in_article(_TITLE.replace(".//*[", ".//h1[")),
+            closing=text_blocks(body) if body is not None else [],
+            plain_names=True,
+            site_names=site_names(page) | {SITE_NAME},
+        )
 
     def _in_article(self, xpath: str) -> HtmlElement | None:
         for element in self._root.xpath(xpath):
@@ -82,15 +91,13 @@ class BaoDanSinhArticle(ArticlePage):
         return self._in_article(_SAPO)
 
     def author(self) -> str | None:
-        return (
-            clean_or_none(self._signature.text_content()) if self._signature is not None else None
-        )
+        return self._bylines.name
 
     def images(self) -> list[Image]:
         return images_in(self._body(), self)
 
     def remove_chrome(self) -> None:
-        drop(self._signature)
+        self._bylines.remove()
         for xpath in (_TITLE.replace(".//*[", ".//h1["), _DATE):
             for element in self._root.xpath(xpath):
                 drop(element)

@@ -9,7 +9,6 @@ All three are handed the same :class:`~aggregator.profiles.pagedata.PageData`, p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -19,10 +18,11 @@ from lxml.html import HtmlElement
 
 from aggregator.dates import parse_shown_date
 from aggregator.models import Image
+from aggregator.profiles.bylines import find_bylines, site_names, text_blocks
 from aggregator.profiles.captions import captions_in_place, image_caption
 from aggregator.profiles.leads import find_lead
 from aggregator.profiles.pagedata import PageData
-from aggregator.text import clean_line, clean_or_none
+from aggregator.text import clean_or_none
 
 
 class ArticlePage:
@@ -92,9 +92,10 @@ class SelectorArticle(ArticlePage):
 
     ``CONTENT`` is the body container handed to trafilatura; ``TITLE`` and ``DATE`` are read
     as text; ``CHROME`` (relative to the body) is dropped; a page without ``TITLE`` but with
-    ``LIST_MARK`` is a listing. The body's closing signature line (in the last
-    ``SIGNATURE_IN`` element of the body, when set) is the author, unless it is a placeholder
-    account. A family overrides only what its markup does differently.
+    ``LIST_MARK`` is a listing. The author is the person an author slot in the content, a
+    line under the headline or the signature closing the body (in the last ``SIGNATURE_IN``
+    element of the body, when set) credits (:mod:`aggregator.profiles.bylines`); each credit
+    leaves the text. A family overrides only what its markup does differently.
     """
 
     CONTENT = ""
@@ -104,14 +105,18 @@ class SelectorArticle(ArticlePage):
     CHROME: tuple[str, ...] = ()
     LIST_MARK = ""
     LISTING_REASON = "a listing page, not an article"
-    PLACEHOLDER_AUTHORS: frozenset[str] = frozenset(
-        {"admin", "admin admin", "administrator", "quản trị", "quản trị viên"}
-    )
 
     def __init__(self, page: PageData) -> None:
         super().__init__(page)
         self._root = self.find_content()
-        self._author_line = signature_line(self._signed())
+        signed = self._signed()
+        self._bylines = find_bylines(
+            slots_in=self._root,
+            headline=self.first(self.TITLE) if self.TITLE else None,
+            closing=text_blocks(signed) if signed is not None else [],
+            plain_names=False,  # a family's markup sets its signature apart
+            site_names=site_names(page),
+        )
 
     def find_content(self) -> HtmlElement | None:
         """The body container: the first ``CONTENT`` match."""
@@ -143,16 +148,13 @@ class SelectorArticle(ArticlePage):
         return find_lead(self.tree, headline, self.body())
 
     def author(self) -> str | None:
-        if self._author_line is None:
-            return None
-        name = clean_line(self._author_line.text_content())
-        return None if name.casefold() in self.PLACEHOLDER_AUTHORS else name
+        return self._bylines.name
 
     def images(self) -> list[Image]:
         return images_in(self.body(), self)
 
     def remove_chrome(self) -> None:
-        drop(self._author_line)
+        self._bylines.remove()
         if self._root is None:
             return
         for xpath in self.CHROME:
@@ -161,78 +163,6 @@ class SelectorArticle(ArticlePage):
 
     def content_root(self) -> HtmlElement | None:
         return self._root
-
-
-def signature_line(root: HtmlElement | None) -> HtmlElement | None:
-    """The last non-empty paragraph under ``root`` when it is a signature, else None."""
-    if root is None:
-        return None
-    for block in reversed(root.xpath(".//p | .//div[not(.//p)]")):
-        text = clean_line(block.text_content())
-        if text:
-            # A CMS's author slot signs whatever it holds (a placeholder account is filtered
-            # by the page object): it leaves the text all the same.
-            slot = "author" in (block.get("class") or "") and _short(text, text.split())
-            return block if slot or is_signature(block, text) else None
-    return None
-
-
-# What a closing line must look like to be a signature.
-_SIGNATURE_MAX_CHARS = 60
-_SIGNATURE_MAX_WORDS = 8
-_ABBREVIATION = re.compile(r"^(?:[^\W\d_]{1,4}\.)+$")  # "TS.", "ThS.", "PV."
-_SENTENCE_PUNCTUATION = re.compile(r"[.!?;:,…\"“”()\[\]]|\d")
-_CONNECTORS = {"-", "–", "—", "&", "và", "/"}
-_UNIT_WORDS = (
-    "phòng", "trung tâm", "sở", "ban", "văn phòng", "chi cục", "cục", "vụ", "bộ", "ủy ban",
-    "ubnd", "nhóm", "tổ", "báo", "đài", "hội", "liên đoàn", "bbt", "pv", "ctv", "bộ phận",
-)  # fmt: skip
-_RIGHT = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
-
-
-def is_signature(block: HtmlElement, text: str, *, plain: bool = False) -> bool:
-    """Whether ``block`` (its text ``text``) is the signature closing an article.
-
-    Editors sign with a short line naming a person or a unit ("Nguyễn Trường An", "TS. Lê
-    Hương", "Phòng Lao động - Việc làm"), set apart: right-aligned, wholly bold or classed
-    as the author. ``plain`` accepts a name that is not set apart (as Vietnamese pages
-    also sign).
-    """
-    words = text.split()
-    while words and _ABBREVIATION.match(words[0]):
-        words = words[1:]
-    if not words or not _short(text, words):
-        return False
-    return _names_someone(words) and (plain or _set_apart(block, text))
-
-
-def _short(text: str, words: list[str]) -> bool:
-    return len(text) <= _SIGNATURE_MAX_CHARS and len(words) <= _SIGNATURE_MAX_WORDS
-
-
-def _names_someone(words: list[str]) -> bool:
-    joined = " ".join(words)
-    if _SENTENCE_PUNCTUATION.search(joined):
-        return False
-    if joined.casefold().startswith(_UNIT_WORDS):
-        return True
-    return all(w[0].isupper() for w in words if w.casefold() not in _CONNECTORS)
-
-
-def _set_apart(block: HtmlElement, text: str) -> bool:
-    """Classed as the author, right-aligned (by attribute, style or class) or wholly bold."""
-    classes = block.get("class") or ""
-    if "author" in classes or "right" in classes or block.get("align") == "right":
-        return True
-    if _RIGHT.search(block.get("style") or ""):
-        return True
-    # Not italics: a letter's or a caption's closing line, as often as a signature.
-    outside = int(block.xpath("count(ancestor-or-self::*[self::strong or self::b])"))
-    emphasised = block.xpath(
-        f".//*[self::strong or self::b][count(ancestor::*[self::strong or self::b]) = {outside}]"
-    )
-    bold = "".join(e.text_content() for e in emphasised)
-    return "".join(clean_line(bold).split()) == "".join(text.split())  # "<b>Lê</b> <b>An</b>"
 
 
 class ListingPage:

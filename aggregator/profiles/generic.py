@@ -5,8 +5,10 @@ portal's logo is often an ``h1`` too), else ``og:title``. Its date is JSON-LD
 ``datePublished``, else ``article:published_time`` and friends, else a short visible date
 line near the headline, never one inside a related-stories box, sidebar or footer; a date
 line showing the time refines a structured date that gives only the day. Its author is the
-short signature closing the body ("Lê Phương", "Phòng Lao động - Việc làm"), else JSON-LD or
-``<meta name="author">``. The date line and the signature leave the body.
+person an author slot, a line under the headline or the short signature closing the body
+credits (:mod:`aggregator.profiles.bylines`), else JSON-LD or ``<meta name="author">``, never a
+CMS account or a unit ("Phòng Lao động - Việc làm" signs, but is no author). The date line and
+the credit lines leave the body.
 """
 
 from __future__ import annotations
@@ -25,9 +27,17 @@ from aggregator.profiles.base import (
     Profile,
     drop,
     images_in,
-    is_signature,
+)
+from aggregator.profiles.bylines import (
+    Bylines,
+    article_scope,
+    find_bylines,
+    site_names,
+    text_blocks,
+    trailing_blocks,
 )
 from aggregator.profiles.chrome import CHROME_WORDS as _CHROME_WORDS
+from aggregator.profiles.credits import person
 from aggregator.profiles.datelines import RELATED_HEADING as _RELATED_HEADING
 from aggregator.profiles.datelines import Shown, combine, find_date_line, followed_by_date
 from aggregator.profiles.headlines import find_headline, prefer_visible, title_from_head
@@ -76,7 +86,20 @@ class GenericArticle(ArticlePage):
         self._headline = find_headline(page, followed_by_date)
         self._date_line: HtmlElement | None = None
         self._body = _body_container(page.tree)
-        self._signature = _signature_line(self._body, page.tree)
+        self._bylines = self._find_bylines()
+
+    def _find_bylines(self) -> Bylines:
+        body = self._body
+        closing = []
+        if body is not None:
+            closing = text_blocks(body) + trailing_blocks(body, article_scope(body))
+        return find_bylines(
+            slots_in=self.tree,
+            headline=self._headline.element,
+            closing=closing,
+            plain_names=body is not None and _vietnamese_page(self.tree, body),
+            site_names=site_names(self.page),
+        )
 
     def title(self) -> str | None:
         headline = self._headline
@@ -98,9 +121,7 @@ class GenericArticle(ArticlePage):
         return find_lead(self.tree, self._headline.element, self._body)
 
     def author(self) -> str | None:
-        if self._signature is not None:
-            return clean_line(self._signature.text_content())
-        return structured_author(self.page)
+        return self._bylines.name or person(structured_author(self.page), site_names(self.page))
 
     def images(self) -> list[Image]:
         articles = self.tree.xpath("//article")
@@ -117,7 +138,7 @@ class GenericArticle(ArticlePage):
         return self._body
 
     def remove_chrome(self) -> None:
-        drop(self._signature)
+        self._bylines.remove()
         drop(self._date_line)
         if self._body is not None:
             for block in _trailing_chrome(self._body) + _chrome_after(self._body):
@@ -189,26 +210,6 @@ def _inside_paragraph(element: HtmlElement) -> bool:
     return any(ancestor.tag == "p" for ancestor in element.iterancestors())
 
 
-_NAVIGATION = re.compile(r"^\[?(?:quay lại|trở về|in trang|in bài|chia sẻ|gửi email|lên đầu)", re.I)
-
-
-def _signature_line(body: HtmlElement | None, tree: HtmlElement) -> HtmlElement | None:
-    """The body's closing block when it is a signature (a name or a unit), else None."""
-    if body is None:
-        return None
-    for block in reversed(body):
-        if not isinstance(block.tag, str) or block.tag not in ("p", "div"):
-            continue
-        text = clean_line(block.text_content())
-        if not text or _NAVIGATION.match(text) or _links_only(block, text) or _chrome_block(block):
-            continue
-        if is_signature(block, text):
-            return block
-        plain = is_signature(block, text, plain=True)
-        return block if plain and _vietnamese_page(tree, body) else None
-    return None
-
-
 def _trailing_chrome(body: HtmlElement) -> list[HtmlElement]:
     """The related-stories boxes closing the body, after its last text block."""
     found = []
@@ -243,11 +244,6 @@ def _chrome_block(block: HtmlElement) -> bool:
         return True
     heading = clean_line(block.text_content())[:40]
     return bool(_RELATED_HEADING.match(heading))
-
-
-def _links_only(block: HtmlElement, text: str) -> bool:
-    linked = clean_line(" ".join(a.text_content() for a in block.iter("a")))
-    return len(linked) >= len(text)
 
 
 def _vietnamese_page(tree: HtmlElement, body: HtmlElement) -> bool:

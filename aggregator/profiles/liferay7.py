@@ -45,7 +45,6 @@ class Liferay7Article(SelectorArticle):
     CHROME = _CHROME
     LIST_MARK = _ABSTRACTS
     LISTING_REASON = "a Liferay 7 asset list, not an article"
-    PLACEHOLDER_AUTHORS = SelectorArticle.PLACEHOLDER_AUTHORS | {"test test"}
 
     def not_an_article(self) -> str | None:
         # The asset publisher shows its list on a page without the full-content wrapper.

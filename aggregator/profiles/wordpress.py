@@ -26,11 +26,12 @@ from aggregator.profiles.base import (
     captions_as_paragraphs,
     drop,
     images_in,
-    is_signature,
 )
+from aggregator.profiles.bylines import Byline, closing_signature, site_names
+from aggregator.profiles.credits import person
 from aggregator.profiles.leads import find_lead
 from aggregator.profiles.pagedata import PageData
-from aggregator.text import clean_line, clean_or_none
+from aggregator.text import clean_or_none
 
 _POST = "//article[contains(concat(' ',normalize-space(@class),' '),' post ')]"
 _SINGLE = "//body[contains(concat(' ',normalize-space(@class),' '),' single ')]"
@@ -40,8 +41,6 @@ _CHROME = (
     ".//*[contains(@class,'sharedaddy') or contains(@class,'share-buttons')]",
     ".//*[contains(@class,'entry-meta') or contains(@class,'entry-footer')]",
 )
-# WordPress accounts that are no writer's name.
-_PLACEHOLDER_AUTHORS = {"admin", "administrator", "ban biên tập", "biên tập viên", "bbt"}
 
 
 class WordPressArticle(ArticlePage):
@@ -52,16 +51,13 @@ class WordPressArticle(ArticlePage):
         self._content: HtmlElement | None = found[0] if found else None
         self._signature = self._signature_paragraph()
 
-    def _signature_paragraph(self) -> HtmlElement | None:
+    def _signature_paragraph(self) -> Byline | None:
         """The last paragraph of the text proper (Jetpack's boxes come after it) when it is
         a signature: the writer's name, in bold, as magazines sign."""
         if self._content is None:
             return None
         paragraphs = self._content.xpath("./p[normalize-space()]")
-        if not paragraphs:
-            return None
-        last = paragraphs[-1]
-        return last if is_signature(last, clean_line(last.text_content())) else None
+        return closing_signature(paragraphs[-1:], plain_names=False)
 
     def not_an_article(self) -> str | None:
         if not self.tree.xpath(_SINGLE) and len(self.tree.xpath(_POST)) > 1:
@@ -89,16 +85,15 @@ class WordPressArticle(ArticlePage):
 
     def author(self) -> str | None:
         byline = self._in_post(".//*[contains(@class,'author') and contains(@class,'vcard')]")
-        name = None if byline is None else clean_or_none(byline.text_content())
-        if name and name.casefold() not in _PLACEHOLDER_AUTHORS:
-            return name
-        return None if self._signature is None else clean_line(self._signature.text_content())
+        name = None if byline is None else person(byline.text_content(), site_names(self.page))
+        return name or (None if self._signature is None else self._signature.name)
 
     def images(self) -> list[Image]:
         return images_in(self._content, self)
 
     def remove_chrome(self) -> None:
-        drop(self._signature)
+        if self._signature is not None:
+            self._signature.remove()
         if self._content is None:
             return
         for xpath in _CHROME:
