@@ -186,6 +186,14 @@ def test_the_site_signing_its_own_page_is_no_author() -> None:
         ("Đoàn Thanh niên xã", None),
         ("baolaodong.vn", None),
         ("Nguyễn Văn An Bình Minh Thị Hương Lan Chi Hoa", None),  # too long for a name
+        # The writer's outlet or unit in brackets comes off; a paper alone names no one.
+        ("Tâm Hằng (TTXVN)", "Tâm Hằng"),
+        ("Minh Anh (Báo Lao động)", "Minh Anh"),
+        ("XUÂN LONG (VOV)", "XUÂN LONG"),
+        ("Lê Phương (tổng hợp)", "Lê Phương"),
+        ("(Theo VnExpress)", None),
+        ("Theo Lao Động", None),
+        ("Theo Dân trí", None),
     ],
 )
 def test_credits_reduce_to_a_person(credit: str, expected: str | None) -> None:

@@ -237,3 +237,38 @@ def test_the_date_line_shown_above_the_headline_beats_the_metadata_past_a_share_
         )
     )
     assert extract_article(html).published == datetime(2018, 10, 4, 9, 18, tzinfo=VIETNAM)
+
+
+# How real pages credit the writer (or seem to), and who a reader takes for the author.
+AUTHOR_FORMS = {
+    "bold end signature": ("", "<p><strong>Hà Linh</strong></p>", "Hà Linh"),
+    "right-aligned end signature": ("", '<p style="text-align:right">MINH TÂM</p>', "MINH TÂM"),
+    "signature after a <br>": ("", None, "Thu Hằng"),
+    "reporter credit": ("", "<p><b>Nhóm PV: Hà An - Minh Tú</b></p>", "Hà An - Minh Tú"),
+    "PV alone": ("", "<p><b>PV</b></p>", None),
+    "byline under the headline": ('<p class="author">Bài, ảnh: Đức Anh</p>', "", "Đức Anh"),
+    "Theo a person": ("", "<p><em>Theo Nguyễn Hữu Tài</em></p>", "Nguyễn Hữu Tài"),
+    "Theo a paper": ("", "<p><em>Theo Báo Lao động</em></p>", None),
+    "CMS account": ('<div class="author">admin admin</div>', "", None),
+    "publisher": ('<span class="author">Công ty Cổ phần Truyền thông Việt</span>', "", None),
+}
+
+
+@pytest.mark.parametrize("kind", HEADLINES)
+@pytest.mark.parametrize("form", AUTHOR_FORMS)
+def test_author_forms_beside_a_headline_that_is_not_an_h1(kind: str, form: str) -> None:
+    under_headline, closing, author = AUTHOR_FORMS[form]
+    html = page(HEADLINES[kind], "Chủ nhật, 07/04/2024 07:05")
+    html = html.replace('<div class="date">', f'{under_headline}<div class="date">')
+    if closing is None:  # the name closes the last paragraph, after a line break
+        html = html.replace(f"{BODY[-1]}</p>", f"{BODY[-1]}<br><b>Thu Hằng</b></p>")
+    else:
+        html = html.replace(
+            '</div>\n<div class="tin-lien-quan">', f'{closing}</div>\n<div class="tin-lien-quan">'
+        )
+    assert html.count("Thu Hằng" if closing is None else closing or under_headline) == 1
+    article = extract_article(html)
+    assert article.author == author
+    assert article.published == datetime(2024, 4, 7, 7, 5, tzinfo=VIETNAM)
+    # A paper's credit is a source line and may stay; a person's credit leaves the text.
+    assert article.text.endswith("Theo Báo Lao động" if form == "Theo a paper" else BODY[-1])

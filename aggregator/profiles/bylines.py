@@ -32,6 +32,7 @@ from aggregator.profiles.credits import (
     photo_credit,
     short_enough,
     source_line,
+    theo_person,
 )
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line
@@ -164,6 +165,7 @@ def closing_signature(
 ) -> Byline | None:
     """The signature closing ``blocks``: the last text line, above any source line ("Nguồn:",
     "Theo …") or photo credit, when it is a short credit, a name or a unit's name."""
+    theo: Byline | None = None  # "Theo Lê An" closing the text: the writer, unless signed above
     for block in reversed(blocks):
         text = clean_line(block.text_content())
         if not text or _NAVIGATION.match(text) or _links_only(block, text) or _chrome(block):
@@ -171,14 +173,19 @@ def closing_signature(
         if _is_slot(block):
             continue  # the CMS's author slot: read as one
         after, line = _last_line(block, text)
+        if theo is None and theo_person(line, site_names):
+            theo = Byline(block, person(line, site_names), after)
+            if after is None:
+                continue
+            return theo
         if source_line(line) or photo_credit(line):
             if after is None:
                 continue
-            return None  # a source line closing a paragraph of text
+            return theo  # a source line closing a paragraph of text
         if not _signature_shaped(block, line, plain_names=plain_names and after is None):
-            return None
+            return theo
         return Byline(block, person(line, site_names), after)
-    return None
+    return theo
 
 
 def trailing_blocks(body: HtmlElement, scope: HtmlElement) -> list[HtmlElement]:

@@ -74,12 +74,33 @@ _UNIT_ABBREVIATIONS = {
     "bbt", "btv", "cntt", "ttxvn", "ttx", "vna", "vov", "vtv", "ubnd", "hđnd", "vp", "pv", "ctv",
     "pgd", "sgd", "pgdđt", "sgdđt", "lđtbxh", "tw", "qlbcxb",
 }  # fmt: skip
+# Papers and agencies a "Theo …" credit names without "Báo" (compared without diacritics).
+_OUTLETS = {
+    "lao dong", "nguoi lao dong", "dan tri", "tuoi tre", "thanh nien", "tien phong", "nhan dan",
+    "dan sinh", "vietnamnet", "vietnamplus", "zing", "zing news", "soha", "kenh14", "cafef",
+    "cafebiz", "infonet", "vnexpress", "vov", "vtv", "vtc", "ttxvn", "vna", "quan doi nhan dan",
+    "cong an nhan dan", "an ninh thu do", "ha noi moi", "kinh te do thi", "sai gon giai phong",
+    "phap luat", "giao duc thoi dai", "chinh phu", "baochinhphu", "bao chinh phu", "tin tuc",
+    "nong thon ngay nay", "dai doan ket", "thoi bao kinh te", "vneconomy", "the thao van hoa",
+}  # fmt: skip
+_CAMEL = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
+_COMPILED = {"tổng hợp", "st", "sưu tầm", "lược dịch", "dịch", "biên dịch", "tổng hợp, biên dịch"}
+_AFFILIATION = re.compile(r"\s*\(([^()]{2,40})\)$")
 _HOST = re.compile(r"\w\.(?:vn|com|net|org|gov|edu|info|pl)\b", re.IGNORECASE)
 
 
 def source_line(text: str) -> bool:
     """Whether ``text`` names where the story came from ("Nguồn: …", "Theo …")."""
     return bool(_SOURCE.match(text))
+
+
+def theo_person(text: str, site_names: frozenset[str] = frozenset()) -> bool:
+    """Whether ``text`` is a "Theo …" credit naming people only ("Theo Lê An"), not a paper
+    (nor initials: "Theo EW" names a magazine as often as a person)."""
+    if not _THEO.match(text):
+        return False
+    named = person(text, site_names)
+    return named is not None and len(named.split()) >= 2
 
 
 def photo_credit(text: str) -> bool:
@@ -102,7 +123,7 @@ def person(credit: str | None, site_names: frozenset[str] = frozenset()) -> str 
     ``site_names`` are the site's own names (its host, ``og:site_name``): a page signed by
     its site has no author.
     """
-    text = clean_line(credit or "").strip(" ()[]")
+    text = _without_affiliation(clean_line(credit or "")).strip(" ()[]")
     theo = bool(_THEO.match(text))
     text = _THEO.sub("", text)
     text = _LABEL.sub("", text)
@@ -121,6 +142,22 @@ def person(credit: str | None, site_names: frozenset[str] = frozenset()) -> str 
     if people == 0 or (theo and people < len(names)):
         return None
     return "".join(pieces[: 2 * people - 1]).strip()
+
+
+def _without_affiliation(text: str) -> str:
+    """``text`` without the outlet or unit closing it in brackets ("Tâm Hằng (TTXVN)",
+    "Minh Anh (Báo Lao động)"): the writer is the person before it."""
+    found = _AFFILIATION.search(text)
+    if found is None:
+        return text
+    inside = found.group(1).strip()
+    if (
+        inside.casefold() in _UNIT_ABBREVIATIONS | _COMPILED
+        or _unit_start(inside)
+        or inside.isupper()
+    ):
+        return text[: found.start()].strip()
+    return text
 
 
 def names_a_unit(credit: str) -> bool:
@@ -174,6 +211,14 @@ def _names_a_person(name: str) -> bool:
         words = words[1:]
     if not words or len(words) > _MAX_NAME_WORDS or _NOT_IN_A_NAME.search(" ".join(words)):
         return False
-    if _is_unit(" ".join(words)) or _is_account(" ".join(words)):
+    if _is_unit(" ".join(words)) or _is_account(" ".join(words)) or _is_outlet(words):
         return False
     return all(word[:1].isupper() for word in words)
+
+
+def _is_outlet(words: list[str]) -> bool:
+    """A newspaper's or agency's name ("Lao Động", "VnExpress"), as "Theo …" credits give
+    them: camel case no person's name has, or a paper everyone knows."""
+    if any(_CAMEL.search(word) for word in words):
+        return True
+    return fold(" ".join(words)) in _OUTLETS
