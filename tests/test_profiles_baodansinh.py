@@ -78,6 +78,17 @@ def test_fields(article: Article) -> None:
     assert article.language == "vi"
 
 
+def test_the_date_shown_wins_over_the_metadata_which_refines_its_seconds() -> None:
+    edited = PAGE.replace("2024-07-24T12:55:00+07:00", "2024-07-25T08:10:00+07:00")
+    assert extract_article(edited, url=URL).published == datetime(
+        2024, 7, 24, 12, 55, tzinfo=VIETNAM
+    )
+    refined = PAGE.replace("2024-07-24T12:55:00+07:00", "2024-07-24T12:55:37+07:00")
+    assert extract_article(refined, url=URL).published == datetime(
+        2024, 7, 24, 12, 55, 37, tzinfo=VIETNAM
+    )
+
+
 def test_text_starts_with_the_lead_and_ends_before_the_signature(article: Article) -> None:
     paragraphs = article.text.split("\n\n")
     assert paragraphs[0].startswith("Sáu tháng đầu năm")

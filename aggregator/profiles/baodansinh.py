@@ -14,11 +14,9 @@ sit outside the article. Listing: ``.category-list`` of ``article.story`` with
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from lxml.html import HtmlElement
 
-from aggregator.dates import parse_vietnamese_date
+from aggregator.dates import parse_shown_date, parse_vietnamese_date
 from aggregator.models import Image
 from aggregator.profiles.base import (
     ArticlePage,
@@ -28,6 +26,7 @@ from aggregator.profiles.base import (
     images_in,
 )
 from aggregator.profiles.bylines import Bylines, find_bylines, site_names, text_blocks
+from aggregator.profiles.datelines import Shown, combine
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_or_none
 
@@ -77,14 +76,17 @@ class BaoDanSinhArticle(ArticlePage):
         headline = self._in_article(_TITLE.replace(".//*[", ".//h1["))
         return clean_or_none(headline.text_content()) if headline is not None else None
 
-    def published(self) -> datetime | None:
+    def published(self) -> Shown | None:
+        """The date line shown; ``article:published_time`` refines it (seconds) or stands
+        in where the page shows none."""
+        structured = None
         for value in self.page.meta.get("article:published_time", ()):
-            found = parse_vietnamese_date(value)
-            if found:
-                return found
+            structured = parse_vietnamese_date(value)
+            if structured:
+                break
         line = self._in_article(_DATE)
-        shown = clean_or_none(line.text_content()) if line is not None else None
-        return parse_vietnamese_date(shown) if shown else None
+        text = clean_or_none(line.text_content()) if line is not None else None
+        return combine(parse_shown_date(text) if text else None, structured)
 
     def lead_element(self) -> HtmlElement | None:
         """The sapo (``h2``): extraction makes it the text's first paragraph."""
