@@ -37,6 +37,7 @@ from aggregator.profiles.bylines import (
     trailing_blocks,
 )
 from aggregator.profiles.chrome import CHROME_WORDS as _CHROME_WORDS
+from aggregator.profiles.chrome import in_chrome
 from aggregator.profiles.credits import person
 from aggregator.profiles.datelines import RELATED_HEADING as _RELATED_HEADING
 from aggregator.profiles.datelines import Shown, combine, find_date_line, followed_by_date
@@ -143,6 +144,7 @@ class GenericArticle(ArticlePage):
         if self._body is not None:
             for block in _trailing_chrome(self._body) + _chrome_after(self._body):
                 drop(block)
+            _text_boxes_as_paragraphs(self._body)
 
 
 class GenericListing(ListingPage):
@@ -220,6 +222,24 @@ def _trailing_chrome(body: HtmlElement) -> list[HtmlElement]:
             break
         found.append(block)
     return found
+
+
+def _text_boxes_as_paragraphs(body: HtmlElement) -> None:
+    """A box of prose among the body's paragraphs (an unclassed ``<div>`` holding text, a
+    quote framed by inline styles, pasted with the text) becomes a paragraph: trafilatura
+    drops such boxes as page furniture."""
+    for box in body.iterchildren("div"):
+        if box.get("class") or box.get("id") or box.xpath(_BLOCK_INSIDE) or in_chrome(box):
+            continue  # a classed box is the template's (a teaser of another story)
+        if len(clean_line(box.text_content())) >= _BOX_MIN_CHARS:
+            box.tag = "p"
+
+
+_BLOCK_INSIDE = (
+    "./*[self::div or self::p or self::table or self::ul or self::ol or self::h2 or self::h3"
+    " or self::figure or self::img]"
+)
+_BOX_MIN_CHARS = 80
 
 
 def _chrome_after(body: HtmlElement) -> list[HtmlElement]:
