@@ -13,6 +13,7 @@ from datetime import date, datetime
 import pytest
 
 from aggregator.dates import VIETNAM, parse_shown_date, parse_vietnamese_date
+from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article
 
 HEADLINE = "Tỉnh hỗ trợ việc làm cho hơn 2.000 lao động trở về từ nước ngoài"
@@ -272,3 +273,16 @@ def test_author_forms_beside_a_headline_that_is_not_an_h1(kind: str, form: str) 
     assert article.published == datetime(2024, 4, 7, 7, 5, tzinfo=VIETNAM)
     # A paper's credit is a source line and may stay; a person's credit leaves the text.
     assert article.text.endswith("Theo Báo Lao động" if form == "Theo a paper" else BODY[-1])
+
+
+def test_a_page_without_an_article_is_refused_not_stored_as_its_chrome() -> None:
+    html = page(HEADLINES["h2"], "05/03/2024 08:30").replace(HEADLINES["h2"], "")
+    html = html.replace("".join(f"<p>{text}</p>" for text in BODY), "")
+    html = html.replace(
+        "</body>",
+        '<div id="footer">Cơ quan chủ quản: Sở Lao động - Thương binh '
+        "và Xã hội tỉnh. Địa chỉ: 28 Lê Hoàn. Ghi rõ nguồn khi phát hành lại "
+        "thông tin từ website này.</div></body>",
+    )
+    with pytest.raises(ExtractionError, match="no article"):
+        extract_article(html, url="http://so.example.vn/tin/1")

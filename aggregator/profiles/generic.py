@@ -102,6 +102,12 @@ class GenericArticle(ArticlePage):
             site_names=site_names(self.page),
         )
 
+    def not_an_article(self) -> str | None:
+        body = self._body
+        if body is None or _chrome_block(body) or in_chrome(body):
+            return "no article text on the page (only menus, sidebars or a footer)"
+        return None
+
     def title(self) -> str | None:
         headline = self._headline
         if headline.confirmed:
