@@ -61,6 +61,8 @@ def page(
         ("<p><b>Thu</b> <b>Hằng</b></p>", "Thu Hằng"),
         ("<p><em><strong>ST: Trần Thị Cúc</strong></em></p>", "Trần Thị Cúc"),  # sưu tầm
         ("<p><b>Bài, ảnh: Đức Anh</b></p>", "Đức Anh"),
+        ('<p style="text-align: right;"><b>PV</b></p>', "PV"),  # a reporter credit
+        ("<p><strong>Nhóm PV</strong></p>", "Nhóm PV"),
         ("<p><strong>Hải Yến - Quốc Việt</strong></p>", "Hải Yến - Quốc Việt"),  # two writers
         # A person and their unit: the person.
         ("<p><strong>TVK</strong><em>, phòng GDTrH</em></p>", "TVK"),
@@ -80,8 +82,6 @@ def test_the_closing_signature_is_the_author_and_leaves_the_text(closing: str, a
         "<p><b>Trường THCS Tân Lập</b></p>",  # a school
         "<p><strong>BBT</strong></p>",  # the editorial board
         '<p style="text-align:right"><b>Ad Min</b></p>',  # the CMS account
-        "<p><strong>PV</strong></p>",  # the reporter, unnamed: a credit, not a name
-        "<p><strong>Nhóm PV</strong></p>",
     ],
 )
 def test_a_signature_naming_no_person_leaves_the_text_but_is_no_author(closing: str) -> None:
@@ -179,7 +179,8 @@ def test_the_site_signing_its_own_page_is_no_author() -> None:
         ("Theo Báo Dân sinh", None),  # ... but a paper is no person
         ("Theo TTXVN", None),
         ("Nhóm PV: Hà An - Minh Tú", "Hà An - Minh Tú"),
-        ("PV", None),
+        ("PV", "PV"),  # the paper's reporter, credited as the page credits them
+        ("Nhóm PV Xã hội", "Nhóm PV Xã hội"),
         ("test test", None),
         ("Đ/c Lý Văn Sáu", "Đ/c Lý Văn Sáu"),
         ("Đoàn Minh Hải", "Đoàn Minh Hải"),  # "Đoàn" is a surname here, not a delegation

@@ -7,9 +7,9 @@ credit naming no person gives None — a CMS account ("admin admin", "Ad Min", "
 tap"), a template placeholder ("Tiêu đề website"), a unit ("Phòng QLBCXB", "Trường THCS Tân
 Thành", "BBT"), a newspaper or the site itself.
 
-"PV" (phóng viên, reporter), "Nhóm PV" and "CTV" credit the newsroom, not a person: alone they
-give None (as a unit's signature does); the names that follow them are kept ("Nhóm PV: Hà An
-- Minh Tú"). A "Theo …" credit names where the story came from: it gives a person only when
+"PV" (phóng viên, reporter), "Nhóm PV" and "CTV" credit the paper's reporters: the credit is
+kept as written ("PV", "Nhóm PV Xã hội"), or the names that follow it ("Nhóm PV: Hà An - Minh
+Tú"). A "Theo …" credit names where the story came from: it gives a person only when
 it names nothing but people ("Theo Lê An"), never a wire or a paper ("Theo TTXVN").
 """
 
@@ -127,7 +127,11 @@ def person(credit: str | None, site_names: frozenset[str] = frozenset()) -> str 
     theo = bool(_THEO.match(text))
     text = _THEO.sub("", text)
     text = _LABEL.sub("", text)
-    text = _NEWSROOM.sub("", text).strip(" -–—,;:")
+    if _NEWSROOM.match(text):
+        # "Nhóm PV: Hà An - Minh Tú" names its reporters; "PV", "Nhóm PV Xã hội" credit the
+        # newsroom's reporters, as written.
+        named = person(_NEWSROOM.sub("", text).strip(" -–—,;:"), site_names)
+        return named or (text if short_enough(text) and not _HOST.search(text) else None)
     if not text or not short_enough(text) or _is_account(text) or _HOST.search(text):
         return None
     if text.casefold() in {name.casefold() for name in site_names}:
