@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+import lxml.html
 import trafilatura
 from bs4.dammit import EncodingDetector
 from lxml.html import HtmlElement
@@ -123,7 +125,9 @@ def extract_article(
     text, metadata = _run_trafilatura(tree, root, url, need_metadata=_incomplete(fields))
     if not text and not lead:
         raise ExtractionError(f"{where}: no article text found (profile {chosen.name})")
-    _fill_from(fields, metadata)
+    _fill_from(
+        fields, metadata, lambda: f"{url or ''} {lxml.html.tostring(tree, encoding='unicode')}"
+    )
     fields.title = _restored(fields.title)
     text = with_lead(_without_heading(restore_entities(text), fields.title), lead)
     published, date_only = _as_datetime(fields.published)
@@ -298,12 +302,23 @@ def _incomplete(fields: _Fields) -> bool:
     return fields.title is None or fields.published is None
 
 
-def _fill_from(fields: _Fields, metadata: object) -> None:
+def _written_on(page_html: str, day: date) -> bool:
+    """Whether the page (its text, markup or URL) writes ``day`` in full: htmldate also reads
+    a partial or impossible date ("31/02/2024" as 1 February), which no reader sees."""
+    written = (
+        f"{day:%Y-%m-%d}", f"{day:%Y/%m/%d}", f"{day:%d/%m/%Y}", f"{day:%d-%m-%Y}",
+        f"{day:%d.%m.%Y}", f"{day:%Y%m%d}", f"{day.day}/{day.month}/{day.year}",
+    )  # fmt: skip
+    return any(form in page_html for form in written)
+
+
+def _fill_from(fields: _Fields, metadata: object, page_html: Callable[[], str]) -> None:
     if metadata is None:
         return
     fields.title = fields.title or _usable_title(getattr(metadata, "title", None))
     if fields.published is None and getattr(metadata, "date", None):
-        fields.published = parse_shown_date(str(metadata.date))  # type: ignore[attr-defined]
+        guessed = parse_shown_date(str(metadata.date))  # type: ignore[attr-defined]
+        fields.published = guessed if guessed and _written_on(page_html(), guessed) else None
     # trafilatura's author is a meta tag's or a byline's as written: an account or a unit
     # ("admin", "Ban biên tập") is no author there either.
     fields.author = fields.author or person(getattr(metadata, "author", None))

@@ -287,3 +287,9 @@ def test_a_page_without_an_article_is_refused_not_stored_as_its_chrome() -> None
     )
     with pytest.raises(ExtractionError, match="no article"):
         extract_article(html, url="http://so.example.vn/tin/1")
+
+
+@pytest.mark.parametrize("shown", ["Thứ ba 31/02/2024 25:70", "01/01/1900 00:00", "01/01/1970"])
+def test_an_impossible_or_placeholder_date_gives_no_date(shown: str) -> None:
+    """Not the 1st of the month a partial reading makes of it, nor a CMS's empty date."""
+    assert extract_article(page(HEADLINES["h2"], shown)).published is None
