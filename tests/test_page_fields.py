@@ -293,3 +293,22 @@ def test_a_page_without_an_article_is_refused_not_stored_as_its_chrome() -> None
 def test_an_impossible_or_placeholder_date_gives_no_date(shown: str) -> None:
     """Not the 1st of the month a partial reading makes of it, nor a CMS's empty date."""
     assert extract_article(page(HEADLINES["h2"], shown)).published is None
+
+
+def test_an_article_laid_out_in_a_table_reads_as_paragraphs_not_a_table() -> None:
+    """Old portals put headline, date line and body each in a row of one layout table."""
+    cells = [
+        f'<font size="4" color="#003399"><b>{HEADLINE}</b></font>',
+        '<font size="2" color="gray">Ngày đăng 03/04/2020 | 10:36 PM</font>',
+        "<br><br>".join(BODY),
+    ]
+    table = "<table>" + "".join(f"<tr><td>{cell}</td></tr>" for cell in cells) + "</table>"
+    html = page("", "").replace('<div class="date"></div>', "")
+    html = html.replace(
+        f'<div class="content-detail">{"".join(f"<p>{t}</p>" for t in BODY)}</div>', table
+    )
+    assert table in html
+    article = extract_article(html)
+    assert article.title == HEADLINE
+    assert article.published == datetime(2020, 4, 3, 22, 36, tzinfo=VIETNAM)
+    assert article.text.split("\n\n") == BODY

@@ -150,6 +150,7 @@ class GenericArticle(ArticlePage):
         if self._body is not None:
             for block in _trailing_chrome(self._body) + _chrome_after(self._body):
                 drop(block)
+            _layout_tables_as_blocks(self._body)
             _text_boxes_as_paragraphs(self._body)
 
 
@@ -228,6 +229,21 @@ def _trailing_chrome(body: HtmlElement) -> list[HtmlElement]:
             break
         found.append(block)
     return found
+
+
+def _layout_tables_as_blocks(body: HtmlElement) -> None:
+    """Old portals lay the article out in a table (headline, date and body each in a row):
+    those tables, the ones holding the body, become plain blocks, or trafilatura renders
+    the article as a table of one cell. Tables inside the body stay tables."""
+    for table in body.iterancestors("table"):
+        rows = table.xpath("./tr | ./*/tr")
+        for element in [table, *table.xpath("./tbody | ./thead | ./tfoot"), *rows]:
+            element.tag = "div"
+        for row in rows:
+            for cell in row.xpath("./td | ./th"):
+                cell.tag = "div"
+    if body.tag in ("td", "th"):
+        body.tag = "div"
 
 
 def _text_boxes_as_paragraphs(body: HtmlElement) -> None:
