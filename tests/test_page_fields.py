@@ -312,3 +312,16 @@ def test_an_article_laid_out_in_a_table_reads_as_paragraphs_not_a_table() -> Non
     assert article.title == HEADLINE
     assert article.published == datetime(2020, 4, 3, 22, 36, tzinfo=VIETNAM)
     assert article.text.split("\n\n") == BODY
+
+
+@pytest.mark.parametrize("shown", DATE_LINES)
+def test_date_line_on_a_page_showing_no_headline(shown: str) -> None:
+    """A mobile template shows only the <title>: the date line opens the body's column."""
+    article = extract_article(page("", shown, title=f"{HEADLINE} | Sở LĐTBXH Mobile"))
+    assert article.title == HEADLINE
+    expected = DATE_LINES[shown]
+    if isinstance(expected, datetime):
+        assert article.published == expected
+    else:
+        assert article.date_only and article.published is not None
+        assert article.published.date() == expected

@@ -41,10 +41,12 @@ _FOLLOWING_CLOSELY = 6
 
 
 def find_date_line(
-    tree: HtmlElement, headline: HtmlElement | None
+    tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None = None
 ) -> tuple[HtmlElement, Shown] | None:
-    """The date line nearest the headline (the element, what it shows), or None."""
-    for element in near_headline(tree, headline):
+    """The date line nearest the headline (the element, what it shows), or None. A page
+    showing no headline is read from its ``body`` (the element holding the text): the date
+    line just before it, or opening it."""
+    for element in near_headline(tree, headline, body):
         text = date_line_text(element)
         if text is None:
             continue
@@ -95,15 +97,21 @@ def _local(value: Shown) -> Shown:
     return value
 
 
-def near_headline(tree: HtmlElement, headline: HtmlElement | None) -> Iterator[HtmlElement]:
+def near_headline(
+    tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None = None
+) -> Iterator[HtmlElement]:
     """Elements where a date line may be: after the headline until the body is well under
     way or a related-stories heading, then just before it (nearest first)."""
     if headline is None:
         containers = tree.xpath("//article | //main | //*[@id='content']")
-        if not containers:
+        if containers:
+            following = containers[0].xpath(f".//*[position() <= {_NEAR_FOLLOWING}]")
+            preceding = []
+        elif body is not None:
+            following = body.xpath(f".//*[position() <= {_NEAR_FOLLOWING}]")
+            preceding = _just_before(body)
+        else:
             return
-        following = containers[0].xpath(f".//*[position() <= {_NEAR_FOLLOWING}]")
-        preceding = []
     else:
         following = headline.xpath(f"following::*[position() <= {_NEAR_FOLLOWING}]")
         preceding = _just_before(headline)

@@ -118,7 +118,7 @@ class GenericArticle(ArticlePage):
 
     def published(self) -> Shown | None:
         structured = structured_date(self.page)
-        found = find_date_line(self.tree, self._headline.element)
+        found = find_date_line(self.tree, self._headline.element, self._body)
         shown = None
         if found is not None:
             self._date_line, shown = found  # the line leaves the body
