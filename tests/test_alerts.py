@@ -36,7 +36,7 @@ from aggregator.alerts import (
 )
 from aggregator.alerts.messages import Period, digest_message, story_message
 from aggregator.alerts.outbox import DELIVERED, FAILED, PENDING, status_counts
-from aggregator.dates import local_midnight
+from aggregator.dates import VIETNAM, local_midnight
 from aggregator.health import Health
 from aggregator.models import Article
 from aggregator.site_index import SiteIndex
@@ -210,6 +210,17 @@ def test_a_story_alert_gives_the_lead_its_own_line_and_a_date_only_day(tmp_path:
     period = Period.of("daily", datetime(2025, 8, 30, 3, 0))
     digest = digest_message("r", "d", period, [("k", story)], SiteIndex([]))
     assert f"  {lead}" in digest.body.splitlines()
+
+
+def test_a_story_alert_shows_the_time_of_day_the_story_shows(tmp_path: Path) -> None:
+    """A Sunday-morning story is announced with its morning time, in Vietnam's time."""
+    store = open_store(tmp_path)
+    timed = article(body(2), "Thi đua sáng chủ nhật")
+    timed.published = datetime(2024, 4, 7, 7, 5, tzinfo=VIETNAM)
+    store.add_article("quangngai-snv", "https://snv.quangngai.gov.vn/tin/2", timed)
+    (story,) = store.stories()
+    message = story_message("r", "k", story, SiteIndex([]))
+    assert message.body.splitlines()[1].endswith("07/04/2024 07:05")
 
 
 def test_a_failing_target_is_retried_with_backoff_without_resending_elsewhere(

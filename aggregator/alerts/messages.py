@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aggregator.alerts.channels import Message
+from aggregator.dates import VIETNAM
 from aggregator.models import shown_published, text_after_lead
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
@@ -138,8 +139,13 @@ def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
 
 
 def _where_when(facts: dict[str, Any]) -> str:
-    date = datetime.fromisoformat(facts["published"])
-    return " · ".join([*facts["provinces"][:2], f"{date:%d/%m/%Y}"])
+    """Provinces and when, as the story shows it: the day, and its time when it has one."""
+    published = facts["published"]
+    when = datetime.fromisoformat(published)
+    if "T" not in published:
+        return " · ".join([*facts["provinces"][:2], f"{when:%d/%m/%Y}"])
+    local = when.astimezone(VIETNAM) if when.tzinfo else when
+    return " · ".join([*facts["provinces"][:2], f"{local:%d/%m/%Y %H:%M}"])
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
