@@ -325,3 +325,19 @@ def test_date_line_on_a_page_showing_no_headline(shown: str) -> None:
     else:
         assert article.date_only and article.published is not None
         assert article.published.date() == expected
+
+
+def test_images_are_the_article_s_not_a_related_story_card_s() -> None:
+    card = '<article class="story"><img src="/anh/the-khac.jpg" alt="Một tin khác"></article>'
+    html = (
+        page(HEADLINES["h2"], "05/03/2024 08:30")
+        .replace(
+            '<div class="main">', f'<div class="top-news">{card}</div><article class="detail">'
+        )
+        .replace("</div></body>", "</article></body>")
+    )
+    html = html.replace(
+        f"<p>{BODY[1]}</p>", f'<p>{BODY[1]}</p><p><img src="/anh/hoi-nghi.jpg"></p>'
+    )
+    images = extract_article(html, url="http://so.example.vn/tin/1").images
+    assert [image.src for image in images] == ["http://so.example.vn/anh/hoi-nghi.jpg"]

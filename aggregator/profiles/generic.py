@@ -131,8 +131,7 @@ class GenericArticle(ArticlePage):
         return self._bylines.name or person(structured_author(self.page), site_names(self.page))
 
     def images(self) -> list[Image]:
-        articles = self.tree.xpath("//article")
-        found = images_in(articles[0] if articles else self._body, self)
+        found = images_in(self._image_scope(), self)
         if found:
             return found
         return [
@@ -143,6 +142,16 @@ class GenericArticle(ArticlePage):
 
     def captions_root(self) -> HtmlElement | None:
         return self._body
+
+    def _image_scope(self) -> HtmlElement | None:
+        """The ``<article>`` holding the text (not a related story's card, which is an
+        ``<article>`` too), else the text's own container."""
+        body = self._body
+        if body is None:
+            articles = self.tree.xpath("//article")
+            return articles[0] if articles else None
+        outer = [a for a in body.iterancestors("article") if not in_chrome(a)]
+        return outer[-1] if outer else body
 
     def remove_chrome(self) -> None:
         self._bylines.remove()
