@@ -107,18 +107,12 @@ def parse_vietnamese_date(text: str, *, now: datetime | None = None) -> datetime
     return None if found > reference + FUTURE_TOLERANCE else found
 
 
-# No Vietnamese news portal published before this: earlier dates are placeholders.
-EARLIEST_YEAR = 1995
-
-
 def parse_shown_date(text: str, *, now: datetime | None = None) -> datetime | date | None:
     """What a date line shows: a datetime when it shows a time of day, a plain ``date`` when
     it shows only a day, or a placeholder time (Liferay prints "12:00 AM" for stories
     entered without one; a midnight clock is a CMS default far more often than a story
     published on the stroke of midnight)."""
     found = parse_vietnamese_date(text, now=now)
-    if found is not None and found.year < EARLIEST_YEAR:
-        return None  # a CMS's empty date ("01/01/1900", the epoch), not a publication
     if found is None or _AGO.search(text):
         return found
     if not shows_time(text) or (found.hour, found.minute, found.second) == (0, 0, 0):
