@@ -104,7 +104,7 @@ class GenericArticle(ArticlePage):
 
     def not_an_article(self) -> str | None:
         body = self._body
-        if body is None or _chrome_block(body) or in_chrome(body):
+        if body is None or len(clean_line(body.text_content())) < _MIN_BODY_CHARS:
             return "no article text on the page (only menus, sidebars or a footer)"
         return None
 
@@ -202,30 +202,27 @@ def _body_container(tree: HtmlElement) -> HtmlElement | None:
     """The element whose own paragraphs hold the most text: its ``<p>`` children, or its
     loose text when the body is plain text split by ``<br>``."""
     weights: dict[HtmlElement, int] = {}
-    for element in tree.iter():
-        if not isinstance(element.tag, str) or element.tag in _NOT_TEXT:
+    for paragraph in tree.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            weights[parent] = weights.get(parent, 0) + len(paragraph.text_content())
+    # Text standing straight in a block, outside any paragraph (a <br>-split body).
+    for element in tree.xpath(_LOOSE_TEXT):
+        if element.tag in _INLINE or element.tag in _NOT_TEXT:
             continue
-        if element.tag == "p":
-            parent = element.getparent()
-            if parent is not None:
-                weights[parent] = weights.get(parent, 0) + len(element.text_content())
-        elif element.tag not in _INLINE and not _inside_paragraph(element):
-            loose = len((element.text or "").strip()) + sum(
-                len((child.tail or "").strip()) for child in element
-            )
-            if loose:
-                weights[element] = weights.get(element, 0) + loose
-    if not weights:
-        return None
-    return max(weights, key=weights.__getitem__)
+        loose = sum(len(piece.strip()) for piece in element.xpath("text()"))
+        weights[element] = weights.get(element, 0) + loose
+    # Footers, comment policies and sidebars hold paragraphs too: never the article's.
+    for element in sorted(weights, key=weights.__getitem__, reverse=True):
+        if not (_chrome_block(element) or in_chrome(element)):
+            return element
+    return None
 
 
+_MIN_BODY_CHARS = 60  # less is a date line or a caption, not a story
+_LOOSE_TEXT = "//body//*[not(ancestor-or-self::p)][text()[normalize-space()]]"
 _NOT_TEXT = {"script", "style", "noscript", "template", "head", "title"}
 _INLINE = {"a", "b", "strong", "i", "em", "span", "font", "u", "br", "img", "sup", "sub", "small"}
-
-
-def _inside_paragraph(element: HtmlElement) -> bool:
-    return any(ancestor.tag == "p" for ancestor in element.iterancestors())
 
 
 def _trailing_chrome(body: HtmlElement) -> list[HtmlElement]:

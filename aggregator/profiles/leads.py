@@ -60,6 +60,7 @@ def lead_text(element: HtmlElement | None) -> str | None:
 def _marked_lead(
     tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None
 ) -> HtmlElement | None:
+    order = _document_order(tree) if headline is not None else {}
     for element in tree.xpath("//*[@class]"):
         if not isinstance(element.tag, str) or element.tag in ("a", "img", "meta", "li", "ul"):
             continue
@@ -68,7 +69,7 @@ def _marked_lead(
             continue
         if any(_OTHER_TOKEN.search(t) for t in tokens):
             continue
-        if headline is not None and _before(element, headline):
+        if headline is not None and _before(element, headline, order):
             continue  # the lead follows the headline
         if body is not None and _contains(element, body):
             continue  # a wrapper of the whole article
@@ -92,7 +93,8 @@ def _bold_opening(body: HtmlElement, headline: HtmlElement | None) -> HtmlElemen
     heading = clean_line(headline.text_content()).casefold() if headline is not None else ""
     preceding = body.xpath(f"preceding::*[position() <= {_PRECEDING_SCANNED}]")[::-1]
     if headline is not None:
-        preceding = [e for e in preceding if not _before(e, headline) and e is not headline]
+        order = _document_order(body)
+        preceding = [e for e in preceding if not _before(e, headline, order) and e is not headline]
     before = _nearest_block(iter(preceding), heading)
     if before is not None and not in_chrome(before) and _is_bold_lead(before, inside=False):
         return before
@@ -167,21 +169,19 @@ def _outermost_text(block: HtmlElement, marked: Callable[[HtmlElement], bool]) -
     return "".join("".join(parts).split())
 
 
-def _before(element: HtmlElement, reference: HtmlElement) -> bool:
-    """Whether ``element`` comes before ``reference`` in document order (and is not one of
-    its ancestors)."""
+def _before(element: HtmlElement, reference: HtmlElement, order: dict[HtmlElement, int]) -> bool:
+    """Whether ``element`` comes before ``reference`` in document ``order`` (and is not one
+    of its ancestors)."""
     if _contains(element, reference):
         return False
-    for following in element.itersiblings():
-        if following is reference or _contains(following, reference):
-            return True
-    parent = element.getparent()
-    while parent is not None:
-        for following in parent.itersiblings():
-            if following is reference or _contains(following, reference):
-                return True
-        parent = parent.getparent()
-    return False
+    return order.get(element, -1) < order.get(reference, -1)
+
+
+def _document_order(tree: HtmlElement) -> dict[HtmlElement, int]:
+    """Every element of the page by its place in it: asked of hundreds of elements, "before
+    the headline?" is then a look-up, not a walk."""
+    root = tree.getroottree().getroot()
+    return {node: index for index, node in enumerate(root.iter())}
 
 
 def _contains(element: HtmlElement, other: HtmlElement) -> bool:
