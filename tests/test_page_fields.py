@@ -342,3 +342,47 @@ def test_images_are_the_article_s_not_a_related_story_card_s() -> None:
     )
     images = extract_article(html, url="http://so.example.vn/tin/1").images
     assert [image.src for image in images] == ["http://so.example.vn/anh/hoi-nghi.jpg"]
+
+
+def test_a_main_column_named_like_a_sidebar_still_holds_the_article() -> None:
+    """VnExpress calls its main column "sidebar-1": the column holding the h1 is no sidebar."""
+    html = page(
+        f"<h1>{HEADLINE}</h1>",
+        "Thứ hai, 5/3/2024, 08:30 (GMT+7)",
+        lead=f'<p class="description">{LEAD}</p>',
+    )
+    html = html.replace('<div class="main">', '<div class="sidebar-1">').replace(
+        f"<p>{BODY[-1]}</p>",
+        f'<p>{BODY[-1]}</p><p style="text-align:right"><strong>Anh Minh</strong></p>',
+    )
+    article = extract_article(html)
+    assert (article.lead, article.author) == (LEAD, "Anh Minh")
+    assert article.published == datetime(2024, 3, 5, 8, 30, tzinfo=VIETNAM)
+    assert article.text.endswith(BODY[-1])
+
+
+def test_an_asp_net_label_split_by_br_is_the_body() -> None:
+    """WebForms renders the body as a <span> label split by <br />, in a layout table inside
+    the page-wide <form>."""
+    label = '<span id="ctl00_Main_lblNoiDung">' + "<br /><br />".join(BODY) + "</span>"
+    html = f"""<html><head><title>Cổng thông tin điện tử Sở LĐTBXH</title></head><body>
+<form id="form1" method="post"><table><tr><td colspan="2" class="menu"><a href="/">Trang chủ</a>
+</td></tr><tr><td class="left"><div class="boxtitle">Tin mới</div><a href="/t/1">Hội nghị</a>
+<br /><span class="ngay">04/03/2024 9:00:00 SA</span></td><td>
+<span id="ctl00_Main_lblTieuDe" class="tieude">{HEADLINE}</span><br />
+<span id="ctl00_Main_lblNgayDang" class="ngaydang">05/03/2024 2:30:00 CH</span><br />
+<span id="ctl00_Main_lblTomTat" class="tomtat"><b>{LEAD}</b></span><br />{label}<br />
+<div align="right"><span class="tacgia">Trần Văn Bình</span></div></td></tr>
+<tr><td colspan="2" class="footer">Bản quyền thuộc Sở Lao động - Thương binh và Xã hội</td>
+</tr></table></form></body></html>"""
+    article = extract_article(html)
+    assert article.text.split("\n\n") == [LEAD, *BODY]
+    assert (article.lead, article.author) == (LEAD, "Trần Văn Bình")
+    assert article.published == datetime(2024, 3, 5, 14, 30, tzinfo=VIETNAM)
+
+
+@pytest.mark.parametrize(
+    "markup", [f'<div class="chappeau">{LEAD}</div>', f'<span class="tomtat"><b>{LEAD}</b></span>']
+)
+def test_leads_in_the_names_other_papers_give_them(markup: str) -> None:
+    assert extract_article(page(HEADLINES["h2"], "05/03/2024 08:30", lead=markup)).lead == LEAD

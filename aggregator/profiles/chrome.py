@@ -29,7 +29,9 @@ def in_chrome(element: HtmlElement) -> bool:
             return True
         marks = (ancestor.get("class") or "") + " " + (ancestor.get("id") or "")
         if marks.strip() and CHROME_WORDS.search(marks):
-            return True
+            # A column holding the page's h1 is the article's, whatever its name (VnExpress
+            # calls its main column "sidebar-1").
+            return ancestor.find(".//h1") is None
         if ancestor.tag in ("article", "main") or _ARTICLE_MARKS.search(marks):
             return False
     return False

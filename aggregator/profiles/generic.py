@@ -208,15 +208,29 @@ def _body_container(tree: HtmlElement) -> HtmlElement | None:
             weights[parent] = weights.get(parent, 0) + len(paragraph.text_content())
     # Text standing straight in a block, outside any paragraph (a <br>-split body).
     for element in tree.xpath(_LOOSE_TEXT):
-        if element.tag in _INLINE or element.tag in _NOT_TEXT:
-            continue
+        if element.tag in _NOT_TEXT or (element.tag in _INLINE and element.find("br") is None):
+            continue  # an ASP.NET label (<span>) split by <br> is a block of text
         loose = sum(len(piece.strip()) for piece in element.xpath("text()"))
         weights[element] = weights.get(element, 0) + loose
-    # Footers, comment policies and sidebars hold paragraphs too: never the article's.
+    # Footers and comment policies hold paragraphs too: never the article's. (Sidebars are
+    # not ruled out: VnExpress marks its main column "sidebar-1".)
     for element in sorted(weights, key=weights.__getitem__, reverse=True):
-        if not (_chrome_block(element) or in_chrome(element)):
+        if not _in_footer(element):
             return element
     return None
+
+
+def _in_footer(element: HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        if node.tag == "footer":
+            return True
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and _FOOTER.search(marks):
+            return True
+    return False
+
+
+_FOOTER = re.compile(r"footer|comment|binh-?luan|copyright|ban-?quyen|policy", re.IGNORECASE)
 
 
 _MIN_BODY_CHARS = 60  # less is a date line or a caption, not a story

@@ -18,8 +18,8 @@ from aggregator.profiles.chrome import in_chrome
 from aggregator.text import clean_line
 
 _LEAD_TOKEN = re.compile(
-    r"(?:^|[-_])(?:sapo|brief|lead|summary|chapeau|standfirst|description|desc|excerpt|intro|"
-    r"teaser|abstract|head)(?:$|[-_])",
+    r"(?:^|[-_])(?:sapo|brief|lead|summary|chap+eau|standfirst|description|desc|excerpt|intro|"
+    r"teaser|abstract|head|tom-?tat|trich-?yeu)(?:$|[-_])",
     re.IGNORECASE,
 )
 # Tokens naming something else that happens to share a part: an image's description, a
