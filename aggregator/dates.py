@@ -112,12 +112,36 @@ def parse_shown_date(text: str, *, now: datetime | None = None) -> datetime | da
     it shows only a day, or a placeholder time (Liferay prints "12:00 AM" for stories
     entered without one; a midnight clock is a CMS default far more often than a story
     published on the stroke of midnight)."""
+    text = _publication_part(text)
     found = parse_vietnamese_date(text, now=now)
     if found is None or _AGO.search(text):
         return found
     if not shows_time(text) or (found.hour, found.minute, found.second) == (0, 0, 0):
         return found.astimezone(VIETNAM).date() if found.tzinfo else found.date()
     return found
+
+
+def _publication_part(text: str) -> str:
+    """Of a line giving both when a story was published and when it was updated ("Đăng lúc
+    08:30 05/03/2024 | Cập nhật lúc 10:05 06/03/2024"), the publication's part: read whole,
+    the day of one and the time of the other mix."""
+    marks = list(_STAMP_MARK.finditer(text))
+    if not any(m.group("update") for m in marks) or not any(m.group("publish") for m in marks):
+        return text
+    for mark, following in zip(marks, [*marks[1:], None], strict=True):
+        if mark.group("publish"):
+            part = text[mark.start() : following.start() if following else len(text)]
+            if any(c.isdigit() for c in part):
+                return part
+    return text
+
+
+# What a date line says its dates are: the publication's, or an update's.
+_STAMP_MARK = re.compile(
+    r"(?P<publish>\b(?:ngày\s+)?(?:đăng|xuất bản|published|posted)\b)"
+    r"|(?P<update>\b(?:ngày\s+)?(?:cập nhật|sửa|chỉnh sửa|updated|modified)\b)",
+    re.IGNORECASE,
+)
 
 
 def local_midnight(day: date) -> datetime:

@@ -49,6 +49,13 @@ DATE_LINES = {
     "Thứ Tư, 24/7/2024, 12:55 (GMT+7)": datetime(2024, 7, 24, 12, 55, tzinfo=VIETNAM),
     "21/12/2012 | 12:00 AM": date(2012, 12, 21),
     "Ngày 15/06/2008": date(2008, 6, 15),
+    # Published and updated on one line: the publication's day and time, not a mix.
+    "Đăng lúc 08:30 05/03/2024 | Cập nhật lúc 10:05 06/03/2024": datetime(
+        2024, 3, 5, 8, 30, tzinfo=VIETNAM
+    ),
+    "Cập nhật: 06/03/2024 10:05 | Đăng: 05/03/2024 08:30": datetime(
+        2024, 3, 5, 8, 30, tzinfo=VIETNAM
+    ),
 }
 
 
