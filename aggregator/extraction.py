@@ -30,6 +30,7 @@ from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
 from aggregator.profiles.captions import captions_in_place
 from aggregator.profiles.credits import person
+from aggregator.profiles.datelines import Shown, find_date_line, followed_by_date
 from aggregator.profiles.headlines import find_headline, title_from_head
 from aggregator.profiles.leads import lead_text
 from aggregator.text import (
@@ -113,7 +114,7 @@ def extract_article(
     if reason:
         raise ExtractionError(f"{where}: {reason}")
     title = _usable_title(page.title()) or _headline_shown(data)
-    fields = _Fields(title, page.published(), clean_or_none(page.author()))
+    fields = _Fields(title, page.published() or _date_shown(data), clean_or_none(page.author()))
     images = page.images()
     lead_element = page.lead_element()
     lead = _restored(lead_text(lead_element))
@@ -329,6 +330,13 @@ def _headline_shown(page: PageData) -> str | None:
     the one the page's structure shows and its ``<title>`` confirms, else that title."""
     headline = find_headline(page)
     return headline.text if headline.confirmed else title_from_head(page)
+
+
+def _date_shown(page: PageData) -> Shown | None:
+    """Where a profile's selectors find no date line: the one nearest the headline the page's
+    structure shows (never a related story's), before trafilatura's guess."""
+    found = find_date_line(page.tree, find_headline(page, followed_by_date).element)
+    return found[1] if found else None
 
 
 def _usable_title(title: str | None) -> str | None:

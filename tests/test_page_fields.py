@@ -393,3 +393,16 @@ def test_an_asp_net_label_split_by_br_is_the_body() -> None:
 )
 def test_leads_in_the_names_other_papers_give_them(markup: str) -> None:
     assert extract_article(page(HEADLINES["h2"], "05/03/2024 08:30", lead=markup)).lead == LEAD
+
+
+def test_a_profile_page_without_its_date_selector_reads_the_date_line_shown() -> None:
+    """A Liferay page of another template: its date line, not a related story's date, and
+    not "PM1.234" where the view count touches the time."""
+    html = page(f"<h1>{HEADLINE}</h1>", "").replace(
+        '<div class="date"></div>',
+        '<div class="metadata"><span class="metadata-publish-date">05/03/2024 2:15 PM</span>'
+        '<span class="view-count">1.234 Lượt xem</span></div>',
+    )
+    assert extract_article(html, profile="liferay").published == datetime(
+        2024, 3, 5, 14, 15, tzinfo=VIETNAM
+    )

@@ -144,6 +144,18 @@ def _just_before(headline: HtmlElement) -> list[HtmlElement]:
     return found
 
 
+def _pieces_apart(element: HtmlElement) -> str:
+    """``element``'s text, with a space where a tag alone parts a word from a number
+    ("2:15 PM</span><span>1.234 lượt xem" is not "PM1.234")."""
+    text = ""
+    for piece in element.itertext():
+        touching = text and piece and text[-1].isalnum() and piece[0].isalnum()
+        if touching and text[-1].isdigit() != piece[0].isdigit():
+            text += " "
+        text += piece
+    return text
+
+
 def date_line_text(element: HtmlElement) -> str | None:
     """``element``'s text when it reads as a date line: short, mostly the date itself, and
     neither chrome nor a list of other stories' links."""
@@ -155,7 +167,7 @@ def date_line_text(element: HtmlElement) -> str | None:
         return element.get("datetime")
     if element.xpath(".//time/@datetime"):
         return None  # the <time> inside is read next, by its machine-readable datetime
-    text = element.text_content()
+    text = _pieces_apart(element)
     if len(text) > 4 * _DATE_LINE_MAX_CHARS:
         return None
     text = clean_line(text)
