@@ -406,3 +406,25 @@ def test_a_profile_page_without_its_date_selector_reads_the_date_line_shown() ->
     assert extract_article(html, profile="liferay").published == datetime(
         2024, 3, 5, 14, 15, tzinfo=VIETNAM
     )
+
+
+def test_the_site_name_in_the_banner_is_no_headline_and_the_facts_line_credits_the_writer() -> None:
+    """A school portal: its name as the banner's h1 (the <title> repeats it), the headline a
+    div.title-detail, the writer in a line of facts ("Người viết: … - Ngày đăng: …")."""
+    facts = (
+        '<div class="info-detail"><span>Người viết: Nguyễn Thị Hoa</span> - '
+        "<span>Ngày đăng: 05/03/2024 08:30</span> - <span>Lượt xem: 87</span></div>"
+    )
+    html = page(
+        f'<div class="title-detail">{HEADLINE}</div>{facts}',
+        "",
+        title="Trường THPT Nguyễn Du - Tin tức",
+    )
+    html = html.replace('<div class="date"></div>', "").replace(
+        '<div class="menu">',
+        '<div class="banner"><h1>TRƯỜNG THPT NGUYỄN DU</h1></div><div class="menu">',
+    )
+    article = extract_article(html)
+    assert (article.title, article.author) == (HEADLINE, "Nguyễn Thị Hoa")
+    assert article.published == datetime(2024, 3, 5, 8, 30, tzinfo=VIETNAM)
+    assert article.text.startswith(BODY[0])

@@ -54,6 +54,8 @@ _BLOCKS = (
 _UNDER_HEADLINE = (
     "following::*[self::p or self::div or self::span or self::address or self::h5 or self::h6]"
 )
+# A line of the article's facts (writer, date, views) set as spans side by side.
+_META_LINE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}|lượt xem|ngày đăng|lượt đọc", re.IGNORECASE)
 _UNDER_HEADLINE_LINES = 4  # text lines looked at between the headline and the lead
 _NAVIGATION = re.compile(r"^\[?(?:quay lại|trở về|in trang|in bài|chia sẻ|gửi email|lên đầu)", re.I)
 _SCOPE_LEVELS = 3  # how far above the text's container the article's own may be
@@ -91,6 +93,10 @@ class Bylines:
     def name(self) -> str | None:
         """The first person credited."""
         return next((b.name for b in self.found if b.name), None)
+
+    @property
+    def elements(self) -> tuple[HtmlElement, ...]:
+        return tuple(byline.element for byline in self.found)
 
     def remove(self) -> None:
         for byline in self.found:
@@ -150,6 +156,8 @@ def headline_byline(headline: HtmlElement | None, site_names: frozenset[str]) ->
         if not text:
             continue
         if not short_enough(text):
+            if _META_LINE.search(text) and block.xpath("./span"):
+                continue  # "Người viết: … - Ngày đăng: … - Lượt xem: …": its parts come next
             return None  # the lead or the body: no byline above it
         name = person(text, site_names)
         if name and (labelled(text) or _set_apart(block, text, italic=True)):

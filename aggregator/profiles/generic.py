@@ -154,8 +154,12 @@ class GenericArticle(ArticlePage):
         return outer[-1] if outer else body
 
     def remove_chrome(self) -> None:
+        lines = [e.getparent() for e in (self._date_line, *self._bylines.elements) if e is not None]
         self._bylines.remove()
         drop(self._date_line)
+        for line in lines:  # a facts line left with its separators and a view count
+            if line is not None and _LEFTOVER.fullmatch(clean_line(line.text_content())):
+                drop(line)
         if self._body is not None:
             for block in _trailing_chrome(self._body) + _chrome_after(self._body):
                 drop(block)
@@ -233,6 +237,10 @@ def _in_footer(element: HtmlElement) -> bool:
 _FOOTER = re.compile(r"footer|comment|binh-?luan|copyright|ban-?quyen|policy", re.IGNORECASE)
 
 
+# What a line of facts holds once its date and credit are gone: separators, a view count.
+_LEFTOVER = re.compile(
+    r"[\s|·•–—-]*(?:(?:lượt (?:xem|đọc)|views?)\s*:?\s*[\d.,]*[\s|·•–—-]*)?", re.I
+)
 _MIN_BODY_CHARS = 60  # less is a date line or a caption, not a story
 _LOOSE_TEXT = "//body//*[not(ancestor-or-self::p)][text()[normalize-space()]]"
 _NOT_TEXT = {"script", "style", "noscript", "template", "head", "title"}

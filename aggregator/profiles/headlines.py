@@ -190,5 +190,13 @@ def _bold_lines(page: PageData) -> Iterator[HtmlElement]:
 
 def _is_logo(h1: HtmlElement) -> bool:
     """A site name set as ``h1``: marked as a logo, or a link home."""
-    marks = f"{h1.get('class') or ''} {h1.get('id') or ''}".lower()
-    return "logo" in marks or "brand" in marks or bool(h1.xpath(".//a[@href='/'] | .//img"))
+    marks = " ".join(
+        f"{e.get('class') or ''} {e.get('id') or ''}" for e in (h1, *h1.iterancestors())
+    ).lower()
+    if any(word in marks for word in _SITE_HEADER_MARKS):
+        return True  # in the page's banner or header: the site's name
+    return bool(h1.xpath(".//a[@href='/'] | .//img"))
+
+
+# Where a site shows its name: a heading inside one of these is no story's headline.
+_SITE_HEADER_MARKS = ("logo", "brand", "banner", "site-name", "sitename", "masthead")
