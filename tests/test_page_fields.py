@@ -370,7 +370,7 @@ def test_a_main_column_named_like_a_sidebar_still_holds_the_article() -> None:
 
 def test_an_asp_net_label_split_by_br_is_the_body() -> None:
     """WebForms renders the body as a <span> label split by <br />, in a layout table inside
-    the page-wide <form>."""
+    the page-wide <form>, with the article's tools after it."""
     label = '<span id="ctl00_Main_lblNoiDung">' + "<br /><br />".join(BODY) + "</span>"
     html = f"""<html><head><title>Cổng thông tin điện tử Sở LĐTBXH</title></head><body>
 <form id="form1" method="post"><table><tr><td colspan="2" class="menu"><a href="/">Trang chủ</a>
@@ -379,7 +379,8 @@ def test_an_asp_net_label_split_by_br_is_the_body() -> None:
 <span id="ctl00_Main_lblTieuDe" class="tieude">{HEADLINE}</span><br />
 <span id="ctl00_Main_lblNgayDang" class="ngaydang">05/03/2024 2:30:00 CH</span><br />
 <span id="ctl00_Main_lblTomTat" class="tomtat"><b>{LEAD}</b></span><br />{label}<br />
-<div align="right"><span class="tacgia">Trần Văn Bình</span></div></td></tr>
+<div align="right"><span class="tacgia">Trần Văn Bình</span></div>
+<a href="javascript:window.print()">In bài</a> | <a href="#">Gửi email</a></td></tr>
 <tr><td colspan="2" class="footer">Bản quyền thuộc Sở Lao động - Thương binh và Xã hội</td>
 </tr></table></form></body></html>"""
     article = extract_article(html)

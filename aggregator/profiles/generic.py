@@ -165,6 +165,11 @@ class GenericArticle(ArticlePage):
                 drop(block)
             _layout_tables_as_blocks(self._body)
             _text_boxes_as_paragraphs(self._body)
+            for link in self._body.xpath(f"following::a[position() <= {_TOOL_LINKS_SCANNED}]"):
+                if _TOOL_LINK.fullmatch(clean_line(link.text_content())):
+                    if link.tail and not link.tail.strip(" |·-–\n\t\xa0"):
+                        link.tail = None  # the " | " between "In bài" and "Gửi email"
+                    drop(link)
 
 
 class GenericListing(ListingPage):
@@ -241,6 +246,13 @@ _FOOTER = re.compile(r"footer|comment|binh-?luan|copyright|ban-?quyen|policy", r
 _LEFTOVER = re.compile(
     r"[\s|·•–—-]*(?:(?:lượt (?:xem|đọc)|views?)\s*:?\s*[\d.,]*[\s|·•–—-]*)?", re.I
 )
+# The article's tools after its text ("In bài | Gửi email"): links, never the story's words.
+_TOOL_LINK = re.compile(
+    r"(?:in bài|in trang|bản in|gửi email|gửi bài|gửi cho bạn bè|chia sẻ|quay lại|trở về|"
+    r"về đầu trang|lên đầu trang|đầu trang|print|email|share|back|top)\s*[»›]?",
+    re.IGNORECASE,
+)
+_TOOL_LINKS_SCANNED = 12
 _MIN_BODY_CHARS = 60  # less is a date line or a caption, not a story
 _LOOSE_TEXT = "//body//*[not(ancestor-or-self::p)][text()[normalize-space()]]"
 _NOT_TEXT = {"script", "style", "noscript", "template", "head", "title"}
