@@ -4,7 +4,8 @@ Hierarchy::
 
     TinlaodongError                 base: a user-facing, one-line message
     ├── ConfigError                 a bad command line, data directory or setting
-    │   └── RegistryError           an invalid site registry file (path and entry named)
+    │   ├── RegistryError           an invalid site registry file (path and entry named)
+    │   └── QueryError              a search or rule query that cannot be read (what is wrong)
     ├── ExtractionError             a page that yields no article (file or URL named)
     │   └── PageDecodeError         bytes that cannot be read as HTML
     ├── FetchError                  a site or page that could not be fetched
@@ -37,6 +38,15 @@ class ConfigError(TinlaodongError):
 
 class RegistryError(ConfigError):
     """An invalid site registry file."""
+
+
+class QueryError(ConfigError):
+    """A search's or a rule's query that cannot be read; ``reason`` says why."""
+
+    def __init__(self, query: str, reason: str) -> None:
+        super().__init__(f"bad query {query!r}: {reason}")
+        self.query = query
+        self.reason = reason
 
 
 class ExtractionError(TinlaodongError):

@@ -1,10 +1,10 @@
 """Diacritic folding: "lao dong" finds "lao động", "lao động" does not find "lão đồng".
 
-A query (or a rule's term) without diacritics is compared with the text folded: no case, no
-diacritics, "đ" read as "d". A query with any diacritic is compared exactly, case aside: a
-Vietnamese keyboard typed it, and "lao" then means "lao", not "lão". Both sides are first put in
-:func:`canonical` form, so that the old and new tone placements ("hòa"/"hoà", "ủy"/"uỷ") and
-composed/decomposed input compare equal.
+A query's term (a word or a phrase, of a search or a rule) without diacritics is compared with
+the text folded: no case, no diacritics, "đ" read as "d". A term with any diacritic is compared
+exactly, case aside: a Vietnamese keyboard typed it, and "lao" then means "lao", not "lão".
+Both sides are first put in :func:`canonical` form, so that the old and new tone placements
+("hòa"/"hoà", "ủy"/"uỷ") and composed/decomposed input compare equal.
 
 Matching is on whole words: "nam" is found in "Việt Nam" but not in "Namibia".
 """

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from aggregator.alerts import Matcher, RulesError, StoryFacts, load_rules, parse_rules
-from aggregator.alerts.query import Clause, QueryError, parse_query
+from aggregator.exceptions import QueryError
 from aggregator.registry import Site
+from aggregator.search.query import Alternative, Term, parse
 
 ISSUE_EXAMPLE = """\
 rules:
@@ -64,7 +65,8 @@ def test_the_issue_example_loads(tmp_path: Path) -> None:
     assert rule.id == "quang-ngai-thi-dua"
     assert [p.id for p in rule.provinces] == ["quang-ngai"]
     assert rule.notify[0] == "json://127.0.0.1:8765/hook"
-    assert rule.query is not None and rule.query.terms == ("thi", "dua", "giao ước")
+    assert rule.query is not None
+    assert [t.text for t in rule.query.terms] == ["thi", "dua", "giao ước"]
     assert rule.line == 2
 
 
@@ -127,12 +129,18 @@ def test_secrets_are_not_echoed_in_errors() -> None:
 
 
 def test_query_grammar() -> None:
-    query = parse_query('thi dua "giao ước" OR khen -"hội nghị" NOT tong AND ket')
-    assert query.terms == ("thi", "dua", "giao ước", "khen", "hội nghị", "tong", "ket")
-    assert query.any_of == (Clause((0, 1, 2)), Clause((3, 6), (4, 5)))
+    query = parse('thi dua "giao ước" OR khen -"hội nghị" NOT tong AND ket')
+    thi, dua, giao_uoc = Term(("thi",), False), Term(("dua",), False), Term(("giao", "ước"), True)
+    khen, hoi_nghi = Term(("khen",), False), Term(("hội", "nghị"), True)
+    tong, ket = Term(("tong",), False), Term(("ket",), False)
+    assert query.terms == (thi, dua, giao_uoc, khen, ket, hoi_nghi, tong)
+    assert query.any_of == (
+        Alternative((thi, dua, giao_uoc)),
+        Alternative((khen, ket), (hoi_nghi, tong)),
+    )
     for bad in ("OR x", "x OR", "x OR OR y", "x NOT", "x NOT OR y", "-x", "x OR -y", 'x "y'):
         with pytest.raises(QueryError):
-            parse_query(bad)
+            parse(bad)
 
 
 def test_terms_without_diacritics_fold_with_them_exact() -> None:

@@ -88,8 +88,11 @@ def test_phrase_or_and_not(store: StoryStore) -> None:
         "Nam Định chi trả trợ cấp cho người có công",
         "Phiên giao dịch việc làm tháng 3",
     }
-    # OR binds tighter than the implied AND: thuong AND (binh OR viec).
-    assert titles(store, "thuong binh OR viec") == {"Nam Định chi trả trợ cấp cho người có công"}
+    # OR binds loosest: (thuong AND binh) OR viec.
+    assert titles(store, "thuong binh OR viec") == {
+        "Nam Định chi trả trợ cấp cho người có công",
+        "Phiên giao dịch việc làm tháng 3",
+    }
     assert titles(store, '"nguoi lao dong" -bao') == {"Phiên giao dịch việc làm tháng 3"}
     assert titles(store, '"nguoi lao dong" NOT bao NOT viec') == set()
 

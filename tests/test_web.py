@@ -316,6 +316,15 @@ def test_each_saved_search_is_a_feed_of_its_own(server: WebServer) -> None:
     assert feedparser.parse(body).feed.id in ids
 
 
+def test_page_and_search_feed_read_or_as_the_search_grammar(server: WebServer) -> None:
+    # (tuyen dung) OR (thương binh): each alternative its words; each term folded or exact.
+    expected = {STORIES[1][1], STORIES[2][1]}
+    query = quote("tuyen dung OR thương binh")
+    assert set(story_titles(page(server, f"?q={query}"))) == expected
+    _, _, body = get(f"{server.url}/feeds/search?q={query}&format=atom")
+    assert {e.title for e in feedparser.parse(body).entries} == expected
+
+
 def test_saved_search_needs_something_to_search(server: WebServer) -> None:
     assert get(f"{server.url}/feeds/search?format=rss")[0] == 400
     assert get(f"{server.url}/feeds/search?q=x&format=pdf")[0] == 400

@@ -1,7 +1,8 @@
 """Watch rules and their alerts: matching new stories, a durable outbox, delivery.
 
 - ``rules``: the rules file (YAML), validated with file, line and field in each error.
-- ``query`` and ``matching``: which rules a story matches (keywords, provinces, topics, sites).
+- ``matching``: which rules a story matches (a query in the search grammar, ``search.query``;
+  provinces, topics, sites).
 - ``outbox``: alerts queued in the transaction that stores the story; status and retry.
 - ``sender``: delivery through apprise with retries, backoff and per-target records.
 - ``messages`` and ``channels``: what a message says, and handing it to one target.

@@ -4,7 +4,7 @@
 
     rules:
       - id: quang-ngai-thi-dua                 # lowercase words joined by '-'
-        query: 'thi dua OR "giao ước"'         # see ``alerts.query``
+        query: 'thi dua OR "giao ước"'         # see ``search.query``: one grammar
         provinces: ["Quảng Ngãi"]              # former or current; a current one takes in
                                                # the former provinces it absorbed
         topics: [viec-lam]                     # ids of topics.yaml
@@ -30,9 +30,9 @@ from typing import Any
 
 import yaml
 
-from aggregator.alerts.query import QueryError, RuleQuery, parse_query
-from aggregator.exceptions import ConfigError
+from aggregator.exceptions import ConfigError, QueryError
 from aggregator.gazetteer import Province
+from aggregator.search.query import Query, parse
 from aggregator.tags import default_topics, resolve_province
 
 RULES_FILENAME = "rules.yaml"
@@ -62,7 +62,7 @@ class HealthWatch:
 class Rule:
     id: str
     notify: tuple[str, ...]
-    query: RuleQuery | None = None
+    query: Query | None = None
     provinces: tuple[Province, ...] = ()
     topics: tuple[str, ...] = ()
     sites: tuple[str, ...] = ()
@@ -253,12 +253,12 @@ class _Reader:
             found.append(value.strip())
         return tuple(dict.fromkeys(found))
 
-    def query(self, node: yaml.Node) -> RuleQuery:
+    def query(self, node: yaml.Node) -> Query:
         text = self.text(node, "query")
         try:
-            return parse_query(text)
+            return parse(text)
         except QueryError as exc:
-            raise self.error(node, "query", f"{text!r}: {exc}") from None
+            raise self.error(node, "query", f"{text!r}: {exc.reason}") from None
 
     def province(self, node: yaml.Node) -> Province:
         name = self.text(node, "provinces")

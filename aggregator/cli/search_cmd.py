@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +19,49 @@ if TYPE_CHECKING:
     from aggregator.site_index import SiteIndex
 
 _SYNTAX = (
-    'words must all be there; "a phrase"; a OR b; -word or NOT word leaves it out. '
-    "Without diacritics, a query ignores them (lao dong finds lao động); with them, it "
-    "respects them."
+    'Words side by side must all be there; "a phrase" keeps its words in order; OR separates '
+    "alternatives, each made of the words around it (Hàn Quốc OR Nhật Bản); -word or NOT word "
+    "leaves it out. A word without diacritics matches with or without them (lao dong finds lao "
+    "động), one with them matches them. A word with a leading dash is a word to leave out, "
+    "not an option, unless it is one of the options below."
 )
+
+
+class _SearchParser(argparse.ArgumentParser):
+    """The search command's parser: ``search -lao dong`` is a query leaving "lao" out, not an
+    unknown option. Whatever is not one of the command's options goes to the query, in the
+    order written (OR and -word depend on it)."""
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        options: list[str] = []
+        query: list[str] = []
+        pending = list(sys.argv[1:] if args is None else args)
+        while pending:
+            arg = pending.pop(0)
+            if arg == "--":
+                query += pending
+                break
+            name = arg.split("=", 1)[0]
+            action = self._option_string_actions.get(name) if arg.startswith("-") else None
+            if action is None and arg.startswith("--") and len(arg) > 2:
+                action = self._long_option(name)
+            if action is None and not arg.startswith("--"):
+                query.append(arg)
+                continue
+            if action is None:
+                options.append(arg)  # a mistyped long option: argparse names it
+                continue
+            options.append(arg)
+            if action.nargs != 0 and "=" not in arg and pending:
+                options.append(pending.pop(0))  # the option's value, whatever it looks like
+        return super().parse_known_args([*options, "--", *query], namespace)
+
+    def _long_option(self, name: str) -> argparse.Action | None:
+        """A long option or an unambiguous abbreviation of one (argparse's rule), else None."""
+        found = [a for s, a in self._option_string_actions.items() if s.startswith(name)]
+        return found[0] if len(set(found)) == 1 else None
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -29,8 +69,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "search",
         parents=[parent],
         help="search the stored stories",
-        description="Search the stored stories (the index is brought up to date first): " + _SYNTAX,
+        description="Search the stored stories (the index is brought up to date first). " + _SYNTAX,
     )
+    # add_parser builds the top parser's class; this one reads a leading dash as a word.
+    parser.__class__ = _SearchParser
     parser.add_argument("query", nargs="+", metavar="QUERY", help="words, quoted for phrases")
     parser.add_argument(
         "--province",

@@ -1,8 +1,8 @@
 """Full-text search over the stored stories.
 
 ``refresh_index(engine)`` after a crawl; ``search(engine, query, ...)`` to find. The query
-language is in ``search.query``; diacritic folding (used by alert rules too) in
-``aggregator.folding``; the search tables in ``aggregator.store.search_schema``.
+language, alert rules' too, is in ``search.query``; diacritic folding in ``aggregator.folding``;
+the search tables in ``aggregator.store.search_schema``.
 """
 
 from aggregator.folding import fold, has_diacritics, matches

@@ -15,11 +15,13 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Select,
+    and_,
     case,
     column,
     func,
     literal,
     literal_column,
+    not_,
     or_,
     select,
     table,
@@ -32,7 +34,7 @@ from sqlalchemy.orm import Session
 from aggregator.dates import VIETNAM
 from aggregator.exceptions import ConfigError
 from aggregator.folding import find
-from aggregator.search.query import Phrase, Query, fts5_match, parse
+from aggregator.search.query import Query, Term, fts5_match, parse, single
 from aggregator.store.schema import Source, Story
 from aggregator.store.search_schema import (
     BM25_WEIGHTS,
@@ -127,10 +129,9 @@ def _fts_rows(
     newest ``RECENT_WINDOW`` matches are ranked by where they match, newest first among
     equals (:func:`_fts_recent`). Either way a search costs what its window costs, not what
     the store holds."""
-    columns = EXACT_COLUMNS if query.exact else FOLDED_COLUMNS
-    if _bm25_is_bounded(session, query, columns):
+    if _bm25_is_bounded(session, query):
         return session.execute(_fts(query, filters, limit)).all()
-    return session.execute(_fts_recent(query, columns, filters, limit)).all()
+    return session.execute(_fts_recent(query, filters, limit)).all()
 
 
 def _match(expression: str, name: str = "match") -> ColumnElement[bool]:
@@ -138,20 +139,21 @@ def _match(expression: str, name: str = "match") -> ColumnElement[bool]:
     return clause  # type: ignore[return-value]
 
 
-def _bm25_is_bounded(session: Session, query: Query, columns: tuple[str, ...]) -> bool:
-    """Whether bm25's pass over each phrase of ``query`` (the excluded ones too) is short:
-    FTS5 finds a phrase by walking the doclists of its words together, so each phrase needs
+def _bm25_is_bounded(session: Session, query: Query) -> bool:
+    """Whether bm25's pass over each term of ``query`` (the excluded ones too) is short:
+    FTS5 finds a phrase by walking the doclists of its words together, so each term needs
     one word in at most ``RANK_WINDOW`` stories. Each word is counted no further than that
     (reading one word's doclist is the cheapest thing FTS5 does)."""
-    phrases = [p for group in query.all_of for p in group] + list(query.none_of)
-    for phrase in phrases:
-        if not any(_at_most(session, word, query, columns) for word in dict.fromkeys(phrase)):
+    for term in query.terms:
+        if not any(
+            _at_most(session, Term((word,), term.exact)) for word in dict.fromkeys(term.words)
+        ):
             return False
     return True
 
 
-def _at_most(session: Session, word: str, query: Query, columns: tuple[str, ...]) -> bool:
-    alone = fts5_match(Query(query.text, query.exact, (((word,),),), ()), columns)
+def _at_most(session: Session, word: Term) -> bool:
+    alone = fts5_match(single(word), EXACT_COLUMNS, FOLDED_COLUMNS)
     # Newest first, as the window reads: the same pages, the ones most likely cached.
     newest = select(_FTS.c.rowid).where(_match(alone)).order_by(_FTS.c.rowid.desc())
     found = newest.limit(RANK_WINDOW + 1).subquery()
@@ -159,23 +161,23 @@ def _at_most(session: Session, word: str, query: Query, columns: tuple[str, ...]
 
 
 def _fts_recent(
-    query: Query, columns: tuple[str, ...], filters: list[ColumnElement[bool]], limit: int
+    query: Query, filters: list[ColumnElement[bool]], limit: int
 ) -> Select[int, str, str, datetime | None, float]:
-    """The newest ``RECENT_WINDOW`` matches (by rowid: those stored last), ranked: each group
-    of the query's words (an OR group counts once) scores 5 in the title, 1 in the body only
+    """The newest ``RECENT_WINDOW`` matches (by rowid: those stored last), ranked: each
+    wanted term of the query scores 5 in the title, 1 elsewhere or nowhere
     (bm25's column weights, without its word counts, lengths and rarity); then the latest
     published, the latest stored. FTS5 reads the doclists from the newest story back and
     stops at the window's end; the title's matches are looked for in the window's range."""
     newest = select(_FTS.c.rowid.label("id")).select_from(_FTS)
     if filters:
         newest = newest.join(Story, Story.id == _FTS.c.rowid).where(*filters)
-    newest = newest.where(_match(fts5_match(query, columns)))
+    newest = newest.where(_match(fts5_match(query, EXACT_COLUMNS, FOLDED_COLUMNS)))
     window = newest.order_by(_FTS.c.rowid.desc()).limit(RECENT_WINDOW).cte("window")
     lowest = select(func.min(window.c.id)).scalar_subquery()
-    title = columns[:1]  # title or title_folded: the first of each pair (store.search_schema)
     score: ColumnElement[float] = literal(0.0, Float)
-    for number, group in enumerate(query.all_of):
-        in_title = fts5_match(Query(query.text, query.exact, (group,), ()), title)
+    for number, term in enumerate(query.wanted):
+        # title or title_folded: the first of each pair (store.search_schema)
+        in_title = fts5_match(single(term), EXACT_COLUMNS[:1], FOLDED_COLUMNS[:1])
         titled = select(_FTS.c.rowid).where(
             _match(in_title, f"title_{number}"), _FTS.c.rowid >= lowest
         )
@@ -201,8 +203,7 @@ def _fts(
     """Ranked in two steps: the newest ``RANK_WINDOW`` matches (FTS5 walks its doclists by
     rowid, newest first, and stops there), ranked by bm25 (bounded only where
     :func:`_bm25_is_bounded`); then the bodies of the best ``limit`` only."""
-    columns = EXACT_COLUMNS if query.exact else FOLDED_COLUMNS
-    match = _match(fts5_match(query, columns))
+    match = _match(fts5_match(query, EXACT_COLUMNS, FOLDED_COLUMNS))
     newest = select(_FTS.c.rowid.label("id"), literal_column(_BM25, Float).label("bm25"))
     newest = newest.select_from(_FTS)
     if filters:
@@ -223,28 +224,37 @@ def _fts(
 
 
 def _pg_text_search(query: Query) -> Select[int, str, str, datetime | None, float]:
-    """PostgreSQL: the phrases as ``phraseto_tsquery`` ('simple': no stemming, no stop words),
-    the folded ones through ``unaccent`` like the documents; title weighted as in bm25."""
+    """PostgreSQL: each term as ``phraseto_tsquery`` ('simple': no stemming, no stop words)
+    against the exact vector or the folded one (``unaccent`` on both sides), as the term asks;
+    ranked by both vectors' ``ts_rank`` of the wanted terms, the title weighted as in bm25."""
     qualifier = f"{SearchDocument.__tablename__}."
-    vector: ColumnElement[Any] = literal_column(pg_tsvector(not query.exact, qualifier))
+    vectors: dict[bool, ColumnElement[Any]] = {
+        exact: literal_column(pg_tsvector(not exact, qualifier)) for exact in (True, False)
+    }
 
-    def phrase(p: Phrase) -> ColumnElement[Any]:
-        words: ColumnElement[Any] = literal(" ".join(p))
-        if not query.exact:
+    def tsquery(term: Term) -> ColumnElement[Any]:
+        words: ColumnElement[Any] = literal(term.text)
+        if not term.exact:
             words = getattr(func, PG_UNACCENT)(words)
         return func.phraseto_tsquery(literal_column("'simple'::regconfig"), words)
 
-    groups = [reduce(func.tsquery_or, map(phrase, group)) for group in query.all_of]
-    wanted = reduce(func.tsquery_and, groups)
-    for p in query.none_of:
-        wanted = func.tsquery_and(wanted, func.tsquery_not(phrase(p)))
+    def has(term: Term) -> ColumnElement[bool]:
+        return vectors[term.exact].op("@@")(tsquery(term))  # type: ignore[no-any-return]
+
+    wanted = or_(
+        *(and_(*map(has, a.all_of), *(not_(has(t)) for t in a.none_of)) for a in query.any_of)
+    )
     array = "{" + ", ".join(map(str, _TS_RANK_WEIGHTS)) + "}"
     weights: ColumnElement[Any] = literal_column(f"'{array}'::float4[]")
-    rank = func.ts_rank(weights, vector, wanted)
+    rank: ColumnElement[Any] = literal(0.0, Float)
+    for exact in (True, False):
+        if terms := [t for t in query.wanted if t.exact is exact]:
+            either = reduce(func.tsquery_or, map(tsquery, terms))
+            rank = rank + func.ts_rank(weights, vectors[exact], either)
     return (
         select(Story.id, Story.title, Story.text, Story.published, rank.label("score"))
         .join(SearchDocument, SearchDocument.story_id == Story.id)
-        .where(vector.op("@@")(wanted))
+        .where(wanted)
         .order_by(rank.desc(), Story.published.desc(), Story.id.desc())
     )
 
@@ -295,9 +305,8 @@ def snippet(text: str, query: Query, before: int = 80, after: int = 160) -> str:
     body = unicodedata.normalize("NFC", text)
     spans = sorted(
         span
-        for group in query.all_of
-        for phrase in group
-        if (span := find(" ".join(phrase), body, exact=query.exact)) is not None
+        for term in query.wanted
+        if (span := find(term.text, body, exact=term.exact)) is not None
     )
     if not spans:
         return _squash(body[: before + after]) + ("…" if len(body) > before + after else "")

@@ -1,94 +1,170 @@
-"""The search query language, parsed once and rendered for FTS5 (or LIKE, elsewhere).
+"""The query language of searches (CLI, web page, search feeds) and alert rules: one grammar.
 
 Syntax::
 
-    lao động việc làm          words: all of them (AND)
+    lao động việc làm          words side by side: all of them, anywhere (AND may be written)
     "bảo hiểm xã hội"          a phrase: these words in this order
-    thất nghiệp OR việc làm    either side; OR binds tighter than the implicit AND
-    -hội nghị   NOT hội nghị   without this word or phrase
+    Hàn Quốc OR Nhật Bản       alternatives, each made of the words around it:
+                               (Hàn Quốc) OR (Nhật Bản); OR binds loosest
+    -hội nghị   NOT hội nghị   without this word or phrase (in its alternative)
 
-A query with any diacritic is matched exactly (case aside), one without is matched folded (see
-``folding``). User input never reaches FTS5 as syntax: every word and phrase is re-quoted, and
-whatever is not a word (``*``, ``:``, brackets) is dropped.
+Each term (a word or a phrase) decides for itself: without diacritics it matches with or
+without them ("tre em" finds "trẻ em"), with them it matches them ("lao động" does not find
+"lão đồng"); see ``aggregator.folding``. ``A OR B`` finds exactly what ``A`` finds and what
+``B`` finds. User input never reaches FTS5 or PostgreSQL as syntax: every term is re-quoted,
+and whatever is not a word (``*``, ``:``, brackets) is dropped.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from aggregator.exceptions import ConfigError
+from aggregator.exceptions import QueryError
 from aggregator.folding import has_diacritics, key, words
+from aggregator.phrases import Mode, PhraseSet
 
-_TOKEN_RE = re.compile(r'"([^"]*)("?)|(\S+)')
-Phrase = tuple[str, ...]
+_TOKEN_RE = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
+_OPERATORS = ("OR", "NOT", "AND")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word or a phrase: ``words`` in the form compared (folded, or lowercase canonical
+    when ``exact``)."""
+
+    words: tuple[str, ...]
+    exact: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Terms that must all appear (``all_of``) and none of which may (``none_of``)."""
+
+    all_of: tuple[Term, ...]
+    none_of: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
 class Query:
-    """``all_of`` groups must each match (a group: any of its phrases); no ``none_of`` may."""
+    """Alternatives (``any_of``): a story matches when it satisfies one."""
 
     text: str
-    exact: bool
-    all_of: tuple[tuple[Phrase, ...], ...]
-    none_of: tuple[Phrase, ...]
+    any_of: tuple[Alternative, ...]
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """Every term once: each alternative's wanted terms, then its unwanted ones."""
+        return tuple(dict.fromkeys(t for a in self.any_of for t in a.all_of + a.none_of))
+
+    @property
+    def wanted(self) -> tuple[Term, ...]:
+        """The terms some alternative needs (what a snippet marks, what ranks)."""
+        return tuple(dict.fromkeys(t for a in self.any_of for t in a.all_of))
+
+    def phrases(self) -> PhraseSet:
+        """The terms as a phrase set, each labelled with its number in :attr:`terms`."""
+        found = PhraseSet()
+        for number, term in enumerate(self.terms):
+            found.add(term.text, str(number), Mode.EXACT if term.exact else Mode.FOLDED)
+        return found
+
+    def satisfied_by(self, found: Iterable[int]) -> bool:
+        """Whether a text in which the terms numbered ``found`` appear matches."""
+        present = {self.terms[n] for n in found}
+        return any(set(a.all_of) <= present and not set(a.none_of) & present for a in self.any_of)
+
+    def matches(self, *texts: str) -> bool:
+        """Whether a story of these texts (title, body) matches: what a search finds."""
+        phrases = self.phrases()
+        return self.satisfied_by({int(n) for text in texts for n in phrases.labels_in(text)})
+
+
+def single(term: Term) -> Query:
+    """The query of one term alone."""
+    return Query(term.text, (Alternative((term,)),))
 
 
 def parse(text: str) -> Query:
-    exact = has_diacritics(text)
-    all_of: list[list[Phrase]] = []
-    none_of: list[Phrase] = []
-    pending_or = negate = last_negated = False
-    for item, is_phrase in _tokens(text):
-        if not is_phrase and item in ("OR", "NOT", "AND"):
-            if item == "OR" and (pending_or or negate or last_negated or not all_of):
-                raise ConfigError(f"bad query {text!r}: OR needs a word on each side")
-            pending_or, negate = pending_or or item == "OR", negate or item == "NOT"
+    """``text`` read by the grammar above; a :class:`QueryError` says what is wrong with it."""
+    alternatives: list[Alternative] = []
+    wanted: list[Term] = []
+    unwanted: list[Term] = []
+    negate = False
+
+    def close(at_or: bool) -> None:
+        if not wanted:
+            raise QueryError(
+                text,
+                "OR needs a word on each side"
+                if at_or or alternatives
+                else "nothing to look for (a word, not only -word)",
+            )
+        alternatives.append(Alternative(tuple(wanted), tuple(unwanted)))
+        wanted.clear()
+        unwanted.clear()
+
+    for item, is_phrase, dash in _tokens(text):
+        if not is_phrase and not dash and item in _OPERATORS:
+            if item == "OR":
+                if negate:
+                    raise QueryError(text, "NOT needs a word after it")
+                close(at_or=True)
+            negate = negate or item == "NOT"
             continue
-        dash = not is_phrase and item.startswith("-")
-        phrase = tuple(key(m[0], exact) for m in words(item[1:] if dash else item))
-        if not phrase:
+        term = _term(item)
+        if term is None:
             continue  # punctuation alone: nothing to look for
-        last_negated = negate or dash
-        if pending_or and last_negated:
-            raise ConfigError(f"bad query {text!r}: OR needs a word on each side")
-        if last_negated:
-            none_of.append(phrase)
-        elif pending_or:
-            all_of[-1].append(phrase)
-        else:
-            all_of.append([phrase])
-        pending_or = negate = False
-    if pending_or or negate:
-        raise ConfigError(f"bad query {text!r}: it ends with OR or NOT")
-    if not all_of:
-        raise ConfigError(f"bad query {text!r}: nothing to look for (a word, not only -word)")
-    return Query(text, exact, tuple(tuple(g) for g in all_of), tuple(none_of))
+        (unwanted if negate or dash else wanted).append(term)
+        negate = False
+    if negate:
+        raise QueryError(text, "it ends with NOT")
+    close(at_or=False)
+    return Query(text, tuple(alternatives))
 
 
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """(word or phrase, is_phrase) in order; an unclosed quote is an error, not a guess."""
+def _term(item: str) -> Term | None:
+    exact = has_diacritics(item)
+    found = tuple(key(m[0], exact) for m in words(item))
+    return Term(found, exact) if found else None
+
+
+def _tokens(text: str) -> list[tuple[str, bool, bool]]:
+    """(word or phrase, is_phrase, negated by '-') in order; an unclosed quote is an error,
+    not a guess."""
     found = []
     for match in _TOKEN_RE.finditer(text):
-        if match[3] is not None:
-            found.append((match[3], False))
-        elif not match[2]:
-            raise ConfigError(f"bad query {text!r}: a quote is not closed")
+        if match[4] is not None:
+            word = match[4]
+            if word in _OPERATORS:
+                found.append((word, False, False))
+            else:
+                found.append((word.removeprefix("-"), False, word.startswith("-")))
+        elif not match[3]:
+            raise QueryError(text, "a quote is not closed")
         else:
-            found.append((match[1], True))
+            found.append((match[2], True, bool(match[1])))
     return found
 
 
-def fts5_match(query: Query, columns: tuple[str, ...]) -> str:
-    """The FTS5 MATCH expression of ``query`` over ``columns`` (the exact or folded ones)."""
-    spec = "{" + " ".join(columns) + "}"
+def fts5_match(query: Query, exact: tuple[str, ...], folded: tuple[str, ...]) -> str:
+    """The FTS5 MATCH expression of ``query``: each term over the ``exact`` columns or the
+    ``folded`` ones, as it asks."""
 
-    def phrase(p: Phrase) -> str:
+    def term(t: Term) -> str:
         # Words are \w+ runs, so they hold no '"'; quoting makes each a literal FTS5 string.
-        return f'{spec} : "{" ".join(p)}"'
+        columns = exact if t.exact else folded
+        return "{" + " ".join(columns) + "} : " + f'"{t.text}"'
 
-    groups = ["(" + " OR ".join(phrase(p) for p in group) + ")" for group in query.all_of]
-    expression = " AND ".join(groups)
-    if query.none_of:
-        expression = f"({expression}) NOT ({' OR '.join(phrase(p) for p in query.none_of)})"
-    return expression
+    def alternative(a: Alternative) -> str:
+        expression = "(" + " AND ".join(map(term, a.all_of)) + ")"
+        if a.none_of:
+            expression += " NOT (" + " OR ".join(map(term, a.none_of)) + ")"
+        return "(" + expression + ")"
+
+    return " OR ".join(map(alternative, query.any_of))
