@@ -19,6 +19,7 @@ from pathlib import Path
 
 from aggregator.exceptions import TinlaodongError
 from aggregator.logsetup import configure_logging
+from aggregator.paths import data_dir
 
 # Each command's name and the module that registers it, in the order ``--help`` lists them.
 COMMANDS = {
@@ -39,7 +40,7 @@ SUBCOMMANDS = tuple(COMMANDS.values())
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("TINLAODONG_DATA_DIR") or "var")
+    return data_dir()
 
 
 def common_parser() -> argparse.ArgumentParser:
