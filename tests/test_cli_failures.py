@@ -131,3 +131,43 @@ def test_serve_checks_setting_values_before_scheduling(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "-s CONCURRENT_REQUESTS=many: not a number" in one_error_line(result, "serve")
     assert not data.exists()
+
+
+# -- a worker without the [distributed] extra
+
+
+BLOCKER = '''
+import sys
+
+
+class _Missing:
+    """As if scrapy-redis (and redis, which it brings) were not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("scrapy_redis", "redis"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _Missing())
+'''
+
+
+@pytest.mark.parametrize("redis_url", [None, "redis://127.0.0.1:6379/0"], ids=["no url", "url"])
+def test_a_worker_without_the_distributed_extra_says_which_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, redis_url: str | None
+) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text(BLOCKER, encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(blocker), str(ROOT)]))
+    if redis_url:
+        monkeypatch.setenv("TINLAODONG_REDIS_URL", redis_url)
+    else:
+        monkeypatch.delenv("TINLAODONG_REDIS_URL", raising=False)
+    data = tmp_path / "data"
+    result = tinlaodong("worker", "--data-dir", str(data), "--site", "molisa", timeout=60)
+    assert result.returncode == 2
+    line = one_error_line(result, "worker")
+    assert "pip install 'tinlaodong[distributed]'" in line
+    assert not data.exists()
