@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator.scheduling.lock import FileLock, lock_path
 from tests.helpers import closed_port, static_site, tinlaodong, write_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,3 +172,27 @@ def test_a_worker_without_the_distributed_extra_says_which_to_install(
     line = one_error_line(result, "worker")
     assert "pip install 'tinlaodong[distributed]'" in line
     assert not data.exists()
+
+
+# -- a second serve on the same data directory
+
+
+@pytest.mark.parametrize("mode", [[], ["--no-crawl"]], ids=["crawling", "no crawl"])
+def test_a_second_serve_prints_only_the_lock_error(tmp_path: Path, mode: list[str]) -> None:
+    data = tmp_path / "data"
+    registry = write_registry(
+        tmp_path / "sites.yaml",
+        [{"id": "lai-chau", "name": "Sở LĐ-TB&XH Lai Châu", "province": "Lai Châu",
+          "start_urls": [f"http://127.0.0.1:{closed_port()}/"], "allow_private_network": True}],
+    )
+    # The first serve's lock, held here as a running serve holds it.
+    with FileLock(lock_path(data)):
+        result = tinlaodong(
+            "serve", *mode, "--port", "0", "--sites", str(registry), "--data-dir", str(data),
+            timeout=60,
+        )
+    assert result.returncode == 2
+    line = one_error_line(result, "serve")
+    assert f"pid {os.getpid()} already runs 'tinlaodong serve' for {data}" in line
+    assert "feeds serve" in line, "points at what does work: serving the feeds only"
+    assert result.stdout == "", "no 'serving feeds at' for a server that is not staying"
