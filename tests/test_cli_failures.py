@@ -196,3 +196,21 @@ def test_a_second_serve_prints_only_the_lock_error(tmp_path: Path, mode: list[st
     assert f"pid {os.getpid()} already runs 'tinlaodong serve' for {data}" in line
     assert "feeds serve" in line, "points at what does work: serving the feeds only"
     assert result.stdout == "", "no 'serving feeds at' for a server that is not staying"
+
+
+# -- the command alone, and its version (issue 20, item 7)
+
+
+def test_the_command_alone_prints_its_help() -> None:
+    result = tinlaodong(timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: tinlaodong")
+    assert "crawl" in result.stdout and "search" in result.stdout
+    assert result.stderr == ""
+
+
+def test_version() -> None:
+    result = tinlaodong("--version", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("tinlaodong ")
+    assert result.stdout.split()[1][0].isdigit(), result.stdout
