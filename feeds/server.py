@@ -403,7 +403,9 @@ class FeedServer:
                 daemon=True,
             )
             self._thread.start()
-        logger.info("serving %s at %s/", self.directory, self.url)
+        # DEBUG: the commands announce the address themselves, once they are sure to stay up
+        # (a second ``serve`` binds, then finds the data directory taken, and says only that).
+        logger.debug("serving %s at %s/", self.directory, self.url)
         return self
 
     def serve_forever(self) -> None:

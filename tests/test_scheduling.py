@@ -208,7 +208,7 @@ def test_job_store_keeps_jobs_and_next_run_times_across_restarts(tmp_path: Path)
     sites = [site_entry("a", "http://a.example"), site_entry("b", "http://b.example")]
     first = service(parse_registry({"sites": sites}))
     first.open()
-    with pytest.raises(LockHeld, match="already schedules crawls"):
+    with pytest.raises(LockHeld, match="already runs 'tinlaodong serve'"):
         service(parse_registry({"sites": sites})).open()  # a second serve
     first.close()
     before = next_runs()
@@ -313,7 +313,7 @@ def test_serve_crawls_on_schedule_serves_feeds_and_stops_on_sigint(
         assert "Bài 2" in feed
 
         second = tinlaodong("serve", "--once", "--data-dir", str(data), "--sites", str(portal))
-        assert second.returncode == 2 and "already schedules crawls" in second.stderr
+        assert second.returncode == 2 and "already runs 'tinlaodong serve'" in second.stderr
         shown = tinlaodong("schedule", "--data-dir", str(data))
         assert f"running (pid {serve.pid})" in shown.stdout
 

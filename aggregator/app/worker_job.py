@@ -37,6 +37,8 @@ class WorkerJob:
 
     def run(self) -> list[SiteReport]:
         """Check the configuration (one line each), then crawl until the queues stay empty."""
+        # The extra first: without it, setting $TINLAODONG_REDIS_URL would only lead to it.
+        _require_distributed_extra()
         redis_url = _redis_url()
         _check_database_url()
         _check_redis(redis_url)
@@ -75,15 +77,20 @@ def _check_database_url() -> None:
         raise ConfigError(f"bad ${DATABASE_URL_ENV}: {exc}") from exc
 
 
-def _check_redis(url: str) -> None:
+def _require_distributed_extra() -> None:
     try:
-        import redis
+        import redis  # noqa: F401
         import scrapy_redis  # noqa: F401
     except ImportError as exc:
         raise ConfigError(
             f"a worker needs scrapy-redis ({exc.name} is missing): "
             "pip install 'tinlaodong[distributed]'"
         ) from exc
+
+
+def _check_redis(url: str) -> None:
+    import redis
+
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=5)
         try:

@@ -100,8 +100,10 @@ def _rules_options(parser: argparse.ArgumentParser) -> None:
 def send_command(args: argparse.Namespace) -> int:
     from aggregator.alerts import deliver, rules_in_force
     from aggregator.registry import load_registry
+    from aggregator.store import require_store
 
     registry = load_registry(args.sites)
+    require_store(args.data_dir)
     rules = rules_in_force(args.data_dir, args.rules, registry.sites)
     report = deliver(args.data_dir, registry, rules, wait=max(args.wait, 0.0))
     if args.json:
@@ -132,8 +134,7 @@ def test_command(args: argparse.Namespace) -> int:
     from aggregator.alerts.rules import load_rules
     from aggregator.registry import load_registry, parse_duration
     from aggregator.site_index import SiteIndex
-    from aggregator.store import open_store
-    from aggregator.store.database import store_exists
+    from aggregator.store import open_store, require_store
     from aggregator.store.schema import Story
 
     registry = load_registry(args.sites)
@@ -142,8 +143,7 @@ def test_command(args: argparse.Namespace) -> int:
         age = parse_duration(args.since)
     except ValueError as exc:
         raise ConfigError(f"--since: {exc}") from None
-    if not store_exists(args.data_dir):
-        raise ConfigError(f"no store in {args.data_dir}: crawl first")
+    require_store(args.data_dir)
     index = SiteIndex(registry.sites)
     store = open_store(args.data_dir)
     try:
@@ -203,12 +203,9 @@ def _test_dict(
 
 def status_command(args: argparse.Namespace) -> int:
     from aggregator.alerts.outbox import DELIVERED, FAILED, PENDING, alert_states, status_counts
-    from aggregator.store import open_store
-    from aggregator.store.database import store_exists
+    from aggregator.store import open_store, require_store
 
-    if not store_exists(args.data_dir):
-        print("no alerts: nothing stored yet")
-        return 0
+    require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
         counts = status_counts(store.engine)
@@ -273,12 +270,9 @@ def retry_command(args: argparse.Namespace) -> int:
     from aggregator.alerts import rules_in_force
     from aggregator.alerts.outbox import retry
     from aggregator.registry import load_registry
-    from aggregator.store import open_store
-    from aggregator.store.database import store_exists
+    from aggregator.store import open_store, require_store
 
-    if not store_exists(args.data_dir):
-        print("no alerts: nothing stored yet")
-        return 0
+    require_store(args.data_dir)
     rules: Rules | None = rules_in_force(args.data_dir, args.rules, load_registry(args.sites).sites)
     store = open_store(args.data_dir)
     try:

@@ -65,10 +65,11 @@ def _positive(text: str) -> int:
 
 def run_build(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
-    from aggregator.store import open_store
+    from aggregator.store import open_store, require_store
     from feeds.publish import update_feeds
 
     sites = load_registry(args.sites).sites
+    require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
         written = update_feeds(
@@ -86,10 +87,11 @@ def run_serve(args: argparse.Namespace) -> int:
     from aggregator.app.serving import serve_until_interrupted, start_web_server
     from aggregator.paths import feeds_dir
     from aggregator.registry import load_registry
-    from aggregator.store import open_store
+    from aggregator.store import open_store, require_store
     from feeds.publish import update_feeds
 
     sites = load_registry(args.sites).sites
+    require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
         update_feeds(store, sites, feeds_dir(args.data_dir))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from aggregator.exceptions import TinlaodongError
 from aggregator.logsetup import configure_logging
+from aggregator.paths import data_dir
 
 # Each command's name and the module that registers it, in the order ``--help`` lists them.
 COMMANDS = {
@@ -39,7 +41,7 @@ SUBCOMMANDS = tuple(COMMANDS.values())
 
 
 def default_data_dir() -> Path:
-    return Path(os.environ.get("TINLAODONG_DATA_DIR") or "var")
+    return data_dir()
 
 
 def common_parser() -> argparse.ArgumentParser:
@@ -62,6 +64,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="tinlaodong",
         description="Crawl Vietnam's labour and social-affairs news sites and publish feeds.",
     )
+    parser.add_argument("--version", action="version", version=f"tinlaodong {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     parent = common_parser()
     for name in (COMMANDS[command],) if command in COMMANDS else SUBCOMMANDS:
@@ -69,8 +72,19 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tinlaodong")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout, not installed
+        return "(not installed)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        # A first try of the command: what it can do, not "the following arguments are required".
+        build_parser().print_help()
+        return 0
     # The command comes first: the top-level parser has no options but --help.
     parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)

@@ -59,6 +59,12 @@ def parse_settings(pairs: list[str]) -> dict[str, str]:
         if not sep or not name.strip():
             raise ConfigError(f"--set expects NAME=VALUE, got {pair!r}")
         settings[name.strip()] = value
+    if settings:
+        # Checked here, before any crawl: Scrapy would read a bad value in every site's
+        # crawler, a traceback each, and the crawl would still be recorded.
+        from spiders.setting_values import check_setting_values
+
+        check_setting_values(settings)
     return settings
 
 

@@ -29,7 +29,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 
 def run(args: argparse.Namespace) -> int:
     from aggregator.scheduling.status import job_statuses, scheduler_pid
+    from aggregator.store import require_store
 
+    require_store(args.data_dir)
     statuses = job_statuses(args.data_dir)
     pid = scheduler_pid(args.data_dir)
     # With --json, stdout stays one object per job; the summary goes to stderr.

@@ -94,11 +94,12 @@ def run(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
     from aggregator.search import refresh_index, search
     from aggregator.site_index import SiteIndex
-    from aggregator.store import open_store
+    from aggregator.store import open_store, require_store
     from aggregator.tags import PROVINCE, tags_of
 
     index = SiteIndex(load_registry(args.sites).sites)
     provinces = _provinces(args.province) if args.province else None
+    require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
         refresh_index(store.engine)

@@ -102,9 +102,10 @@ def _serve_with(service: Runnable, args: argparse.Namespace) -> int:
     from aggregator.scheduling.service import run_until_signal
 
     server = start_web_server(args.data_dir, args.host, args.port, args.sites)
-    announce(server)
     try:
-        run_until_signal(service)
+        # Announced once the service holds the data directory's lock: a second serve says
+        # only that another one runs, not "serving at" and then that.
+        run_until_signal(service, started=lambda: announce(server))
     finally:
         server.stop()
     print("stopped", flush=True)

@@ -100,12 +100,15 @@ def list_sites(args: argparse.Namespace) -> int:
 
 
 def _activity(data_dir: Path) -> dict[str, SiteActivity]:
-    """What the store knows of each site; nothing (and no new database) before a first crawl."""
-    from aggregator.store import open_store
+    """What the store knows of each site; nothing (and no new database) before a first crawl
+    in ./var. A data directory one named must hold a store: a typo is not "never crawled"."""
+    from aggregator.paths import is_default_data_dir
+    from aggregator.store import open_store, require_store
     from aggregator.store.database import store_exists
 
-    if not store_exists(data_dir):
+    if not store_exists(data_dir) and is_default_data_dir(data_dir):
         return {}
+    require_store(data_dir)
     store = open_store(data_dir)
     try:
         return store.site_activity()

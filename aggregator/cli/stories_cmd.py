@@ -41,12 +41,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 def list_stories(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
     from aggregator.site_index import SiteIndex
-    from aggregator.store import open_store
-    from aggregator.store.database import store_exists
+    from aggregator.store import open_store, require_store
 
     index = SiteIndex(load_registry(args.sites).sites)
-    if not store_exists(args.data_dir):
-        return 0  # nothing crawled yet: nothing to list, and no empty database made
+    require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
         stories = store.stories(site_ids=args.site or None, limit=args.limit)

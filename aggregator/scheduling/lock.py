@@ -45,8 +45,8 @@ class FileLock:
             holder = read_holder(self.path)
             who = f"pid {holder}" if holder else "another process"
             raise LockHeld(
-                f"{who} already schedules crawls for {self.path.parent} (lock {self.path}); "
-                "stop it, or run with --no-crawl to serve the feeds only"
+                f"{who} already runs 'tinlaodong serve' for {self.path.parent} (lock "
+                f"{self.path}); stop it, or serve the feeds only with 'tinlaodong feeds serve'"
             ) from None
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -209,8 +209,13 @@ def _local(value: datetime | None) -> str:
     return value.astimezone().isoformat(timespec="seconds") if value else "never"
 
 
-def run_until_signal(service: Runnable, stop: threading.Event | None = None) -> None:
-    """Start ``service``, run it until SIGINT or SIGTERM (or ``stop`` is set), stop it.
+def run_until_signal(
+    service: Runnable,
+    stop: threading.Event | None = None,
+    started: Callable[[], None] | None = None,
+) -> None:
+    """Start ``service``, call ``started`` (if given), run it until SIGINT or SIGTERM (or
+    ``stop`` is set), stop it.
 
     The handlers go in before the start: a SIGTERM during start-up must still stop the crawl
     subprocesses, which sit in sessions of their own and would otherwise outlive us.
@@ -225,6 +230,8 @@ def run_until_signal(service: Runnable, stop: threading.Event | None = None) -> 
     try:
         service.start()
         try:
+            if started is not None:
+                started()
             while not stop.wait(0.5):
                 pass
         finally:

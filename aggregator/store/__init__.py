@@ -10,7 +10,7 @@ from aggregator.store.crawls import CrawlRecord, SiteActivity, Unhealthy
 from aggregator.store.database import sqlite_url
 from aggregator.store.dedup import AddResult
 from aggregator.store.http_validators import Validators
-from aggregator.store.opening import open_store
+from aggregator.store.opening import open_store, require_store
 from aggregator.store.repository import StoryStore
 from aggregator.store.times import LOCAL_TZ
 from aggregator.store.views import SourceView, StoryView
@@ -28,5 +28,6 @@ __all__ = [
     "Unhealthy",
     "Validators",
     "open_store",
+    "require_store",
     "sqlite_url",
 ]

@@ -9,8 +9,15 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from aggregator.exceptions import StoreError
-from aggregator.store.database import create_store_engine, database_url, one_line, safe_url
+from aggregator.exceptions import ConfigError, StoreError
+from aggregator.store.database import (
+    DB_FILENAME,
+    create_store_engine,
+    database_url,
+    one_line,
+    safe_url,
+    store_exists,
+)
 from aggregator.store.repository import StoryStore
 from aggregator.store.search_schema import create_search_tables
 
@@ -23,6 +30,16 @@ def _sqlite_directory_missing(engine: Engine) -> Path | None:
         return None
     parent = Path(database).expanduser().absolute().parent
     return None if parent.is_dir() else parent
+
+
+def require_store(data_dir: Path) -> None:
+    """For commands that read the store: none in ``data_dir`` (and no database URL) is a
+    mistyped ``--data-dir`` or nothing crawled yet, said in one line; opening it would create
+    an empty store and show nothing, as if there were no stories."""
+    if not store_exists(data_dir):
+        raise ConfigError(
+            f"no store in {data_dir} (no {DB_FILENAME} there): check --data-dir, or crawl first"
+        )
 
 
 def open_store(data_dir: Path, url: str | None = None) -> StoryStore:
