@@ -22,3 +22,8 @@ def is_default_data_dir(path: Path) -> bool:
 
 def feeds_dir(data: Path) -> Path:
     return data / "feeds"
+
+
+def sites_file_record(data: Path) -> Path:
+    """Holds the path of the registry file the data directory was last crawled with."""
+    return data / "sites-file.txt"

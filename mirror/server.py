@@ -131,16 +131,30 @@ def _content_type(target: Path) -> str:
     return _CONTENT_TYPES.get(target.suffix, "application/octet-stream")
 
 
+class MirrorPortTaken(OSError):
+    """A site's port cannot be listened on (another program has it, most often)."""
+
+    def __init__(self, site_id: str, port: int, reason: str) -> None:
+        super().__init__(f"mirror site {site_id}: cannot listen on 127.0.0.1:{port}: {reason}")
+        self.site_id = site_id
+        self.port = port
+
+
 class MirrorServer:
-    """Serves every site of a built mirror on 127.0.0.1, each on a free port, in daemon threads.
+    """Serves every site of a built mirror on 127.0.0.1, each on its port of ``ports`` (any
+    free one where it names none), in daemon threads.
 
     >>> with MirrorServer(build_mirror(out, seeds)) as mirror:
     ...     mirror.base_url("mirror-generic")
     'http://127.0.0.1:40123'
+
+    A port already taken raises :class:`MirrorPortTaken` from :meth:`start`, no site left
+    listening.
     """
 
-    def __init__(self, sites: list[MirrorSite]) -> None:
+    def __init__(self, sites: list[MirrorSite], ports: Mapping[str, int] | None = None) -> None:
         self._sites = list(sites)
+        self._ports = dict(ports or {})
         self._states: dict[str, _SiteState] = {}
         self._servers: list[ThreadingHTTPServer] = []
         self._threads: list[threading.Thread] = []
@@ -151,7 +165,13 @@ class MirrorServer:
         for site in self._sites:
             state = _SiteState(site=site, statuses=dict(site.statuses))
             handler = type(f"Handler_{site.id.replace('-', '_')}", (_Handler,), {"state": state})
-            server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            port = self._ports.get(site.id, 0)
+            try:
+                server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+            except OSError as exc:
+                self.stop()  # __exit__ does not run when __enter__ fails
+                self._states.clear()
+                raise MirrorPortTaken(site.id, port, exc.strerror or str(exc)) from exc
             server.daemon_threads = True
             state.base_url = f"http://127.0.0.1:{server.server_address[1]}"
             thread = threading.Thread(

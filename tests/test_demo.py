@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import signal
+import socket
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
 
 import feedparser
+import pytest
 
-from tests.helpers import tinlaodong
+from tests.backends import backend
+from tests.helpers import free_ports, tinlaodong
+
+__all__ = ["backend"]
 
 
 def test_demo_no_serve_leaves_the_store_and_the_feeds_in_the_data_dir(tmp_path: Path) -> None:
-    result = tinlaodong("demo", "--no-serve", "--data-dir", str(tmp_path))
+    result = tinlaodong("demo", "--no-serve", "--mirror-port", "0", "--data-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "tinlaodong.sqlite3").is_file()
     feed = feedparser.parse((tmp_path / "feeds" / "all.atom.xml").read_bytes())
@@ -40,6 +46,8 @@ def _serve_then_stop(tmp_path: Path, stop: signal.Signals) -> None:
             "aggregator.cli.main",
             "demo",
             "--port",
+            "0",
+            "--mirror-port",
             "0",
             "--data-dir",
             str(tmp_path),
@@ -71,3 +79,41 @@ def _check_served_then_interrupt(proc: subprocess.Popen[str], stop: signal.Signa
         assert response.status == 200
     proc.send_signal(stop)
     assert proc.wait(timeout=15) in (0, 130)
+
+
+@pytest.mark.usefixtures("backend")
+def test_the_demo_run_twice_leaves_the_same_store(tmp_path: Path) -> None:
+    # Its mirror once listened on new ports each run: every story got a second source, at a
+    # new address, and the stored links pointed at the first run's dead ports.
+    first = tinlaodong(
+        "demo", "--no-serve", "--mirror-port", str(free_ports(8)), "--data-dir", str(tmp_path)
+    )
+    assert first.returncode == 0, first.stderr
+    stored = _sources(tmp_path)
+    assert len(stored) >= 20
+    # As `make demo` runs it again: no options, the ports of the data directory's last demo.
+    second = tinlaodong("demo", "--no-serve", "--data-dir", str(tmp_path))
+    assert second.returncode == 0, second.stderr
+    assert _sources(tmp_path) == stored
+
+
+def test_a_mirror_port_taken_is_one_line_that_says_which(tmp_path: Path) -> None:
+    port = free_ports(8)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port + 3))
+        taken.listen()
+        result = tinlaodong(
+            "demo", "--no-serve", "--mirror-port", str(port), "--data-dir", str(tmp_path)
+        )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert f"127.0.0.1:{port + 3}" in result.stderr and "--mirror-port" in result.stderr
+    assert not (tmp_path / "tinlaodong.sqlite3").exists()
+
+
+def _sources(data_dir: Path) -> list[str]:
+    """Every stored story's source links, as `stories --json` lists them."""
+    result = tinlaodong("stories", "--json", "--limit", "1000", "--data-dir", str(data_dir))
+    assert result.returncode == 0, result.stderr
+    stories = [json.loads(line) for line in result.stdout.splitlines()]
+    return sorted(source["url"] for story in stories for source in story["sources"])

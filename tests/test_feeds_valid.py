@@ -28,7 +28,9 @@ _OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("demo")
-    result = tinlaodong("demo", "--no-serve", "--data-dir", str(data_dir))
+    result = tinlaodong(
+        "demo", "--no-serve", "--mirror-port", "0", "--data-dir", str(data_dir)
+    )
     assert result.returncode == 0, result.stderr
     return data_dir
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aggregator.cli.options import add_sites_option
 from aggregator.exceptions import ConfigError
 
 # The alert channels (apprise), the store and the matcher are imported when an action runs,
@@ -63,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     test.add_argument(
         "--since", default="7d", metavar="AGE", help="stories seen within AGE: 12h, 7d, 2w (7d)"
     )
-    test.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(test)
     test.add_argument("--json", action="store_true", help="one JSON object per rule")
     test.set_defaults(func=test_command)
 
@@ -94,7 +95,7 @@ def _rules_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--rules", type=Path, help="the rules file (default: DATA_DIR/rules.yaml if present)"
     )
-    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(parser)
 
 
 def send_command(args: argparse.Namespace) -> int:

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace) -> int:
     from aggregator.app.crawl_job import CrawlJob, due_sites, unthrottled
     from aggregator.cli.reporting import print_outcome
+    from aggregator.cli.sites_file import remember_sites_file
     from aggregator.registry import load_registry
 
     registry = load_registry(args.sites)
@@ -67,6 +68,8 @@ def _run(args: argparse.Namespace) -> int:
         if not sites:
             print("no site is due (each is crawled every crawl_every; --all crawls them now)")
             return 0
+    if args.sites is not None:
+        remember_sites_file(args.data_dir, args.sites)
     job = CrawlJob(
         args.data_dir, sites, feed_sites=registry.sites, rules_file=args.rules, overrides=overrides
     )

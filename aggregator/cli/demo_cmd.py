@@ -1,19 +1,28 @@
 """``tinlaodong demo``: the whole pipeline on the offline mirror, then the feeds over HTTP.
 
 Serves realistic department sites on loopback, crawls them, stores the stories in SQLite,
-writes the feeds and (unless ``--no-serve``) serves them, and the mirror, until Ctrl-C.
+writes the feeds and (unless --no-serve) serves them, and the mirror, until Ctrl-C.
+
+The mirror's sites listen on the same ports each run (8081 and the next ones, or the ports
+of the data directory's last demo), so a second run finds the stories it stored and adds
+none. The data directory remembers the mirror's registry file: the commands after the demo
+(sites, stories, search, alerts ...) read their sites from it.
 """
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from aggregator.cli.options import add_server_options, announce
 from aggregator.cli.reporting import print_outcome
+from aggregator.cli.sites_file import remember_sites_file
+from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
 from aggregator.store.database import DB_FILENAME
-from mirror.build import build_mirror, default_seeds_dir
-from mirror.server import MirrorServer
+from mirror.build import MirrorSite, build_mirror, default_seeds_dir
+from mirror.ports import DEFAULT_FIRST_PORT, HIGHEST_PORT, consecutive_ports, ports_in_registry
+from mirror.server import MirrorPortTaken, MirrorServer
 
 # The mirror answers in microseconds: no need for politeness delays against ourselves.
 MIRROR_SETTINGS: dict[str, object] = {
@@ -32,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     parser.add_argument("--no-serve", action="store_true", help="stop after writing the feeds")
     parser.add_argument(
+        "--mirror-port",
+        type=_port,
+        metavar="PORT",
+        help=f"serve the mirror's sites on PORT and the ports after it, one each (default: "
+        f"the ports of the data directory's last demo, else {DEFAULT_FIRST_PORT}; 0: any "
+        "free ports, new each run)",
+    )
+    parser.add_argument(
         "--json", action="store_true", help="print the per-site report as JSON lines"
     )
     add_server_options(parser)
@@ -48,9 +65,17 @@ def run(args: argparse.Namespace) -> int:
     if seeds is None:
         print("note: ../shared/seeds not found: the mirror is built without the user's two samples")
     mirror_sites = build_mirror(data_dir / "mirror", seeds)
-    with MirrorServer(mirror_sites) as mirror:
-        registry_path = data_dir / "mirror-sites.yaml"
+    registry_path = data_dir / "mirror-sites.yaml"
+    ports = _ports(mirror_sites, args.mirror_port, registry_path)
+    try:
+        mirror = MirrorServer(mirror_sites, ports)
+        mirror.start()
+    except MirrorPortTaken as exc:
+        hint = "--mirror-port PORT: the sites on PORT and the ports after it"
+        raise ConfigError(f"{exc} ({hint})") from exc
+    with mirror:
         mirror.write_registry(registry_path)
+        remember_sites_file(data_dir, registry_path)
         sites = load_registry(registry_path).sites
         print(f"mirror: {len(sites)} sites on loopback, registry in {registry_path}", flush=True)
         outcome = CrawlJob(data_dir, sites, overrides=MIRROR_SETTINGS).run()
@@ -62,3 +87,22 @@ def run(args: argparse.Namespace) -> int:
         announce(server)
         serve_until_interrupted(server)
     return 0
+
+
+def _ports(sites: list[MirrorSite], first: int | None, registry_path: Path) -> dict[str, int]:
+    """The port of each site: from --mirror-port, else where the last demo in this data
+    directory served it (its links are in the store), else from the default first port."""
+    if first is not None:
+        if first and first + len(sites) - 1 > HIGHEST_PORT:
+            raise ConfigError(
+                f"--mirror-port {first}: the {len(sites)} sites need ports up to "
+                f"{first + len(sites) - 1}, above {HIGHEST_PORT}"
+            )
+        return consecutive_ports(sites, first)
+    return {**consecutive_ports(sites, DEFAULT_FIRST_PORT), **ports_in_registry(registry_path)}
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > HIGHEST_PORT:
+        raise argparse.ArgumentTypeError(f"must be a port from 0 to {HIGHEST_PORT}: {text!r}")
+    return int(text)

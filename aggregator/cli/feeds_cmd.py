@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from aggregator.cli.options import add_server_options, announce
+from aggregator.cli.options import add_server_options, add_sites_option, announce
 from feeds.publish import PAGE_SIZE, PAGES
 
 # The store and the web app are imported when the command runs, not when the command line is
@@ -42,14 +42,14 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--pages", type=_positive, default=PAGES, metavar="N",
         help=f"pages per feed, older entries on the next ones (default {PAGES})",
     )
-    build.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(build)
     build.set_defaults(func=run_build)
 
     serve = actions.add_parser(
         "serve", parents=[parent], help="serve the web page and the feeds until Ctrl-C"
     )
     add_server_options(serve)
-    serve.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(serve)
     serve.set_defaults(func=run_serve)
 
 

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from aggregator.cli.sites_file import apply_remembered_sites_file
 from aggregator.exceptions import TinlaodongError
 from aggregator.logsetup import configure_logging
 from aggregator.paths import data_dir
@@ -90,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:
+        apply_remembered_sites_file(args)
         return int(args.func(args))
     except TinlaodongError as exc:
         print(f"tinlaodong {args.command}: error: {exc}", file=sys.stderr)

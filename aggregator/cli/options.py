@@ -22,11 +22,20 @@ def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_sites_option(parser: argparse.ArgumentParser) -> None:
+    """--sites FILE; when not given, main fills in the data directory's remembered file."""
+    parser.add_argument(
+        "--sites",
+        type=Path,
+        metavar="FILE",
+        help="a registry file of one's own (YAML, sites: list; default: the one the data "
+        "directory was last crawled with, else the built-in registry)",
+    )
+
+
 def add_site_options(parser: argparse.ArgumentParser) -> None:
     """--sites, --site and --json: which sites to crawl and how to report (crawl, worker)."""
-    parser.add_argument(
-        "--sites", type=Path, help="a registry file of one's own (YAML, sites: list)"
-    )
+    add_sites_option(parser)
     parser.add_argument(
         "--site",
         dest="site_ids",

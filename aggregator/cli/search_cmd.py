@@ -7,9 +7,9 @@ import json
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aggregator.cli.options import add_sites_option
 from aggregator.models import shown_published
 
 # The store, the index and the gazetteer are imported when the command runs, not when the
@@ -85,7 +85,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--since", type=_since, metavar="DATE", help="published since: 2025-07-01 or 7d, 12h"
     )
     parser.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N")
-    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per hit")
     parser.set_defaults(func=run)
 

@@ -16,10 +16,15 @@ For tests and trials only, ``$TINLAODONG_SCHEDULE_SCALE`` multiplies every inter
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_server_options, add_settings_option, announce, parse_settings
+from aggregator.cli.options import (
+    add_server_options,
+    add_settings_option,
+    add_sites_option,
+    announce,
+    parse_settings,
+)
 from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
@@ -39,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(parser)
-    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(parser)
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--no-crawl",

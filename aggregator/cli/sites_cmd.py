@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aggregator.cli.options import add_sites_option
 from aggregator.registry import load_registry
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
@@ -27,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         description="Show the registry and each site's last crawl (same as 'sites list'), or "
         "check that its sites answer ('sites check').",
     )
-    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per site")
     parser.set_defaults(func=list_sites)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
@@ -39,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "now, kind, status, profile, first start URL, and from the data directory: last crawl, "
         "last new story, errors, health, where the site moved.",
     )
-    listing.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(listing)
     listing.add_argument("--json", action="store_true", help="one JSON object per site")
     listing.set_defaults(func=list_sites)
     _register_check(actions, parent)
@@ -57,7 +58,7 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
         "private address for an entry without allow_private_network). A report: exits 0 "
         "unless the registry is invalid.",
     )
-    check.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(check)
     check.add_argument(
         "--site",
         action="append",

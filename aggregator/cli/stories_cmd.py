@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aggregator.cli.options import add_sites_option
 from aggregator.models import shown_published
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--site", action="append", default=[], metavar="ID",
         help="only stories this site published (repeatable)",
     )
-    parser.add_argument("--sites", type=Path, help="a registry file of one's own")
+    add_sites_option(parser)
     parser.set_defaults(func=list_stories)
 
 

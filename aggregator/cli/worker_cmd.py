@@ -18,6 +18,7 @@ from aggregator.cli.options import (
     parse_settings,
 )
 from aggregator.cli.reporting import print_reports
+from aggregator.cli.sites_file import remember_sites_file
 from aggregator.registry import load_registry
 from aggregator.store.database import DATABASE_URL_ENV
 
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from aggregator.app.worker_job import WorkerJob
 
     sites = load_registry(args.sites).select(args.site_ids)
+    if args.sites is not None:
+        remember_sites_file(args.data_dir, args.sites)
     settings: dict[str, object] = dict(parse_settings(args.settings))
     if args.no_throttle:
         settings = unthrottled(settings)
