@@ -101,6 +101,9 @@ def test_an_interrupted_crawl_says_so_and_the_next_crawl_takes_what_it_missed(
         for unfinished in ("stuck", "queued"):
             assert activity[unfinished].last_crawl is None  # not crawled: due
             assert activity[unfinished].interrupted
+        listed = tinlaodong("sites", "--sites", str(registry), "--data-dir", str(data))
+        stuck_line = next(line for line in listed.stdout.splitlines() if "stuck" in line)
+        assert "never crawled: its crawl was interrupted; due" in stuck_line, listed.stdout
 
         # The next plain crawl (no --all) takes the two it missed, and only them.
         again = tinlaodong(*args, "--json", *QUICK, timeout=120)
