@@ -113,6 +113,7 @@ class SiteCrawlerProcess(CrawlerProcess):
         self.waiting: list[tuple[Crawler, Site]] = []
         self.stopping = False
         self.interrupted_by: int | None = None  # the signal that stopped the crawl
+        self.early_signals: list[int] = []  # those that came before the reactor ran
         self.stop_grace = settings.getfloat(STOP_GRACE_SETTING)
 
     def crawl_sites(
@@ -154,6 +155,25 @@ class SiteCrawlerProcess(CrawlerProcess):
         super()._signal_shutdown(signum, frame)
         reactor.callFromThread(reactor.callLater, self.stop_grace, self._stop_reactor)
 
+    def catch_early_signals(self) -> None:
+        """Until the reactor runs (Scrapy installs its handlers then), remember a SIGINT or
+        SIGTERM and stop the crawl as soon as it runs: Python's KeyboardInterrupt, raised in
+        the middle of starting the crawlers, was taken for one site's failure and the crawl
+        went on."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, _frame: self.early_signals.append(signum))
+
+    def _setup_reactor(self, install_signal_handlers: bool) -> None:
+        from twisted.internet import reactor  # installed by now
+
+        super()._setup_reactor(install_signal_handlers)
+        # After Scrapy's own handlers are in place (an earlier trigger of the same startup).
+        reactor.callWhenRunning(self._act_on_early_signals)
+
+    def _act_on_early_signals(self) -> None:
+        if self.early_signals:
+            self._signal_shutdown(self.early_signals[0], None)
+
     def unfinished(self, crawler: Crawler) -> bool:
         """The crawl was interrupted before this crawler's spider finished (or started)."""
         if self.interrupted_by is None:
@@ -186,6 +206,7 @@ def run_crawl(
         shared[WORKERS_ARG] = workers
         try:
             process = SiteCrawlerProcess(settings, shared)
+            process.catch_early_signals()
             quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
             crawlers = process.crawl_sites(sites)
             with while_crawling(settings) if while_crawling else contextlib.nullcontext():

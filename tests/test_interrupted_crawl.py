@@ -146,3 +146,29 @@ def test_the_schedulers_time_limit_leaves_the_unfinished_site_due(tmp_path: Path
         store.close()
     assert activity["quick"].last_crawl is not None and not activity["quick"].interrupted
     assert activity["stuck"].last_crawl is None and activity["stuck"].interrupted
+
+
+def test_ctrl_c_while_the_demo_crawls_stops_the_demo(tmp_path: Path) -> None:
+    child = subprocess.Popen(
+        [sys.executable, "-m", "aggregator.cli.main", "demo", "--data-dir", str(tmp_path),
+         "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )  # fmt: skip
+    try:
+        assert child.stdout is not None
+        first = child.stdout.readline()
+        assert first.startswith("mirror:"), first  # the crawl starts now, and takes seconds
+        time.sleep(1.0)
+        os.killpg(child.pid, signal.SIGINT)
+        stdout, stderr = child.communicate(timeout=60)
+    finally:
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.communicate()
+    assert child.returncode == 130, stderr
+    assert "tinlaodong demo: interrupted by SIGINT: " in stderr
+    assert "serving" not in stdout and "Traceback" not in stderr

@@ -62,11 +62,11 @@ def print_reports(
             print(f"{'':<{width}}  faults: " + ", ".join(f"{k} {n}" for k, n in r.faults.items()))
 
 
-def interruption_line(reports: Sequence[SiteReport], signum: int) -> str:
+def interruption_line(reports: Sequence[SiteReport], signum: int, command: str = "crawl") -> str:
     """What an interrupted crawl says when it ends: by what, and which sites stay due."""
     unfinished = [r.site_id for r in reports if r.interrupted]
     return (
-        f"tinlaodong crawl: interrupted by {signal.Signals(signum).name}: "
+        f"tinlaodong {command}: interrupted by {signal.Signals(signum).name}: "
         f"{len(reports) - len(unfinished)} of {len(reports)} sites finished; "
         f"{', '.join(unfinished)} were not and are due at the next crawl"
     )
