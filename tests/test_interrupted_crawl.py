@@ -151,7 +151,7 @@ def test_the_schedulers_time_limit_leaves_the_unfinished_site_due(tmp_path: Path
 def test_ctrl_c_while_the_demo_crawls_stops_the_demo(tmp_path: Path) -> None:
     child = subprocess.Popen(
         [sys.executable, "-m", "aggregator.cli.main", "demo", "--data-dir", str(tmp_path),
-         "--port", "0"],
+         "--port", "0", "--mirror-port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
