@@ -18,8 +18,11 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing import forkserver
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -34,6 +37,22 @@ if TYPE_CHECKING:
 WORKERS_SETTING = "TINLAODONG_EXTRACT_WORKERS"
 # What the fork server imports once for every worker it forks.
 PRELOAD = ["aggregator.extraction", "aggregator.store.bodyprint", "dateparser"]
+
+
+def _start_fork_server_deaf() -> None:
+    """Start the fork server with SIGINT and SIGTERM ignored, which it and the workers it forks
+    inherit: a Ctrl-C in the terminal (or the scheduler's SIGTERM) reaches the whole process
+    group, and the fork server, still importing the extraction code, died of it with a
+    traceback. The crawl handles those signals and stops gracefully; its workers end with it
+    (:mod:`spiders.orphans`), and the fork server when its last worker has."""
+    if threading.current_thread() is not threading.main_thread():
+        return  # handlers are set in the main thread only; the server starts on first use
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        forkserver.ensure_running()
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 class ExtractionWorkers:
@@ -66,6 +85,7 @@ class ExtractionWorkers:
                 initializer=start_worker,
                 initargs=(os.getpid(), self.setup),
             )
+            _start_fork_server_deaf()
         return self._pool
 
     def started(self) -> Executor | None:

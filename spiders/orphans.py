@@ -4,13 +4,15 @@ A ProcessPoolExecutor's workers wait on their task queue, whose write end they h
 themselves, and the fork server that made them holds on while they live: a crawl killed with
 SIGKILL (an operator's ``kill -9``, the out-of-memory killer) left its fork server and workers
 behind for good, holding the extraction code and their pages. Each worker watches the crawl's
-process and exits when it is gone; with its last worker gone the fork server ends too.
+process and exits when it is gone; with its last worker gone the fork server ends too. The
+signals that stop a crawl gracefully are the crawl's to handle, not its workers'.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -49,5 +51,10 @@ def start_worker(crawl_pid: int, setup: Callable[[], object] | None = None) -> N
     sent by name). Here, in a module importing neither Scrapy nor Twisted: a worker imports
     the module of its initializer."""
     exit_with(crawl_pid)
+    # A Ctrl-C in the terminal, or the scheduler's SIGTERM, reaches the crawl's whole process
+    # group: the crawl stops gracefully and still needs its workers for the pages under way and
+    # the search index, and they end with it anyway.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if setup is not None:
         setup()

@@ -24,6 +24,8 @@ from spiders.site_spider import SiteSpider
 from spiders.store_access import STORE_ARG, WRITER_ARG, StoreWriter
 
 FAULTS_PREFIX = "tinlaodong/faults/"
+# Seconds an interrupted crawl waits for the downloads under way before it stops anyway.
+STOP_GRACE_SETTING = "TINLAODONG_STOP_GRACE"
 
 # Entered once the crawlers exist, around the reactor's run, with the crawl's settings: where
 # the application wraps a crawl (``aggregator.app.tuning``).
@@ -46,6 +48,13 @@ class SiteReport:
     # What went wrong, by kind (``tinlaodong/faults/<kind>`` of the crawl stats): http_503,
     # timeout, too_large, not_html, page_limit, write_failed... Only kinds that happened.
     faults: Mapping[str, int] = field(default_factory=dict)
+    # The signal (SIGINT, SIGTERM) that stopped the crawl before this site's was done, or
+    # before it started: the site is not crawled and stays due.
+    interrupted_by: int | None = None
+
+    @property
+    def interrupted(self) -> bool:
+        return self.interrupted_by is not None
 
     @property
     def writes_failed(self) -> int:
@@ -70,6 +79,7 @@ class SiteReport:
             "redirected_to": self.redirected_to,
             "writes_failed": self.writes_failed,
             "faults": dict(self.faults),
+            "interrupted": self.interrupted,
         }
 
 
@@ -102,6 +112,9 @@ class SiteCrawlerProcess(CrawlerProcess):
         self.spider_args = dict(spider_args or {})
         self.waiting: list[tuple[Crawler, Site]] = []
         self.stopping = False
+        self.interrupted_by: int | None = None  # the signal that stopped the crawl
+        self.early_signals: list[int] = []  # those that came before the reactor ran
+        self.stop_grace = settings.getfloat(STOP_GRACE_SETTING)
 
     def crawl_sites(
         self,
@@ -130,6 +143,43 @@ class SiteCrawlerProcess(CrawlerProcess):
         self.stopping = True  # Ctrl-C: the sites still waiting are not started
         return super().stop()
 
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        # Scrapy's first SIGINT or SIGTERM: a graceful stop, which waits for every download
+        # under way (a hanging page: DOWNLOAD_TIMEOUT). The signal is remembered (the crawl
+        # says it was interrupted and exits as signalled commands do), and after the grace
+        # period the reactor stops as on a second Ctrl-C: what was in flight is not stored,
+        # and its site, unfinished, is crawled again next time.
+        from twisted.internet import reactor
+
+        self.interrupted_by = signum
+        super()._signal_shutdown(signum, frame)
+        reactor.callFromThread(reactor.callLater, self.stop_grace, self._stop_reactor)
+
+    def catch_early_signals(self) -> None:
+        """Until the reactor runs (Scrapy installs its handlers then), remember a SIGINT or
+        SIGTERM and stop the crawl as soon as it runs: Python's KeyboardInterrupt, raised in
+        the middle of starting the crawlers, was taken for one site's failure and the crawl
+        went on."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda signum, _frame: self.early_signals.append(signum))
+
+    def _setup_reactor(self, install_signal_handlers: bool) -> None:
+        from twisted.internet import reactor  # installed by now
+
+        super()._setup_reactor(install_signal_handlers)
+        # After Scrapy's own handlers are in place (an earlier trigger of the same startup).
+        reactor.callWhenRunning(self._act_on_early_signals)
+
+    def _act_on_early_signals(self) -> None:
+        if self.early_signals:
+            self._signal_shutdown(self.early_signals[0], None)
+
+    def unfinished(self, crawler: Crawler) -> bool:
+        """The crawl was interrupted before this crawler's spider finished (or started)."""
+        if self.interrupted_by is None:
+            return False
+        return crawl_stats(crawler).get("finish_reason") in (None, "shutdown")
+
 
 def run_crawl(
     sites: Sequence[Site],
@@ -156,6 +206,7 @@ def run_crawl(
         shared[WORKERS_ARG] = workers
         try:
             process = SiteCrawlerProcess(settings, shared)
+            process.catch_early_signals()
             quiet_libraries()  # Scrapy has just reset the log levels to its own defaults
             crawlers = process.crawl_sites(sites)
             with while_crawling(settings) if while_crawling else contextlib.nullcontext():
@@ -164,7 +215,14 @@ def run_crawl(
             if writer is not None:
                 writer.close()
     restore_shutdown_handlers(handlers)
-    return [site_report(site, crawler) for site, crawler in crawlers]
+    return [
+        site_report(
+            site,
+            crawler,
+            interrupted_by=process.interrupted_by if process.unfinished(crawler) else None,
+        )
+        for site, crawler in crawlers
+    ]
 
 
 def shutdown_handlers() -> dict[int, Any]:
@@ -193,8 +251,19 @@ def _shared_workers(
         yield own
 
 
-def site_report(site: Site, crawler: Crawler) -> SiteReport:
-    stats = crawler.stats.get_stats() if crawler.stats is not None else {}
+def crawl_stats(crawler: Crawler) -> dict[str, Any]:
+    """The crawler's stats; none for a crawler never started (a crawl stopped first)."""
+    try:
+        stats = crawler.stats
+    except RuntimeError:  # Scrapy: "Crawler.stats is not set yet"
+        return {}
+    return stats.get_stats() if stats is not None else {}
+
+
+def site_report(
+    site: Site, crawler: Crawler, *, interrupted_by: int | None = None
+) -> SiteReport:
+    stats = crawl_stats(crawler)
 
     def value(key: str) -> int:
         return int(stats.get(f"tinlaodong/{key}", 0))
@@ -211,6 +280,7 @@ def site_report(site: Site, crawler: Crawler) -> SiteReport:
         unreachable=pages == 0 and value("start_failed") > 0,
         not_modified=value("not_modified"),
         redirected_to=stats.get("tinlaodong/redirected_to"),
+        interrupted_by=interrupted_by,
         faults={
             key.removeprefix(FAULTS_PREFIX): int(count)
             for key, count in sorted(stats.items())

@@ -107,6 +107,9 @@ TINLAODONG_PROGRESS_INTERVAL = 15.0
 # its own engine, queues and pages; 16 polite crawls at once still keep a crawl of the whole
 # registry short.
 TINLAODONG_SITES_AT_ONCE = 16
+# Seconds a crawl stopped by Ctrl-C or SIGTERM waits for the pages under way before it stops
+# anyway (the scheduler kills a crawl 5 s after its SIGTERM; the record must be written first).
+TINLAODONG_STOP_GRACE = 2.0
 # Bytes SQLite may keep for all the crawl's connections (a soft limit; 0: none), two per site
 # crawled at once: their page caches, which a write by another connection empties anyway
 # (aggregator/app/tuning.py; docs/performance.md).

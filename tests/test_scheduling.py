@@ -171,8 +171,10 @@ def test_a_timed_out_crawl_is_logged_and_recorded(
     finally:
         store.close()
     assert last.timed_out and last.outcome == "timed out" and last.duration < 10
-    # The site shows as unhealthy (sites, health feed, alerts) until its next good crawl.
+    # The site shows as unhealthy (sites, health feed, alerts) until its next good crawl, and
+    # was not crawled: the next crawl takes it.
     assert not activity.healthy and "time limit" in (activity.health_reason or "")
+    assert activity.last_crawl is None and activity.interrupted
 
 
 def test_stopping_terminates_running_crawls_and_refuses_new_ones() -> None:

@@ -69,12 +69,18 @@ class CrawlOutcome:
 
     @property
     def all_failed(self) -> bool:
-        return bool(self.reports) and all(r.failed for r in self.reports)
+        finished = [r for r in self.reports if not r.interrupted]
+        return bool(finished) and all(r.failed for r in finished)
 
     @property
     def failed(self) -> bool:
         """Every site failed, or the feeds could not be written: the job must be run again."""
         return self.all_failed or self.feeds_failed
+
+    @property
+    def interrupted_by(self) -> int | None:
+        """The signal that stopped the crawl before some site was done (None: all were)."""
+        return next((r.interrupted_by for r in self.reports if r.interrupted), None)
 
 
 class CrawlJob:
@@ -168,8 +174,9 @@ class CrawlJob:
 
 
 def judge(store: StoryStore, report: SiteReport) -> Health:
-    """This crawl against the site's usual crawls; an unreachable site is another matter."""
-    if report.unreachable:
+    """This crawl against the site's usual crawls; an unreachable site is another matter, and
+    a crawl stopped half-way says nothing of the site."""
+    if report.unreachable or report.interrupted:
         return HEALTHY
     health = assess(report.metrics, baseline(store.metrics_history(report.site_id)))
     if not health.healthy:
@@ -192,6 +199,7 @@ def crawl_record(
         redirected_to=report.redirected_to,
         metrics=report.metrics,
         health=health,
+        interrupted=report.interrupted,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from aggregator.cli.options import (
@@ -23,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         description=(
             "Crawl every site of the registry (or those named by --site), store each new story "
             "once, and bring the feeds in the data directory up to date. Exits 1 only if every "
-            "site failed."
+            "site failed. Stopped by Ctrl-C or SIGTERM, it records the sites it finished, says "
+            "which it did not (they stay due) and exits 130 or 143."
         ),
     )
     add_site_options(parser)
@@ -54,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     from aggregator.app.crawl_job import CrawlJob, due_sites, unthrottled
-    from aggregator.cli.reporting import print_outcome
+    from aggregator.cli.reporting import interruption_line, print_outcome
     from aggregator.cli.sites_file import remember_sites_file
     from aggregator.registry import load_registry
 
@@ -75,4 +77,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     outcome = job.run()
     print_outcome(outcome, args.data_dir, args.json)
+    if outcome.interrupted_by is not None:
+        print(interruption_line(outcome.reports, outcome.interrupted_by), file=sys.stderr)
+        return 128 + outcome.interrupted_by  # as a shell reports a command a signal stopped
     return 1 if outcome.failed else 0

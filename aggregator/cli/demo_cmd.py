@@ -12,10 +12,11 @@ none. The data directory remembers the mirror's registry file: the commands afte
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from aggregator.cli.options import add_server_options, announce
-from aggregator.cli.reporting import print_outcome
+from aggregator.cli.reporting import interruption_line, print_outcome
 from aggregator.cli.sites_file import remember_sites_file
 from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
@@ -81,6 +82,11 @@ def run(args: argparse.Namespace) -> int:
         outcome = CrawlJob(data_dir, sites, overrides=MIRROR_SETTINGS).run()
         print_outcome(outcome, data_dir, args.json)
         print(f"store: {data_dir / DB_FILENAME}")
+        if outcome.interrupted_by is not None:
+            # Ctrl-C while the demo crawled: the user wants it to stop, not to serve.
+            line = interruption_line(outcome.reports, outcome.interrupted_by, "demo")
+            print(line, file=sys.stderr)
+            return 128 + outcome.interrupted_by
         if args.no_serve:
             return 1 if outcome.failed else 0
         server = start_web_server(data_dir, args.host, args.port, registry_path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -41,7 +42,10 @@ def print_reports(
     width = max([len(r.site_id) for r in reports] + [4])
     print(f"{'site':<{width}}  pages  new stories  new sources  known  errors  status")
     for r in reports:
-        status = "unreachable" if r.unreachable else ("no pages" if r.pages == 0 else "ok")
+        if r.interrupted:
+            status = "INTERRUPTED (due again)"
+        else:
+            status = "unreachable" if r.unreachable else ("no pages" if r.pages == 0 else "ok")
         if r.writes_failed:
             status += f", {r.writes_failed} WRITES FAILED (nothing lost; crawl again)"
         if r.redirected_to:
@@ -56,6 +60,16 @@ def print_reports(
         if r.faults:
             # What the errors were (and limits met), by kind: one line, under the site's.
             print(f"{'':<{width}}  faults: " + ", ".join(f"{k} {n}" for k, n in r.faults.items()))
+
+
+def interruption_line(reports: Sequence[SiteReport], signum: int, command: str = "crawl") -> str:
+    """What an interrupted crawl says when it ends: by what, and which sites stay due."""
+    unfinished = [r.site_id for r in reports if r.interrupted]
+    return (
+        f"tinlaodong {command}: interrupted by {signal.Signals(signum).name}: "
+        f"{len(reports) - len(unfinished)} of {len(reports)} sites finished; "
+        f"{', '.join(unfinished)} were not and are due at the next crawl"
+    )
 
 
 def print_feeds(written: Sequence[Path], feeds_dir: Path) -> None:

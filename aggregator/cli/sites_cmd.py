@@ -128,6 +128,7 @@ def _activity_dict(seen: SiteActivity | None) -> dict[str, object]:
             "redirected_to": None,
             "healthy": None,
             "health": None,
+            "interrupted": None,
         }
     return {
         "last_crawl": seen.last_crawl.isoformat() if seen.last_crawl else None,
@@ -138,10 +139,13 @@ def _activity_dict(seen: SiteActivity | None) -> dict[str, object]:
         "redirected_to": seen.redirected_to,
         "healthy": seen.healthy,
         "health": seen.health_reason,
+        "interrupted": seen.interrupted,
     }
 
 
 def _activity_text(seen: SiteActivity | None) -> str:
+    if seen is not None and seen.last_crawl is None and seen.interrupted:
+        return "  (never crawled: its crawl was interrupted; due)"
     if seen is None or seen.last_crawl is None:
         return "  (never crawled)"
     parts = [f"crawled {seen.last_crawl:%Y-%m-%d %H:%M}", f"{seen.stories} stories"]
@@ -155,6 +159,8 @@ def _activity_text(seen: SiteActivity | None) -> str:
         parts.append(f"moved to {seen.redirected_to}")
     if not seen.healthy:
         parts.append(f"UNHEALTHY: {seen.health_reason}")
+    if seen.interrupted:
+        parts.append("a later crawl was interrupted: due")
     return "  (" + ", ".join(parts) + ")"
 
 

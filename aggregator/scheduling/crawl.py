@@ -1,9 +1,11 @@
 """One scheduled crawl: run ``tinlaodong crawl`` in a subprocess, log it, record it.
 
 :func:`crawl_job` is what the job store names (``aggregator.scheduling.crawl:crawl_job``) and
-calls with plain keyword arguments. A crawl killed at the time limit or dying before it
-reported a site leaves that site an unhealthy entry in ``crawl_runs`` (so ``tinlaodong sites``,
-the health feed and alerts show it), besides its row in ``scheduled_runs``.
+calls with plain keyword arguments. At the time limit the crawl gets SIGTERM: it records the
+sites it finished and those it did not as interrupted (they stay due). A crawl killed before it
+reported a site, or dying, leaves that site an unhealthy, interrupted entry in ``crawl_runs``
+(so ``tinlaodong sites``, the health feed and alerts show it, and the next crawl takes it),
+besides its row in ``scheduled_runs``.
 """
 
 from __future__ import annotations
@@ -90,7 +92,13 @@ def _log(record: RunRecord, reports: dict[str, dict[str, Any]], timeout: float) 
     took = f"{record.duration:.1f} s"
     for site_id in record.sites:
         report = reports.get(site_id)
-        if report is not None:
+        if report is not None and report.get("interrupted"):
+            logger.warning(
+                "crawl %s: interrupted (%s) in %s, not finished: due again; %s pages, "
+                "%s new stories", site_id, record.outcome, took, report.get("pages"),
+                report.get("new_stories"),
+            )
+        elif report is not None:
             logger.info(
                 "crawl %s: %s in %s: %s pages, %s new stories, %s errors%s",
                 site_id, record.outcome, took, report.get("pages"), report.get("new_stories"),
@@ -140,6 +148,7 @@ def _record_unhealthy(request: CrawlRequest, record: RunRecord, site_ids: list[s
                     errors=1,
                     unreachable=False,
                     health=Health(False, reason),
+                    interrupted=True,  # not crawled: due at the next crawl
                 )
                 for site_id in site_ids
             ]

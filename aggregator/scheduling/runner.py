@@ -20,8 +20,10 @@ from datetime import UTC, datetime
 
 logger = logging.getLogger("tinlaodong.schedule")
 
-# After SIGTERM, how long Scrapy gets to close its spider before SIGKILL.
-TERMINATE_GRACE = 5.0
+# After SIGTERM, how long the crawl gets before SIGKILL: it stops its downloads
+# (TINLAODONG_STOP_GRACE), then records what it finished and what it did not, and writes the
+# feeds. Killed, it records nothing and the scheduler records its sites as interrupted.
+TERMINATE_GRACE = 15.0
 
 
 @dataclass(frozen=True)

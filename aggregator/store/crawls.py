@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ class CrawlRecord:
     redirected_to: str | None = None
     metrics: CrawlMetrics = field(default_factory=CrawlMetrics)
     health: Health = HEALTHY
+    interrupted: bool = False  # stopped before the site's crawl was done
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,10 @@ class Unhealthy:
 
 @dataclass(frozen=True)
 class SiteActivity:
-    """What the store knows of a site: its last crawl and its last new story."""
+    """What the store knows of a site: its last crawl and its last new story.
+
+    ``last_crawl`` and what it saw are of the last crawl that finished: one interrupted is no
+    crawl, and the site stays due (``interrupted``: the latest crawl was)."""
 
     last_crawl: datetime | None
     last_errors: int
@@ -58,6 +62,7 @@ class SiteActivity:
     stories: int
     healthy: bool = True
     health_reason: str | None = None
+    interrupted: bool = False
 
 
 class CrawlHistory:
@@ -89,6 +94,7 @@ class CrawlHistory:
                         redirected_to=r.redirected_to,
                         healthy=r.health.healthy,
                         health_reason=r.health.reason,
+                        interrupted=r.interrupted,
                         **{f.name: getattr(r.metrics, f.name) for f in fields(CrawlMetrics)},
                     )
                 )
@@ -97,7 +103,11 @@ class CrawlHistory:
         """What the site's last healthy crawls saw, newest first: its baseline's material."""
         query = (
             select(CrawlRun)
-            .where(CrawlRun.site_id == site_id, CrawlRun.healthy.is_(True))
+            .where(
+                CrawlRun.site_id == site_id,
+                CrawlRun.healthy.is_(True),
+                CrawlRun.interrupted.is_(False),  # what a part of a crawl saw is no measure
+            )
             .order_by(CrawlRun.id.desc())
             .limit(limit)
         )
@@ -111,17 +121,19 @@ class CrawlHistory:
         """Sites whose latest crawl was unhealthy, with the start of that streak."""
         found = []
         with Session(self.engine) as session:
-            for run in session.scalars(_latest_runs()):
+            for run in session.scalars(_latest_runs(JUDGED)):
                 if run.healthy:
                     continue
                 last_healthy = session.scalar(
                     select(func.max(CrawlRun.id)).where(
-                        CrawlRun.site_id == run.site_id, CrawlRun.healthy.is_(True)
+                        CrawlRun.site_id == run.site_id, CrawlRun.healthy.is_(True), JUDGED
                     )
                 )
                 first_bad = session.scalar(
                     select(CrawlRun)
-                    .where(CrawlRun.site_id == run.site_id, CrawlRun.id > (last_healthy or 0))
+                    .where(
+                        CrawlRun.site_id == run.site_id, CrawlRun.id > (last_healthy or 0), JUDGED
+                    )
                     .order_by(CrawlRun.id)
                     .limit(1)
                 )
@@ -139,7 +151,9 @@ class CrawlHistory:
     def site_activity(self) -> dict[str, SiteActivity]:
         """Per site id: its last crawl (errors, reachability, redirect) and last new story."""
         with Session(self.engine) as session:
-            runs = {run.site_id: run for run in session.scalars(_latest_runs())}
+            runs = {run.site_id: run for run in session.scalars(_latest_runs(FINISHED))}
+            judged = {run.site_id: run for run in session.scalars(_latest_runs(JUDGED))}
+            latest = {run.site_id: run for run in session.scalars(_latest_runs())}
             story_stats = session.execute(
                 select(Source.site_id, func.max(Story.first_seen), func.count(Source.id))
                 .join(Story, Source.story_id == Story.id)
@@ -147,8 +161,9 @@ class CrawlHistory:
             ).all()
         stats = {site: (last, count) for site, last, count in story_stats}
         activity = {}
-        for site_id in set(runs) | set(stats):
+        for site_id in set(latest) | set(stats):
             run = runs.get(site_id)
+            verdict = judged.get(site_id)
             last_story, count = stats.get(site_id, (None, 0))
             activity[site_id] = SiteActivity(
                 last_crawl=from_utc(run.finished) if run else None,
@@ -157,17 +172,24 @@ class CrawlHistory:
                 redirected_to=run.redirected_to if run else None,
                 last_new_story=from_utc(last_story) if last_story else None,
                 stories=int(count),
-                healthy=run.healthy if run else True,
-                health_reason=run.health_reason if run else None,
+                healthy=verdict.healthy if verdict else True,
+                health_reason=verdict.health_reason if verdict else None,
+                interrupted=latest[site_id].interrupted if site_id in latest else False,
             )
         return activity
 
 
-def _latest_runs() -> Select[Any]:
-    """Each site's latest crawl run."""
-    latest = (
-        select(CrawlRun.site_id, func.max(CrawlRun.id).label("id"))
-        .group_by(CrawlRun.site_id)
-        .subquery()
-    )
+# Runs that finished: a site's crawls (when it was last crawled, and is next due).
+FINISHED = CrawlRun.interrupted.is_(False)
+# Runs that carry a verdict on the site's health: those that finished, and those a time limit
+# killed (recorded unhealthy by the scheduler). A crawl the user stopped was not judged.
+JUDGED = or_(CrawlRun.interrupted.is_(False), CrawlRun.healthy.is_(False))
+
+
+def _latest_runs(where: ColumnElement[bool] | None = None) -> Select[Any]:
+    """Each site's latest crawl run (of those ``where`` selects)."""
+    query = select(CrawlRun.site_id, func.max(CrawlRun.id).label("id"))
+    if where is not None:
+        query = query.where(where)
+    latest = query.group_by(CrawlRun.site_id).subquery()
     return select(CrawlRun).join(latest, CrawlRun.id == latest.c.id)

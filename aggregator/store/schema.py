@@ -147,6 +147,9 @@ class CrawlRun(Base):
     distinct_titles: Mapped[int] = mapped_column(Integer, default=0)
     healthy: Mapped[bool] = mapped_column(Boolean, default=True)
     health_reason: Mapped[str | None] = mapped_column(Text)
+    # Stopped (Ctrl-C, SIGTERM, the scheduler's time limit) before the site's crawl was done:
+    # not a crawl of the site, which stays due (aggregator.store.crawls).
+    interrupted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class StoryBody(Base):
