@@ -16,6 +16,7 @@ frozen: crawled rarely, never dropped) | moved (``moved_to`` says where). ``craw
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,8 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _DURATION_RE = re.compile(r"^\s*([1-9][0-9]*)\s*([mhdw])\s*$")
 _UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
           "m": timedelta(minutes=1)}
+# A registry this short lists its ids when one is mistyped and none is near.
+_LISTED_IDS = 10
 _REQUIRED = ("id", "name", "province", "start_urls")
 _OPTIONAL = (
     "profile", "allow_private_network", "url_source", "confirmed", "notes", "language",
@@ -111,8 +114,7 @@ class Registry:
         for site in self.sites:
             if site.id == site_id:
                 return site
-        known = ", ".join(s.id for s in self.sites) or "none"
-        raise RegistryError(f"{self._where()}: no site with id {site_id!r} (known: {known})")
+        raise RegistryError(f"{self._where()}: no site with id {site_id!r}{self._hint(site_id)}")
 
     def select(self, site_ids: Iterable[str]) -> tuple[Site, ...]:
         ids = list(site_ids)
@@ -123,6 +125,17 @@ class Registry:
             if same_site(url, site.hosts):
                 return site
         return None
+
+    def _hint(self, site_id: str) -> str:
+        """The nearest ids to a mistyped one; the whole list only when it is short (the
+        built-in registry has a hundred)."""
+        ids = [s.id for s in self.sites]
+        near = difflib.get_close_matches(site_id, ids, n=3, cutoff=0.6)
+        if near:
+            return f"; did you mean {', '.join(near[:-1]) + ' or ' if near[1:] else ''}{near[-1]}?"
+        if len(ids) <= _LISTED_IDS:
+            return f" (known: {', '.join(ids) or 'none'})"
+        return " (`tinlaodong sites` lists them)"
 
     def _where(self) -> str:
         return str(self.path) if self.path else "registry"

@@ -1,13 +1,4 @@
-"""``tinlaodong demo``: the whole pipeline on the offline mirror, then the feeds over HTTP.
-
-Serves realistic department sites on loopback, crawls them, stores the stories in SQLite,
-writes the feeds and (unless --no-serve) serves them, and the mirror, until Ctrl-C.
-
-The mirror's sites listen on the same ports each run (8081 and the next ones, or the ports
-of the data directory's last demo), so a second run finds the stories it stored and adds
-none. The data directory remembers the mirror's registry file: the commands after the demo
-(sites, stories, search, alerts ...) read their sites from it.
-"""
+"""``tinlaodong demo``: the whole pipeline on the offline mirror (see DESCRIPTION)."""
 
 from __future__ import annotations
 
@@ -25,6 +16,19 @@ from mirror.build import MirrorSite, build_mirror, default_seeds_dir
 from mirror.ports import DEFAULT_FIRST_PORT, HIGHEST_PORT, consecutive_ports, ports_in_registry
 from mirror.server import MirrorPortTaken, MirrorServer
 
+# What `tinlaodong demo --help` says: plain sentences, as a terminal shows them.
+DESCRIPTION = """\
+Run the whole pipeline on the offline mirror, then serve the feeds over HTTP.
+
+Serves realistic department sites on loopback, crawls them, stores the stories in SQLite,
+writes the feeds and (unless --no-serve) serves them, and the mirror, until Ctrl-C.
+
+The mirror's sites listen on the same ports each run (8081 and the next ones, or the ports
+of the data directory's last demo), so a second run finds the stories it stored and adds
+none. The data directory remembers the mirror's registry file: the commands after the demo
+(sites, stories, search, alerts ...) read their sites from it.
+"""
+
 # The mirror answers in microseconds: no need for politeness delays against ourselves.
 MIRROR_SETTINGS: dict[str, object] = {
     "AUTOTHROTTLE_START_DELAY": 0.05,
@@ -37,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "demo",
         parents=[parent],
         help="crawl the offline mirror end to end and serve the feeds",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--no-serve", action="store_true", help="stop after writing the feeds")

@@ -1,14 +1,5 @@
-"""``tinlaodong feeds``: the feeds as files for a static web server, or served with the web app.
-
-``feeds build --out DIR`` writes every feed (RSS 2.0, Atom 1.0, JSON Feed 1.1; all, health,
-each province, topic and site, RFC 5005 pages), ``index.html`` and ``feeds.opml`` into DIR;
-feeds whose stories did not change are left as they are. ``--base-url`` is where DIR will be
-served (self links, OPML), ``--home-url`` the web page their rel="alternate" links point at.
-
-``feeds serve`` brings the feeds of the data directory up to date, then serves the web app
-(the page at ``/``, saved searches at ``/feeds/search?q=...``, ``/healthz``, ``/metrics``) and
-the feed files (``/feeds/<name>`` and ``/<name>``) until Ctrl-C.
-"""
+"""``tinlaodong feeds``: the feeds as files for a static web server, or served with the web app
+(what each does: DESCRIPTION, its --help)."""
 
 from __future__ import annotations
 
@@ -18,6 +9,20 @@ from pathlib import Path
 from aggregator.cli.options import add_server_options, add_sites_option, announce
 from feeds.publish import PAGE_SIZE, PAGES
 
+# What `tinlaodong feeds --help` says: plain sentences, as a terminal shows them.
+DESCRIPTION = """\
+Write the feeds as files for a static web server, or serve them with the web page.
+
+feeds build --out DIR writes every feed (RSS 2.0, Atom 1.0, JSON Feed 1.1; all, health,
+each province, topic and site, RFC 5005 pages), index.html and feeds.opml into DIR;
+feeds whose stories did not change are left as they are. --base-url is where DIR will be
+served (self links, OPML), --home-url the web page their rel="alternate" links point at.
+
+feeds serve brings the feeds of the data directory up to date, then serves the web page
+(at /, saved searches at /feeds/search?q=..., /healthz, /metrics) and the feed files
+(/feeds/NAME and /NAME) until Ctrl-C.
+"""
+
 # The store and the web app are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
 
@@ -26,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser = subparsers.add_parser(
         "feeds",
         help="write the feeds for a static web server, or serve them with the web app",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

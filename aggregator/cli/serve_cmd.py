@@ -1,16 +1,8 @@
-"""``tinlaodong serve``: the one long-running command: scheduled crawls, and the feeds over HTTP.
+"""``tinlaodong serve``: the one long-running command: scheduled crawls, and the feeds over HTTP
+(what it does: DESCRIPTION, its --help).
 
-Each site of the registry is crawled every ``crawl_every`` (with jitter), each crawl in its own
-``tinlaodong crawl`` subprocess killed at ``--crawl-timeout``; jobs and their next run times live
-in the store's database, so a restart picks up where it left off. ``--no-crawl`` crawls
-nothing: it serves, brings the feeds up to date with the store every 2 minutes and sends the
-alerts (workers, ``tinlaodong worker``, fill the store);
-``--once`` runs the crawls that are due and exits (for cron). Ctrl-C or SIGTERM stops it all.
 See ``aggregator.scheduling`` for the design, and ``aggregator.scheduling.services`` for adding
 a periodic service (alerts) to the same scheduler.
-
-For tests and trials only, ``$TINLAODONG_SCHEDULE_SCALE`` multiplies every interval (0.001 turns
-3 hours into 11 seconds).
 """
 
 from __future__ import annotations
@@ -29,6 +21,21 @@ from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 
+# What `tinlaodong serve --help` says: plain sentences, as a terminal shows them.
+DESCRIPTION = """\
+The one long-running command: crawls on schedule, and serves the feeds over HTTP.
+
+Each site of the registry is crawled every crawl_every (with jitter), each crawl in its own
+tinlaodong crawl subprocess stopped at --crawl-timeout; jobs and their next run times live in
+the store's database, so a restart picks up where it left off. --no-crawl crawls nothing: it
+serves, brings the feeds up to date with the store every 2 minutes and sends the alerts
+(workers, tinlaodong worker, fill the store); --once runs the crawls that are due and exits
+(for cron). Ctrl-C or SIGTERM stops it all.
+
+For tests and trials only, $TINLAODONG_SCHEDULE_SCALE multiplies every interval (0.001 turns
+3 hours into 11 seconds).
+"""
+
 # The scheduler, the store, Scrapy and the web app are imported when the command runs: every
 # other command (a crawl above all) builds this parser too, and importing them slowed its start.
 if TYPE_CHECKING:
@@ -40,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "serve",
         parents=[parent],
         help="crawl on schedule and serve the feeds over HTTP until Ctrl-C",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(parser)

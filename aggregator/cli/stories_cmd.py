@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help="list the stored stories and their sources",
         description="List the stories of the data directory, newest first (by the canonical "
         "article's date): each with its sources (site, URL, title, date; the canonical article "
-        "first, marked '*') and the provinces of its publishers.",
+        "first, marked '*') and the provinces of its publishers. When there are more than "
+        "--limit, a last line on stderr says how many were shown of how many.",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per story")
     parser.add_argument(
@@ -48,6 +50,8 @@ def list_stories(args: argparse.Namespace) -> int:
     store = open_store(args.data_dir)
     try:
         stories = store.stories(site_ids=args.site or None, limit=args.limit)
+        # Counted only when the list is full: a shorter one is every story there is.
+        total = store.story_count(site_ids=args.site or None) if len(stories) == args.limit else 0
     finally:
         store.close()
     for story in stories:
@@ -55,6 +59,9 @@ def list_stories(args: argparse.Namespace) -> int:
             print(json.dumps(story_dict(story, index), ensure_ascii=False))
         else:
             print(story_text(story, index))
+    if total > len(stories):
+        # On stderr: the --json lines stay one story each, for whatever reads them.
+        print(f"{len(stories)} of {total} stories; --limit N for more", file=sys.stderr)
     return 0
 
 

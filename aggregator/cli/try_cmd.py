@@ -1,7 +1,5 @@
 """``tinlaodong try``: what a profile (or discovery) finds on one page, to write profiles against
-evidence. Shows the profile chosen, the listing's article links and next page, and the article
-fields extraction reads, for a URL or a saved file.
-"""
+evidence (what it shows: DESCRIPTION, its --help)."""
 
 from __future__ import annotations
 
@@ -23,13 +21,20 @@ from aggregator.registry import load_registry
 
 SHOWN_LINKS = 15
 
+# What `tinlaodong try --help` says: plain sentences, as a terminal shows them.
+DESCRIPTION = """\
+Show what a profile (or discovery) finds on one page, to write profiles against evidence:
+the profile chosen, the listing's article links and next page, and the article fields
+extraction reads, for a URL or a saved file.
+"""
+
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
     parser = subparsers.add_parser(
         "try",
         parents=[parent],
         help="show what tinlaodong finds on one page (URL or file)",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("target", metavar="URL_OR_FILE")

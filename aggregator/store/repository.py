@@ -80,6 +80,10 @@ class StoryStore:
         """See :meth:`StoryViews.stories_by_id`."""
         return self.views.stories_by_id(ids)
 
+    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+        """See :meth:`StoryViews.story_count`."""
+        return self.views.story_count(site_ids=site_ids)
+
     def count(self) -> tuple[int, int]:
         """(stories, sources)"""
         return self.views.count()

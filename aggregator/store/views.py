@@ -99,6 +99,15 @@ class StoryViews:
                     images[row.story_id].append(Image(row.src, row.caption))
         return {i: _story_view(rows[i], sources[i], images[i]) for i in wanted if i in rows}
 
+    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+        """How many stories :meth:`stories` would list without a limit: for "20 of 29"."""
+        query = select(func.count(Story.id))
+        if site_ids is not None:
+            on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
+            query = query.where(Story.id.in_(on_sites))
+        with Session(self.engine) as session:
+            return session.scalar(query) or 0
+
     def count(self) -> tuple[int, int]:
         """(stories, sources)"""
         with Session(self.engine) as session:

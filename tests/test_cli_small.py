@@ -1,0 +1,126 @@
+"""Small things a user of the command notices (issue 20, item 7): ``stories`` says when it shows
+fewer than there are, a mistyped site id gets the nearest ones, ``--help`` is plain sentences.
+The real ``tinlaodong`` in a subprocess each time."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from aggregator.models import Article
+from aggregator.store import open_store
+from tests.backends import backend
+from tests.helpers import tinlaodong, write_registry
+
+__all__ = ["backend"]  # the stories cases run on SQLite, then on PostgreSQL
+
+
+@pytest.fixture
+def five_stories(tmp_path: Path, backend: str) -> Path:
+    """A data directory with 5 stories: 3 from site "a", 2 from site "b"."""
+    store = open_store(tmp_path)
+    try:
+        topics = ["tuyển dụng", "bảo hiểm xã hội", "giảm nghèo", "trẻ em", "người có công"]
+        for i, (site, topic) in enumerate(zip(["a", "a", "a", "b", "b"], topics, strict=True)):
+            article = Article(
+                url=None,
+                title=f"Tin thứ {i}",
+                text=f"Tin về {topic} ngày {i + 1} tháng 1.",
+                published=datetime(2025, 1, i + 1, tzinfo=UTC),
+            )
+            store.add_article(site, f"https://example.vn/{i}", article)
+    finally:
+        store.close()
+    return tmp_path
+
+
+def stories(data_dir: Path, *args: str) -> tuple[list[str], str]:
+    result = tinlaodong("stories", "--data-dir", str(data_dir), *args, timeout=60)
+    assert result.returncode == 0, result.stderr
+    titles = re.findall(r"Tin thứ \d", result.stdout)
+    return titles, result.stderr
+
+
+def test_stories_says_when_it_shows_fewer_than_there_are(five_stories: Path) -> None:
+    titles, said = stories(five_stories, "--limit", "3")
+    assert titles == ["Tin thứ 4", "Tin thứ 3", "Tin thứ 2"]
+    assert said.strip() == "3 of 5 stories; --limit N for more"
+
+
+def test_stories_counts_those_of_the_sites_asked_for(five_stories: Path) -> None:
+    _, said = stories(five_stories, "--limit", "2", "--site", "a")
+    assert said.strip() == "2 of 3 stories; --limit N for more"
+
+
+def test_stories_says_nothing_when_it_shows_them_all(five_stories: Path) -> None:
+    for limit in ("5", "20"):
+        titles, said = stories(five_stories, "--limit", limit)
+        assert len(titles) == 5
+        assert said == ""
+
+
+def test_stories_json_stays_one_story_a_line(five_stories: Path) -> None:
+    result = tinlaodong(
+        "stories", "--data-dir", str(five_stories), "--json", "--limit", "2", timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["title"] for line in result.stdout.splitlines()] == [
+        "Tin thứ 4",
+        "Tin thứ 3",
+    ]
+    assert result.stderr.strip() == "2 of 5 stories; --limit N for more"
+
+
+# -- a mistyped site id
+
+
+def crawl_error(*args: str) -> str:
+    result = tinlaodong("crawl", *args, timeout=60)
+    assert result.returncode == 2, result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_a_mistyped_site_id_gets_the_nearest_ones(tmp_path: Path) -> None:
+    line = crawl_error("--data-dir", str(tmp_path), "--site", "molisa-gv")
+    assert line.endswith("no site with id 'molisa-gv'; did you mean molisa?"), line
+    line = crawl_error("--data-dir", str(tmp_path), "--site", "hanoi-sldtxh")
+    assert "did you mean hanoi-sldtbxh" in line, line
+    # Nothing near in a hundred ids: where to find them, not the hundred.
+    line = crawl_error("--data-dir", str(tmp_path), "--site", "xyz")
+    assert line.endswith("no site with id 'xyz' (`tinlaodong sites` lists them)"), line
+
+
+def test_a_short_registry_lists_its_ids_when_none_is_near(tmp_path: Path) -> None:
+    sites = [
+        {"id": site_id, "name": site_id, "province": "Hà Nội", "start_urls": ["https://x.vn/"]}
+        for site_id in ("alpha", "beta")
+    ]
+    registry = write_registry(tmp_path / "sites.yaml", sites)
+    line = crawl_error("--data-dir", str(tmp_path), "--sites", str(registry), "--site", "zzz")
+    assert line.endswith("no site with id 'zzz' (known: alpha, beta)"), line
+
+
+# -- --help
+
+
+COMMANDS = [
+    [], ["alerts"], ["alerts", "send"], ["alerts", "test"], ["alerts", "status"],
+    ["alerts", "retry"], ["crawl"], ["demo"], ["extract"], ["feeds"], ["feeds", "build"],
+    ["feeds", "serve"], ["search"], ["schedule"], ["serve"], ["sites"], ["stories"], ["try"],
+    ["worker"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "tinlaodong")
+def test_help_is_plain_sentences(command: list[str]) -> None:
+    result = tinlaodong(*command, "--help", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "``" not in result.stdout, "reST quoting"
+    internal = re.findall(r"\b(?:aggregator|feeds|spiders|mirror)\.(?!opml)[a-z_]+", result.stdout)
+    assert not internal, f"internal module names: {internal}"
