@@ -101,10 +101,12 @@ def feed_specs(
     home_url: str | None = None,
     topics: Sequence[Topic] | None = None,
     health: FeedSpec | None = None,
+    filters: bool = True,
 ) -> list[FeedSpec]:
     """Every feed with its ``limit`` newest stories. ``home_url``: the web app's address, for
-    the feeds' rel="alternate" links (else the stand-in the server replaces); ``health``: the
-    health feed, if already made."""
+    the feeds' rel="alternate" links (else the stand-in the server replaces), with each
+    feed's filters unless ``filters`` is false (a plain feed list); ``health``: the health
+    feed, if already made."""
     from aggregator.tags import default_topics, story_ids_tagged
 
     index = SiteIndex(sites)
@@ -129,7 +131,7 @@ def feed_specs(
         return tuple(newest[:limit])
 
     def page(**query: str) -> str:
-        return page_url(home_url, **query)
+        return page_url(home_url, **(query if filters else {}))
 
     national = index.gazetteer.national.name
     specs = [
@@ -264,7 +266,8 @@ def update_feeds(
     options are those of the last update: ``feeds.publish_state``); returns the files it
     is responsible for.
 
-    ``base_url``: where ``out_dir`` is served; ``home_url``: the web app. Without either,
+    ``base_url``: where ``out_dir`` is served; ``home_url``: the web app; one alone gives
+    the other (the folder's index page; the app's ``feeds/``). Without either,
     ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``); without it too,
     the stand-in of ``feeds.origin``, which the server replaces. ``pool``: a
     process pool that renders part of the feeds when many must be rebuilt (``write_feeds``).
@@ -273,6 +276,12 @@ def update_feeds(
         public = os.environ.get(PUBLIC_URL_ENV)
         home_url = public.rstrip("/") + "/" if public else LOCAL_ORIGIN
         base_url = home_url + "feeds/" if public else LOCAL_FEEDS
+    filters = True
+    if home_url is None and base_url is not None:
+        # A folder on a static host: its index.html lists the feeds, with no filters.
+        home_url, filters = base_url.rstrip("/") + "/", False
+    elif base_url is None and home_url is not None:  # where the web app serves them
+        base_url = home_url.rstrip("/") + "/feeds/"
     from aggregator.store.generation import content_generation
     from feeds.publish_state import current_files, inputs_fingerprint, write_state
     from feeds.writer import write_feeds
@@ -284,7 +293,9 @@ def update_feeds(
     inputs = inputs_fingerprint(tuple(sites), base_url, home_url, page_size, pages)
     written = current_files(out_dir, inputs, generation)
     if written is None:
-        specs = feed_specs(store, sites, page_size * pages, home_url=home_url, health=health)
+        specs = feed_specs(
+            store, sites, page_size * pages, home_url=home_url, health=health, filters=filters
+        )
         written = write_feeds(
             out_dir, specs, base_url=base_url, limit=page_size, pages=pages, pool=pool
         )

@@ -112,3 +112,20 @@ def test_public_url_is_written_into_the_files(
     ]
     health = feedparser.parse((tmp_path / "feeds" / "health.rss.xml").read_bytes())
     assert health.feed.link == "https://tin.example/"
+
+
+def test_a_base_url_alone_links_the_folder(tmp_path: Path, data: Data) -> None:
+    # feeds build --base-url URL, for a static host: the folder's index page is the channel.
+    store = open_store(data.data_dir)
+    try:
+        update_feeds(store, data.sites, tmp_path / "feeds", base_url="https://cdn.example/tin")
+    finally:
+        store.close()
+    for path in (tmp_path / "feeds").glob("*.atom.xml"):
+        atom = feedparser.parse(path.read_bytes())
+        if not path.name.startswith("site-"):  # a site's feed: the site's own page
+            assert atom.feed.link == "https://cdn.example/tin/", path.name
+        assert [link.href for link in atom.feed.links if link.rel == "self"] == [
+            f"https://cdn.example/tin/{path.name}"
+        ]
+        assert b".invalid" not in path.read_bytes(), path.name
