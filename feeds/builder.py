@@ -18,8 +18,6 @@ from feeds.content import entry_html, xml_text
 from feeds.model import FeedEntry, FeedSpec
 from feeds.rfc2822 import use_locale_free_dates
 
-# The `updated` of a feed without entries: any fixed instant would do; it must not be "now".
-EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_LIMIT = 100
 GENERATOR = "tinlaodong"
 LANGUAGE = "vi"
@@ -58,8 +56,12 @@ def entry_updated(entry: FeedEntry) -> datetime:
     return max(entry.published, entry.updated)
 
 
-def feed_updated(entries: Iterable[FeedEntry]) -> datetime:
-    return max((entry_updated(e) for e in entries), default=EMPTY_FEED_UPDATED)
+def feed_updated(entries: Iterable[FeedEntry], empty: datetime | None = None) -> datetime:
+    """The newest entry's date; without entries ``empty`` (the spec's own date), else now: a
+    reader must not see an empty feed dated 1970 (the same data still gives the same bytes,
+    as the caller gives the date)."""
+    newest = max((entry_updated(e) for e in entries), default=None)
+    return newest or empty or datetime.now(UTC).replace(microsecond=0)
 
 
 def rss_bytes(
@@ -157,7 +159,7 @@ def _generator(
     fg.link(_feed_links(xml_text(spec.link), self_url, media_type), replace=True)
     fg.language(LANGUAGE)
     fg.generator(GENERATOR)
-    fg.updated(feed_updated(entries))
+    fg.updated(feed_updated(entries, spec.updated))
     for entry in entries:
         _add_entry(fg, entry)
     return fg

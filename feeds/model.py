@@ -46,3 +46,6 @@ class FeedSpec:
     entries: tuple[FeedEntry, ...]
     # Where the OPML lists it: a province's name, "Chủ đề", ...; "" for the top level.
     group: str = ""
+    # The feed's date when it has no entries (else its newest entry's): since when it has
+    # been empty, as far as the store knows. None: the time it is written.
+    updated: datetime | None = None

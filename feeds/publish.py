@@ -5,16 +5,21 @@ provinces' sites (``province-<id>``), each topic of ``topics.yaml`` (``topic-<id
 tags: run ``refresh_index`` first) and each site (``site-<id>``); each feed ``PAGE_SIZE``
 entries a page, ``PAGES`` pages (RFC 5005, see ``feeds.paging``).
 
-``$TINLAODONG_PUBLIC_URL`` (the web app's public address, e.g. ``https://tin.example/``) makes
-the feeds' self links absolute (``<url>feeds/<name>``) and points their rel="alternate" at the
-web page showing the same stories.
+Every feed links to the web page showing the same stories (its channel link) and to itself
+(``<home>feeds/<name>``). The home is ``$TINLAODONG_PUBLIC_URL`` (the web app's public address,
+e.g. ``https://tin.example/``); without it, the stand-in of ``feeds.origin``, which the server
+replaces with its own address when it serves the files.
+
+An empty feed is dated by the store's first crawl (the health feed: the first crawl since a
+site was last unhealthy), not at some fixed instant.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -22,6 +27,7 @@ from urllib.parse import urlencode
 from aggregator.dates import plausible_date
 from aggregator.site_index import SiteIndex
 from feeds.model import FeedEntry, FeedSource, FeedSpec
+from feeds.origin import LOCAL_FEEDS, LOCAL_ORIGIN
 
 # The store, the tags and the feed writer are imported when feeds are built: importing this
 # module for its constants and SiteIndex (the command line, the alerts) stays quick.
@@ -34,7 +40,6 @@ if TYPE_CHECKING:
 
 ALL_SLUG = "all"
 HEALTH_SLUG = "health"
-AGGREGATOR_LINK = "https://github.com/tinlaodong/tinlaodong"
 PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
 PAGE_SIZE = 50  # entries of a feed's first page: what a reader fetches every poll
 PAGES = 5  # pages of each feed, older entries beyond them are in no feed
@@ -96,10 +101,12 @@ def feed_specs(
     home_url: str | None = None,
     topics: Sequence[Topic] | None = None,
     health: FeedSpec | None = None,
+    filters: bool = True,
 ) -> list[FeedSpec]:
     """Every feed with its ``limit`` newest stories. ``home_url``: the web app's address, for
-    the feeds' rel="alternate" links (else the project's page); ``health``: the health feed,
-    if already made."""
+    the feeds' rel="alternate" links (else the stand-in the server replaces), with each
+    feed's filters unless ``filters`` is false (a plain feed list); ``health``: the health
+    feed, if already made."""
     from aggregator.tags import default_topics, story_ids_tagged
 
     index = SiteIndex(sites)
@@ -124,9 +131,7 @@ def feed_specs(
         return tuple(newest[:limit])
 
     def page(**query: str) -> str:
-        if not home_url:
-            return AGGREGATOR_LINK
-        return home_url + ("?" + urlencode(query) if query else "")
+        return page_url(home_url, **(query if filters else {}))
 
     national = index.gazetteer.national.name
     specs = [
@@ -137,7 +142,7 @@ def feed_specs(
             link=page(),
             entries=entries(),
         ),
-        health or health_spec(store, sites),
+        health or health_spec(store, sites, home_url=home_url),
     ]
     for topic in default_topics() if topics is None else topics:
         # The last stored first: twice what the feed shows covers any order by date.
@@ -185,16 +190,33 @@ def feed_specs(
                 slug=site_slug(site.id),
                 title=site.name,
                 description=f"Tin của {site.name} ({site.province}), qua tinlaodong.",
-                link=site.start_urls[0],
+                link=site.start_urls[0],  # the web page has no filter by site: the site's own
                 entries=entries([site.id]),
                 group=index.gazetteer.get(current).name if current else national,
             )
         )
-    return specs
+    as_of = empty_since(store)
+    return [s if s.entries else dataclasses.replace(s, updated=as_of) for s in specs]
 
 
-def health_spec(store: StoryStore, sites: Sequence[Site]) -> FeedSpec:
-    """A feed for operators: one entry per site whose layout seems to have changed."""
+def page_url(home_url: str | None, **query: str) -> str:
+    """The web page (``home_url``, else the stand-in) with ``query`` as its filters."""
+    return (home_url or LOCAL_ORIGIN) + ("?" + urlencode(query) if query else "")
+
+
+def empty_since(store: StoryStore, *, health: bool = False) -> datetime:
+    """The date of a feed with no entries: the store's first crawl (the health feed: the
+    first since a site was last unhealthy); now if there is none. Not the last crawl: a
+    crawl that finds nothing new leaves every feed as it was."""
+    since = store.quiet_since(health=health)
+    return since or datetime.now(UTC).replace(microsecond=0)
+
+
+def health_spec(
+    store: StoryStore, sites: Sequence[Site], *, home_url: str | None = None
+) -> FeedSpec:
+    """A feed for operators: one entry per site whose layout seems to have changed. Its link:
+    the web page's site health table."""
     by_id = {s.id: s for s in sites}
     entries = []
     for bad in store.unhealthy_sites():
@@ -205,12 +227,12 @@ def health_spec(store: StoryStore, sites: Sequence[Site]) -> FeedSpec:
                 # One entry per unhealthy streak: a reader sees it once, not on every crawl.
                 guid=f"tag:tinlaodong,2024:health/{bad.site_id}/{bad.since:%Y%m%dT%H%M%S}",
                 title=f"{name}: {bad.reason}",
-                link=site.start_urls[0] if site else AGGREGATOR_LINK,
+                link=site.start_urls[0] if site else page_url(home_url),
                 text=(
-                    f"Since {bad.since:%Y-%m-%d %H:%M}, crawls of {name} ({bad.site_id}) do not "
-                    f"look like its usual crawls: {bad.reason}.\n\n"
-                    f"Last crawl: {bad.last_crawl:%Y-%m-%d %H:%M}. Check the site with "
-                    f"'tinlaodong try URL' and adjust its profile."
+                    f"Từ {bad.since:%d/%m/%Y %H:%M}, các lần thu thập {name} ({bad.site_id}) "
+                    f"không giống như thường lệ: {bad.reason}.\n\n"
+                    f"Lần thu thập gần nhất: {bad.last_crawl:%d/%m/%Y %H:%M}. Hãy kiểm tra "
+                    f"trang bằng 'tinlaodong try URL' và chỉnh hồ sơ của nó."
                 ),
                 published=bad.since,
                 updated=bad.last_crawl,
@@ -220,10 +242,11 @@ def health_spec(store: StoryStore, sites: Sequence[Site]) -> FeedSpec:
         )
     return FeedSpec(
         slug=HEALTH_SLUG,
-        title="tinlaodong: site health",
-        description="Sites whose pages no longer read as they used to (layout changes).",
-        link=AGGREGATOR_LINK,
+        title="tinlaodong: tình trạng các trang",
+        description="Các trang nguồn không còn đọc được như trước (bố cục đã thay đổi).",
+        link=page_url(home_url),
         entries=tuple(entries),
+        updated=None if entries else empty_since(store, health=True),
     )
 
 
@@ -243,25 +266,36 @@ def update_feeds(
     options are those of the last update: ``feeds.publish_state``); returns the files it
     is responsible for.
 
-    ``base_url``: where ``out_dir`` is served; ``home_url``: the web app. Without either,
-    ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``). ``pool``: a
+    ``base_url``: where ``out_dir`` is served; ``home_url``: the web app; one alone gives
+    the other (the folder's index page; the app's ``feeds/``). Without either,
+    ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``); without it too,
+    the stand-in of ``feeds.origin``, which the server replaces. ``pool``: a
     process pool that renders part of the feeds when many must be rebuilt (``write_feeds``).
     """
-    public = os.environ.get(PUBLIC_URL_ENV)
-    if public and base_url is None and home_url is None:
-        home_url = public.rstrip("/") + "/"
-        base_url = home_url + "feeds/"
+    if base_url is None and home_url is None:
+        public = os.environ.get(PUBLIC_URL_ENV)
+        home_url = public.rstrip("/") + "/" if public else LOCAL_ORIGIN
+        base_url = home_url + "feeds/" if public else LOCAL_FEEDS
+    filters = True
+    if home_url is None and base_url is not None:
+        # A folder on a static host: its index.html lists the feeds, with no filters.
+        home_url, filters = base_url.rstrip("/") + "/", False
+    elif base_url is None and home_url is not None:  # where the web app serves them
+        base_url = home_url.rstrip("/") + "/feeds/"
     from aggregator.store.generation import content_generation
     from feeds.publish_state import current_files, inputs_fingerprint, write_state
     from feeds.writer import write_feeds
 
     # Read before the stories: a story stored meanwhile bumps it past what is recorded.
     generation = content_generation(store.engine)
-    health = health_spec(store, sites)  # from the crawl runs, which the generation leaves out
+    # From the crawl runs, which the generation leaves out.
+    health = health_spec(store, sites, home_url=home_url)
     inputs = inputs_fingerprint(tuple(sites), base_url, home_url, page_size, pages)
     written = current_files(out_dir, inputs, generation)
     if written is None:
-        specs = feed_specs(store, sites, page_size * pages, home_url=home_url, health=health)
+        specs = feed_specs(
+            store, sites, page_size * pages, home_url=home_url, health=health, filters=filters
+        )
         written = write_feeds(
             out_dir, specs, base_url=base_url, limit=page_size, pages=pages, pool=pool
         )

@@ -36,10 +36,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from feeds.listing import INDEX_NAME
+from feeds.origin import has_local_origin, with_origin
 from feeds.protocol import BoundedHttpProtocol
 
 logger = logging.getLogger(__name__)
 
+# Addresses a file written without a public one is kept for (``_Entity.for_origin``).
+MAX_ORIGINS = 4
 # Smaller bodies gain little from compression and cost a round of CPU each.
 GZIP_MIN_BYTES = 1024
 CONTENT_TYPES = {
@@ -65,7 +68,8 @@ class _Entity:
     header lines of each kind of answer (on first demand)."""
 
     __slots__ = (
-        "data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_heads", "_lock"
+        "data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_heads", "_lock",
+        "_variants",
     )
 
     def __init__(self, data: bytes, content_type: str, mtime: datetime | None) -> None:
@@ -79,6 +83,24 @@ class _Entity:
         self._gzip: bytes | None = None
         self._heads: dict[tuple[int, str, bool], list[tuple[bytes, bytes]]] = {}
         self._lock = threading.Lock()
+        self._variants: dict[tuple[str, str], _Entity] | None = None
+
+    def for_origin(self, home_url: str, feeds_url: str) -> _Entity:
+        """This file as served at ``home_url`` (its feeds at ``feeds_url``): written without a
+        public address, it names the stand-in of ``feeds.origin``, replaced here. Each address
+        made once; a few kept (the Host header is the client's: any number may come)."""
+        if self._variants is None:
+            if not has_local_origin(self.data):
+                return self
+            self._variants = {}
+        key = (home_url, feeds_url)
+        variant = self._variants.get(key)
+        if variant is None:
+            data = with_origin(self.data, home_url, feeds_url)
+            variant = _Entity(data, self.content_type, self.mtime)
+            if len(self._variants) < MAX_ORIGINS:
+                self._variants[key] = variant
+        return variant
 
     def gzipped(self) -> bytes:
         packed = self._gzip
@@ -116,7 +138,8 @@ class _Entity:
 
     @property
     def size(self) -> int:
-        return len(self.data) + len(self._gzip or b"")
+        variants = sum(v.size for v in (self._variants or {}).values())
+        return len(self.data) + len(self._gzip or b"") + variants
 
 
 class _Prepared(Response):
@@ -278,12 +301,27 @@ def _parse_http_date(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def file_response(files: _FileCache, request: Request, path: str | None = None) -> Response:
-    """The feed file a request names (``path``, else the request's own), or a 404."""
+def file_response(
+    files: _FileCache, request: Request, path: str | None = None, *, feeds_dir: str = ""
+) -> Response:
+    """The feed file a request names (``path``, else the request's own), or a 404. A file
+    written without a public address gets this server's (the feeds under ``feeds_dir``)."""
     found = files.lookup(request.scope["path"] if path is None else path)
     if found is None:
         return plain_response(404, "not found\n")
-    return entity_response(found, request.headers)
+    home = request_origin(request) + "/"
+    return entity_response(found.for_origin(home, home + feeds_dir), request.headers)
+
+
+def request_origin(request: Request) -> str:
+    """This server's URL as the client named it (the Host header), else as bound; https
+    when a trusted reverse proxy says so (uvicorn reads its X-Forwarded-Proto)."""
+    host = request.headers.get("host")
+    if not host or any(c in host for c in "/\\ @"):
+        bound = request.scope.get("server") or ("127.0.0.1", 80)
+        host = f"{bound[0]}:{bound[1]}"
+    scheme = "https" if request.scope.get("scheme") == "https" else "http"
+    return f"{scheme}://{host}"
 
 
 def feed_files_app(directory: Path) -> Starlette:

@@ -13,6 +13,7 @@ store take seconds): a reader sees each file whole, old or new, and so does a cr
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -273,7 +274,7 @@ def _feed_files(spec: FeedSpec, pages: Sequence[Page], base: str | None) -> list
 
 def _page_files(spec: FeedSpec, page: Page, base: str | None) -> list[tuple[str, bytes]]:
     stem = page_stem(spec.slug, page.number)
-    one = FeedSpec(spec.slug, spec.title, spec.description, spec.link, page.entries, spec.group)
+    one = dataclasses.replace(spec, entries=page.entries)
     size = len(page.entries)
 
     def href(ext: str) -> Callable[[int], str]:

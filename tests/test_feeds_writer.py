@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import locale
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
@@ -174,12 +175,14 @@ def test_rewrite_of_same_data_keeps_files(tmp_path: Path, sample: FeedSpec) -> N
     assert {p: (p.stat().st_mtime_ns, p.stat().st_ino) for p in paths} == before
 
 
-def test_empty_feed(tmp_path: Path) -> None:
-    write_feeds(tmp_path, [spec()])
+def test_empty_feed_dated_as_of_its_spec(tmp_path: Path) -> None:
+    # An empty feed is dated when its data was looked at (the last crawl), never 1970.
+    as_of = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
+    write_feeds(tmp_path, [dataclasses.replace(spec(), updated=as_of)])
     rss, atom = parse(tmp_path / "all.rss.xml"), parse(tmp_path / "all.atom.xml")
     assert rss.entries == [] and atom.entries == []
-    assert tuple(atom.feed.updated_parsed)[:6] == (1970, 1, 1, 0, 0, 0)
-    assert "<lastBuildDate>Thu, 01 Jan 1970 00:00:00 +0000</lastBuildDate>" in (
+    assert tuple(atom.feed.updated_parsed)[:6] == (2025, 3, 4, 5, 6, 7)
+    assert "<lastBuildDate>Tue, 04 Mar 2025 05:06:07 +0000</lastBuildDate>" in (
         tmp_path / "all.rss.xml"
     ).read_text("utf-8")
 

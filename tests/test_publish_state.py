@@ -15,7 +15,7 @@ import feedparser
 import pytest
 from sqlalchemy import event, text
 
-from aggregator.health import Health
+from aggregator.health import HEALTHY, Health
 from aggregator.models import Article
 from aggregator.registry import Site
 from aggregator.store import CrawlRecord, StoryStore, open_store
@@ -156,3 +156,34 @@ def test_a_pool_shut_down_before_the_publish_is_no_error(store: StoryStore, tmp_
     closed.shutdown()
     update_feeds(store, SITES, tmp_path / "feeds", pool=closed)
     assert titles(tmp_path / "feeds") == ["Tin số 2", "Tin số 1"]
+
+
+def test_an_empty_feed_is_dated_since_it_has_been_quiet(store: StoryStore, tmp_path: Path) -> None:
+    # Not 1970, and not the last crawl (a crawl that finds nothing must leave the feeds as
+    # they are): the health feed is dated by the first crawl after a site was last unhealthy.
+    out = tmp_path / "feeds"
+    add(store, 1)
+    start = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+    bad = Health(False, "the listing yields no links")
+
+    def crawl(hours: int, health: Health = HEALTHY) -> None:
+        at = start + timedelta(hours=hours)
+        store.record_crawl([CrawlRecord("qn", at, at, 1, 0, 0, 0, False, health=health)])
+
+    def health_updated() -> datetime:
+        parsed: Any = feedparser.parse((out / "health.atom.xml").read_bytes())
+        assert parsed.entries == []
+        return datetime(*parsed.feed.updated_parsed[:6], tzinfo=UTC)
+
+    crawl(0)
+    update_feeds(store, SITES, out)
+    assert health_updated() == start
+    crawl(1, bad)
+    crawl(2)  # well again from here
+    crawl(3)
+    update_feeds(store, SITES, out)
+    assert health_updated() == start + timedelta(hours=2)
+    before = (out / "health.atom.xml").read_bytes()
+    crawl(4)
+    update_feeds(store, SITES, out)
+    assert (out / "health.atom.xml").read_bytes() == before

@@ -16,7 +16,9 @@ Write the feeds as files for a static web server, or serve them with the web pag
 feeds build --out DIR writes every feed (RSS 2.0, Atom 1.0, JSON Feed 1.1; all, health,
 each province, topic and site, RFC 5005 pages), index.html and feeds.opml into DIR;
 feeds whose stories did not change are left as they are. --base-url is where DIR will be
-served (self links, OPML), --home-url the web page their rel="alternate" links point at.
+served (self links, OPML), --home-url the web page their channel links point at; one alone
+gives the other (DIR's index.html; the web page's feeds/), neither: the address in
+$TINLAODONG_PUBLIC_URL, else a stand-in that `tinlaodong serve` replaces with its own.
 
 feeds serve brings the feeds of the data directory up to date, then serves the web page
 (at /, saved searches at /feeds/search?q=..., /healthz, /metrics) and the feed files

@@ -117,6 +117,20 @@ class CrawlHistory:
                 for run in session.scalars(query)
             ]
 
+    def quiet_since(self, *, health: bool = False) -> datetime | None:
+        """When the first finished crawl ended (``health``: the first after the last
+        unhealthy one, when every site was last well); None if there is none. A feed without
+        entries is dated by it: a date that stays put while nothing changes."""
+        after = select(func.coalesce(func.max(CrawlRun.id), 0)).where(
+            CrawlRun.healthy.is_(False)
+        )
+        query = select(func.min(CrawlRun.finished)).where(CrawlRun.interrupted.is_(False))
+        if health:
+            query = query.where(CrawlRun.id > after.scalar_subquery())
+        with Session(self.engine) as session:
+            first = session.scalar(query)
+        return None if first is None else from_utc(first)
+
     def unhealthy_sites(self) -> list[Unhealthy]:
         """Sites whose latest crawl was unhealthy, with the start of that streak."""
         found = []

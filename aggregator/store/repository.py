@@ -103,6 +103,10 @@ class StoryStore:
         """See :meth:`CrawlHistory.unhealthy_sites`."""
         return self.crawls.unhealthy_sites()
 
+    def quiet_since(self, *, health: bool = False) -> datetime | None:
+        """See :meth:`CrawlHistory.quiet_since`."""
+        return self.crawls.quiet_since(health=health)
+
     def site_activity(self) -> dict[str, SiteActivity]:
         """See :meth:`CrawlHistory.site_activity`."""
         return self.crawls.site_activity()

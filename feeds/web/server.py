@@ -33,6 +33,7 @@ from feeds.server import (
     entity_response,
     file_response,
     plain_response,
+    request_origin,
 )
 from feeds.web.app import Response, WebApp
 
@@ -180,12 +181,13 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
         return _send(_answer(app.metrics()), request)
 
     async def feed_file(request: Request) -> HttpResponse:
-        response = file_response(files, request, "/" + request.path_params["name"])
+        name = "/" + request.path_params["name"]
+        response = file_response(files, request, name, feeds_dir="feeds/")
         app.requests.add("static", response.status_code)
         return response
 
     async def root_file(request: Request) -> HttpResponse:
-        response = file_response(files, request)
+        response = file_response(files, request, feeds_dir="feeds/")
         app.requests.add("static", response.status_code)
         return response
 
@@ -218,14 +220,7 @@ def _query(request: Request) -> dict[str, str]:
 
 
 def _base(request: Request) -> str:
-    """This server's URL as the client named it (the Host header), else as bound; https
-    when a trusted reverse proxy says so (uvicorn reads its X-Forwarded-Proto)."""
-    host = request.headers.get("host")
-    if not host or any(c in host for c in "/\\ @"):
-        bound = request.scope.get("server") or ("127.0.0.1", 80)
-        host = f"{bound[0]}:{bound[1]}"
-    scheme = "https" if request.scope.get("scheme") == "https" else "http"
-    return f"{scheme}://{host}"
+    return request_origin(request)
 
 
 class WebServer(FeedServer):
