@@ -394,3 +394,14 @@ def test_no_script_on_the_page_even_from_a_story(server: WebServer) -> None:
     assert status == 200 and b"<script" not in body.lower()
     doc = lxml_html.fromstring(body.decode("utf-8"))
     assert "<script>" in doc.cssselect(".excerpt")[0].text_content()
+
+
+def test_favicon_is_linked_and_served_with_caching(server: WebServer) -> None:
+    doc = page(server)
+    icon = doc.cssselect('head link[rel="icon"]')[0].get("href")
+    for path in (icon, "/favicon.ico"):
+        status, headers, body = get(server.url + path)
+        assert status == 200 and headers["Content-Type"] == "image/svg+xml"
+        assert "max-age=604800" in headers["Cache-Control"]
+        assert lxml_html.fromstring(body).tag.endswith("svg")
+        assert get(server.url + path, {"If-None-Match": headers["ETag"]})[0] == 304

@@ -44,6 +44,7 @@ PER_PAGE = 30
 FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
 FEED_CANDIDATES = 200
 PAGE_CACHE = "public, max-age=60"
+ICON_CACHE = "public, max-age=604800"  # a week: the icon changes with a release, if ever
 FEED_CACHE = "public, max-age=300"
 FORMATS = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -86,6 +87,10 @@ class WebApp:
         self.feeds_dir = feeds_dir
         self.requests = RequestCounts()
         self.pages = Pages()
+
+    def favicon(self) -> Response:
+        """The site's icon, an SVG (every browser of the last years takes one at any URL)."""
+        return Response(200, self.pages.icon, "image/svg+xml", ICON_CACHE)
 
     def metrics(self) -> Response:
         body = metrics_text(self.data, self.store, self.sites, self.requests.snapshot())

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.resources import files
 from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -107,6 +108,7 @@ class Pages:
         )
         self.env.filters["marks"] = marks
         self.env.globals["EN"] = EN
+        self.icon = (files("feeds.web") / "templates" / "favicon.svg").read_bytes()
 
     def home(self, page: HomePage) -> bytes:
         title = page.t("site_title")
