@@ -26,8 +26,10 @@ from aggregator.store import CrawlRecord, open_store
 from feeds.origin import with_origin
 from feeds.publish import update_feeds
 from feeds.web import WebServer
+from tests.backends import backend
 from tests.helpers import write_registry
 
+__all__ = ["backend"]  # the cases reading a store of their own run on both stores
 NOW = datetime.now(UTC).replace(microsecond=0)
 SITES = [
     {
@@ -405,3 +407,28 @@ def test_favicon_is_linked_and_served_with_caching(server: WebServer) -> None:
         assert "max-age=604800" in headers["Cache-Control"]
         assert lxml_html.fromstring(body).tag.endswith("svg")
         assert get(server.url + path, {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+@pytest.mark.usefixtures("backend")
+def test_the_chart_ends_today_with_the_quiet_days_empty(tmp_path: Path) -> None:
+    sites_file = write_registry(tmp_path / "sites.yaml", SITES)
+    sites = load_registry(sites_file).sites
+    store = open_store(tmp_path / "data")
+    try:  # the newest story five days old
+        published = NOW - timedelta(days=5)
+        store.add_article(
+            "quangtri-sldtbxh",
+            "https://quangtri.example.vn/tin/1",
+            Article(url=None, title="Tin cũ", text="Nội dung.", published=published),
+        )
+    finally:
+        store.close()
+    today = datetime.now(VIETNAM).date()
+    with WebServer.for_data_dir(tmp_path / "data", sites, port=0) as server:
+        doc = page(server)
+    chart = doc.cssselect("section.chart")[0]
+    assert f"{today:%d/%m/%Y}" in chart.cssselect("h2")[0].text_content()
+    cells = {r.text_content(): r.getparent().get("fill") for r in chart.cssselect("rect title")}
+    day = published.astimezone(VIETNAM).date()
+    assert cells[f"Quảng Trị, {day:%d/%m/%Y}: 1"] != cells[f"Quảng Trị, {today:%d/%m/%Y}: 0"]
+    assert len({fill for title, fill in cells.items() if title.endswith(": 0")}) == 1

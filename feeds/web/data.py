@@ -134,13 +134,11 @@ class WebData:
         return found
 
     def daily_counts(self, days: int = CHART_DAYS) -> tuple[list[date], dict[str, Counter[date]]]:
-        """The ``days`` days up to the newest story (today at the latest), and per current
+        """The ``days`` days up to today (in Vietnam: quiet days are news too), and per current
         province id (or the national id) the stories of each day, a story once a province."""
-        today = datetime.now(VIETNAM).date()
+        end = datetime.now(VIETNAM).date()
         day_of = func.coalesce(Story.published, Story.first_seen)
         with Session(self.engine) as session:
-            newest = session.scalar(select(func.max(day_of)))
-            end = min(_local(newest).date(), today) if newest else today
             start = end - timedelta(days=days - 1)
             since = datetime.combine(start, datetime.min.time(), VIETNAM).astimezone(UTC)
             rows = session.execute(
