@@ -211,9 +211,9 @@ def test_a_story_shows_its_lead_apart_and_a_date_only_day_without_a_time(
     assert LEAD not in dated.cssselect(".excerpt")[0].text_content()  # shown once
     time = dated.cssselect("time")[0]
     day = (NOW - timedelta(days=STORIES[DATE_ONLY_STORY][3])).astimezone(VIETNAM).date()
-    assert (time.get("datetime"), time.text_content()) == (day.isoformat(), f"{day:%d/%m/%Y}")
+    assert (time.get("datetime"), time.get("title")) == (day.isoformat(), f"{day:%d/%m/%Y}")
     timed = rows[STORIES[0][1]]
-    assert not timed.cssselect(".lead") and ":" in timed.cssselect("time")[0].text_content()
+    assert not timed.cssselect(".lead") and ":" in timed.cssselect("time")[0].get("title")
 
 
 def test_filter_by_province_covers_its_former_provinces(server: WebServer) -> None:
@@ -432,3 +432,19 @@ def test_the_chart_ends_today_with_the_quiet_days_empty(tmp_path: Path) -> None:
     day = published.astimezone(VIETNAM).date()
     assert cells[f"Quảng Trị, {day:%d/%m/%Y}: 1"] != cells[f"Quảng Trị, {today:%d/%m/%Y}: 0"]
     assert len({fill for title, fill in cells.items() if title.endswith(": 0")}) == 1
+
+
+def test_times_are_relative_with_the_absolute_time_in_the_title(server: WebServer) -> None:
+    for lang, expected in (
+        ("", ["hôm qua", "2 ngày trước", "3 ngày trước"]),
+        ("?lang=en", ["yesterday", "2 days ago", "3 days ago"]),
+    ):
+        times = page(server, lang).cssselect("ol.stories time")
+        assert [t.text_content() for t in times[:3]] == expected
+    first = times[0]
+    published = (NOW - timedelta(days=STORIES[0][3])).astimezone(VIETNAM)
+    assert first.get("title") == f"{published:%d/%m/%Y %H:%M} (+07:00)"
+    assert datetime.fromisoformat(first.get("datetime")) == published
+    # A day without a time: counted in days, its title the date alone (no made-up 00:00).
+    dated = times[DATE_ONLY_STORY]
+    assert dated.text_content() == "2 days ago" and ":" not in dated.get("title")

@@ -39,6 +39,7 @@ from feeds.web.data import Found, Run, View, WebData, check_view
 from feeds.web.i18n import language, text
 from feeds.web.metrics import metrics_text
 from feeds.web.pages import FeedLink, HomePage, Pages, SiteRow, StoryRow, excerpt
+from feeds.web.times import relative
 
 PER_PAGE = 30
 FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
@@ -116,6 +117,7 @@ class WebApp:
         except ConfigError as exc:
             found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
         chart_title, chart = self._chart(view, lang)
+        now = datetime.now(UTC)
         page = HomePage(
             lang=lang,
             heading=self._heading(view, lang),
@@ -126,7 +128,7 @@ class WebApp:
             },
             provinces=self._provinces(),
             topics=[(t.id, t.name) for t in default_topics()],
-            stories=[self._row(s, found.snippets.get(s.id)) for s in found.stories],
+            stories=[self._row(s, found.snippets.get(s.id), lang, now) for s in found.stories],
             page=view.page,
             more=found.more,
             follow=[self._view_feed(view, base, lang)],
@@ -156,20 +158,23 @@ class WebApp:
         names = [(i, gazetteer.get(i).name) for i in ids]
         return sorted(names, key=lambda pair: _collation_key(pair[1]))
 
-    def _row(self, story: StoryView, snippet: str | None) -> StoryRow:
+    def _row(self, story: StoryView, snippet: str | None, lang: str, now: datetime) -> StoryRow:
         first = story.sources[0]
         if snippet is None:
             snippet = excerpt(text_after_lead(story.text, story.lead))
+        when = story.published or story.first_seen
+        date_only = story.date_only and story.published is not None
         return StoryRow(
             title=story.title,
             url=first.url,
             provinces=tuple(self.data.index.provinces(first.site_id)),
             source=self.data.index.name(first.site_id),
             others=len({s.site_id for s in story.sources[1:]} - {first.site_id}),
-            when=story.published or story.first_seen,
+            when=when,
             excerpt=snippet,
             lead=story.lead,
-            date_only=story.date_only and story.published is not None,
+            date_only=date_only,
+            ago=relative(when, now, lang, date_only),
         )
 
     def _static_feed(self, slug: str, title: str, base: str) -> FeedLink | None:
@@ -273,7 +278,7 @@ class WebApp:
                     province=site.province,
                     status=status,
                     status_class=css,
-                    last=_ago(act.last_crawl, now, lang) if act and act.last_crawl else "—",
+                    last=relative(act.last_crawl, now, lang) if act and act.last_crawl else "—",
                     stories=act.stories if act else 0,
                     strip=charts.crawl_strip(site_runs, titles),
                 )
@@ -368,15 +373,6 @@ def _status(act: SiteActivity | None, lang: str) -> tuple[str, str]:
     if act.last_errors:
         return text(lang, "st_errors", n=act.last_errors), "warn"
     return text(lang, "st_ok"), "ok"
-
-
-def _ago(when: datetime, now: datetime, lang: str) -> str:
-    minutes = max(0, int((now - when).total_seconds() // 60))
-    if minutes < 120:
-        return text(lang, "ago_minutes", n=minutes)
-    if minutes < 48 * 60:
-        return text(lang, "ago_hours", n=minutes // 60)
-    return text(lang, "ago_days", n=minutes // (24 * 60))
 
 
 def _run_title(run: Run, lang: str) -> str:

@@ -55,9 +55,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "st_unhealthy": ("bất thường: {reason}", "unusual: {reason}"),
     "st_moved": ("đã chuyển đến {url}", "moved to {url}"),
     "st_errors": ("{n} lỗi", "{n} errors"),
-    "ago_minutes": ("{n} phút trước", "{n} min ago"),
-    "ago_hours": ("{n} giờ trước", "{n} h ago"),
-    "ago_days": ("{n} ngày trước", "{n} days ago"),
+    "just_now": ("vừa xong", "just now"),
+    "today": ("hôm nay", "today"),
+    "yesterday": ("hôm qua", "yesterday"),
     "run_title": (
         "{when}: {pages} trang, {new} tin mới, {errors} lỗi",
         "{when}: {pages} pages, {new} new stories, {errors} errors",

@@ -14,6 +14,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from feeds.content import paragraphs, xml_text
 from feeds.web.charts import Heatmap, Strip
 from feeds.web.i18n import EN, text
+from feeds.web.times import absolute
 
 EXCERPT_CHARS = 260
 
@@ -39,10 +40,11 @@ class StoryRow:
     excerpt: str  # plain text; « and » mark search matches
     lead: str | None = None  # the standfirst, shown apart above the excerpt
     date_only: bool = False  # ``when`` is a day the page showed without a time
+    ago: str = ""  # ``when`` relative to the page's now: "2 giờ trước"
 
     def day(self) -> str:
-        """``when`` as the page shows it: without a time for a date-only story."""
-        return f"{self.when:%d/%m/%Y}" if self.date_only else f"{self.when:%d/%m/%Y %H:%M}"
+        """``when`` in full, labelled: without a time for a date-only story."""
+        return absolute(self.when, self.date_only)
 
     def machine_time(self) -> str:
         """The ``<time datetime>`` value: a valid date string for a day without a time."""
