@@ -27,6 +27,7 @@ class SourceView:
     published: datetime | None = None  # aware, Vietnam's time zone
     canonical: bool = False
     date_only: bool = False  # the page showed a day, no time: ``published`` is its midnight
+    seen: datetime | None = None  # aware: when the crawl fetched this page
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,7 @@ def _story_view(row: Any, sources: list[Any], images: list[Image]) -> StoryView:
                 from_utc(s.published) if s.published else None,
                 bool(s.canonical),
                 bool(s.date_only),
+                from_utc(s.fetched_at),
             )
             # The canonical article first, then in the order they were stored.
             for s in sorted(sources, key=lambda s: (not s.canonical, s.id))
@@ -230,6 +232,7 @@ _SOURCE_VIEWS = select(
     _SOURCE.title,
     _SOURCE.published,
     _SOURCE.date_only,
+    _SOURCE.fetched_at,
     _DETAILS.c.canonical,
 ).outerjoin(_DETAILS, _DETAILS.c.source_id == _SOURCE.id)
 _IMAGE_VIEWS = select(_IMAGES.c.story_id, _IMAGES.c.src, _IMAGES.c.caption).order_by(

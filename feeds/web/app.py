@@ -14,15 +14,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import normalise
-from aggregator.models import text_after_lead
+from aggregator.models import Image, text_after_lead
 from aggregator.registry import Site
-from aggregator.store import SiteActivity, StoryStore, StoryView
+from aggregator.store import SiteActivity, SourceView, StoryStore, StoryView
 from aggregator.tags import default_topics
 from feeds.builder import atom_bytes, feed_updated, rss_bytes
+from feeds.content import paragraphs
 from feeds.jsonfeed import json_feed_bytes
 from feeds.model import FeedSpec
 from feeds.publish import (
@@ -36,10 +37,19 @@ from feeds.publish import (
 from feeds.web import charts
 from feeds.web.charts import Heatmap
 from feeds.web.data import Found, Run, View, WebData, check_view
-from feeds.web.i18n import language, text
+from feeds.web.i18n import EN, language, text
 from feeds.web.metrics import metrics_text
-from feeds.web.pages import FeedLink, HomePage, Pages, SiteRow, StoryRow, excerpt
-from feeds.web.times import relative
+from feeds.web.pages import (
+    FeedLink,
+    HomePage,
+    Pages,
+    SiteRow,
+    SourceRow,
+    StoryPage,
+    StoryRow,
+    excerpt,
+)
+from feeds.web.times import absolute, relative
 
 PER_PAGE = 30
 FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
@@ -175,6 +185,7 @@ class WebApp:
             lead=story.lead,
             date_only=date_only,
             ago=relative(when, now, lang, date_only),
+            link=f"/story/{story.id}" + ("?lang=en" if lang == EN else ""),
         )
 
     def _static_feed(self, slug: str, title: str, base: str) -> FeedLink | None:
@@ -285,6 +296,51 @@ class WebApp:
             )
         return rows
 
+    # -- one story
+
+    def story(self, story_id: str, query: Mapping[str, str]) -> Response:
+        """``/story/<id>``: the story in full with every source; a 404 page if there is none."""
+        lang = language(query.get("lang"))
+        found = self.data.story(int(story_id)) if story_id.isdigit() else None
+        if found is None:
+            return Response(404, self.pages.not_found(lang, f"/story/{story_id}"), HTML)
+        story, tags = found
+        gazetteer = self.data.index.gazetteer
+        when = story.published or story.first_seen
+        date_only = story.date_only and story.published is not None
+        now = datetime.now(UTC)
+        topics = {t.id: t.name for t in default_topics()}
+        named = [
+            (pid, gazetteer.get(pid).name)
+            for pid in tags.get("province", []) + tags.get("former_province", [])
+        ]
+        page = StoryPage(
+            id=story.id,
+            lang=lang,
+            title=story.title,
+            lead=story.lead,
+            image=_shown_image(story),
+            absolute=absolute(when, date_only),
+            machine_time=when.date().isoformat() if date_only else when.isoformat(),
+            ago=relative(when, now, lang, date_only),
+            provinces=sorted(named, key=lambda pair: _collation_key(pair[1])),
+            topics=[(tid, topics[tid]) for tid in tags.get("topic", []) if tid in topics],
+            paragraphs=paragraphs(text_after_lead(story.text, story.lead)),
+            sources=[self._source_row(s) for s in story.sources],
+        )
+        return Response(200, self.pages.story(page), HTML, PAGE_CACHE)
+
+    def _source_row(self, source: SourceView) -> SourceRow:
+        seen = source.seen or source.published
+        return SourceRow(
+            name=self.data.index.name(source.site_id),
+            url=source.url,
+            province=" · ".join(self.data.index.provinces(source.site_id)),
+            seen=absolute(seen) if seen else "—",
+            machine_seen=seen.isoformat() if seen else "",
+            published=absolute(source.published, source.date_only) if source.published else None,
+        )
+
     # -- saved searches as feeds
 
     def search_feed(self, query: Mapping[str, str], base: str) -> Response:
@@ -350,6 +406,16 @@ class WebApp:
                 report["last_crawl"] = report["last_crawl_age_seconds"] = None
         body = (json.dumps(report, ensure_ascii=False) + "\n").encode("utf-8")
         return Response(status, body, "application/json; charset=utf-8")
+
+
+def _shown_image(story: StoryView) -> Image | None:
+    """The story's first image with an http(s) address (relative ones made absolute against
+    its page): shown from its own site, never fetched or proxied by this server."""
+    for image in story.images:
+        src = urljoin(story.sources[0].url, image.src) if story.sources else image.src
+        if urlsplit(src).scheme in ("http", "https"):
+            return Image(src, image.caption)
+    return None
 
 
 def _plain(status: int, message: str) -> Response:

@@ -20,7 +20,7 @@ from aggregator.search.query import parse
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
-from aggregator.tags import default_topics, resolve_province, story_ids_tagged
+from aggregator.tags import default_topics, resolve_province, story_ids_tagged, tags_of
 
 RUNS_PER_SITE = 12
 CHART_DAYS = 30
@@ -106,6 +106,11 @@ class WebData:
         query = parse(view.q)
         marked = {s.id: snippet(s.text, query) for s in stories} if snippets else {}
         return Found(stories, marked, len(hits) > start + per_page)
+
+    def story(self, story_id: int) -> tuple[StoryView, dict[str, list[str]]] | None:
+        """One story and its tags by kind (:func:`tags_of`), or None: no such story."""
+        found = self.store.stories_by_id([story_id]).get(story_id)
+        return None if found is None else (found, tags_of(self.engine, story_id))
 
     def runs(self, per_site: int = RUNS_PER_SITE) -> dict[str, list[Run]]:
         """Each site's last crawl runs, oldest first."""

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from aggregator.models import Image
 from feeds.content import paragraphs, xml_text
 from feeds.web.charts import Heatmap, Strip
 from feeds.web.i18n import EN, text
@@ -41,6 +42,7 @@ class StoryRow:
     lead: str | None = None  # the standfirst, shown apart above the excerpt
     date_only: bool = False  # ``when`` is a day the page showed without a time
     ago: str = ""  # ``when`` relative to the page's now: "2 giờ trước"
+    link: str = ""  # the story's own page, every source listed
 
     def day(self) -> str:
         """``when`` in full, labelled: without a time for a date-only story."""
@@ -97,6 +99,62 @@ class HomePage:
         return "/" + ("?" + urlencode(query) if query else "")
 
 
+@dataclass(frozen=True)
+class SourceRow:
+    """A page that published the story, as its story page lists it."""
+
+    name: str
+    url: str
+    province: str
+    seen: str  # when it was fetched, in full
+    machine_seen: str
+    published: str | None  # its own date, in full, where it gave one
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    id: int
+    lang: str
+    title: str
+    lead: str | None
+    image: Image | None  # an absolute http(s) URL, shown from its site (never proxied)
+    absolute: str  # the date in full: "06/12/2026 14:30 (+07:00)", a day alone if date-only
+    machine_time: str
+    ago: str
+    provinces: Sequence[tuple[str, str]]  # (id, name): the provinces the story names
+    topics: Sequence[tuple[str, str]]
+    paragraphs: Sequence[str]  # the text after the lead
+    sources: Sequence[SourceRow]
+    # The image's box before it loads (no layout shift); CSS scales it to the column.
+    image_width: int = 640
+    image_height: int = 360
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.lang, key, **values)
+
+    def list_href(self, **params: str) -> str:
+        """The list filtered by ``params``, in this page's language."""
+        query = {**params, **({"lang": EN} if self.lang == EN else {})}
+        return "/?" + urlencode(query)
+
+    def home(self) -> str:
+        return "/?lang=en" if self.lang == EN else "/"
+
+    def other_lang(self) -> str:
+        return f"/story/{self.id}" + ("" if self.lang == EN else f"?lang={EN}")
+
+
+@dataclass(frozen=True)
+class NotFoundPage:
+    lang: str
+
+    def t(self, key: str, **values: object) -> str:
+        return text(self.lang, key, **values)
+
+    def home(self) -> str:
+        return "/?lang=en" if self.lang == EN else "/"
+
+
 class Pages:
     """The templates, loaded once (Jinja2 compiles and caches them)."""
 
@@ -117,8 +175,25 @@ class Pages:
         if page.heading != page.t("latest"):
             title = f"{page.heading} · {title}"
         other_lang = page.href(lang=None if page.lang == EN else EN)
-        html = self.env.get_template("page.html").render(
-            page=page, t=page.t, title=title, other_lang=other_lang
+        home = page.href(province=None, topic=None, q=None)
+        return self._render("page.html", page, title, home, other_lang)
+
+    def story(self, page: StoryPage) -> bytes:
+        title = f"{page.title} · {page.t('site_title')}"
+        return self._render("story.html", page, title, page.home(), page.other_lang())
+
+    def not_found(self, lang: str, path: str) -> bytes:
+        """The page of a story that is not there, linking home in ``lang``."""
+        page = NotFoundPage(lang)
+        other = path + ("" if lang == EN else f"?lang={EN}")
+        return self._render("notfound.html", page, page.t("not_found"), page.home(), other)
+
+    def _render(
+        self, name: str, page: HomePage | StoryPage | NotFoundPage, title: str, home: str,
+        other_lang: str,
+    ) -> bytes:
+        html = self.env.get_template(name).render(
+            page=page, t=page.t, title=title, home=home, other_lang=other_lang
         )
         return xml_text(html).encode("utf-8")
 
