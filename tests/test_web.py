@@ -270,6 +270,8 @@ def test_paging_of_the_page(tmp_path: Path) -> None:
         second = page(server, older.lstrip("/"))
     assert len(story_titles(first)) == 30
     assert not set(story_titles(first)) & set(story_titles(second))
+    counts = [doc.cssselect("p.count")[0].text_content() for doc in (first, second)]
+    assert counts == ["39 tin · hiển thị 1–30", "39 tin · hiển thị 31–39"]
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,12 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
+from aggregator.dates import VIETNAM
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import normalise
 from aggregator.models import Image, text_after_lead
@@ -36,7 +37,7 @@ from feeds.publish import (
 )
 from feeds.web import charts
 from feeds.web.charts import Heatmap
-from feeds.web.data import Found, Run, View, WebData, check_view
+from feeds.web.data import Found, Run, View, WebData, check_day, check_view
 from feeds.web.i18n import EN, language, text
 from feeds.web.metrics import metrics_text
 from feeds.web.pages import (
@@ -123,6 +124,16 @@ class WebApp:
         except ConfigError as exc:
             view, error = View(), str(exc)
         try:
+            since, until = check_day(query.get("since")), check_day(query.get("until"))
+        except ValueError as exc:
+            error = text(lang, "bad_date", value=str(exc))
+        else:
+            if since and until and since > until:
+                shown = {"since": f"{since:%d/%m/%Y}", "until": f"{until:%d/%m/%Y}"}
+                error = text(lang, "bad_dates", **shown)
+            elif error is None:
+                view = replace(view, since=since, until=until)
+        try:
             found = self.data.find(view, PER_PAGE)
         except ConfigError as exc:
             found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
@@ -135,7 +146,11 @@ class WebApp:
                 "province": view.province or "",
                 "topic": view.topic or "",
                 "q": view.q,
+                "since": query.get("since", "") if error else _iso(view.since),
+                "until": query.get("until", "") if error else _iso(view.until),
             },
+            today=datetime.now(VIETNAM).date(),
+            count=self._count(found, view, lang),
             provinces=self._provinces(),
             topics=[(t.id, t.name) for t in default_topics()],
             stories=[self._row(s, found.snippets.get(s.id), lang, now) for s in found.stories],
@@ -150,6 +165,17 @@ class WebApp:
             error=error,
         )
         return Response(200 if error is None else 400, self.pages.home(page), HTML, PAGE_CACHE)
+
+    def _count(self, found: Found, view: View, lang: str) -> str:
+        """"123 tin · hiển thị 1–30": how many the filters find, which of them are shown."""
+        if found.total is None:
+            return ""
+        key = "count_capped" if found.capped else "count_one" if found.total == 1 else "count"
+        said = text(lang, key, n=f"{found.total:,}".replace(",", "." if lang != EN else ","))
+        if found.stories:
+            first = PER_PAGE * (view.page - 1) + 1
+            said += " · " + text(lang, "showing", first=first, last=first + len(found.stories) - 1)
+        return said
 
     def _heading(self, view: View, lang: str) -> str:
         if view.q:
@@ -416,6 +442,10 @@ def _shown_image(story: StoryView) -> Image | None:
         if urlsplit(src).scheme in ("http", "https"):
             return Image(src, image.caption)
     return None
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def _plain(status: int, message: str) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from aggregator.dates import VIETNAM
+from aggregator.dates import VIETNAM, local_midnight
 from aggregator.exceptions import ConfigError
 from aggregator.registry import Site
 from aggregator.search import search
@@ -24,6 +25,9 @@ from aggregator.tags import default_topics, resolve_province, story_ids_tagged, 
 
 RUNS_PER_SITE = 12
 CHART_DAYS = 30
+# A search counts its matches up to this many (the page says "over 500" beyond): a search's
+# cost grows with what it reads, a list's count is one indexed COUNT.
+SEARCH_COUNTED = 500
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,14 @@ class View:
     topic: str | None = None  # a topic id
     q: str = ""
     page: int = 1
+    since: date | None = None  # published (else first seen) on this day or later, in Vietnam
+    until: date | None = None  # ... on this day or earlier
+
+    def moments(self) -> tuple[datetime | None, datetime | None]:
+        """(since, until) as a half-open range of moments: ``until`` is the next midnight."""
+        since = local_midnight(self.since) if self.since else None
+        until = local_midnight(self.until + timedelta(days=1)) if self.until else None
+        return since, until
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,8 @@ class Found:
     stories: list[StoryView]
     snippets: dict[int, str]  # story id -> search snippet (matches between « and »)
     more: bool  # older stories beyond this page
+    total: int | None = None  # the stories of the view, all pages (None: not counted)
+    capped: bool = False  # ``total`` is as many as a search counts: there may be more
 
 
 @dataclass(frozen=True)
@@ -71,30 +85,40 @@ class WebData:
         if view.q.strip():
             return self._search(view, per_page, wanted, snippets)
         site_ids = self.province_sites(view.province) if view.province else None
+        # The topic's last stored first, bounded: a query has a limited number of
+        # parameters (and a topic of a large store has hundreds of thousands).
+        story_ids = (
+            story_ids_tagged(self.engine, topic=view.topic, limit=5000) if view.topic else None
+        )
+        since, until = view.moments()
         stories = self.store.stories(
-            site_ids=site_ids,
-            # The topic's last stored first, bounded: a query has a limited number of
-            # parameters (and a topic of a large store has hundreds of thousands).
-            story_ids=(
-                story_ids_tagged(self.engine, topic=view.topic, limit=5000) if view.topic else None
-            ),
-            limit=wanted,
+            site_ids=site_ids, story_ids=story_ids, limit=wanted, since=since, until=until
         )
         start = per_page * (view.page - 1)
-        return Found(stories[start : start + per_page], {}, len(stories) > start + per_page)
+        total = self.store.story_count(
+            site_ids=site_ids, story_ids=story_ids, since=since, until=until
+        )
+        return Found(
+            stories[start : start + per_page], {}, len(stories) > start + per_page, total
+        )
 
     def _search(self, view: View, per_page: int, wanted: int, snippets: bool) -> Found:
         site_provinces = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
-        # Filtering by topic after ranking: ask for more, a topic keeps a part of them.
-        limit = wanted if not view.topic else wanted * 5
+        # Filtering by topic after ranking: ask for more, a topic keeps a part of them. At
+        # least SEARCH_COUNTED: the page says how many match, up to that many.
+        limit = max(wanted, SEARCH_COUNTED) if not view.topic else max(wanted, SEARCH_COUNTED) * 5
+        since, until = view.moments()
         hits = search(
             self.engine,
             view.q,
             provinces=[view.province] if view.province else None,
+            since=since,
+            until=until,
             site_provinces=site_provinces,
             limit=limit,
             snippets=False,  # made below for the page shown only
         )
+        capped = len(hits) >= limit
         if view.topic:
             ids = [h.story_id for h in hits]
             tagged = set(story_ids_tagged(self.engine, topic=view.topic, among=ids))
@@ -105,7 +129,7 @@ class WebData:
         stories = [by_id[h.story_id] for h in page if h.story_id in by_id]
         query = parse(view.q)
         marked = {s.id: snippet(s.text, query) for s in stories} if snippets else {}
-        return Found(stories, marked, len(hits) > start + per_page)
+        return Found(stories, marked, len(hits) > start + per_page, len(hits), capped)
 
     def story(self, story_id: int) -> tuple[StoryView, dict[str, list[str]]] | None:
         """One story and its tags by kind (:func:`tags_of`), or None: no such story."""
@@ -209,3 +233,18 @@ def _topic_ids() -> set[str]:
 
 def _local(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(VIETNAM) if value.tzinfo is None else value
+
+
+def check_day(value: str | None) -> date | None:
+    """A ``since``/``until`` day of the query string (YYYY-MM-DD); ValueError if it is none."""
+    if not value:
+        return None
+    try:
+        if not _DAY.fullmatch(value.strip()):
+            raise ValueError(value)
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(value[:40]) from None
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

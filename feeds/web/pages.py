@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from importlib.resources import files
 from urllib.parse import urlencode
 
@@ -82,6 +82,21 @@ class HomePage:
     sites: Sequence[SiteRow]
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    today: date | None = None  # in Vietnam: the quick date choices count back from it
+    count: str = ""  # "123 tin · hiển thị 1–30"
+
+    def quick_dates(self) -> list[tuple[str, str, bool]]:
+        """(label, URL, whether it is the current choice): today, 7 days, 30 days, any time."""
+        if self.today is None:
+            return []
+        days = {"today_choice": 0, "days_7": 6, "days_30": 29}
+        choices = [(key, (self.today - timedelta(days=n)).isoformat()) for key, n in days.items()]
+        current = (self.filters.get("since", ""), self.filters.get("until", ""))
+        found = []
+        for key, since in [*choices, ("any_time", "")]:
+            url = self.href(since=since or None, until=None, page=None)
+            found.append((self.t(key), url, current == (since, "")))
+        return found
 
     def t(self, key: str, **values: object) -> str:
         return text(self.lang, key, **values)
@@ -175,7 +190,7 @@ class Pages:
         if page.heading != page.t("latest"):
             title = f"{page.heading} · {title}"
         other_lang = page.href(lang=None if page.lang == EN else EN)
-        home = page.href(province=None, topic=None, q=None)
+        home = page.href(province=None, topic=None, q=None, since=None, until=None)
         return self._render("page.html", page, title, home, other_lang)
 
     def story(self, page: StoryPage) -> bytes:
