@@ -78,6 +78,8 @@ def test_a_story_page_shows_it_all_with_every_source(server: WebServer) -> None:
         "Đoạn hai.",
     ]
     # Its provinces and topics, each a link to the list they filter.
+    names = [a.text_content() for a in doc.cssselect(".tags a")]
+    assert len(names) == len(set(names))  # Quảng Trị, then and now, once
     tags = {a.text_content(): a.get("href") for a in doc.cssselect(".tags a")}
     assert tags["Quảng Trị"] == "/?province=quang-tri"
     assert tags["Việc làm"] == "/?topic=viec-lam"

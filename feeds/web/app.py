@@ -336,10 +336,9 @@ class WebApp:
         date_only = story.date_only and story.published is not None
         now = datetime.now(UTC)
         topics = {t.id: t.name for t in default_topics()}
-        named = [
-            (pid, gazetteer.get(pid).name)
-            for pid in tags.get("province", []) + tags.get("former_province", [])
-        ]
+        named: dict[str, str] = {}  # name -> id: a former province named as its successor is
+        for pid in tags.get("province", []) + tags.get("former_province", []):  # shown once
+            named.setdefault(gazetteer.get(pid).name, pid)
         page = StoryPage(
             id=story.id,
             lang=lang,
@@ -349,7 +348,10 @@ class WebApp:
             absolute=absolute(when, date_only),
             machine_time=when.date().isoformat() if date_only else when.isoformat(),
             ago=relative(when, now, lang, date_only),
-            provinces=sorted(named, key=lambda pair: _collation_key(pair[1])),
+            provinces=sorted(
+                ((pid, name) for name, pid in named.items()),
+                key=lambda pair: _collation_key(pair[1]),
+            ),
             topics=[(tid, topics[tid]) for tid in tags.get("topic", []) if tid in topics],
             paragraphs=paragraphs(text_after_lead(story.text, story.lead)),
             sources=[self._source_row(s) for s in story.sources],
