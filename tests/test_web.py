@@ -26,6 +26,7 @@ from aggregator.store import CrawlRecord, open_store
 from feeds.origin import with_origin
 from feeds.publish import update_feeds
 from feeds.web import WebServer
+from feeds.web import data as web_data
 from tests.backends import backend
 from tests.helpers import write_registry
 
@@ -262,12 +263,18 @@ def test_english(server: WebServer) -> None:
     assert "lang" not in doc.cssselect("a.lang")[0].get("href")
 
 
-def test_paging_of_the_page(tmp_path: Path) -> None:
+def test_paging_of_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = populated_data_dir(tmp_path, extra_stories=35)
     with WebServer.for_data_dir(data.data_dir, data.sites, port=0) as server:
         first = page(server)
         older = first.cssselect('nav.pager a[rel="next"]')[0].get("href")
         second = page(server, older.lstrip("/"))
+        searched = page(server, "?q=lao+dong")
+        # A search counts up to SEARCH_COUNTED matches, and says when there may be more.
+        monkeypatch.setattr(web_data, "SEARCH_COUNTED", 32)
+        capped = page(server, "?q=lao+dong&lang=en")
+    assert searched.cssselect("p.count")[0].text_content() == "38 tin · hiển thị 1–30"
+    assert capped.cssselect("p.count")[0].text_content() == "over 32 stories · showing 1–30"
     assert len(story_titles(first)) == 30
     assert not set(story_titles(first)) & set(story_titles(second))
     counts = [doc.cssselect("p.count")[0].text_content() for doc in (first, second)]

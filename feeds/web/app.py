@@ -381,7 +381,8 @@ class WebApp:
             )
             if not (view.q or view.province or view.topic):
                 return _plain(400, "a saved search needs q, province or topic\n")
-            found = self.data.find(view, FEED_CANDIDATES, snippets=False)  # a feed shows none
+            # A feed shows no snippet and no count.
+            found = self.data.find(view, FEED_CANDIDATES, snippets=False, counted=False)
         except ConfigError as exc:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))

@@ -78,12 +78,15 @@ class WebData:
     def province_sites(self, province_id: str) -> list[str]:
         return [s.id for s in self.sites if s.current_province_id == province_id]
 
-    def find(self, view: View, per_page: int, snippets: bool = True) -> Found:
+    def find(
+        self, view: View, per_page: int, snippets: bool = True, counted: bool = True
+    ) -> Found:
         """The stories of ``view``, newest first (best first when searching, with their
-        snippets unless ``snippets`` is False)."""
+        snippets unless ``snippets`` is False), and how many there are unless ``counted`` is
+        False (a feed says none)."""
         wanted = per_page * view.page + 1  # one more tells whether there is an older page
         if view.q.strip():
-            return self._search(view, per_page, wanted, snippets)
+            return self._search(view, per_page, wanted, snippets, counted)
         site_ids = self.province_sites(view.province) if view.province else None
         # The topic's last stored first, bounded: a query has a limited number of
         # parameters (and a topic of a large store has hundreds of thousands).
@@ -95,18 +98,24 @@ class WebData:
             site_ids=site_ids, story_ids=story_ids, limit=wanted, since=since, until=until
         )
         start = per_page * (view.page - 1)
-        total = self.store.story_count(
-            site_ids=site_ids, story_ids=story_ids, since=since, until=until
+        total = (
+            self.store.story_count(site_ids=site_ids, story_ids=story_ids, since=since, until=until)
+            if counted
+            else None
         )
         return Found(
             stories[start : start + per_page], {}, len(stories) > start + per_page, total
         )
 
-    def _search(self, view: View, per_page: int, wanted: int, snippets: bool) -> Found:
+    def _search(
+        self, view: View, per_page: int, wanted: int, snippets: bool, counted: bool
+    ) -> Found:
         site_provinces = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # Filtering by topic after ranking: ask for more, a topic keeps a part of them. At
-        # least SEARCH_COUNTED: the page says how many match, up to that many.
-        limit = max(wanted, SEARCH_COUNTED) if not view.topic else max(wanted, SEARCH_COUNTED) * 5
+        # least SEARCH_COUNTED when counted: the page says how many match, up to that many.
+        limit = max(wanted, SEARCH_COUNTED) if counted else wanted
+        if view.topic:
+            limit *= 5
         since, until = view.moments()
         hits = search(
             self.engine,
@@ -129,7 +138,8 @@ class WebData:
         stories = [by_id[h.story_id] for h in page if h.story_id in by_id]
         query = parse(view.q)
         marked = {s.id: snippet(s.text, query) for s in stories} if snippets else {}
-        return Found(stories, marked, len(hits) > start + per_page, len(hits), capped)
+        total = len(hits) if counted else None
+        return Found(stories, marked, len(hits) > start + per_page, total, capped and counted)
 
     def story(self, story_id: int) -> tuple[StoryView, dict[str, list[str]]] | None:
         """One story and its tags by kind (:func:`tags_of`), or None: no such story."""
