@@ -49,6 +49,11 @@ def test_the_list_links_each_story_its_page_and_each_source_its_article(
     others = first.cssselect("a.others")[0]  # "(và 1 nguồn khác)" is a link now
     assert others.text_content() == "và 1 nguồn khác" and others.get("href") == link + "#sources"
     assert story_links(server, "?lang=en")[STORIES[0][1]] == link + "?lang=en"
+    # A thumbnail where the story has an image, loaded from its site; none where it has none.
+    thumb = first.cssselect("img.thumb")[0]
+    assert thumb.get("src") == "https://quangtri-sldtbxh.example.vn/anh/1.jpg"
+    assert (thumb.get("loading"), thumb.get("referrerpolicy")) == ("lazy", "no-referrer")
+    assert len(page(server).cssselect("ol.stories img")) == 1
 
 
 def test_a_story_page_shows_it_all_with_every_source(server: WebServer) -> None:

@@ -212,6 +212,7 @@ class WebApp:
             date_only=date_only,
             ago=relative(when, now, lang, date_only),
             link=f"/story/{story.id}" + ("?lang=en" if lang == EN else ""),
+            image=_shown_image(story),
         )
 
     def _static_feed(self, slug: str, title: str, base: str) -> FeedLink | None:

@@ -43,6 +43,7 @@ class StoryRow:
     date_only: bool = False  # ``when`` is a day the page showed without a time
     ago: str = ""  # ``when`` relative to the page's now: "2 giờ trước"
     link: str = ""  # the story's own page, every source listed
+    image: Image | None = None  # a thumbnail, from the site that published it
 
     def day(self) -> str:
         """``when`` in full, labelled: without a time for a date-only story."""
