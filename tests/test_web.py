@@ -457,3 +457,13 @@ def test_times_are_relative_with_the_absolute_time_in_the_title(server: WebServe
     # A day without a time: counted in days, its title the date alone (no made-up 00:00).
     dated = times[DATE_ONLY_STORY]
     assert dated.text_content() == "2 days ago" and ":" not in dated.get("title")
+
+
+def test_a_topic_counted_among_its_bounded_stories_says_there_may_be_more(
+    server: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = page(server, "?topic=viec-lam")
+    assert doc.cssselect("p.count")[0].text_content() == "2 tin · hiển thị 1–2"
+    monkeypatch.setattr(web_data, "TOPIC_STORIES", 1)  # the bound reached
+    doc = page(server, "?topic=viec-lam&lang=en")
+    assert doc.cssselect("p.count")[0].text_content() == "over 1 stories · showing 1–1"

@@ -28,6 +28,7 @@ CHART_DAYS = 30
 # A search counts its matches up to this many (the page says "over 500" beyond): a search's
 # cost grows with what it reads, a list's count is one indexed COUNT.
 SEARCH_COUNTED = 500
+TOPIC_STORIES = 5000  # a topic's newest stored stories a list (and its count) picks among
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,9 @@ class WebData:
         # The topic's last stored first, bounded: a query has a limited number of
         # parameters (and a topic of a large store has hundreds of thousands).
         story_ids = (
-            story_ids_tagged(self.engine, topic=view.topic, limit=5000) if view.topic else None
+            story_ids_tagged(self.engine, topic=view.topic, limit=TOPIC_STORIES)
+            if view.topic
+            else None
         )
         since, until = view.moments()
         stories = self.store.stories(
@@ -103,8 +106,10 @@ class WebData:
             if counted
             else None
         )
+        # Counted among the topic's bounded stories: there may be more.
+        capped = counted and story_ids is not None and len(story_ids) >= TOPIC_STORIES
         return Found(
-            stories[start : start + per_page], {}, len(stories) > start + per_page, total
+            stories[start : start + per_page], {}, len(stories) > start + per_page, total, capped
         )
 
     def _search(
