@@ -11,6 +11,8 @@ import pytest
 from lxml import html as lxml_html
 
 from aggregator.dates import VIETNAM
+from aggregator.models import Article
+from aggregator.store import open_store
 from feeds.web import WebServer
 from tests.backends import backend
 from tests.test_web import NOW, STORIES, get, page, populated_data_dir, story_titles
@@ -82,3 +84,21 @@ def test_a_bad_date_is_a_message_on_the_page(server: WebServer) -> None:
         doc = lxml_html.fromstring(body.decode("utf-8"))
         assert said in doc.cssselect("p.error")[0].text_content()
         assert story_titles(doc)  # the page is still there to use
+
+
+def test_an_undated_story_is_filtered_by_when_it_was_first_seen(tmp_path: Path) -> None:
+    data = populated_data_dir(tmp_path)
+    store = open_store(data.data_dir)
+    try:  # a page without a date, seen now
+        store.add_article(
+            "hanoi-snv",
+            "https://hanoi-snv.example.vn/khong-ngay",
+            Article(url=None, title="Thông báo không ghi ngày", text="Nội dung thông báo."),
+        )
+    finally:
+        store.close()
+    with WebServer.for_data_dir(data.data_dir, data.sites, port=0) as server:
+        today = shown(server, f"?since={ago(0)}")
+        assert today == ({"Thông báo không ghi ngày"}, "1 tin · hiển thị 1–1")
+        assert "Thông báo không ghi ngày" not in shown(server, f"?until={ago(1)}")[0]
+        assert shown(server, f"?until={ago(1)}")[1].startswith("4 tin")
