@@ -62,9 +62,13 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[StoryView]:
         """See :meth:`StoryViews.stories`."""
-        return self.views.stories(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        return self.views.stories(
+            site_ids=site_ids, limit=limit, story_ids=story_ids, since=since, until=until
+        )
 
     def story_ids(
         self,
@@ -72,17 +76,30 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
     ) -> list[int]:
         """See :meth:`StoryViews.story_ids`."""
-        return self.views.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        return self.views.story_ids(
+            site_ids=site_ids, limit=limit, story_ids=story_ids, since=since, until=until
+        )
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
         """See :meth:`StoryViews.stories_by_id`."""
         return self.views.stories_by_id(ids)
 
-    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+    def story_count(
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> int:
         """See :meth:`StoryViews.story_count`."""
-        return self.views.story_count(site_ids=site_ids)
+        return self.views.story_count(
+            site_ids=site_ids, story_ids=story_ids, since=since, until=until
+        )
 
     def count(self) -> tuple[int, int]:
         """(stories, sources)"""
