@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -31,6 +31,7 @@ class _Entry:
     capitals: tuple[bool, ...]
     mode: Mode
     label: str
+    phrase: str
 
 
 class PhraseSet:
@@ -46,7 +47,7 @@ class PhraseSet:
         mode = mode or (Mode.EXACT if has_diacritics(phrase) else Mode.FOLDED)
         tokens = tuple(key(w, mode is not Mode.FOLDED) for w in found)
         capitals = tuple(w[0].isupper() for w in found)
-        self._by_first[fold_word(found[0])].append(_Entry(tokens, capitals, mode, label))
+        self._by_first[fold_word(found[0])].append(_Entry(tokens, capitals, mode, label, phrase))
 
     def labels_in(self, text: str) -> set[str]:
         """The labels of the phrases found in ``text`` as whole words."""
@@ -57,6 +58,27 @@ class PhraseSet:
                 if entry.label not in labels and _at(entry, start, found, folded, exact):
                     labels.add(entry.label)
         return labels
+
+    def occurrences(self, text: str) -> Counter[tuple[str, str]]:
+        """How often each (label, phrase) occurs in ``text``, as whole words. Where phrases
+        overlap, the longest one starting first takes the words: "vị trí việc làm" (a post in
+        the civil service) is not also "việc làm"."""
+        found, folded, exact = _tokens(text)
+        counts: Counter[tuple[str, str]] = Counter()
+        start = 0
+        while start < len(folded):
+            longest: _Entry | None = None
+            for entry in self._by_first.get(folded[start], ()):
+                if (longest is None or len(entry.tokens) > len(longest.tokens)) and _at(
+                    entry, start, found, folded, exact
+                ):
+                    longest = entry
+            if longest is None:
+                start += 1
+            else:
+                counts[longest.label, longest.phrase] += 1
+                start += len(longest.tokens)
+        return counts
 
 
 _Tokens = tuple[str, ...]
