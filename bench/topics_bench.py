@@ -200,11 +200,9 @@ class Result:
     misses: list[str] = field(default_factory=list)
 
     def as_floor(self) -> dict[str, Any]:
-        return {
-            "stories": self.stories,
-            "precision": round(self.overall.precision, 3),
-            "recall": round(self.overall.recall, 3),
-        }
+        """The counts the floor is (precision and recall are worked out from them again)."""
+        counts = self.overall
+        return {"stories": self.stories, "tp": counts.tp, "fp": counts.fp, "fn": counts.fn}
 
 
 def score(stories: Iterable[Story]) -> dict[str, Result]:
