@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -47,7 +47,9 @@ class PhraseSet:
         mode = mode or (Mode.EXACT if has_diacritics(phrase) else Mode.FOLDED)
         tokens = tuple(key(w, mode is not Mode.FOLDED) for w in found)
         capitals = tuple(w[0].isupper() for w in found)
-        self._by_first[fold_word(found[0])].append(_Entry(tokens, capitals, mode, label, phrase))
+        entries = self._by_first[fold_word(found[0])]
+        entries.append(_Entry(tokens, capitals, mode, label, phrase))
+        entries.sort(key=lambda entry: -len(entry.tokens))  # longest first: see occurrences
 
     def labels_in(self, text: str) -> set[str]:
         """The labels of the phrases found in ``text`` as whole words."""
@@ -59,26 +61,29 @@ class PhraseSet:
                     labels.add(entry.label)
         return labels
 
-    def occurrences(self, text: str) -> Counter[tuple[str, str]]:
-        """How often each (label, phrase) occurs in ``text``, as whole words. Where phrases
-        overlap, the longest one starting first takes the words: "vị trí việc làm" (a post in
-        the civil service) is not also "việc làm"."""
+    def occurrences(self, text: str) -> list[tuple[int, str, str]]:
+        """Each phrase found in ``text`` as whole words: (index of its first word among the
+        words of ``text``, label, phrase). Where phrases overlap, the longest one starting
+        first takes the words: "vị trí việc làm" (a post in the civil service) is not also
+        "việc làm"."""
         found, folded, exact = _tokens(text)
-        counts: Counter[tuple[str, str]] = Counter()
+        hits: list[tuple[int, str, str]] = []
         start = 0
         while start < len(folded):
-            longest: _Entry | None = None
-            for entry in self._by_first.get(folded[start], ()):
-                if (longest is None or len(entry.tokens) > len(longest.tokens)) and _at(
-                    entry, start, found, folded, exact
-                ):
-                    longest = entry
+            longest = next(
+                (
+                    e
+                    for e in self._by_first.get(folded[start], ())
+                    if _at(e, start, found, folded, exact)
+                ),
+                None,
+            )
             if longest is None:
                 start += 1
             else:
-                counts[longest.label, longest.phrase] += 1
+                hits.append((start, longest.label, longest.phrase))
                 start += len(longest.tokens)
-        return counts
+        return hits
 
 
 _Tokens = tuple[str, ...]

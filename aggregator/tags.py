@@ -14,10 +14,12 @@ part of now (``province``, one of the 34): "Nam Định" tags former ``nam-dinh`
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from aggregator import yamlfile
 from aggregator.exceptions import ConfigError
+from aggregator.folding import canonical
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 from aggregator.phrases import Mode, PhraseSet
 from aggregator.store.search_schema import StoryTag
@@ -59,6 +62,7 @@ LEAD_CHARS = 600  # a text in one block: its beginning stands for the lead
 ENOUGH = 3.0  # a topic not in the headline needs this much evidence
 SHARE_OF_BEST = 0.6  # and at least this share of the best topic's
 MAX_TOPICS = 2  # the labels never give a story more
+_WORD = re.compile(r"\w+")  # folding's words, counted
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
 _NEUTRAL = ""  # the label of the neutral phrases: no topic id is empty
 
@@ -194,45 +198,57 @@ class Tagger:
 
     def _evidence(self, title: str, text: str) -> tuple[dict[str, float], set[str]]:
         # Title and text apart: a phrase does not run from the title into the first line.
-        lead, body = _lead_and_body(text)
-        shorter = min(1.0, BODY_WORDS / max(1, len(body.split())))
-        scores: defaultdict[str, float] = defaultdict(float)
+        in_title = [(label, phrase) for _, label, phrase in self._topics.occurrences(title)]
+        titled = {label for label, _ in in_title} - {_NEUTRAL}
         keywords: dict[str, set[str]] = {}
-        in_title = self._keywords_in(title)
-        for part, weight in ((lead, LEAD_WEIGHT), (body, BODY_WEIGHT * shorter)):
-            for sentence in _SENTENCE_END.split(part):
-                found = self._keywords_in(sentence)
-                # A sentence counts once: "hộ nghèo, hộ cận nghèo" is one mention of the topic.
-                for topic in {topic for topic, _ in found}:
-                    scores[topic] += weight
-                for topic, keyword in found:
-                    keywords.setdefault(topic, set()).add(keyword)
-        titled = {topic for topic, _ in in_title}
-        for topic, keyword in in_title:
-            keywords.setdefault(topic, set()).add(keyword)
-        for topic in titled:
-            scores[topic] += TITLE_WEIGHT
-        for topic, distinct in keywords.items():
-            scores[topic] += DISTINCT_WEIGHT * shorter * (len(distinct) - 1)
+        for label, phrase in in_title:
+            keywords.setdefault(label, set()).add(phrase)
+        where = _Layout(text)
+        shorter = min(1.0, BODY_WORDS / max(1, where.body_words))
+        # A sentence counts once: "hộ nghèo, hộ cận nghèo" is one mention of the topic.
+        sentences: dict[tuple[str, int], float] = {}
+        for word, label, phrase in self._topics.occurrences(text):
+            if label == _NEUTRAL:
+                continue
+            keywords.setdefault(label, set()).add(phrase)
+            sentence, in_lead = where.of_word(word)
+            weight = LEAD_WEIGHT if in_lead else BODY_WEIGHT * shorter
+            sentences[label, sentence] = max(weight, sentences.get((label, sentence), 0.0))
+        scores: defaultdict[str, float] = defaultdict(float)
+        for (label, _), weight in sentences.items():
+            scores[label] += weight
+        for label in titled:
+            scores[label] += TITLE_WEIGHT
+        for label, distinct in keywords.items():
+            if label != _NEUTRAL:
+                scores[label] += DISTINCT_WEIGHT * shorter * (len(distinct) - 1)
         return dict(scores), titled
-
-    def _keywords_in(self, text: str) -> Counter[tuple[str, str]]:
-        found = self._topics.occurrences(text)
-        return Counter({key: n for key, n in found.items() if key[0] != _NEUTRAL})
 
     def _province_tags(self, province: Province) -> set[tuple[str, str]]:
         found = {(FORMER_PROVINCE, province.id)} if province.former else set()
         return found | {(PROVINCE, self.gazetteer.current_of(province).id)}
 
 
-def _lead_and_body(text: str) -> tuple[str, str]:
-    """The first paragraph (at most ``LEAD_CHARS``, cut at a space) and the rest."""
-    text = text.strip()
-    end = text.find("\n")
-    end = len(text) if end < 0 else end
-    if end > LEAD_CHARS:
-        end = text.rfind(" ", 0, LEAD_CHARS) if " " in text[:LEAD_CHARS] else LEAD_CHARS
-    return text[:end], text[end:]
+class _Layout:
+    """Where each word of a text stands: its sentence, and whether in the first paragraph (the
+    lead, or the text's first ``LEAD_CHARS`` characters if it is one block). Words are those
+    :class:`PhraseSet` counts (``folding.word_strings``): its word indexes place a phrase."""
+
+    def __init__(self, text: str) -> None:
+        text = canonical(text)  # what words are found in: same length as NFC text
+        start = len(text) - len(text.lstrip())
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > LEAD_CHARS:
+            cut = text.rfind(" ", start, start + LEAD_CHARS)
+            end = cut if cut > start else start + LEAD_CHARS
+        # Counted per sentence, not placed one by one: a word never spans a sentence's end.
+        self._ends = list(accumulate(len(_WORD.findall(s)) for s in _SENTENCE_END.split(text)))
+        self._lead_words = len(_WORD.findall(text, 0, end))
+        self.body_words = (self._ends[-1] if self._ends else 0) - self._lead_words
+
+    def of_word(self, index: int) -> tuple[int, bool]:
+        return bisect_right(self._ends, index), index < self._lead_words
 
 
 def _place_names(province: Province) -> list[str]:
