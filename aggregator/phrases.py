@@ -70,19 +70,13 @@ class PhraseSet:
         hits: list[tuple[int, str, str]] = []
         start = 0
         while start < len(folded):
-            longest = next(
-                (
-                    e
-                    for e in self._by_first.get(folded[start], ())
-                    if _at(e, start, found, folded, exact)
-                ),
-                None,
-            )
-            if longest is None:
-                start += 1
+            for entry in self._by_first.get(folded[start], ()):  # longest first
+                if _at(entry, start, found, folded, exact):
+                    hits.append((start, entry.label, entry.phrase))
+                    start += len(entry.tokens)
+                    break
             else:
-                hits.append((start, longest.label, longest.phrase))
-                start += len(longest.tokens)
+                start += 1
         return hits
 
 

@@ -14,6 +14,7 @@ part of now (``province``, one of the 34): "Nam Định" tags former ``nam-dinh`
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,7 +31,6 @@ from sqlalchemy.orm import Session
 
 from aggregator import yamlfile
 from aggregator.exceptions import ConfigError
-from aggregator.folding import canonical
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 from aggregator.phrases import Mode, PhraseSet
 from aggregator.store.search_schema import StoryTag
@@ -235,7 +235,8 @@ class _Layout:
     :class:`PhraseSet` counts (``folding.word_strings``): its word indexes place a phrase."""
 
     def __init__(self, text: str) -> None:
-        text = canonical(text)  # what words are found in: same length as NFC text
+        # Words counted as PhraseSet finds them (in canonical text, whose words are NFC's).
+        text = unicodedata.normalize("NFC", text)
         start = len(text) - len(text.lstrip())
         end = text.find("\n", start)
         end = len(text) if end < 0 else end
