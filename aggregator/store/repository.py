@@ -62,9 +62,10 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
     ) -> list[StoryView]:
         """See :meth:`StoryViews.stories`."""
-        return self.views.stories(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        return self.views.stories(site_ids=site_ids, limit=limit, story_ids=story_ids, since=since)
 
     def story_ids(
         self,
@@ -80,9 +81,11 @@ class StoryStore:
         """See :meth:`StoryViews.stories_by_id`."""
         return self.views.stories_by_id(ids)
 
-    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+    def story_count(
+        self, *, site_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> int:
         """See :meth:`StoryViews.story_count`."""
-        return self.views.story_count(site_ids=site_ids)
+        return self.views.story_count(site_ids=site_ids, since=since)
 
     def count(self) -> tuple[int, int]:
         """(stories, sources)"""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from aggregator.models import Image
 from aggregator.store.fingerprint import canonical_url
 from aggregator.store.schema import Base, Source, Story
-from aggregator.store.times import from_utc
+from aggregator.store.times import from_utc, to_utc
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,12 @@ class StoryViews:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
     ) -> list[StoryView]:
         """Newest first (by the article's own date, else when first seen); ``site_ids``: those
-        with a source on one of these sites; ``story_ids``: only these stories."""
-        ids = self.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        with a source on one of these sites; ``story_ids``: only these stories; ``since``:
+        published (else first seen) at or after, as ``search`` reads it."""
+        ids = self.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids, since=since)
         found = self.stories_by_id(ids)
         return [found[i] for i in ids if i in found]
 
@@ -73,10 +75,15 @@ class StoryViews:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
     ) -> list[int]:
         """The ids of :meth:`stories`, in its order: for callers that load each story once
         however many lists show it (the feeds)."""
         query = _newest(select(Story.id), site_ids, story_ids, limit)
+        if since is not None:
+            # On the sort key itself: the newest `limit` of those since are the newest `limit`
+            # cut at `since`, so the store's-newest shortcut of _newest still holds.
+            query = query.where(_day_of() >= to_utc(since))
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
@@ -99,12 +106,16 @@ class StoryViews:
                     images[row.story_id].append(Image(row.src, row.caption))
         return {i: _story_view(rows[i], sources[i], images[i]) for i in wanted if i in rows}
 
-    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+    def story_count(
+        self, *, site_ids: Sequence[str] | None = None, since: datetime | None = None
+    ) -> int:
         """How many stories :meth:`stories` would list without a limit: for "20 of 29"."""
         query = select(func.count(Story.id))
         if site_ids is not None:
             on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
             query = query.where(Story.id.in_(on_sites))
+        if since is not None:
+            query = query.where(_day_of() >= to_utc(since))
         with Session(self.engine) as session:
             return session.scalar(query) or 0
 
@@ -175,10 +186,15 @@ def _newest(
     # An undated story (or one whose date was refused) sorts by when it was first seen,
     # among the dated ones: sorted last, it would fall outside every feed's window.
     return query.order_by(
-        func.coalesce(Story.published, Story.first_seen).desc(),
+        _day_of().desc(),
         Story.first_seen.desc(),
         Story.id.desc(),
     ).limit(limit)
+
+
+def _day_of() -> Any:
+    """A story's date for ordering and ``since``: its own, else when it was first seen."""
+    return func.coalesce(Story.published, Story.first_seen)
 
 
 def _newest_of_store(limit: int) -> CompoundSelect[Any]:
