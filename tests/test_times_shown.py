@@ -198,3 +198,27 @@ def test_a_mistyped_site_is_an_error_with_the_nearest(data_dir: Path, command: l
     (line,) = result.stderr.strip().splitlines()
     assert "no site with id 'hanoi-sldtxh'; did you mean hanoi-sldtbxh" in line, line
     assert result.stdout == ""
+
+
+# -- feeds build without a public address
+
+
+def feeds_build(data_dir: Path, *args: str) -> str:
+    out = data_dir / "site"
+    result = tinlaodong("feeds", "build", "--data-dir", str(data_dir), "--out", str(out), *args)
+    assert result.returncode == 0, result.stderr
+    assert (out / "all.atom.xml").exists()
+    return result.stderr
+
+
+def test_feeds_build_without_an_address_warns_of_the_stand_in(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("TINLAODONG_PUBLIC_URL", raising=False)
+    (line,) = feeds_build(data_dir).strip().splitlines()
+    assert line.startswith("tinlaodong feeds build: warning: "), line
+    assert "http://tinlaodong.invalid/" in line and "`tinlaodong serve` replaces" in line
+    assert "--base-url URL" in line
+    assert feeds_build(data_dir, "--base-url", "https://cdn.example/tin/") == ""
+    monkeypatch.setenv("TINLAODONG_PUBLIC_URL", "https://tin.example/")
+    assert feeds_build(data_dir) == ""
