@@ -191,13 +191,23 @@ def test_since_takes_a_date_or_an_age_and_says_so(data_dir: Path) -> None:
 # -- a mistyped --site
 
 
-@pytest.mark.parametrize("command", [["stories"]])
+@pytest.mark.parametrize(
+    "command", [["stories"], ["search", "lao", "dong"]], ids=["stories", "search"]
+)
 def test_a_mistyped_site_is_an_error_with_the_nearest(data_dir: Path, command: list[str]) -> None:
     result = tinlaodong(*command, "--data-dir", str(data_dir), "--site", "hanoi-sldtxh")
     assert result.returncode == 2, result.stdout
     (line,) = result.stderr.strip().splitlines()
     assert "no site with id 'hanoi-sldtxh'; did you mean hanoi-sldtbxh" in line, line
     assert result.stdout == ""
+
+
+def test_search_site_is_the_stories_of_that_site(data_dir: Path) -> None:
+    hits = json_lines(run(data_dir, "search", "lao dong", "--site", SITE, "--json"))
+    assert len(hits) == 4 and all(h["sites"] == [SITE] for h in hits)
+    result = tinlaodong("search", "lao dong", "--site", "molisa", "--data-dir", str(data_dir))
+    assert result.returncode == 0 and result.stdout == "", result.stdout
+    assert "no stories found" in result.stderr
 
 
 # -- feeds build without a public address

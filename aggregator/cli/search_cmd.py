@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_since_option, add_sites_option
+from aggregator.cli.options import add_since_option, add_sites_option, check_site_ids
 from aggregator.timeshow import iso_when, show_when
 
 # The store, the index and the gazetteer are imported when the command runs, not when the
@@ -83,6 +83,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "naming it); repeatable",
     )
     add_since_option(parser)
+    parser.add_argument(
+        "--site", action="append", default=[], metavar="ID",
+        help="only stories this site published (repeatable)",
+    )
     parser.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N")
     add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per hit")
@@ -96,17 +100,20 @@ def run(args: argparse.Namespace) -> int:
     from aggregator.store import open_store, require_store
     from aggregator.tags import PROVINCE, tags_of
 
-    index = SiteIndex(load_registry(args.sites).sites)
+    registry = load_registry(args.sites)
+    index = SiteIndex(registry.sites)
     provinces = _provinces(args.province) if args.province else None
     require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
+        check_site_ids(registry, args.site, store)
         refresh_index(store.engine)
         hits = search(
             store.engine,
             " ".join(args.query),
             provinces=provinces,
             since=args.since,
+            site_ids=args.site,
             limit=args.limit,
             site_provinces={
                 site.id: site.current_province_id

@@ -81,6 +81,7 @@ def search(
     *,
     provinces: Iterable[str] | None = None,
     since: datetime | None = None,
+    site_ids: Sequence[str] | None = None,
     limit: int = 50,
     site_provinces: Mapping[str, str] | None = None,
     snippets: bool = True,
@@ -94,13 +95,17 @@ def search(
     ``provinces``: ids or names; a story matches when one of its sources' sites belongs to one
     of them now (``site_provinces``: site id -> current province id, from the registry) or when
     its tags name one. A former province stands for the current one it became part of.
-    ``since``: published (else first seen) at or after.
+    ``since``: published (else first seen) at or after. ``site_ids``: those with a source on
+    one of these sites.
     """
     parsed = parse(query)
     filters: list[ColumnElement[bool]] = []
     if since is not None:
         moment = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
         filters.append(func.coalesce(Story.published, Story.first_seen) >= moment)
+    if site_ids:
+        on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
+        filters.append(Story.id.in_(on_sites))
     if provinces is not None:
         filters.append(_in_provinces(provinces, site_provinces or {}))
     try:
