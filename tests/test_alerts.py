@@ -220,7 +220,7 @@ def test_a_story_alert_shows_the_time_of_day_the_story_shows(tmp_path: Path) -> 
     store.add_article("quangngai-snv", "https://snv.quangngai.gov.vn/tin/2", timed)
     (story,) = store.stories()
     message = story_message("r", "k", story, SiteIndex([]))
-    assert message.body.splitlines()[1].endswith("07/04/2024 07:05")
+    assert message.body.splitlines()[1].endswith("07/04/2024 07:05 +07:00")
 
 
 def test_a_failing_target_is_retried_with_backoff_without_resending_elsewhere(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -269,6 +270,8 @@ def test_serve_once_crawls_in_a_subprocess_and_schedule_shows_it(
     assert result.returncode == 0, result.stderr
     assert "crawl lai-chau: ok in" in result.stdout
     assert "crawl lai-chau: ok in" in result.stderr  # the log line: site, outcome, duration
+    # Log lines in Vietnam's time, labelled, whatever the machine's zone.
+    assert re.search(r"^\d\d:\d\d:\d\d\+07:00 INFO ", result.stderr, re.M), result.stderr
     store = open_store(data)
     try:
         assert store.count()[0] == len(ARTICLES)
@@ -292,6 +295,12 @@ def test_serve_once_crawls_in_a_subprocess_and_schedule_shows_it(
     assert row["last_crawls"]["lai-chau"]["healthy"] is True
     assert row["last_crawls"]["lai-chau"]["stories"] == len(ARTICLES)
     assert "scheduler: not running" in shown.stderr
+    # Times in Vietnam's zone: ISO with +07:00 in --json, labelled in the table.
+    assert row["next_run"].endswith("+07:00") and last["finished"].endswith("+07:00")
+    assert row["last_crawls"]["lai-chau"]["finished"].endswith("+07:00")
+    table = tinlaodong("schedule", "--data-dir", str(data)).stdout
+    when = r"\d\d/\d\d/\d{4} \d\d:\d\d \+07:00"
+    assert re.search(rf"^crawl:lai-chau +3h +{when} +{when} ok in ", table, re.M), table
 
 
 def test_serve_crawls_on_schedule_serves_feeds_and_stops_on_sigint(

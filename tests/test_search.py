@@ -201,7 +201,7 @@ def test_cli_search(store: StoryStore, tmp_path: Path) -> None:
     assert plain.returncode == 0, plain.stderr
     lines = plain.stdout.splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("2025-08-01  Lão đồng chí kể chuyện  [")
+    assert lines[0].startswith("01/08/2025 07:00 +07:00  Lão đồng chí kể chuyện  [")
     assert "https://example.vn/0" in lines[1] and "«chi»" in lines[1]
     unknown = tinlaodong("search", "--data-dir", str(tmp_path), "chi", "--province", "Ninh Bin")
     assert unknown.returncode == 2

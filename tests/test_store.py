@@ -110,4 +110,4 @@ def test_stories_command_gives_the_lead_and_a_date_only_date_as_a_day(tmp_path: 
     assert (story["lead"], story["published"]) == ("Sapo ngắn.", "2024-07-25")
     assert story["sources"][0]["published"] == "2024-07-25"
     text = tinlaodong("stories", "--data-dir", str(tmp_path)).stdout
-    assert text.startswith("2024-07-25  Hội chợ việc làm") and "00:00" not in text
+    assert text.startswith("25/07/2024  Hội chợ việc làm") and "00:00" not in text

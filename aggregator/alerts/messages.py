@@ -10,15 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from aggregator.alerts.channels import Message
-from aggregator.dates import VIETNAM
-from aggregator.models import shown_published, text_after_lead
+from aggregator.models import text_after_lead
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
-from aggregator.store.repository import LOCAL_TZ
+from aggregator.timeshow import DATE_FORMAT, iso, iso_when, label, local, show_time, show_when
 
 EXCERPT_CHARS = 280
 
@@ -32,17 +31,17 @@ class Period:
 
     @classmethod
     def of(cls, digest: str, created: datetime) -> Period:
-        local = created.replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+        here = local(created)
         if digest == "hourly":
-            start = local.replace(minute=0, second=0, microsecond=0)
+            start = here.replace(minute=0, second=0, microsecond=0)
             return cls(start, start + timedelta(hours=1))
-        start = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        start = here.replace(hour=0, minute=0, second=0, microsecond=0)
         return cls(start, start + timedelta(days=1))
 
     def label(self) -> str:
         if self.end - self.start <= timedelta(hours=1):
-            return f"{self.start:%d/%m/%Y %H:%M}–{self.end:%H:%M}"
-        return f"{self.start:%d/%m/%Y}"
+            return f"{self.start:%d/%m/%Y %H:%M}–{self.end:%H:%M} {label(self.start)}"
+        return self.start.strftime(DATE_FORMAT)
 
 
 def story_message(rule_id: str, key: str, story: StoryView, index: SiteIndex) -> Message:
@@ -87,7 +86,7 @@ def digest_message(
         fields={
             "kind": "digest",
             "rule_id": rule_id,
-            "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+            "period": {"start": iso(period.start), "end": iso(period.end)},
             "items": [{"idempotency_key": k, **story} for k, story in facts],
         },
     )
@@ -98,21 +97,20 @@ def health_message(
 ) -> Message:
     site_id = str(details.get("site_id"))
     name = index.name(site_id)
-    since = _local(datetime.fromisoformat(str(details["since"])))
+    since = datetime.fromisoformat(str(details["since"]))  # the outbox's: naive UTC
     if kind == "unhealthy":
         title = f"Site unhealthy: {name}"
-        what = (
-            f"{name} ({site_id}) is unhealthy since {since:%d/%m/%Y %H:%M}: {details.get('reason')}"
-        )
+        what = f"{name} ({site_id}) is unhealthy since {show_time(since)}: {details.get('reason')}"
     else:
         title = f"Site silent for {details.get('days')} days: {name}"
-        what = f"{name} ({site_id}) has had no new story since {since:%d/%m/%Y %H:%M}"
+        what = f"{name} ({site_id}) has had no new story since {show_time(since)}"
     body = "\n".join([title, "", what, "", f"Rule: {rule_id}", f"Idempotency-Key: {key}"])
     fields = {
         "kind": kind,
         "rule_id": rule_id,
         "site": {"id": site_id, "name": name},
         **{k: v for k, v in details.items() if k != "site_id"},
+        "since": iso(since),
     }
     return Message(title=title, body=body, key=key, fields=fields)
 
@@ -120,9 +118,9 @@ def health_message(
 def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
     provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
     if story.published is not None:
-        published = shown_published(story.published, story.date_only)
+        published = iso_when(story.published, story.date_only)
     else:
-        published = story.first_seen.isoformat()
+        published = iso(story.first_seen)
     return {
         "title": story.title,
         "link": story.sources[0].url if story.sources else "",
@@ -141,11 +139,9 @@ def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
 def _where_when(facts: dict[str, Any]) -> str:
     """Provinces and when, as the story shows it: the day, and its time when it has one."""
     published = facts["published"]
-    when = datetime.fromisoformat(published)
-    if "T" not in published:
-        return " · ".join([*facts["provinces"][:2], f"{when:%d/%m/%Y}"])
-    local = when.astimezone(VIETNAM) if when.tzinfo else when
-    return " · ".join([*facts["provinces"][:2], f"{local:%d/%m/%Y %H:%M}"])
+    # A date alone (no "T") is a day the page showed without a time.
+    when = show_when(datetime.fromisoformat(published), date_only="T" not in published)
+    return " · ".join([*facts["provinces"][:2], str(when)])
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
@@ -156,6 +152,3 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     cut = flat[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + " …"
 
-
-def _local(value: datetime) -> datetime:
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)

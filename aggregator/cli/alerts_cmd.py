@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aggregator.cli.options import add_sites_option
+from aggregator.cli.options import add_since_option, add_sites_option
 from aggregator.exceptions import ConfigError
+from aggregator.timeshow import iso, iso_when, show_time, show_when
 
 # The alert channels (apprise), the store and the matcher are imported when an action runs,
 # not when the command line is parsed: `tinlaodong --help` stays quick.
@@ -56,14 +57,19 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "test",
         parents=[parent],
         help="which stored stories each rule would have matched (sends nothing)",
-        description="Match the stories first seen within --since against each rule of "
-        "RULES and list them; health rules list the sites they would alert about now. "
-        "Nothing is queued or sent.",
+        description="Match stored stories against each rule of RULES and list them: those "
+        "first seen within --seen-within (what a crawl would have alerted about; 7d unless "
+        "--since is given), and published since --since; health rules list the sites they "
+        "would alert about now. Nothing is queued or sent.",
     )
     test.add_argument("rules", type=Path, metavar="RULES", help="a rules file (YAML)")
     test.add_argument(
-        "--since", default="7d", metavar="AGE", help="stories seen within AGE: 12h, 7d, 2w (7d)"
+        "--seen-within",
+        metavar="AGE",
+        help="only stories first seen (stored by a crawl) within AGE: 12h, 7d, 2w (default 7d "
+        "without --since, else any time)",
     )
+    add_since_option(test)
     add_sites_option(test)
     test.add_argument("--json", action="store_true", help="one JSON object per rule")
     test.set_defaults(func=test_command)
@@ -127,7 +133,7 @@ def send_command(args: argparse.Namespace) -> int:
 
 
 def test_command(args: argparse.Namespace) -> int:
-    from sqlalchemy import select
+    from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
     from aggregator.alerts.matching import Matcher, StoryFacts
@@ -140,17 +146,25 @@ def test_command(args: argparse.Namespace) -> int:
 
     registry = load_registry(args.sites)
     rules = load_rules(args.rules, known_sites=[s.id for s in registry.sites])
+    seen_within = args.seen_within or (None if args.since else "7d")
     try:
-        age = parse_duration(args.since)
+        age = parse_duration(seen_within) if seen_within else None
     except ValueError as exc:
-        raise ConfigError(f"--since: {exc}") from None
+        raise ConfigError(f"--seen-within: {exc}") from None
     require_store(args.data_dir)
     index = SiteIndex(registry.sites)
     store = open_store(args.data_dir)
     try:
-        cutoff = datetime.now(UTC).replace(tzinfo=None) - age
+        query = select(Story.id)
+        if age is not None:
+            query = query.where(Story.first_seen >= datetime.now(UTC).replace(tzinfo=None) - age)
+        if args.since is not None:
+            # Publication date, as --since is in stories and search: an undated story's is
+            # when it was first seen.
+            day_of = func.coalesce(Story.published, Story.first_seen)
+            query = query.where(day_of >= args.since.astimezone(UTC).replace(tzinfo=None))
         with Session(store.engine) as session:
-            ids = list(session.scalars(select(Story.id).where(Story.first_seen >= cutoff)))
+            ids = list(session.scalars(query))
         stories = sorted(store.stories_by_id(ids).values(), key=lambda s: s.id)
         findings = health_findings(store, rules.health_rules)
     finally:
@@ -171,16 +185,25 @@ def test_command(args: argparse.Namespace) -> int:
         if rule.health is not None:
             print(f"{rule.id}: {len(sites)} site-health alerts now")
             for found in sites:
-                what = found.get("reason") or f"silent since {found['since']}"
+                since = show_time(datetime.fromisoformat(str(found["since"])))
+                what = found.get("reason") or f"silent since {since}"
                 print(f"  {found['site_id']}: {what}")
             continue
-        print(
-            f"{rule.id}: {len(matched[rule.id])} of {len(stories)} stories seen within {args.since}"
-        )
+        print(f"{rule.id}: {len(matched[rule.id])} of {len(stories)} stories {_which(args)}")
         for story in matched[rule.id]:
-            when = f"{story.published:%Y-%m-%d}" if story.published else "(no date)"
+            when = show_when(story.published, story.date_only) or "(no date)"
             print(f"  {when}  {story.title}  <{story.sources[0].url}>")
     return 0
+
+
+def _which(args: argparse.Namespace) -> str:
+    """Which stories were tried, as the options chose them."""
+    parts = []
+    if args.seen_within or not args.since:
+        parts.append(f"seen within {args.seen_within or '7d'}")
+    if args.since:
+        parts.append(f"published since {show_time(args.since)}")
+    return " and ".join(parts)
 
 
 def _test_dict(
@@ -192,13 +215,15 @@ def _test_dict(
             {
                 "id": s.id,
                 "title": s.title,
-                "published": s.published.isoformat() if s.published else None,
+                "published": iso_when(s.published, s.date_only),
+                "first_seen": iso(s.first_seen),
                 "link": s.sources[0].url,
                 "sites": [src.site_id for src in s.sources],
             }
             for s in stories
         ],
-        "health": sites,
+        # The outbox keeps each finding's since as naive UTC; shown, it is local.
+        "health": [{**f, "since": iso(datetime.fromisoformat(f["since"]))} for f in sites],
     }
 
 
@@ -226,12 +251,6 @@ def status_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _local(value: datetime | None) -> str | None:
-    from aggregator.store.repository import LOCAL_TZ
-
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ).isoformat() if value else None
-
-
 def _state_dict(state: AlertState) -> dict[str, Any]:
     from aggregator.alerts.outbox import PENDING
 
@@ -245,23 +264,22 @@ def _state_dict(state: AlertState) -> dict[str, Any]:
         "attempts": state.attempts,
         "targets": state.targets,
         "delivered_to": state.delivered_to,
-        "created": _local(state.created),
-        "next_attempt": _local(state.next_attempt_at) if state.status == PENDING else None,
-        "delivered": _local(state.delivered_at),
+        "created": iso(state.created),
+        "next_attempt": iso(state.next_attempt_at) if state.status == PENDING else None,
+        "delivered": iso(state.delivered_at),
         "last_error": state.last_error,
     }
 
 
 def _state_line(state: AlertState) -> str:
     from aggregator.alerts.outbox import DELIVERED, PENDING
-    from aggregator.store.repository import LOCAL_TZ
 
     line = (
         f"#{state.id} {state.status:<9} {state.rule_id}: {state.subject[:60]} "
         f"({state.delivered_to}/{state.targets} targets, {state.attempts} attempts)"
     )
     if state.status == PENDING and state.attempts:
-        line += f", next {state.next_attempt_at.replace(tzinfo=UTC).astimezone(LOCAL_TZ):%H:%M:%S}"
+        line += f", next {show_time(state.next_attempt_at, '%d/%m/%Y %H:%M:%S')}"
     if state.last_error and state.status != DELIVERED:
         line += f"\n    last error: {state.last_error}"
     return line

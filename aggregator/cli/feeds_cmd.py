@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 
 from aggregator.cli.options import add_server_options, add_sites_option, announce
-from feeds.publish import PAGE_SIZE, PAGES
+from feeds.origin import LOCAL_ORIGIN
+from feeds.publish import PAGE_SIZE, PAGES, PUBLIC_URL_ENV
 
 # What `tinlaodong feeds --help` says: plain sentences, as a terminal shows them.
 DESCRIPTION = """\
@@ -77,6 +80,16 @@ def run_build(args: argparse.Namespace) -> int:
 
     sites = load_registry(args.sites).sites
     require_store(args.data_dir)
+    if not (args.base_url or args.home_url or os.environ.get(PUBLIC_URL_ENV)):
+        # Not an error: served by `tinlaodong serve` the files are right. A static host
+        # serves them as written, links to nowhere, so the one building them should know.
+        print(
+            f"tinlaodong feeds build: warning: the feeds' links name the stand-in "
+            f"{LOCAL_ORIGIN}, which `tinlaodong serve` replaces with its own address; for a "
+            f"static host give --base-url URL (where {args.out} is served) or set "
+            f"{PUBLIC_URL_ENV}",
+            file=sys.stderr,
+        )
     store = open_store(args.data_dir)
     try:
         written = update_feeds(

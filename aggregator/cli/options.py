@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aggregator.exceptions import ConfigError
 
 if TYPE_CHECKING:
+    from aggregator.registry import Registry
+    from aggregator.store import StoryStore
     from feeds.web import WebServer
+
+SINCE_HELP = (
+    "only stories published since DATE (2025-07-01: midnight in Vietnam) or within AGE (7d, "
+    "12h, 30m, 2w); a story without a date counts from when it was first seen"
+)
 
 
 def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
@@ -31,6 +40,41 @@ def add_sites_option(parser: argparse.ArgumentParser) -> None:
         help="a registry file of one's own (YAML, sites: list; default: the one the data "
         "directory was last crawled with, else the built-in registry)",
     )
+
+
+def add_since_option(parser: argparse.ArgumentParser) -> None:
+    """--since DATE|AGE: publication date, the same in every command that has it."""
+    parser.add_argument("--since", type=parse_since, metavar="DATE|AGE", help=SINCE_HELP)
+
+
+def parse_since(text: str) -> datetime:
+    """``--since``: a date (or date and time), Vietnam's unless it has an offset, or an age
+    back from now; aware either way."""
+    from aggregator.dates import VIETNAM
+    from aggregator.registry import parse_duration
+
+    try:
+        return datetime.now(UTC) - parse_duration(text)
+    except ValueError:
+        pass
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (2025-07-01) or an age (7d, 12h): {text!r}"
+        ) from None
+    # A bare date is midnight in Vietnam, where the news is dated.
+    return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+
+
+def check_site_ids(registry: Registry, site_ids: Sequence[str], store: StoryStore) -> None:
+    """Each of ``site_ids`` names a site of the registry or one the store has stories of; a
+    mistyped one is an error naming the nearest ids (as ``crawl --site`` says), not an empty
+    list."""
+    known = {site.id for site in registry.sites}
+    for site_id in site_ids:
+        if site_id not in known and not store.story_count(site_ids=[site_id]):
+            registry.get(site_id)  # not there: a RegistryError with "did you mean"
 
 
 def add_site_options(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,8 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from aggregator.timeshow import show_time
+
 # The scheduler and the store are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
 if TYPE_CHECKING:
@@ -21,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help="show the scheduled crawls: next run, last run, last crawl per site",
         description="Show the crawl jobs that 'tinlaodong serve' keeps in the data directory's "
         "database: sites, interval, next run time, how the last scheduled run went (duration, "
-        "exit code, time limit) and each site's last crawl.",
+        "exit code, time limit) and each site's last crawl. Times are Vietnam's (+07:00).",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per job")
     parser.set_defaults(func=run)
@@ -49,14 +51,19 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_table(statuses: list[JobStatus]) -> None:
     width = max(len(s.id) for s in statuses)
-    print(f"{'job':<{width}}  every  next run          last run")
+    print(f"{'job':<{width}}  every  {'next run':<{_WHEN}}  last run")
     for status in statuses:
         every = status.to_dict()["interval"] or "?"
-        print(f"{status.id:<{width}}  {every:>5}  {_when(status.next_run):<16}  {_last(status)}")
+        when = _when(status.next_run)
+        print(f"{status.id:<{width}}  {every:>5}  {when:<{_WHEN}}  {_last(status)}")
+
+
+_WHEN = len("24/07/2024 12:55 +07:00")
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "paused"
+    # Vietnam's time, whatever the machine's zone (a server often runs in UTC).
+    return show_time(value) if value else "paused"
 
 
 def _last(status: JobStatus) -> str:

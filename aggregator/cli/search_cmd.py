@@ -6,11 +6,10 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_sites_option
-from aggregator.models import shown_published
+from aggregator.cli.options import add_since_option, add_sites_option, check_site_ids
+from aggregator.timeshow import iso_when, show_when
 
 # The store, the index and the gazetteer are imported when the command runs, not when the
 # command line is parsed: `tinlaodong --help` stays quick.
@@ -69,7 +68,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "search",
         parents=[parent],
         help="search the stored stories",
-        description="Search the stored stories (the index is brought up to date first). " + _SYNTAX,
+        description="Search the stored stories (the index is brought up to date first). "
+        + _SYNTAX
+        + " Times are Vietnam's (+07:00).",
     )
     # add_parser builds the top parser's class; this one reads a leading dash as a word.
     parser.__class__ = _SearchParser
@@ -81,8 +82,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help="only stories of this province (its sites, former provinces' included, or "
         "naming it); repeatable",
     )
+    add_since_option(parser)
     parser.add_argument(
-        "--since", type=_since, metavar="DATE", help="published since: 2025-07-01 or 7d, 12h"
+        "--site", action="append", default=[], metavar="ID",
+        help="only stories this site published (repeatable)",
     )
     parser.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N")
     add_sites_option(parser)
@@ -97,17 +100,20 @@ def run(args: argparse.Namespace) -> int:
     from aggregator.store import open_store, require_store
     from aggregator.tags import PROVINCE, tags_of
 
-    index = SiteIndex(load_registry(args.sites).sites)
+    registry = load_registry(args.sites)
+    index = SiteIndex(registry.sites)
     provinces = _provinces(args.province) if args.province else None
     require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
+        check_site_ids(registry, args.site, store)
         refresh_index(store.engine)
         hits = search(
             store.engine,
             " ".join(args.query),
             provinces=provinces,
             since=args.since,
+            site_ids=args.site,
             limit=args.limit,
             site_provinces={
                 site.id: site.current_province_id
@@ -124,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(_to_dict(hit, names, lead, date_only), ensure_ascii=False))
             else:
-                print(_line(hit, names))
+                print(_line(hit, names, date_only))
     finally:
         store.close()
     if not hits and not args.json:
@@ -159,8 +165,8 @@ def _hit_provinces(hit: Hit, index: SiteIndex, tagged: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _line(hit: Hit, provinces: list[str]) -> str:
-    day = f"{hit.published:%Y-%m-%d}" if hit.published else "----------"
+def _line(hit: Hit, provinces: list[str], date_only: bool) -> str:
+    day = show_when(hit.published, date_only) or "(no date)"
     where = ", ".join(provinces) or "-"
     return f"{day}  {hit.title}  [{where}]  {hit.url}  {hit.snippet}"
 
@@ -170,7 +176,7 @@ def _to_dict(
 ) -> dict[str, object]:
     return {
         "story_id": hit.story_id,
-        "published": shown_published(hit.published, date_only),
+        "published": iso_when(hit.published, date_only),
         "title": hit.title,
         "lead": lead,
         "provinces": provinces,
@@ -179,24 +185,6 @@ def _to_dict(
         "snippet": hit.snippet,
         "score": round(hit.score, 6),
     }
-
-
-def _since(text: str) -> datetime:
-    from aggregator.dates import VIETNAM
-    from aggregator.registry import parse_duration
-
-    try:
-        return datetime.now(UTC) - parse_duration(text)
-    except ValueError:
-        pass
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"not a date (2025-07-01) or a duration (7d, 12h): {text!r}"
-        ) from None
-    # A bare date is midnight in Vietnam, where the news is dated.
-    return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
 
 
 def _positive_int(text: str) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from aggregator.cli.options import add_sites_option
 from aggregator.registry import load_registry
+from aggregator.timeshow import iso, show_date, show_time
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
@@ -37,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         parents=[parent],
         help="list the registered sites",
         description="List the sites of the registry (or of --sites FILE): province then and "
-        "now, kind, status, profile, first start URL, and from the data directory: last crawl, "
-        "last new story, errors, health, where the site moved.",
+        "now, kind, status, profile, first start URL, and from the data directory: last crawl "
+        "(Vietnam's time, +07:00), last new story, errors, health, where the site moved.",
     )
     add_sites_option(listing)
     listing.add_argument("--json", action="store_true", help="one JSON object per site")
@@ -131,8 +132,8 @@ def _activity_dict(seen: SiteActivity | None) -> dict[str, object]:
             "interrupted": None,
         }
     return {
-        "last_crawl": seen.last_crawl.isoformat() if seen.last_crawl else None,
-        "last_new_story": seen.last_new_story.isoformat() if seen.last_new_story else None,
+        "last_crawl": iso(seen.last_crawl),
+        "last_new_story": iso(seen.last_new_story),
         "stories": seen.stories,
         "errors": seen.last_errors,
         "unreachable": seen.last_unreachable,
@@ -148,9 +149,9 @@ def _activity_text(seen: SiteActivity | None) -> str:
         return "  (never crawled: its crawl was interrupted; due)"
     if seen is None or seen.last_crawl is None:
         return "  (never crawled)"
-    parts = [f"crawled {seen.last_crawl:%Y-%m-%d %H:%M}", f"{seen.stories} stories"]
+    parts = [f"crawled {show_time(seen.last_crawl)}", f"{seen.stories} stories"]
     if seen.last_new_story:
-        parts.append(f"last new {seen.last_new_story:%Y-%m-%d}")
+        parts.append(f"last new {show_date(seen.last_new_story)}")
     if seen.last_unreachable:
         parts.append("unreachable")
     if seen.last_errors:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_sites_option
-from aggregator.models import shown_published
+from aggregator.cli.options import add_since_option, add_sites_option, check_site_ids
+from aggregator.timeshow import iso, iso_when, show_when
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
@@ -25,8 +24,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help="list the stored stories and their sources",
         description="List the stories of the data directory, newest first (by the canonical "
         "article's date): each with its sources (site, URL, title, date; the canonical article "
-        "first, marked '*') and the provinces of its publishers. When there are more than "
-        "--limit, a last line on stderr says how many were shown of how many.",
+        "first, marked '*') and the provinces of its publishers. Times are Vietnam's "
+        "(+07:00); a page that gave a day without a time shows the day. When there are more "
+        "than --limit, a last line on stderr says how many were shown of how many.",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per story")
     parser.add_argument(
@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--site", action="append", default=[], metavar="ID",
         help="only stories this site published (repeatable)",
     )
+    add_since_option(parser)
     add_sites_option(parser)
     parser.set_defaults(func=list_stories)
 
@@ -45,13 +46,17 @@ def list_stories(args: argparse.Namespace) -> int:
     from aggregator.site_index import SiteIndex
     from aggregator.store import open_store, require_store
 
-    index = SiteIndex(load_registry(args.sites).sites)
+    registry = load_registry(args.sites)
+    index = SiteIndex(registry.sites)
     require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
-        stories = store.stories(site_ids=args.site or None, limit=args.limit)
+        check_site_ids(registry, args.site, store)
+        sites = args.site or None
+        stories = store.stories(site_ids=sites, limit=args.limit, since=args.since)
         # Counted only when the list is full: a shorter one is every story there is.
-        total = store.story_count(site_ids=args.site or None) if len(stories) == args.limit else 0
+        full = len(stories) == args.limit
+        total = store.story_count(site_ids=sites, since=args.since) if full else 0
     finally:
         store.close()
     for story in stories:
@@ -74,8 +79,8 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
         "id": story.id,
         "title": story.title,
         "lead": story.lead,
-        "published": shown_published(story.published, story.date_only),
-        "first_seen": story.first_seen.isoformat(),
+        "published": iso_when(story.published, story.date_only),
+        "first_seen": iso(story.first_seen),
         "author": story.author,
         "provinces": _provinces(story, index),
         "sources": [
@@ -84,7 +89,7 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
                 "site_name": index.name(s.site_id),
                 "url": s.url,
                 "title": s.title,
-                "published": shown_published(s.published, s.date_only),
+                "published": iso_when(s.published, s.date_only),
                 "canonical": s.canonical,
             }
             for s in story.sources
@@ -92,24 +97,20 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
     }
 
 
+_WHEN = len("24/07/2024 12:55 +07:00")  # the sources' date column
+
+
 def story_text(story: StoryView, index: SiteIndex) -> str:
-    when = _when(story.published, story.date_only) or "(no date)"
+    when = show_when(story.published, story.date_only) or "(no date)"
     provinces = ", ".join(_provinces(story, index)) or "-"
     lines = [f"{when}  {story.title}  [{provinces}]"]
     for s in story.sources:
         mark = "*" if s.canonical else " "
-        date = f"{_when(s.published, s.date_only) or '(no date)':<16}"
+        date = f"{show_when(s.published, s.date_only) or '(no date)':<{_WHEN}}"
         lines.append(f"  {mark} {s.site_id:<24} {date}  {s.url}")
         if s.title and s.title != story.title:
-            lines.append(f"    {'':<24} {'':<16}  {s.title}")
+            lines.append(f"    {'':<24} {'':<{_WHEN}}  {s.title}")
     return "\n".join(lines)
-
-
-def _when(published: datetime | None, date_only: bool) -> str | None:
-    """A story's date to read: a day the page showed without a time, without one."""
-    if published is None:
-        return None
-    return f"{published:%Y-%m-%d}" if date_only else f"{published:%Y-%m-%d %H:%M}"
 
 
 def _positive_int(text: str) -> int:

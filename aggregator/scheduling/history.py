@@ -18,6 +18,8 @@ from sqlalchemy import Boolean, DateTime, Float, Integer, String, Text, func, se
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from aggregator.timeshow import iso
+
 
 class _Base(DeclarativeBase):
     pass
@@ -59,8 +61,8 @@ class RunRecord:
         return {
             "job": self.job_id,
             "sites": list(self.sites),
-            "started": self.started.isoformat(),
-            "finished": self.finished.isoformat(),
+            "started": iso(self.started),
+            "finished": iso(self.finished),
             "duration_s": round(self.duration, 1),
             "exit_code": self.exit_code,
             "timed_out": self.timed_out,

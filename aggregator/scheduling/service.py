@@ -42,6 +42,7 @@ from aggregator.scheduling.runner import LIVE, LiveProcesses
 from aggregator.scheduling.services import SERVICE_PREFIX, Service, ServiceContext
 from aggregator.store import open_store
 from aggregator.store.database import create_store_engine, database_url
+from aggregator.timeshow import show_time
 
 logger = logging.getLogger("tinlaodong.schedule")
 
@@ -206,7 +207,7 @@ def _log_skipped(event: JobEvent) -> None:
 
 
 def _local(value: datetime | None) -> str:
-    return value.astimezone().isoformat(timespec="seconds") if value else "never"
+    return show_time(value, "%d/%m/%Y %H:%M:%S") if value else "never"
 
 
 def run_until_signal(

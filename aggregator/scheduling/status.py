@@ -16,6 +16,7 @@ from aggregator.scheduling.history import RunHistory, RunRecord
 from aggregator.scheduling.jobstore import open_job_store
 from aggregator.scheduling.lock import is_held, lock_path, read_holder
 from aggregator.store import SiteActivity, open_store
+from aggregator.timeshow import iso
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class JobStatus:
             "interval": _duration(self.interval) if self.interval else None,
             "interval_s": self.interval.total_seconds() if self.interval else None,
             "jitter_s": round(self.jitter, 1),
-            "next_run": self.next_run.isoformat() if self.next_run else None,
+            "next_run": iso(self.next_run),
             "last_run": self.last_run.to_dict() if self.last_run else None,
             "last_crawls": {site: _activity(a) for site, a in self.activity.items()},
         }
@@ -50,7 +51,7 @@ def _activity(activity: SiteActivity | None) -> dict[str, Any] | None:
     if activity is None:
         return None
     return {
-        "finished": activity.last_crawl.isoformat() if activity.last_crawl else None,
+        "finished": iso(activity.last_crawl),
         "errors": activity.last_errors,
         "unreachable": activity.last_unreachable,
         "healthy": activity.healthy,

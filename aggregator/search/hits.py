@@ -82,6 +82,7 @@ def search(
     provinces: Iterable[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
+    site_ids: Sequence[str] | None = None,
     limit: int = 50,
     site_provinces: Mapping[str, str] | None = None,
     snippets: bool = True,
@@ -95,7 +96,8 @@ def search(
     ``provinces``: ids or names; a story matches when one of its sources' sites belongs to one
     of them now (``site_provinces``: site id -> current province id, from the registry) or when
     its tags name one. A former province stands for the current one it became part of.
-    ``since``: published (else first seen) at or after; ``until``: before.
+    ``since``: published (else first seen) at or after; ``until``: before. ``site_ids``: those
+    with a source on one of these sites.
     """
     parsed = parse(query)
     filters: list[ColumnElement[bool]] = []
@@ -105,6 +107,9 @@ def search(
     if until is not None:
         moment = until.astimezone(UTC).replace(tzinfo=None) if until.tzinfo else until
         filters.append(func.coalesce(Story.published, Story.first_seen) < moment)
+    if site_ids:
+        on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
+        filters.append(Story.id.in_(on_sites))
     if provinces is not None:
         filters.append(_in_provinces(provinces, site_provinces or {}))
     try:
