@@ -19,6 +19,8 @@ from aggregator.models import shown_published, text_after_lead
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
 from aggregator.store.repository import LOCAL_TZ
+from aggregator.story_provinces import ProvinceRule
+from aggregator.tags import default_tagger
 
 EXCERPT_CHARS = 280
 
@@ -118,7 +120,11 @@ def health_message(
 
 
 def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
-    provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
+    # What the story is about as the matcher saw it (the tagger on its text: the search
+    # index may not have it yet), and its publishers' provinces.
+    rule = ProvinceRule(index.sites.values(), index.gazetteer)
+    about = rule.about_from_tags(default_tagger().tags(story.title, story.text))
+    where = rule.of(about, [s.site_id for s in story.sources])
     if story.published is not None:
         published = shown_published(story.published, story.date_only)
     else:
@@ -127,7 +133,7 @@ def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
         "title": story.title,
         "link": story.sources[0].url if story.sources else "",
         "published": published,
-        "provinces": list(dict.fromkeys(provinces)),
+        **rule.as_json(where),  # provinces (both), provinces_about, provinces_publishers
         "lead": story.lead,
         # The body after the lead: the lead has a line of its own.
         "excerpt": excerpt(text_after_lead(story.text, story.lead)),
@@ -143,9 +149,18 @@ def _where_when(facts: dict[str, Any]) -> str:
     published = facts["published"]
     when = datetime.fromisoformat(published)
     if "T" not in published:
-        return " · ".join([*facts["provinces"][:2], f"{when:%d/%m/%Y}"])
+        return " · ".join([*_where(facts), f"{when:%d/%m/%Y}"])
     local = when.astimezone(VIETNAM) if when.tzinfo else when
-    return " · ".join([*facts["provinces"][:2], f"{local:%d/%m/%Y %H:%M}"])
+    return " · ".join([*_where(facts), f"{local:%d/%m/%Y %H:%M}"])
+
+
+def _where(facts: dict[str, Any]) -> list[str]:
+    """The provinces the story is about first (three at most), then its publishers' where
+    they differ: "Hà Tĩnh · nguồn: Toàn quốc"."""
+    about = facts["provinces_about"]
+    others = [p for p in facts["provinces_publishers"] if p not in about]
+    shown = [", ".join(about[:3]) + (" …" if len(about) > 3 else "")] if about else []
+    return shown + ([f"nguồn: {', '.join(others[:2])}"] if others else [])
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -16,6 +16,7 @@ from aggregator.models import shown_published
 if TYPE_CHECKING:
     from aggregator.site_index import SiteIndex
     from aggregator.store import StoryView
+    from aggregator.story_provinces import ProvinceRule, StoryProvinces
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -44,32 +45,34 @@ def list_stories(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
     from aggregator.site_index import SiteIndex
     from aggregator.store import open_store, require_store
+    from aggregator.story_provinces import ProvinceRule
 
-    index = SiteIndex(load_registry(args.sites).sites)
+    sites = load_registry(args.sites).sites
+    index, rule = SiteIndex(sites), ProvinceRule(sites)
     require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
         stories = store.stories(site_ids=args.site or None, limit=args.limit)
         # Counted only when the list is full: a shorter one is every story there is.
         total = store.story_count(site_ids=args.site or None) if len(stories) == args.limit else 0
+        about = rule.about_stored(store.engine, [story.id for story in stories])
     finally:
         store.close()
     for story in stories:
+        where = rule.of(about[story.id], [s.site_id for s in story.sources])
         if args.json:
-            print(json.dumps(story_dict(story, index), ensure_ascii=False))
+            print(json.dumps(story_dict(story, index, rule, where), ensure_ascii=False))
         else:
-            print(story_text(story, index))
+            print(story_text(story, rule.label(where)))
     if total > len(stories):
         # On stderr: the --json lines stay one story each, for whatever reads them.
         print(f"{len(stories)} of {total} stories; --limit N for more", file=sys.stderr)
     return 0
 
 
-def _provinces(story: StoryView, index: SiteIndex) -> list[str]:
-    return list(dict.fromkeys(p for s in story.sources for p in index.provinces(s.site_id)))
-
-
-def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
+def story_dict(
+    story: StoryView, index: SiteIndex, rule: ProvinceRule, where: StoryProvinces
+) -> dict[str, object]:
     return {
         "id": story.id,
         "title": story.title,
@@ -77,7 +80,7 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
         "published": shown_published(story.published, story.date_only),
         "first_seen": story.first_seen.isoformat(),
         "author": story.author,
-        "provinces": _provinces(story, index),
+        **rule.as_json(where),  # provinces (both), provinces_about, provinces_publishers
         "sources": [
             {
                 "site": s.site_id,
@@ -92,10 +95,10 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
     }
 
 
-def story_text(story: StoryView, index: SiteIndex) -> str:
+def story_text(story: StoryView, where: str) -> str:
+    """The story's line (``where``: its provinces, ``ProvinceRule.label``), then its sources."""
     when = _when(story.published, story.date_only) or "(no date)"
-    provinces = ", ".join(_provinces(story, index)) or "-"
-    lines = [f"{when}  {story.title}  [{provinces}]"]
+    lines = [f"{when}  {story.title}  [{where}]"]
     for s in story.sources:
         mark = "*" if s.canonical else " "
         date = f"{_when(s.published, s.date_only) or '(no date)':<16}"

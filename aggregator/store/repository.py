@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
 
 from aggregator.health import CrawlMetrics
@@ -62,9 +63,12 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[StoryView]:
         """See :meth:`StoryViews.stories`."""
-        return self.views.stories(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        return self.views.stories(
+            site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching
+        )
 
     def story_ids(
         self,
@@ -72,9 +76,12 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[int]:
         """See :meth:`StoryViews.story_ids`."""
-        return self.views.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        return self.views.story_ids(
+            site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching
+        )
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
         """See :meth:`StoryViews.stories_by_id`."""

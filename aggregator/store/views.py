@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, func, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -60,10 +60,13 @@ class StoryViews:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[StoryView]:
         """Newest first (by the article's own date, else when first seen); ``site_ids``: those
-        with a source on one of these sites; ``story_ids``: only these stories."""
-        ids = self.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids)
+        with a source on one of these sites; ``story_ids``: only these stories; ``matching``:
+        only those this clause over ``stories`` holds for (a province's, from
+        ``aggregator.story_provinces``)."""
+        ids = self.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching)
         found = self.stories_by_id(ids)
         return [found[i] for i in ids if i in found]
 
@@ -73,10 +76,11 @@ class StoryViews:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[int]:
         """The ids of :meth:`stories`, in its order: for callers that load each story once
         however many lists show it (the feeds)."""
-        query = _newest(select(Story.id), site_ids, story_ids, limit)
+        query = _newest(select(Story.id), site_ids, story_ids, limit, matching)
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
@@ -160,9 +164,10 @@ def _newest(
     site_ids: Sequence[str] | None,
     story_ids: Sequence[int] | None,
     limit: int,
+    matching: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
-    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids``, the ``limit``
-    newest first."""
+    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids`` / ``matching``,
+    the ``limit`` newest first."""
     if site_ids is not None:
         # IN over the sources' site index, not EXISTS: SQLite ran EXISTS once per story of the
         # store, for each site feed.
@@ -170,7 +175,9 @@ def _newest(
         query = query.where(Story.id.in_(on_sites))
     if story_ids is not None:
         query = query.where(Story.id.in_(list(story_ids)))
-    if site_ids is None and story_ids is None:
+    if matching is not None:
+        query = query.where(matching)
+    if site_ids is None and story_ids is None and matching is None:
         query = query.where(Story.id.in_(_newest_of_store(limit)))
     # An undated story (or one whose date was refused) sorts by when it was first seen,
     # among the dated ones: sorted last, it would fall outside every feed's window.

@@ -21,6 +21,7 @@ from aggregator.gazetteer import normalise
 from aggregator.models import text_after_lead
 from aggregator.registry import Site
 from aggregator.store import SiteActivity, StoryStore, StoryView
+from aggregator.story_provinces import StoryProvinces
 from aggregator.tags import default_topics
 from feeds.builder import atom_bytes, feed_updated, rss_bytes
 from feeds.jsonfeed import json_feed_bytes
@@ -111,6 +112,7 @@ class WebApp:
         except ConfigError as exc:
             found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
         chart_title, chart = self._chart(view, lang)
+        provinces = self.data.provinces(found.stories)
         page = HomePage(
             lang=lang,
             heading=self._heading(view, lang),
@@ -121,7 +123,9 @@ class WebApp:
             },
             provinces=self._provinces(),
             topics=[(t.id, t.name) for t in default_topics()],
-            stories=[self._row(s, found.snippets.get(s.id)) for s in found.stories],
+            stories=[
+                self._row(s, found.snippets.get(s.id), provinces[s.id]) for s in found.stories
+            ],
             page=view.page,
             more=found.more,
             follow=[self._view_feed(view, base, lang)],
@@ -145,20 +149,19 @@ class WebApp:
         return " · ".join(parts) or text(lang, "latest")
 
     def _provinces(self) -> list[tuple[str, str]]:
-        gazetteer = self.data.index.gazetteer
-        ids = {s.current_province_id for s in self.sites if s.current_province_id}
-        ids.discard(gazetteer.national.id)
-        names = [(i, gazetteer.get(i).name) for i in ids]
+        # Every current province: one without a site of its own has the stories naming it.
+        names = [(p.id, p.name) for p in self.data.index.gazetteer.all_current()]
         return sorted(names, key=lambda pair: _collation_key(pair[1]))
 
-    def _row(self, story: StoryView, snippet: str | None) -> StoryRow:
+    def _row(self, story: StoryView, snippet: str | None, where: StoryProvinces) -> StoryRow:
         first = story.sources[0]
         if snippet is None:
             snippet = excerpt(text_after_lead(story.text, story.lead))
         return StoryRow(
             title=story.title,
             url=first.url,
-            provinces=tuple(self.data.index.provinces(first.site_id)),
+            provinces=tuple(self.data.rule.names(where.publishers)),
+            about=tuple(self.data.rule.names(where.about)),
             source=self.data.index.name(first.site_id),
             others=len({s.site_id for s in story.sources[1:]} - {first.site_id}),
             when=story.published or story.first_seen,
@@ -223,7 +226,7 @@ class WebApp:
 
     def _chart(self, view: View, lang: str) -> tuple[str, Heatmap | None]:
         """(title, chart) of the stories per day per province; no chart without stories."""
-        days, counts = self.data.daily_counts()
+        days, counts = self.data.daily_counts(province=view.province)
         gazetteer = self.data.index.gazetteer
         title = text(lang, "chart_days", end=f"{days[-1]:%d/%m/%Y}")
         # Every province with a site, quiet ones too: a blank row says something.

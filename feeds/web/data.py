@@ -5,9 +5,20 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    inspect,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -20,7 +31,9 @@ from aggregator.search.query import parse
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
-from aggregator.tags import default_topics, resolve_province, story_ids_tagged
+from aggregator.store.search_schema import StoryTag
+from aggregator.story_provinces import ProvinceRule, StoryProvinces
+from aggregator.tags import PROVINCE, default_topics, story_ids_tagged
 
 RUNS_PER_SITE = 12
 CHART_DAYS = 30
@@ -30,7 +43,7 @@ CHART_DAYS = 30
 class View:
     """What a page or a dynamic feed shows: filters as the reader gave them, checked."""
 
-    province: str | None = None  # a current province id
+    province: str | None = None  # a province id (current, former or the national one)
     topic: str | None = None  # a topic id
     q: str = ""
     page: int = 1
@@ -60,9 +73,20 @@ class WebData:
         self.engine = store.engine
         self.sites = list(sites)
         self.index = SiteIndex(sites)
+        self.rule = ProvinceRule(sites, self.index.gazetteer)
 
-    def province_sites(self, province_id: str) -> list[str]:
-        return [s.id for s in self.sites if s.current_province_id == province_id]
+    def province_clause(self, province_id: str) -> ColumnElement[bool]:
+        """The stories of a province (``aggregator.story_provinces``: named or published
+        there), as SQL."""
+        return self.rule.clause([self.index.gazetteer.get(province_id)])
+
+    def provinces(self, stories: Sequence[StoryView]) -> dict[int, StoryProvinces]:
+        """Each story's provinces: what it is about (its tags) and its publishers'."""
+        about = self.rule.about_stored(self.engine, [s.id for s in stories])
+        return {
+            s.id: self.rule.of(about.get(s.id, ()), [source.site_id for source in s.sources])
+            for s in stories
+        }
 
     def find(self, view: View, per_page: int, snippets: bool = True) -> Found:
         """The stories of ``view``, newest first (best first when searching, with their
@@ -70,9 +94,8 @@ class WebData:
         wanted = per_page * view.page + 1  # one more tells whether there is an older page
         if view.q.strip():
             return self._search(view, per_page, wanted, snippets)
-        site_ids = self.province_sites(view.province) if view.province else None
         stories = self.store.stories(
-            site_ids=site_ids,
+            matching=self.province_clause(view.province) if view.province else None,
             # The topic's last stored first, bounded: a query has a limited number of
             # parameters (and a topic of a large store has hundreds of thousands).
             story_ids=(
@@ -84,14 +107,13 @@ class WebData:
         return Found(stories[start : start + per_page], {}, len(stories) > start + per_page)
 
     def _search(self, view: View, per_page: int, wanted: int, snippets: bool) -> Found:
-        site_provinces = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # Filtering by topic after ranking: ask for more, a topic keeps a part of them.
         limit = wanted if not view.topic else wanted * 5
         hits = search(
             self.engine,
             view.q,
             provinces=[view.province] if view.province else None,
-            site_provinces=site_provinces,
+            rule=self.rule,
             limit=limit,
             snippets=False,  # made below for the page shown only
         )
@@ -133,33 +155,65 @@ class WebData:
                 )
         return found
 
-    def daily_counts(self, days: int = CHART_DAYS) -> tuple[list[date], dict[str, Counter[date]]]:
+    def daily_counts(
+        self, days: int = CHART_DAYS, province: str | None = None
+    ) -> tuple[list[date], dict[str, Counter[date]]]:
         """The ``days`` days up to the newest story (today at the latest), and per current
-        province id (or the national id) the stories of each day, a story once a province."""
+        province id (or the national id) the stories of each day, a story once a province:
+        those it names and those of its publishers' sites (``aggregator.story_provinces``).
+        ``province``: that province's alone (a former one too). Counted in SQL."""
         today = datetime.now(VIETNAM).date()
         day_of = func.coalesce(Story.published, Story.first_seen)
         with Session(self.engine) as session:
             newest = session.scalar(select(func.max(day_of)))
             end = min(_local(newest).date(), today) if newest else today
             start = end - timedelta(days=days - 1)
-            since = datetime.combine(start, datetime.min.time(), VIETNAM).astimezone(UTC)
-            rows = session.execute(
-                select(Story.id, day_of, Source.site_id)
-                .join(Source, Source.story_id == Story.id)
-                .where(day_of >= since.replace(tzinfo=None))
-            ).all()
-        national = self.index.gazetteer.national.id
-        seen: set[tuple[int, str]] = set()
+            # Each day's first instant, as stored (naive UTC): a story's day is the last of
+            # them it is not before.
+            bounds = [
+                datetime.combine(start + timedelta(days=n), time.min, VIETNAM)
+                .astimezone(UTC)
+                .replace(tzinfo=None)
+                for n in range(days + 1)
+            ]
+            day = case(*((day_of >= bounds[n], n) for n in reversed(range(days))), else_=-1)
+            window = and_(day_of >= bounds[0], day_of < bounds[-1])
+            rows = session.execute(self._per_day(day, window, province)).all()
         counts: dict[str, Counter[date]] = {}
-        for story_id, moment, site_id in rows:
-            site = self.index.sites.get(site_id)
-            province = (site.current_province_id if site else None) or national
-            day = _local(moment).date()
-            if (story_id, province) in seen or not start <= day <= end:
-                continue
-            seen.add((story_id, province))
-            counts.setdefault(province, Counter())[day] += 1
+        for province_id, number, stories in rows:
+            counts.setdefault(province_id, Counter())[start + timedelta(days=number)] += stories
         return [start + timedelta(days=i) for i in range(days)], counts
+
+    def _per_day(
+        self, day: ColumnElement[int], window: ColumnElement[bool], province: str | None
+    ) -> Select[str, int, int]:
+        """(province id, day number, stories) rows."""
+        if province is not None:
+            one = (
+                select(literal(province).label("province"), day.label("day"), Story.id)
+                .where(window, self.province_clause(province))
+                .subquery()
+            )
+            return select(one.c.province, one.c.day, func.count()).group_by(one.c.day)
+        national = self.index.gazetteer.national.id
+        current = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
+        # A site of no province known (not in the registry): the national row, as before.
+        place: ColumnElement[str] = (
+            case(current, value=Source.site_id, else_=national) if current else literal(national)
+        )
+        by_site = (
+            select(Story.id.label("story"), day.label("day"), place.label("province"))
+            .join(Source, Source.story_id == Story.id)
+            .where(window)
+        )
+        by_name = (
+            select(Story.id, day, StoryTag.value)
+            .join(StoryTag, StoryTag.story_id == Story.id)
+            .where(window, StoryTag.kind == PROVINCE)
+        )
+        both = union_all(by_site, by_name).subquery()
+        stories = func.count(distinct(both.c.story))
+        return select(both.c.province, both.c.day, stories).group_by(both.c.province, both.c.day)
 
     def last_runs(self) -> list[CrawlRun]:
         """The latest crawl run of each site (detached rows)."""
@@ -188,8 +242,8 @@ def check_view(
     """The view a query string asks for; an unknown province or topic is a ConfigError."""
     province_id = None
     if province:
-        place = resolve_province(province, data.index.gazetteer)
-        province_id = data.index.gazetteer.current_of(place).id
+        # A former province stays itself: its stories, not all of the one it is part of.
+        province_id = data.rule.resolve(province).id
     topic_id = topic or None
     if topic_id is not None and topic_id not in _topic_ids():
         raise ConfigError(f"unknown topic {topic_id!r}")

@@ -31,13 +31,14 @@ class FeedLink:
 class StoryRow:
     title: str
     url: str
-    provinces: tuple[str, ...]
+    provinces: tuple[str, ...]  # its publishers' (``aggregator.story_provinces``)
     source: str
     others: int
     when: datetime
     excerpt: str  # plain text; « and » mark search matches
     lead: str | None = None  # the standfirst, shown apart above the excerpt
     date_only: bool = False  # ``when`` is a day the page showed without a time
+    about: tuple[str, ...] = ()  # the provinces it names, shown apart from its publishers'
 
     def day(self) -> str:
         """``when`` as the page shows it: without a time for a date-only story."""
