@@ -194,7 +194,8 @@ class WebData:
                 .where(window, self.province_clause(province))
                 .subquery()
             )
-            return select(one.c.province, one.c.day, func.count()).group_by(one.c.day)
+            per_day = select(one.c.province, one.c.day, func.count())
+            return per_day.group_by(one.c.province, one.c.day)
         national = self.index.gazetteer.national.id
         current = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # A site of no province known (not in the registry): the national row, as before.
