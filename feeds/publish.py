@@ -77,9 +77,11 @@ def story_guid(story: StoryView) -> str:
     return f"tag:tinlaodong,2024:story/{story.content_hash[:32]}"
 
 
-def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
+def to_entry(story: StoryView, index: SiteIndex, about: Sequence[str] = ()) -> FeedEntry:
+    """The feed entry of ``story``; its categories: the provinces it is about (``about``,
+    names), then its publishers'."""
     sources = tuple(FeedSource(s.site_id, index.name(s.site_id), s.url) for s in story.sources)
-    provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
+    provinces = [*about, *(name for s in story.sources for name in index.provinces(s.site_id))]
     return FeedEntry(
         guid=story_guid(story),
         title=story.title,
@@ -113,6 +115,7 @@ def feed_specs(
     from aggregator.tags import default_topics, story_ids_tagged
 
     index = SiteIndex(sites)
+    rule = ProvinceRule(sites, index.gazetteer)
     # Each story is in several feeds (everything, its site's, its province's, its topics'):
     # loaded and made an entry once, the same object in each (the HTML cache keys on it).
     made: dict[int, FeedEntry] = {}
@@ -128,8 +131,9 @@ def feed_specs(
             site_ids=site_ids, story_ids=story_ids, matching=matching, limit=limit
         )
         missing = [i for i in ids if i not in made]
+        about = rule.about_stored(store.engine, missing)
         for story_id, story in store.stories_by_id(missing).items():
-            made[story_id] = to_entry(story, index)
+            made[story_id] = to_entry(story, index, rule.names(about[story_id]))
         return tuple(made[i] for i in ids if i in made)  # one deleted meanwhile: left out
 
     def page(**query: str) -> str:
@@ -159,7 +163,6 @@ def feed_specs(
                 group=TOPICS_GROUP,
             )
         )
-    rule = ProvinceRule(sites, index.gazetteer)
     # Every current province has a feed: a province without a registered site still gets the
     # press's and the ministry's stories about it.
     for province in index.gazetteer.all_current():

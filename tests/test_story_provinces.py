@@ -162,6 +162,10 @@ def test_the_press_story_about_ha_tinh_and_ha_tinhs_own_are_in_every_ha_tinh_fil
     assert issue.feed("Hà Tĩnh") == wanted
     assert issue.search("Hà Tĩnh") == wanted
     assert issue.alert_rule("Hà Tĩnh") == wanted
+    # The feed entry's categories: the province it is about, then its publisher's.
+    _, _, body = get(f"{issue.server.url}/feeds/province-ha-tinh.atom.xml")
+    entry = next(e for e in feedparser.parse(body).entries if e.title == ABOUT[1])
+    assert [tag.term for tag in entry.tags] == ["Hà Tĩnh", "Toàn quốc"]
     # Hà Nội: none of them.
     for select in (issue.page, issue.feed, issue.search, issue.alert_rule):
         assert select("Hà Nội") == set()

@@ -295,7 +295,11 @@ class WebApp:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))
         what = self._heading(view, lang)
-        entries = tuple(to_entry(s, self.data.index) for s in found.stories)
+        provinces = self.data.provinces(found.stories)
+        entries = tuple(
+            to_entry(s, self.data.index, self.data.rule.names(provinces[s.id].about))
+            for s in found.stories
+        )
         params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
         params = {k: v for k, v in params.items() if v}
         spec = FeedSpec(
