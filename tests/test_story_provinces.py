@@ -253,6 +253,13 @@ def test_a_former_province_is_its_own_stories_not_all_of_its_successors(tmp_path
         assert "[về: Kon Tum, Quảng Ngãi · nguồn: Toàn quốc]" in listed.stdout
         assert "[về: Kon Tum, Quảng Ngãi · nguồn: Kon Tum, Quảng Ngãi]" in listed.stdout
         assert "[về: Quảng Ngãi · nguồn: Quảng Ngãi]" in listed.stdout
+        found = tinlaodong(
+            "search", "--data-dir", str(place.data_dir), "--sites", str(place.sites_file),
+            "--province", "Kon Tum", "ban", "tin",
+        )  # fmt: skip
+        assert {line.split("  ")[1] for line in found.stdout.splitlines()} == kon_tum
+        assert 'part of Quảng Ngãi since 1 July 2025' in found.stderr
+        assert '--province "Quảng Ngãi" for all of it' in found.stderr
     place.store.close()
 
 
