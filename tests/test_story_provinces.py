@@ -247,6 +247,12 @@ def test_a_former_province_is_its_own_stories_not_all_of_its_successors(tmp_path
         for select in (place.page, place.feed, place.search, place.alert_rule):
             assert select("Kon Tum") == kon_tum, select
             assert select("Quảng Ngãi") == quang_ngai, select
+        # The page's form shows the former province chosen; its heading names it.
+        _, _, body = get(f"{place.server.url}/?province=kon-tum")
+        doc = lxml_html.fromstring(body.decode("utf-8"))
+        chosen = doc.cssselect('select[name="province"] option[selected]')
+        assert [(o.get("value"), o.text_content()) for o in chosen] == [("kon-tum", "Kon Tum")]
+        assert doc.cssselect("section h1")[0].text_content() == "Kon Tum"
         listed = tinlaodong(
             "stories", "--data-dir", str(place.data_dir), "--sites", str(place.sites_file)
         )

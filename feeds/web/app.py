@@ -121,7 +121,7 @@ class WebApp:
                 "topic": view.topic or "",
                 "q": view.q,
             },
-            provinces=self._provinces(),
+            provinces=self._provinces(view.province),
             topics=[(t.id, t.name) for t in default_topics()],
             stories=[
                 self._row(s, found.snippets.get(s.id), provinces[s.id]) for s in found.stories
@@ -148,9 +148,13 @@ class WebApp:
             parts += [t.name for t in default_topics() if t.id == view.topic]
         return " · ".join(parts) or text(lang, "latest")
 
-    def _provinces(self) -> list[tuple[str, str]]:
-        # Every current province: one without a site of its own has the stories naming it.
-        names = [(p.id, p.name) for p in self.data.index.gazetteer.all_current()]
+    def _provinces(self, chosen: str | None) -> list[tuple[str, str]]:
+        # Every current province: one without a site of its own has the stories naming it;
+        # and the one chosen, a former one too (?province=kon-tum), for the form to show it.
+        gazetteer = self.data.index.gazetteer
+        names = [(p.id, p.name) for p in gazetteer.all_current()]
+        if chosen and chosen not in dict(names):
+            names.append((chosen, gazetteer.get(chosen).name))
         return sorted(names, key=lambda pair: _collation_key(pair[1]))
 
     def _row(self, story: StoryView, snippet: str | None, where: StoryProvinces) -> StoryRow:
