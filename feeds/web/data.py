@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
+    CTE,
     ColumnElement,
     Select,
     and_,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     func,
     inspect,
     literal,
+    or_,
     select,
     union_all,
 )
@@ -177,40 +179,40 @@ class WebData:
                 for n in range(days + 1)
             ]
             day = case(*((day_of >= bounds[n], n) for n in reversed(range(days))), else_=-1)
-            window = and_(day_of >= bounds[0], day_of < bounds[-1])
-            rows = session.execute(self._per_day(day, window, province)).all()
+            # The window's stories, read off ix_stories_newest (a dated story by its date, an
+            # undated one by when it was first seen), each with its day's number: once.
+            undated_since = and_(Story.published.is_(None), Story.first_seen >= bounds[0])
+            recent = (
+                select(Story.id.label("id"), day.label("day"))
+                .where(or_(Story.published >= bounds[0], undated_since), day_of < bounds[-1])
+                .cte("recent")
+            )
+            rows = session.execute(self._per_day(recent, province)).all()
         counts: dict[str, Counter[date]] = {}
         for province_id, number, stories in rows:
             counts.setdefault(province_id, Counter())[start + timedelta(days=number)] += stories
         return [start + timedelta(days=i) for i in range(days)], counts
 
-    def _per_day(
-        self, day: ColumnElement[int], window: ColumnElement[bool], province: str | None
-    ) -> Select[str, int, int]:
-        """(province id, day number, stories) rows."""
+    def _per_day(self, recent: CTE, province: str | None) -> Select[str, int, int]:
+        """(province id, day number, stories) rows of the ``recent`` (id, day) stories."""
         if province is not None:
-            one = (
-                select(literal(province).label("province"), day.label("day"), Story.id)
-                .where(window, self.province_clause(province))
-                .subquery()
+            return (
+                select(literal(province), recent.c.day, func.count())
+                .join(Story, Story.id == recent.c.id)
+                .where(self.province_clause(province))
+                .group_by(recent.c.day)
             )
-            per_day = select(one.c.province, one.c.day, func.count())
-            return per_day.group_by(one.c.province, one.c.day)
         national = self.index.gazetteer.national.id
         current = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # A site of no province known (not in the registry): the national row, as before.
         place: ColumnElement[str] = (
             case(current, value=Source.site_id, else_=national) if current else literal(national)
         )
-        by_site = (
-            select(Story.id.label("story"), day.label("day"), place.label("province"))
-            .join(Source, Source.story_id == Story.id)
-            .where(window)
+        by_site = select(recent.c.id.label("story"), recent.c.day, place.label("province")).join(
+            Source, Source.story_id == recent.c.id
         )
-        by_name = (
-            select(Story.id, day, StoryTag.value)
-            .join(StoryTag, StoryTag.story_id == Story.id)
-            .where(window, StoryTag.kind == PROVINCE)
+        by_name = select(recent.c.id, recent.c.day, StoryTag.value).join(
+            StoryTag, and_(StoryTag.story_id == recent.c.id, StoryTag.kind == PROVINCE)
         )
         both = union_all(by_site, by_name).subquery()
         stories = func.count(distinct(both.c.story))
