@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from aggregator.gazetteer import default_gazetteer  # noqa: E402
@@ -55,10 +56,10 @@ def bench_sites() -> list[Site]:
     ]
 
 
-def tag(engine: object) -> None:
+def tag(engine: Engine) -> None:
     """Province tags on one story in ``TAGGED``, once."""
     current = [p.id for p in default_gazetteer().all_current()]
-    with Session(engine) as session:  # type: ignore[call-overload]
+    with Session(engine) as session:
         if session.scalar(select(func.count()).select_from(StoryTag)):
             return
         ids = list(session.scalars(select(Story.id).where(Story.id % TAGGED == 0)))
