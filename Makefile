@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint typecheck fuzz bench bench-fields bench-quick bench-tools bench-scale bench-memory clean
+.PHONY: install demo run test lint typecheck fuzz bench bench-fields bench-topics bench-quick bench-tools bench-scale bench-memory clean
 
 $(STAMP): pyproject.toml
 	@# Debian's Chromium drives the web page's browser tests (playwright cannot download one).
@@ -41,7 +41,7 @@ fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
 ## bench: extraction speed and quality against bare trafilatura, the fields of real pages
-## (bench-fields), then the crawl benchmark on 60 generated sites x 170 articles (10,200 article
+## (bench-fields), topic precision and recall on hand-labelled stories (bench-topics), then the crawl benchmark on 60 generated sites x 170 articles (10,200 article
 ## pages of 30-120 KB; bench/crawl_bench.py), against bare trafilatura, a download-only Scrapy
 ## crawl and news-please (own venv), with the re-crawls and feed serving (wrk); about 30 minutes.
 ## bench-quick: 6 sites x 50 articles
@@ -49,12 +49,18 @@ BENCH_NEWSPLEASE := bench/.venv-newsplease/bin/python
 bench: install bench-tools
 	$(BIN)/python bench/extract_bench.py
 	$(BIN)/python bench/fields_bench.py
+	$(BIN)/python bench/topics_bench.py
 	$(BIN)/python bench/crawl_bench.py --sites 60 --articles 170
 
 ## bench-fields: headline, date, time, author, lead, body start/end and captions on the hand-labelled
 ## real pages (../shared/corpus; bench/corpus), tinlaodong against bare trafilatura, per CMS family
 bench-fields: install
 	$(BIN)/python bench/fields_bench.py
+
+## bench-topics: topic tags against the hand labels of bench/corpus/topics-labels.json (mirror,
+## hand-written and real pages): precision and recall per topic and overall, dev and held out
+bench-topics: install
+	$(BIN)/python bench/topics_bench.py
 
 bench-quick: install bench-tools
 	$(BIN)/python bench/crawl_bench.py --quick

@@ -31,6 +31,7 @@ class _Entry:
     capitals: tuple[bool, ...]
     mode: Mode
     label: str
+    phrase: str
 
 
 class PhraseSet:
@@ -46,7 +47,9 @@ class PhraseSet:
         mode = mode or (Mode.EXACT if has_diacritics(phrase) else Mode.FOLDED)
         tokens = tuple(key(w, mode is not Mode.FOLDED) for w in found)
         capitals = tuple(w[0].isupper() for w in found)
-        self._by_first[fold_word(found[0])].append(_Entry(tokens, capitals, mode, label))
+        entries = self._by_first[fold_word(found[0])]
+        entries.append(_Entry(tokens, capitals, mode, label, phrase))
+        entries.sort(key=lambda entry: -len(entry.tokens))  # longest first: see occurrences
 
     def labels_in(self, text: str) -> set[str]:
         """The labels of the phrases found in ``text`` as whole words."""
@@ -57,6 +60,24 @@ class PhraseSet:
                 if entry.label not in labels and _at(entry, start, found, folded, exact):
                     labels.add(entry.label)
         return labels
+
+    def occurrences(self, text: str) -> list[tuple[int, str, str]]:
+        """Each phrase found in ``text`` as whole words: (index of its first word among the
+        words of ``text``, label, phrase). Where phrases overlap, the longest one starting
+        first takes the words: "vị trí việc làm" (a post in the civil service) is not also
+        "việc làm"."""
+        found, folded, exact = _tokens(text)
+        hits: list[tuple[int, str, str]] = []
+        start = 0
+        while start < len(folded):
+            for entry in self._by_first.get(folded[start], ()):  # longest first
+                if _at(entry, start, found, folded, exact):
+                    hits.append((start, entry.label, entry.phrase))
+                    start += len(entry.tokens)
+                    break
+            else:
+                start += 1
+        return hits
 
 
 _Tokens = tuple[str, ...]

@@ -1,17 +1,26 @@
 """What a story is about: topics of the sector (``topics.yaml``) and provinces it names.
 
 Tags are found in the title and text, on whole words (``aggregator.phrases``), and stored in
-``story_tags`` by ``aggregator.search.refresh_index``. A province is recorded as the one named
-(``former_province``, one of the 63) and the one it is part of now (``province``, one of the 34):
-"Nam Định" tags former ``nam-dinh`` and current ``ninh-binh``; "Hà Nội" both ``ha-noi``.
+``story_tags`` by ``aggregator.search.refresh_index``; alert rules' ``topics:`` use the same
+:class:`Tagger`. A topic is what the story is about, not every field it names in passing: its
+keywords are weighed by where they stand and how often (:meth:`Tagger.topic_scores`), and a
+story gets the few topics with the most (:meth:`Tagger.topics_of`).
+
+A province is recorded as the one named (``former_province``, one of the 63) and the one it is
+part of now (``province``, one of the 34): "Nam Định" tags former ``nam-dinh`` and current
+``ninh-binh``; "Hà Nội" both ``ha-noi``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +42,29 @@ KINDS = (TOPIC, PROVINCE, FORMER_PROVINCE)
 
 _ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _TOPIC_KEYS = frozenset({"id", "name", "keywords"})
+_FILE_KEYS = frozenset({"topics", "neutral"})
 # Names that are not only places: Hồ Chí Minh is the president cited in nearly every political
 # text ("tư tưởng Hồ Chí Minh"), so the city counts only with "TP"/"thành phố" or an alias.
 _NEEDS_PREFIX = frozenset({"ho-chi-minh"})
 _CITY_PREFIXES = ("TP", "Thành phố", "thành phố", "THÀNH PHỐ")
+
+# What a story is about. Each keyword found is evidence for its topic: in the headline, the
+# story is about it; in the lead (the first paragraph), it counts twice as much as further
+# down; further down, one mention is a field named in passing, several or several keywords of
+# the same topic are a subject. A long text names more fields in passing: there a mention
+# counts for less. Values read off the dev half of bench/corpus/topics-labels.json.
+TITLE_WEIGHT = 3.0  # once, however many keywords the headline holds
+LEAD_WEIGHT = 2.0  # each sentence of the first paragraph that names the topic
+BODY_WEIGHT = 1.0  # each sentence further down, in a text of up to BODY_WORDS words
+BODY_WORDS = 300
+DISTINCT_WEIGHT = 0.5  # each keyword of the topic found beyond the first (less in long texts)
+LEAD_CHARS = 600  # a text in one block: its beginning stands for the lead
+ENOUGH = 3.0  # a topic not in the headline needs this much evidence
+SHARE_OF_BEST = 0.6  # and at least this share of the best topic's
+MAX_TOPICS = 2  # the labels never give a story more
+_WORD = re.compile(r"\w+")  # folding's words, counted
+_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+_NEUTRAL = ""  # the label of the neutral phrases: no topic id is empty
 
 
 @dataclass(frozen=True)
@@ -53,12 +81,7 @@ def default_topics_path() -> Path:
 def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
     """The taxonomy, validated: errors name the file and the entry."""
     path = path or default_topics_path()
-    try:
-        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read the topics: {exc}".replace("\n", " ")) from exc
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), list):
-        raise ConfigError(f"{path}: expected a 'topics:' list")
+    raw = _read(path)
     topics = [_topic(entry, f"{path}: topic #{i}") for i, entry in enumerate(raw["topics"], 1)]
     seen: set[str] = set()
     for topic in topics:
@@ -66,6 +89,32 @@ def load_topics(path: Path | None = None) -> tuple[Topic, ...]:
             raise ConfigError(f"{path}: topic {topic.id}: duplicate id")
         seen.add(topic.id)
     return tuple(topics)
+
+
+def load_neutral(path: Path | None = None) -> tuple[str, ...]:
+    """The file's ``neutral:`` phrases: names that hold a keyword but are no evidence of its
+    topic (``Trung tâm Dịch vụ việc làm`` is named in whatever story its centre is in)."""
+    path = path or default_topics_path()
+    phrases = _read(path).get("neutral", [])
+    if not isinstance(phrases, list):
+        raise ConfigError(f"{path}: neutral must be a list of phrases")
+    for phrase in phrases:
+        if not isinstance(phrase, str) or not re.search(r"\w", phrase):
+            raise ConfigError(f"{path}: neutral: {phrase!r} is not a phrase")
+    return tuple(phrase.strip() for phrase in phrases)
+
+
+def _read(path: Path) -> Mapping[str, Any]:
+    try:
+        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the topics: {exc}".replace("\n", " ")) from exc
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), list):
+        raise ConfigError(f"{path}: expected a 'topics:' list")
+    unknown = sorted(set(map(str, raw)) - _FILE_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) {', '.join(unknown)}; expected topics, neutral")
+    return raw
 
 
 def _topic(entry: object, where: str) -> Topic:
@@ -101,31 +150,106 @@ def default_topics() -> tuple[Topic, ...]:
     return load_topics()
 
 
+@lru_cache(maxsize=1)
+def default_neutral() -> tuple[str, ...]:
+    return load_neutral()
+
+
 class Tagger:
     """Finds the tags of a story: (kind, value) pairs."""
 
-    def __init__(self, gazetteer: Gazetteer, topics: Iterable[Topic]) -> None:
+    def __init__(
+        self, gazetteer: Gazetteer, topics: Iterable[Topic], neutral: Iterable[str] = ()
+    ) -> None:
         self.gazetteer = gazetteer
         self._topics = PhraseSet()
         for topic in topics:
             for keyword in topic.keywords:
                 self._topics.add(keyword, topic.id)
+        for phrase in neutral:
+            self._topics.add(phrase, _NEUTRAL)  # takes its words, counts for no topic
         self._places = PhraseSet()
         for province in dict.fromkeys(gazetteer.all_former() + gazetteer.all_current()):
             for name in _place_names(province):
                 self._places.add(name, province.id, Mode.PROPER)
 
     def tags(self, title: str, text: str) -> set[tuple[str, str]]:
-        # Title and text apart: a phrase does not run from the title into the first line.
-        found = {(TOPIC, t) for part in (title, text) for t in self._topics.labels_in(part)}
+        found = {(TOPIC, t) for t in self.topics_of(title, text)}
         for part in (title, text):
             for province_id in self._places.labels_in(part):
                 found |= self._province_tags(self.gazetteer.get(province_id))
         return found
 
+    def topics_of(self, title: str, text: str) -> list[str]:
+        """The topics the story is about, most evidence first: those its headline names and
+        those with enough evidence and at least a share of the best one's; at most a few."""
+        scores, in_title = self._evidence(title, text)
+        best = max(scores.values(), default=0.0)
+        kept = [
+            topic
+            for topic, score in scores.items()
+            if topic in in_title or (score >= ENOUGH and score >= SHARE_OF_BEST * best)
+        ]
+        return sorted(kept, key=lambda topic: (-scores[topic], topic))[:MAX_TOPICS]
+
+    def topic_scores(self, title: str, text: str) -> dict[str, float]:
+        """Each topic whose keywords occur, with its evidence (see ``TITLE_WEIGHT``...)."""
+        return self._evidence(title, text)[0]
+
+    def _evidence(self, title: str, text: str) -> tuple[dict[str, float], set[str]]:
+        # Title and text apart: a phrase does not run from the title into the first line.
+        in_title = [(label, phrase) for _, label, phrase in self._topics.occurrences(title)]
+        titled = {label for label, _ in in_title} - {_NEUTRAL}
+        keywords: dict[str, set[str]] = {}
+        for label, phrase in in_title:
+            keywords.setdefault(label, set()).add(phrase)
+        where = _Layout(text)
+        shorter = min(1.0, BODY_WORDS / max(1, where.body_words))
+        # A sentence counts once: "hộ nghèo, hộ cận nghèo" is one mention of the topic.
+        sentences: dict[tuple[str, int], float] = {}
+        for word, label, phrase in self._topics.occurrences(text):
+            if label == _NEUTRAL:
+                continue
+            keywords.setdefault(label, set()).add(phrase)
+            sentence, in_lead = where.of_word(word)
+            weight = LEAD_WEIGHT if in_lead else BODY_WEIGHT * shorter
+            sentences[label, sentence] = max(weight, sentences.get((label, sentence), 0.0))
+        scores: defaultdict[str, float] = defaultdict(float)
+        for (label, _), weight in sentences.items():
+            scores[label] += weight
+        for label in titled:
+            scores[label] += TITLE_WEIGHT
+        for label, distinct in keywords.items():
+            if label != _NEUTRAL:
+                scores[label] += DISTINCT_WEIGHT * shorter * (len(distinct) - 1)
+        return dict(scores), titled
+
     def _province_tags(self, province: Province) -> set[tuple[str, str]]:
         found = {(FORMER_PROVINCE, province.id)} if province.former else set()
         return found | {(PROVINCE, self.gazetteer.current_of(province).id)}
+
+
+class _Layout:
+    """Where each word of a text stands: its sentence, and whether in the first paragraph (the
+    lead, or the text's first ``LEAD_CHARS`` characters if it is one block). Words are those
+    :class:`PhraseSet` counts (``folding.word_strings``): its word indexes place a phrase."""
+
+    def __init__(self, text: str) -> None:
+        # Words counted as PhraseSet finds them (in canonical text, whose words are NFC's).
+        text = unicodedata.normalize("NFC", text)
+        start = len(text) - len(text.lstrip())
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if end - start > LEAD_CHARS:
+            cut = text.rfind(" ", start, start + LEAD_CHARS)
+            end = cut if cut > start else start + LEAD_CHARS
+        # Counted per sentence, not placed one by one: a word never spans a sentence's end.
+        self._ends = list(accumulate(len(_WORD.findall(s)) for s in _SENTENCE_END.split(text)))
+        self._lead_words = len(_WORD.findall(text, 0, end))
+        self.body_words = (self._ends[-1] if self._ends else 0) - self._lead_words
+
+    def of_word(self, index: int) -> tuple[int, bool]:
+        return bisect_right(self._ends, index), index < self._lead_words
 
 
 def _place_names(province: Province) -> list[str]:
@@ -136,7 +260,7 @@ def _place_names(province: Province) -> list[str]:
 
 @lru_cache(maxsize=1)
 def default_tagger() -> Tagger:
-    return Tagger(default_gazetteer(), default_topics())
+    return Tagger(default_gazetteer(), default_topics(), default_neutral())
 
 
 def resolve_province(name_or_id: str, gazetteer: Gazetteer | None = None) -> Province:

@@ -14,6 +14,7 @@ from aggregator.tags import (
     TOPIC,
     Tagger,
     default_tagger,
+    load_neutral,
     load_topics,
     resolve_province,
 )
@@ -32,9 +33,61 @@ def test_shipped_taxonomy_loads() -> None:
     assert {"nguoi-co-cong", "giam-ngheo", "viec-lam", "bao-hiem-xa-hoi", "tien-luong"} <= ids
 
 
-def test_topics_found_in_title_and_text() -> None:
-    found = tags("Chi trả trợ cấp cho thương binh", "Đóng BHXH và tìm việc làm mới.")
-    assert {(TOPIC, "nguoi-co-cong"), (TOPIC, "bao-hiem-xa-hoi"), (TOPIC, "viec-lam")} <= found
+def topics(title: str, text: str = "") -> set[str]:
+    return {value for kind, value in tags(title, text) if kind == TOPIC}
+
+
+def test_a_topic_in_the_headline_is_enough() -> None:
+    assert topics("Chi trả trợ cấp cho thương binh", "Sáng nay, tại xã Tân Sơn.") == {
+        "nguoi-co-cong"
+    }
+
+
+def test_a_topic_in_the_lead_and_once_more_is_found() -> None:
+    text = "Sở tổng kết công tác giảm nghèo năm 2024.\n\nToàn tỉnh còn 1.200 hộ nghèo."
+    assert topics("Hội nghị tổng kết", text) == {"giam-ngheo"}
+
+
+def test_a_topic_named_once_in_passing_is_not_found() -> None:
+    text = (
+        "Đoàn công tác làm việc với huyện về kế hoạch năm 2025.\n\n"
+        "Các đại biểu thống nhất nhiều nội dung. Huyện đề nghị hỗ trợ kinh phí.\n\n"
+        "Dịp này, đoàn thăm một gia đình thương binh."
+    )
+    assert topics("Đoàn công tác làm việc tại huyện", text) == set()
+
+
+def test_sentences_listing_a_topic_count_once() -> None:
+    # "hộ nghèo, hộ cận nghèo" names a target group: one sentence, not two mentions.
+    text = (
+        "Năm 2024, tỉnh đưa 2.137 lao động đi làm việc ở nước ngoài theo hợp đồng.\n\n"
+        "Lao động thuộc hộ nghèo, hộ cận nghèo được vay vốn ưu đãi."
+    )
+    assert topics("Xuất khẩu lao động vượt kế hoạch", text) == {"lao-dong-ngoai-nuoc"}
+
+
+def test_the_longest_keyword_takes_the_words() -> None:
+    # "trợ cấp thất nghiệp" (social insurance), not also "thất nghiệp" (employment).
+    assert topics("Hướng dẫn hưởng trợ cấp thất nghiệp") == {"bao-hiem-xa-hoi"}
+
+
+def test_a_neutral_name_is_no_evidence() -> None:
+    # The job centre is named in whatever story it is in.
+    text = (
+        "Trung tâm Dịch vụ việc làm tỉnh tiếp nhận hồ sơ hưởng bảo hiểm thất nghiệp.\n\n"
+        "Trung tâm Dịch vụ việc làm cũng hướng dẫn nộp hồ sơ trực tuyến."
+    )
+    assert topics("Chi trả bảo hiểm thất nghiệp quý III", text) == {"bao-hiem-xa-hoi"}
+
+
+def test_at_most_two_topics_the_strongest() -> None:
+    tagger = default_tagger()
+    title = "Trao quà cho người có công, hộ nghèo và trẻ em dịp Tết"
+    assert len(tagger.topics_of(title, "")) == 2
+    scores = tagger.topic_scores(title, "Thăm thương binh, thân nhân liệt sĩ.")
+    assert tagger.topics_of(title, "Thăm thương binh, thân nhân liệt sĩ.")[0] == max(
+        scores, key=scores.__getitem__
+    )
 
 
 def test_topic_keyword_with_diacritics_respects_them() -> None:
@@ -103,6 +156,7 @@ def write_topics(tmp_path: Path, body: str) -> Path:
             "topic a: duplicate id",
         ),
         ("topics: [\n", "cannot read the topics"),
+        ("topics: []\nneutrals: [x]\n", "unknown key(s) neutrals; expected topics, neutral"),
     ],
 )
 def test_taxonomy_errors_name_file_and_entry(tmp_path: Path, body: str, message: str) -> None:
@@ -112,6 +166,24 @@ def test_taxonomy_errors_name_file_and_entry(tmp_path: Path, body: str, message:
     assert str(path) in str(error.value)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("topics: []\nneutral: Trung tâm\n", "neutral must be a list of phrases"),
+        ("topics: []\nneutral: [1975]\n", "neutral: 1975 is not a phrase"),
+    ],
+)
+def test_neutral_errors_name_the_file(tmp_path: Path, body: str, message: str) -> None:
+    path = write_topics(tmp_path, body)
+    with pytest.raises(ConfigError, match=message) as error:
+        load_neutral(path)
+    assert str(path) in str(error.value)
+
+
+def test_shipped_neutral_names_load() -> None:
+    assert "Trung tâm Dịch vụ việc làm" in load_neutral()
 
 
 def test_custom_taxonomy_tags(tmp_path: Path) -> None:

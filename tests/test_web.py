@@ -26,8 +26,11 @@ from aggregator.store import CrawlRecord, open_store
 from feeds.origin import with_origin
 from feeds.publish import update_feeds
 from feeds.web import WebServer
+from feeds.web import data as web_data
+from tests.backends import backend
 from tests.helpers import write_registry
 
+__all__ = ["backend"]  # the cases reading a store of their own run on both stores
 NOW = datetime.now(UTC).replace(microsecond=0)
 SITES = [
     {
@@ -209,9 +212,9 @@ def test_a_story_shows_its_lead_apart_and_a_date_only_day_without_a_time(
     assert LEAD not in dated.cssselect(".excerpt")[0].text_content()  # shown once
     time = dated.cssselect("time")[0]
     day = (NOW - timedelta(days=STORIES[DATE_ONLY_STORY][3])).astimezone(VIETNAM).date()
-    assert (time.get("datetime"), time.text_content()) == (day.isoformat(), f"{day:%d/%m/%Y}")
+    assert (time.get("datetime"), time.get("title")) == (day.isoformat(), f"{day:%d/%m/%Y}")
     timed = rows[STORIES[0][1]]
-    assert not timed.cssselect(".lead") and ":" in timed.cssselect("time")[0].text_content()
+    assert not timed.cssselect(".lead") and ":" in timed.cssselect("time")[0].get("title")
 
 
 def test_filter_by_province_covers_its_former_provinces(server: WebServer) -> None:
@@ -260,14 +263,22 @@ def test_english(server: WebServer) -> None:
     assert "lang" not in doc.cssselect("a.lang")[0].get("href")
 
 
-def test_paging_of_the_page(tmp_path: Path) -> None:
+def test_paging_of_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = populated_data_dir(tmp_path, extra_stories=35)
     with WebServer.for_data_dir(data.data_dir, data.sites, port=0) as server:
         first = page(server)
         older = first.cssselect('nav.pager a[rel="next"]')[0].get("href")
         second = page(server, older.lstrip("/"))
+        searched = page(server, "?q=lao+dong")
+        # A search counts up to SEARCH_COUNTED matches, and says when there may be more.
+        monkeypatch.setattr(web_data, "SEARCH_COUNTED", 32)
+        capped = page(server, "?q=lao+dong&lang=en")
+    assert searched.cssselect("p.count")[0].text_content() == "38 tin · hiển thị 1–30"
+    assert capped.cssselect("p.count")[0].text_content() == "over 32 stories · showing 1–30"
     assert len(story_titles(first)) == 30
     assert not set(story_titles(first)) & set(story_titles(second))
+    counts = [doc.cssselect("p.count")[0].text_content() for doc in (first, second)]
+    assert counts == ["39 tin · hiển thị 1–30", "39 tin · hiển thị 31–39"]
 
 
 @pytest.mark.parametrize(
@@ -394,3 +405,65 @@ def test_no_script_on_the_page_even_from_a_story(server: WebServer) -> None:
     assert status == 200 and b"<script" not in body.lower()
     doc = lxml_html.fromstring(body.decode("utf-8"))
     assert "<script>" in doc.cssselect(".excerpt")[0].text_content()
+
+
+def test_favicon_is_linked_and_served_with_caching(server: WebServer) -> None:
+    doc = page(server)
+    icon = doc.cssselect('head link[rel="icon"]')[0].get("href")
+    for path in (icon, "/favicon.ico"):
+        status, headers, body = get(server.url + path)
+        assert status == 200 and headers["Content-Type"] == "image/svg+xml"
+        assert "max-age=604800" in headers["Cache-Control"]
+        assert lxml_html.fromstring(body).tag.endswith("svg")
+        assert get(server.url + path, {"If-None-Match": headers["ETag"]})[0] == 304
+
+
+@pytest.mark.usefixtures("backend")
+def test_the_chart_ends_today_with_the_quiet_days_empty(tmp_path: Path) -> None:
+    sites_file = write_registry(tmp_path / "sites.yaml", SITES)
+    sites = load_registry(sites_file).sites
+    store = open_store(tmp_path / "data")
+    try:  # the newest story five days old
+        published = NOW - timedelta(days=5)
+        store.add_article(
+            "quangtri-sldtbxh",
+            "https://quangtri.example.vn/tin/1",
+            Article(url=None, title="Tin cũ", text="Nội dung.", published=published),
+        )
+    finally:
+        store.close()
+    today = datetime.now(VIETNAM).date()
+    with WebServer.for_data_dir(tmp_path / "data", sites, port=0) as server:
+        doc = page(server)
+    chart = doc.cssselect("section.chart")[0]
+    assert f"{today:%d/%m/%Y}" in chart.cssselect("h2")[0].text_content()
+    cells = {r.text_content(): r.getparent().get("fill") for r in chart.cssselect("rect title")}
+    day = published.astimezone(VIETNAM).date()
+    assert cells[f"Quảng Trị, {day:%d/%m/%Y}: 1"] != cells[f"Quảng Trị, {today:%d/%m/%Y}: 0"]
+    assert len({fill for title, fill in cells.items() if title.endswith(": 0")}) == 1
+
+
+def test_times_are_relative_with_the_absolute_time_in_the_title(server: WebServer) -> None:
+    for lang, expected in (
+        ("", ["hôm qua", "2 ngày trước", "3 ngày trước"]),
+        ("?lang=en", ["yesterday", "2 days ago", "3 days ago"]),
+    ):
+        times = page(server, lang).cssselect("ol.stories time")
+        assert [t.text_content() for t in times[:3]] == expected
+    first = times[0]
+    published = (NOW - timedelta(days=STORIES[0][3])).astimezone(VIETNAM)
+    assert first.get("title") == f"{published:%d/%m/%Y %H:%M} (+07:00)"
+    assert datetime.fromisoformat(first.get("datetime")) == published
+    # A day without a time: counted in days, its title the date alone (no made-up 00:00).
+    dated = times[DATE_ONLY_STORY]
+    assert dated.text_content() == "2 days ago" and ":" not in dated.get("title")
+
+
+def test_a_topic_counted_among_its_bounded_stories_says_there_may_be_more(
+    server: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = page(server, "?topic=viec-lam")
+    assert doc.cssselect("p.count")[0].text_content() == "2 tin · hiển thị 1–2"
+    monkeypatch.setattr(web_data, "TOPIC_STORIES", 1)  # the bound reached
+    doc = page(server, "?topic=viec-lam&lang=en")
+    assert doc.cssselect("p.count")[0].text_content() == "over 1 stories · showing 1–1"

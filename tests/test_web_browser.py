@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import feedparser
 import pytest
 
+from aggregator.dates import VIETNAM
 from feeds.web import WebServer
-from tests.test_web import STORIES, populated_data_dir
+from tests.test_web import DATE_ONLY_STORY, LEAD, NOW, STORIES, populated_data_dir
 
 CHROMIUM = os.environ.get("TINLAODONG_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -111,3 +113,58 @@ def test_english_and_the_feed_list(page: Any, server: WebServer) -> None:
     with page.expect_response(lambda r: r.url.endswith(".rss.xml")) as answer:
         page.goto(str(link.get_attribute("href")))
     assert answer.value.status == 200
+
+
+def test_a_story_its_sources_and_its_lead_from_the_list(
+    page: Any, server: WebServer, tmp_path: Path
+) -> None:
+    page.goto(server.url + "/")
+    first = page.locator("ol.stories li").first
+    assert first.locator("time").inner_text() == "hôm qua"
+    assert page.locator("p.count").inner_text() == "4 tin · hiển thị 1–4"
+    # "(và 1 nguồn khác)" is a link: to the story's page, at its sources.
+    first.locator("a.others").click()
+    page.wait_for_url("**/story/*#sources")
+    assert page.locator("h1").inner_text() == STORIES[0][1]
+    assert page.locator("article.story .ago").inner_text() == "hôm qua"
+    image = page.locator("article.story img")
+    assert image.get_attribute("src") == "https://quangtri-sldtbxh.example.vn/anh/1.jpg"
+    assert image.get_attribute("loading") == "lazy"
+    sources = page.locator("#sources li > a")
+    assert sources.all_inner_texts() == ["Sở LĐ-TB&XH tỉnh Quảng Trị", "Sở Nội vụ thành phố Hà Nội"]
+    page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
+    # Each source is a link a reader can click: the browser goes to the original article
+    # (there is no internet here: the request is made, its answer never comes).
+    story_url = page.url
+    for i, url in enumerate(
+        ["https://quangtri-sldtbxh.example.vn/tin/0", "https://hanoi-snv.example.vn/copy"]
+    ):
+        page.goto(story_url)
+        link = sources.nth(i)
+        assert link.is_visible() and link.is_enabled()
+        with page.expect_event("requestfailed", lambda request, url=url: request.url == url):
+            link.click(no_wait_after=True)
+        page.wait_for_url(lambda address: address.startswith("chrome-error:"))
+    # The lead, set apart, on the page of a story that has one.
+    page.goto(server.url + "/")
+    page.locator("ol.stories h3 a", has_text=STORIES[DATE_ONLY_STORY][1]).click()
+    page.wait_for_url("**/story/*")
+    assert page.locator("article.story > .lead").inner_text() == LEAD
+
+
+def test_the_date_filter_and_its_quick_choices(page: Any, server: WebServer) -> None:
+    today = NOW.astimezone(VIETNAM).date()
+    page.goto(server.url + "/")
+    page.fill('input[name="since"]', (today - timedelta(days=2)).isoformat())
+    page.click('button[type="submit"]')
+    page.wait_for_url("**since=**")
+    assert set(page.locator("ol.stories h3 a").all_inner_texts()) == {
+        STORIES[0][1], STORIES[DATE_ONLY_STORY][1],
+    }
+    assert page.locator("p.count").inner_text() == "2 tin · hiển thị 1–2"
+    page.locator("nav.quick a", has_text="30 ngày").click()
+    page.wait_for_url(f"**since={(today - timedelta(days=29)).isoformat()}**")
+    assert page.locator("p.count").inner_text() == "3 tin · hiển thị 1–3"
+    assert page.locator('input[name="since"]').input_value() == (
+        today - timedelta(days=29)
+    ).isoformat()

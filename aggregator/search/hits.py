@@ -80,6 +80,7 @@ def search(
     *,
     provinces: Iterable[str] | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 50,
     rule: ProvinceRule | None = None,
     snippets: bool = True,
@@ -93,13 +94,16 @@ def search(
     ``provinces``: ids or names; a story matches when it belongs to one of them by the rule of
     ``aggregator.story_provinces`` (``rule``: over the registered sites; without it, by the
     provinces its tags name alone): it names one or a site of one published it.
-    ``since``: published (else first seen) at or after.
+    ``since``: published (else first seen) at or after; ``until``: before.
     """
     parsed = parse(query)
     filters: list[ColumnElement[bool]] = []
     if since is not None:
         moment = since.astimezone(UTC).replace(tzinfo=None) if since.tzinfo else since
         filters.append(func.coalesce(Story.published, Story.first_seen) >= moment)
+    if until is not None:
+        moment = until.astimezone(UTC).replace(tzinfo=None) if until.tzinfo else until
+        filters.append(func.coalesce(Story.published, Story.first_seen) < moment)
     if provinces is not None:
         rule = rule or ProvinceRule(())
         filters.append(rule.clause([rule.resolve(name) for name in provinces]))

@@ -63,11 +63,18 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
         matching: ColumnElement[bool] | None = None,
     ) -> list[StoryView]:
         """See :meth:`StoryViews.stories`."""
         return self.views.stories(
-            site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching
+            site_ids=site_ids,
+            limit=limit,
+            story_ids=story_ids,
+            since=since,
+            until=until,
+            matching=matching,
         )
 
     def story_ids(
@@ -76,20 +83,37 @@ class StoryStore:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
         matching: ColumnElement[bool] | None = None,
     ) -> list[int]:
         """See :meth:`StoryViews.story_ids`."""
         return self.views.story_ids(
-            site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching
+            site_ids=site_ids,
+            limit=limit,
+            story_ids=story_ids,
+            since=since,
+            until=until,
+            matching=matching,
         )
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
         """See :meth:`StoryViews.stories_by_id`."""
         return self.views.stories_by_id(ids)
 
-    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+    def story_count(
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
+    ) -> int:
         """See :meth:`StoryViews.story_count`."""
-        return self.views.story_count(site_ids=site_ids)
+        return self.views.story_count(
+            site_ids=site_ids, story_ids=story_ids, since=since, until=until, matching=matching
+        )
 
     def count(self) -> tuple[int, int]:
         """(stories, sources)"""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from aggregator.models import Image
 from aggregator.store.fingerprint import canonical_url
 from aggregator.store.schema import Base, Source, Story
-from aggregator.store.times import from_utc
+from aggregator.store.times import from_utc, to_utc
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class SourceView:
     published: datetime | None = None  # aware, Vietnam's time zone
     canonical: bool = False
     date_only: bool = False  # the page showed a day, no time: ``published`` is its midnight
+    seen: datetime | None = None  # aware: when the crawl fetched this page
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,23 @@ class StoryViews:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
         matching: ColumnElement[bool] | None = None,
     ) -> list[StoryView]:
         """Newest first (by the article's own date, else when first seen); ``site_ids``: those
-        with a source on one of these sites; ``story_ids``: only these stories; ``matching``:
-        only those this clause over ``stories`` holds for (a province's, from
+        with a source on one of these sites; ``story_ids``: only these stories; ``since`` (at
+        or after) and ``until`` (before): dated (else first seen) within, as ``search``;
+        ``matching``: only those this clause over ``stories`` holds for (a province's, from
         ``aggregator.story_provinces``)."""
-        ids = self.story_ids(site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching)
+        ids = self.story_ids(
+            site_ids=site_ids,
+            limit=limit,
+            story_ids=story_ids,
+            since=since,
+            until=until,
+            matching=matching,
+        )
         found = self.stories_by_id(ids)
         return [found[i] for i in ids if i in found]
 
@@ -76,11 +87,13 @@ class StoryViews:
         site_ids: Sequence[str] | None = None,
         limit: int = 100,
         story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
         matching: ColumnElement[bool] | None = None,
     ) -> list[int]:
         """The ids of :meth:`stories`, in its order: for callers that load each story once
         however many lists show it (the feeds)."""
-        query = _newest(select(Story.id), site_ids, story_ids, limit, matching)
+        query = _newest(select(Story.id), site_ids, story_ids, limit, (since, until), matching)
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
@@ -103,12 +116,24 @@ class StoryViews:
                     images[row.story_id].append(Image(row.src, row.caption))
         return {i: _story_view(rows[i], sources[i], images[i]) for i in wanted if i in rows}
 
-    def story_count(self, *, site_ids: Sequence[str] | None = None) -> int:
+    def story_count(
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        story_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
+    ) -> int:
         """How many stories :meth:`stories` would list without a limit: for "20 of 29"."""
-        query = select(func.count(Story.id))
+        query = _between(select(func.count(Story.id)), since, until)
+        if matching is not None:
+            query = query.where(matching)
         if site_ids is not None:
             on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
             query = query.where(Story.id.in_(on_sites))
+        if story_ids is not None:
+            query = query.where(Story.id.in_(list(story_ids)))
         with Session(self.engine) as session:
             return session.scalar(query) or 0
 
@@ -149,6 +174,7 @@ def _story_view(row: Any, sources: list[Any], images: list[Image]) -> StoryView:
                 from_utc(s.published) if s.published else None,
                 bool(s.canonical),
                 bool(s.date_only),
+                from_utc(s.fetched_at),
             )
             # The canonical article first, then in the order they were stored.
             for s in sorted(sources, key=lambda s: (not s.canonical, s.id))
@@ -164,10 +190,12 @@ def _newest(
     site_ids: Sequence[str] | None,
     story_ids: Sequence[int] | None,
     limit: int,
+    between: tuple[datetime | None, datetime | None] = (None, None),
     matching: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
-    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids`` / ``matching``,
-    the ``limit`` newest first."""
+    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids`` / ``matching`` and
+    dated ``between`` (since, until), the ``limit`` newest first."""
+    query = _between(query, *between)
     if site_ids is not None:
         # IN over the sources' site index, not EXISTS: SQLite ran EXISTS once per story of the
         # store, for each site feed.
@@ -178,7 +206,7 @@ def _newest(
     if matching is not None:
         query = query.where(matching)
     if site_ids is None and story_ids is None and matching is None:
-        query = query.where(Story.id.in_(_newest_of_store(limit)))
+        query = query.where(Story.id.in_(_newest_of_store(limit, *between)))
     # An undated story (or one whose date was refused) sorts by when it was first seen,
     # among the dated ones: sorted last, it would fall outside every feed's window.
     return query.order_by(
@@ -188,13 +216,28 @@ def _newest(
     ).limit(limit)
 
 
-def _newest_of_store(limit: int) -> CompoundSelect[Any]:
-    """The ``limit`` newest dated stories and the ``limit`` newest undated ones: the store's
-    ``limit`` newest are among them. Each is the end of ``ix_stories_newest``, where the
-    order of the whole store sorted every story, a cost growing with the store."""
+def _between(query: Select[Any], since: datetime | None, until: datetime | None) -> Select[Any]:
+    """``query`` narrowed to the stories dated (else first seen) at or after ``since`` and
+    before ``until``: ``search --since``'s meaning."""
+    day_of = func.coalesce(Story.published, Story.first_seen)
+    if since is not None:
+        query = query.where(day_of >= to_utc(since))
+    if until is not None:
+        query = query.where(day_of < to_utc(until))
+    return query
+
+
+def _newest_of_store(
+    limit: int, since: datetime | None = None, until: datetime | None = None
+) -> CompoundSelect[Any]:
+    """The ``limit`` newest dated stories and the ``limit`` newest undated ones (within
+    ``since`` and ``until``): the store's ``limit`` newest are among them. Each is a range of
+    ``ix_stories_newest``, where the order of the whole store sorted every story, a cost
+    growing with the store."""
     dated = (
         select(Story.id)
         .where(Story.published.is_not(None))
+        .where(*_range(Story.published, since, until))
         .order_by(Story.published.desc(), Story.first_seen.desc(), Story.id.desc())
         .limit(limit)
         .subquery()
@@ -202,11 +245,21 @@ def _newest_of_store(limit: int) -> CompoundSelect[Any]:
     undated = (
         select(Story.id)
         .where(Story.published.is_(None))
+        .where(*_range(Story.first_seen, since, until))
         .order_by(Story.first_seen.desc(), Story.id.desc())
         .limit(limit)
         .subquery()
     )
     return union_all(select(dated.c.id), select(undated.c.id))
+
+
+def _range(column: Any, since: datetime | None, until: datetime | None) -> list[Any]:
+    found = []
+    if since is not None:
+        found.append(column >= to_utc(since))
+    if until is not None:
+        found.append(column < to_utc(until))
+    return found
 
 
 _TABLES = Base.metadata.tables
@@ -237,6 +290,7 @@ _SOURCE_VIEWS = select(
     _SOURCE.title,
     _SOURCE.published,
     _SOURCE.date_only,
+    _SOURCE.fetched_at,
     _DETAILS.c.canonical,
 ).outerjoin(_DETAILS, _DETAILS.c.source_id == _SOURCE.id)
 _IMAGE_VIEWS = select(_IMAGES.c.story_id, _IMAGES.c.src, _IMAGES.c.caption).order_by(

@@ -11,19 +11,21 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin, urlsplit
 
+from aggregator.dates import VIETNAM
 from aggregator.exceptions import ConfigError
 from aggregator.gazetteer import normalise
-from aggregator.models import text_after_lead
+from aggregator.models import Image, text_after_lead
 from aggregator.registry import Site
-from aggregator.store import SiteActivity, StoryStore, StoryView
+from aggregator.store import SiteActivity, SourceView, StoryStore, StoryView
 from aggregator.story_provinces import StoryProvinces
 from aggregator.tags import default_topics
 from feeds.builder import atom_bytes, feed_updated, rss_bytes
+from feeds.content import paragraphs
 from feeds.jsonfeed import json_feed_bytes
 from feeds.model import FeedSpec
 from feeds.publish import (
@@ -36,15 +38,26 @@ from feeds.publish import (
 )
 from feeds.web import charts
 from feeds.web.charts import Heatmap
-from feeds.web.data import Found, Run, View, WebData, check_view
-from feeds.web.i18n import language, text
+from feeds.web.data import Found, Run, View, WebData, check_day, check_view
+from feeds.web.i18n import EN, language, text
 from feeds.web.metrics import metrics_text
-from feeds.web.pages import FeedLink, HomePage, Pages, SiteRow, StoryRow, excerpt
+from feeds.web.pages import (
+    FeedLink,
+    HomePage,
+    Pages,
+    SiteRow,
+    SourceRow,
+    StoryPage,
+    StoryRow,
+    excerpt,
+)
+from feeds.web.times import absolute, relative
 
 PER_PAGE = 30
 FEED_SIZE = 50  # entries of a saved-search feed: the newest of the best matches
 FEED_CANDIDATES = 200
 PAGE_CACHE = "public, max-age=60"
+ICON_CACHE = "public, max-age=604800"  # a week: the icon changes with a release, if ever
 FEED_CACHE = "public, max-age=300"
 FORMATS = {
     "rss": "application/rss+xml; charset=utf-8",
@@ -88,6 +101,10 @@ class WebApp:
         self.requests = RequestCounts()
         self.pages = Pages()
 
+    def favicon(self) -> Response:
+        """The site's icon, an SVG (every browser of the last years takes one at any URL)."""
+        return Response(200, self.pages.icon, "image/svg+xml", ICON_CACHE)
+
     def metrics(self) -> Response:
         body = metrics_text(self.data, self.store, self.sites, self.requests.snapshot())
         return Response(200, body, "text/plain; version=0.0.4; charset=utf-8")
@@ -108,11 +125,22 @@ class WebApp:
         except ConfigError as exc:
             view, error = View(), str(exc)
         try:
+            since, until = check_day(query.get("since")), check_day(query.get("until"))
+        except ValueError as exc:
+            error = text(lang, "bad_date", value=str(exc))
+        else:
+            if since and until and since > until:
+                shown = {"since": f"{since:%d/%m/%Y}", "until": f"{until:%d/%m/%Y}"}
+                error = text(lang, "bad_dates", **shown)
+            elif error is None:
+                view = replace(view, since=since, until=until)
+        try:
             found = self.data.find(view, PER_PAGE)
         except ConfigError as exc:
             found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
         chart_title, chart = self._chart(view, lang)
         provinces = self.data.provinces(found.stories)
+        now = datetime.now(UTC)
         page = HomePage(
             lang=lang,
             heading=self._heading(view, lang),
@@ -120,11 +148,16 @@ class WebApp:
                 "province": view.province or "",
                 "topic": view.topic or "",
                 "q": view.q,
+                "since": query.get("since", "") if error else _iso(view.since),
+                "until": query.get("until", "") if error else _iso(view.until),
             },
+            today=datetime.now(VIETNAM).date(),
+            count=self._count(found, view, lang),
             provinces=self._provinces(view.province),
             topics=[(t.id, t.name) for t in default_topics()],
             stories=[
-                self._row(s, found.snippets.get(s.id), provinces[s.id]) for s in found.stories
+                self._row(s, found.snippets.get(s.id), provinces[s.id], lang, now)
+                for s in found.stories
             ],
             page=view.page,
             more=found.more,
@@ -137,6 +170,17 @@ class WebApp:
             error=error,
         )
         return Response(200 if error is None else 400, self.pages.home(page), HTML, PAGE_CACHE)
+
+    def _count(self, found: Found, view: View, lang: str) -> str:
+        """"123 tin · hiển thị 1–30": how many the filters find, which of them are shown."""
+        if found.total is None:
+            return ""
+        key = "count_capped" if found.capped else "count_one" if found.total == 1 else "count"
+        said = text(lang, key, n=f"{found.total:,}".replace(",", "." if lang != EN else ","))
+        if found.stories:
+            first = PER_PAGE * (view.page - 1) + 1
+            said += " · " + text(lang, "showing", first=first, last=first + len(found.stories) - 1)
+        return said
 
     def _heading(self, view: View, lang: str) -> str:
         if view.q:
@@ -157,10 +201,14 @@ class WebApp:
             names.append((chosen, gazetteer.get(chosen).name))
         return sorted(names, key=lambda pair: _collation_key(pair[1]))
 
-    def _row(self, story: StoryView, snippet: str | None, where: StoryProvinces) -> StoryRow:
+    def _row(
+        self, story: StoryView, snippet: str | None, where: StoryProvinces, lang: str, now: datetime
+    ) -> StoryRow:
         first = story.sources[0]
         if snippet is None:
             snippet = excerpt(text_after_lead(story.text, story.lead))
+        when = story.published or story.first_seen
+        date_only = story.date_only and story.published is not None
         return StoryRow(
             title=story.title,
             url=first.url,
@@ -168,10 +216,13 @@ class WebApp:
             about=tuple(self.data.rule.names(where.about)),
             source=self.data.index.name(first.site_id),
             others=len({s.site_id for s in story.sources[1:]} - {first.site_id}),
-            when=story.published or story.first_seen,
+            when=when,
             excerpt=snippet,
             lead=story.lead,
-            date_only=story.date_only and story.published is not None,
+            date_only=date_only,
+            ago=relative(when, now, lang, date_only),
+            link=f"/story/{story.id}" + ("?lang=en" if lang == EN else ""),
+            image=_shown_image(story),
         )
 
     def _static_feed(self, slug: str, title: str, base: str) -> FeedLink | None:
@@ -275,12 +326,59 @@ class WebApp:
                     province=site.province,
                     status=status,
                     status_class=css,
-                    last=_ago(act.last_crawl, now, lang) if act and act.last_crawl else "—",
+                    last=relative(act.last_crawl, now, lang) if act and act.last_crawl else "—",
                     stories=act.stories if act else 0,
                     strip=charts.crawl_strip(site_runs, titles),
                 )
             )
         return rows
+
+    # -- one story
+
+    def story(self, story_id: str, query: Mapping[str, str]) -> Response:
+        """``/story/<id>``: the story in full with every source; a 404 page if there is none."""
+        lang = language(query.get("lang"))
+        found = self.data.story(int(story_id)) if story_id.isdigit() else None
+        if found is None:
+            return Response(404, self.pages.not_found(lang, f"/story/{story_id}"), HTML)
+        story, tags = found
+        gazetteer = self.data.index.gazetteer
+        when = story.published or story.first_seen
+        date_only = story.date_only and story.published is not None
+        now = datetime.now(UTC)
+        topics = {t.id: t.name for t in default_topics()}
+        named: dict[str, str] = {}  # name -> id: a former province named as its successor is
+        for pid in tags.get("province", []) + tags.get("former_province", []):  # shown once
+            named.setdefault(gazetteer.get(pid).name, pid)
+        page = StoryPage(
+            id=story.id,
+            lang=lang,
+            title=story.title,
+            lead=story.lead,
+            image=_shown_image(story),
+            absolute=absolute(when, date_only),
+            machine_time=when.date().isoformat() if date_only else when.isoformat(),
+            ago=relative(when, now, lang, date_only),
+            provinces=sorted(
+                ((pid, name) for name, pid in named.items()),
+                key=lambda pair: _collation_key(pair[1]),
+            ),
+            topics=[(tid, topics[tid]) for tid in tags.get("topic", []) if tid in topics],
+            paragraphs=paragraphs(text_after_lead(story.text, story.lead)),
+            sources=[self._source_row(s) for s in story.sources],
+        )
+        return Response(200, self.pages.story(page), HTML, PAGE_CACHE)
+
+    def _source_row(self, source: SourceView) -> SourceRow:
+        seen = source.seen or source.published
+        return SourceRow(
+            name=self.data.index.name(source.site_id),
+            url=source.url,
+            province=" · ".join(self.data.index.provinces(source.site_id)),
+            seen=absolute(seen) if seen else "—",
+            machine_seen=seen.isoformat() if seen else "",
+            published=absolute(source.published, source.date_only) if source.published else None,
+        )
 
     # -- saved searches as feeds
 
@@ -294,7 +392,8 @@ class WebApp:
             )
             if not (view.q or view.province or view.topic):
                 return _plain(400, "a saved search needs q, province or topic\n")
-            found = self.data.find(view, FEED_CANDIDATES, snippets=False)  # a feed shows none
+            # A feed shows no snippet and no count.
+            found = self.data.find(view, FEED_CANDIDATES, snippets=False, counted=False)
         except ConfigError as exc:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))
@@ -353,6 +452,20 @@ class WebApp:
         return Response(status, body, "application/json; charset=utf-8")
 
 
+def _shown_image(story: StoryView) -> Image | None:
+    """The story's first image with an http(s) address (relative ones made absolute against
+    its page): shown from its own site, never fetched or proxied by this server."""
+    for image in story.images:
+        src = urljoin(story.sources[0].url, image.src) if story.sources else image.src
+        if urlsplit(src).scheme in ("http", "https"):
+            return Image(src, image.caption)
+    return None
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
+
+
 def _plain(status: int, message: str) -> Response:
     return Response(status, message.encode("utf-8"), "text/plain; charset=utf-8")
 
@@ -374,15 +487,6 @@ def _status(act: SiteActivity | None, lang: str) -> tuple[str, str]:
     if act.last_errors:
         return text(lang, "st_errors", n=act.last_errors), "warn"
     return text(lang, "st_ok"), "ok"
-
-
-def _ago(when: datetime, now: datetime, lang: str) -> str:
-    minutes = max(0, int((now - when).total_seconds() // 60))
-    if minutes < 120:
-        return text(lang, "ago_minutes", n=minutes)
-    if minutes < 48 * 60:
-        return text(lang, "ago_hours", n=minutes // 60)
-    return text(lang, "ago_days", n=minutes // (24 * 60))
 
 
 def _run_title(run: Run, lang: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from aggregator.dates import VIETNAM
+from aggregator.dates import VIETNAM, local_midnight
 from aggregator.exceptions import ConfigError
 from aggregator.registry import Site
 from aggregator.search import search
@@ -35,10 +36,14 @@ from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
 from aggregator.store.search_schema import StoryTag
 from aggregator.story_provinces import ProvinceRule, StoryProvinces
-from aggregator.tags import PROVINCE, default_topics, story_ids_tagged
+from aggregator.tags import PROVINCE, default_topics, story_ids_tagged, tags_of
 
 RUNS_PER_SITE = 12
 CHART_DAYS = 30
+# A search counts its matches up to this many (the page says "over 500" beyond): a search's
+# cost grows with what it reads, a list's count is one indexed COUNT.
+SEARCH_COUNTED = 500
+TOPIC_STORIES = 5000  # a topic's newest stored stories a list (and its count) picks among
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,14 @@ class View:
     topic: str | None = None  # a topic id
     q: str = ""
     page: int = 1
+    since: date | None = None  # published (else first seen) on this day or later, in Vietnam
+    until: date | None = None  # ... on this day or earlier
+
+    def moments(self) -> tuple[datetime | None, datetime | None]:
+        """(since, until) as a half-open range of moments: ``until`` is the next midnight."""
+        since = local_midnight(self.since) if self.since else None
+        until = local_midnight(self.until + timedelta(days=1)) if self.until else None
+        return since, until
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,8 @@ class Found:
     stories: list[StoryView]
     snippets: dict[int, str]  # story id -> search snippet (matches between « and »)
     more: bool  # older stories beyond this page
+    total: int | None = None  # the stories of the view, all pages (None: not counted)
+    capped: bool = False  # ``total`` is as many as a search counts: there may be more
 
 
 @dataclass(frozen=True)
@@ -90,35 +105,61 @@ class WebData:
             for s in stories
         }
 
-    def find(self, view: View, per_page: int, snippets: bool = True) -> Found:
+    def find(
+        self, view: View, per_page: int, snippets: bool = True, counted: bool = True
+    ) -> Found:
         """The stories of ``view``, newest first (best first when searching, with their
-        snippets unless ``snippets`` is False)."""
+        snippets unless ``snippets`` is False), and how many there are unless ``counted`` is
+        False (a feed says none)."""
         wanted = per_page * view.page + 1  # one more tells whether there is an older page
         if view.q.strip():
-            return self._search(view, per_page, wanted, snippets)
+            return self._search(view, per_page, wanted, snippets, counted)
+        matching = self.province_clause(view.province) if view.province else None
+        # The topic's last stored first, bounded: a query has a limited number of
+        # parameters (and a topic of a large store has hundreds of thousands).
+        story_ids = (
+            story_ids_tagged(self.engine, topic=view.topic, limit=TOPIC_STORIES)
+            if view.topic
+            else None
+        )
+        since, until = view.moments()
         stories = self.store.stories(
-            matching=self.province_clause(view.province) if view.province else None,
-            # The topic's last stored first, bounded: a query has a limited number of
-            # parameters (and a topic of a large store has hundreds of thousands).
-            story_ids=(
-                story_ids_tagged(self.engine, topic=view.topic, limit=5000) if view.topic else None
-            ),
-            limit=wanted,
+            matching=matching, story_ids=story_ids, limit=wanted, since=since, until=until
         )
         start = per_page * (view.page - 1)
-        return Found(stories[start : start + per_page], {}, len(stories) > start + per_page)
+        total = (
+            self.store.story_count(
+                story_ids=story_ids, since=since, until=until, matching=matching
+            )
+            if counted
+            else None
+        )
+        # Counted among the topic's bounded stories: there may be more.
+        capped = counted and story_ids is not None and len(story_ids) >= TOPIC_STORIES
+        return Found(
+            stories[start : start + per_page], {}, len(stories) > start + per_page, total, capped
+        )
 
-    def _search(self, view: View, per_page: int, wanted: int, snippets: bool) -> Found:
-        # Filtering by topic after ranking: ask for more, a topic keeps a part of them.
-        limit = wanted if not view.topic else wanted * 5
+    def _search(
+        self, view: View, per_page: int, wanted: int, snippets: bool, counted: bool
+    ) -> Found:
+        # Filtering by topic after ranking: ask for more, a topic keeps a part of them. At
+        # least SEARCH_COUNTED when counted: the page says how many match, up to that many.
+        limit = max(wanted, SEARCH_COUNTED) if counted else wanted
+        if view.topic:
+            limit *= 5
+        since, until = view.moments()
         hits = search(
             self.engine,
             view.q,
             provinces=[view.province] if view.province else None,
+            since=since,
+            until=until,
             rule=self.rule,
             limit=limit,
             snippets=False,  # made below for the page shown only
         )
+        capped = len(hits) >= limit
         if view.topic:
             ids = [h.story_id for h in hits]
             tagged = set(story_ids_tagged(self.engine, topic=view.topic, among=ids))
@@ -129,7 +170,13 @@ class WebData:
         stories = [by_id[h.story_id] for h in page if h.story_id in by_id]
         query = parse(view.q)
         marked = {s.id: snippet(s.text, query) for s in stories} if snippets else {}
-        return Found(stories, marked, len(hits) > start + per_page)
+        total = len(hits) if counted else None
+        return Found(stories, marked, len(hits) > start + per_page, total, capped and counted)
+
+    def story(self, story_id: int) -> tuple[StoryView, dict[str, list[str]]] | None:
+        """One story and its tags by kind (:func:`tags_of`), or None: no such story."""
+        found = self.store.stories_by_id([story_id]).get(story_id)
+        return None if found is None else (found, tags_of(self.engine, story_id))
 
     def runs(self, per_site: int = RUNS_PER_SITE) -> dict[str, list[Run]]:
         """Each site's last crawl runs, oldest first."""
@@ -160,15 +207,13 @@ class WebData:
     def daily_counts(
         self, days: int = CHART_DAYS, province: str | None = None
     ) -> tuple[list[date], dict[str, Counter[date]]]:
-        """The ``days`` days up to the newest story (today at the latest), and per current
+        """The ``days`` days up to today (in Vietnam: quiet days are news too), and per current
         province id (or the national id) the stories of each day, a story once a province:
         those it names and those of its publishers' sites (``aggregator.story_provinces``).
         ``province``: that province's alone (a former one too). Counted in SQL."""
-        today = datetime.now(VIETNAM).date()
+        end = datetime.now(VIETNAM).date()
         day_of = func.coalesce(Story.published, Story.first_seen)
         with Session(self.engine) as session:
-            newest = session.scalar(select(func.max(day_of)))
-            end = min(_local(newest).date(), today) if newest else today
             start = end - timedelta(days=days - 1)
             # Each day's first instant, as stored (naive UTC): a story's day is the last of
             # them it is not before.
@@ -263,3 +308,18 @@ def _topic_ids() -> set[str]:
 
 def _local(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC).astimezone(VIETNAM) if value.tzinfo is None else value
+
+
+def check_day(value: str | None) -> date | None:
+    """A ``since``/``until`` day of the query string (YYYY-MM-DD); ValueError if it is none."""
+    if not value:
+        return None
+    try:
+        if not _DAY.fullmatch(value.strip()):
+            raise ValueError(value)
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(value[:40]) from None
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

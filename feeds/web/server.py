@@ -180,6 +180,13 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
     def metrics(request: Request) -> HttpResponse:
         return _send(_answer(app.metrics()), request)
 
+    def story(request: Request) -> HttpResponse:
+        answer = app.story(request.path_params["id"], _query(request))
+        return _send(_answer(answer), request)
+
+    async def favicon(request: Request) -> HttpResponse:
+        return _send(_answer(app.favicon()), request)
+
     async def feed_file(request: Request) -> HttpResponse:
         name = "/" + request.path_params["name"]
         response = file_response(files, request, name, feeds_dir="feeds/")
@@ -197,6 +204,9 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
             Route("/feeds/search", counted("search_feed", search_feed)),
             Route("/healthz", counted("healthz", _in_thread(healthz))),
             Route("/metrics", counted("metrics", _in_thread(metrics))),
+            Route("/story/{id}", counted("story", _in_thread(story))),
+            Route("/favicon.ico", counted("favicon", favicon)),
+            Route("/favicon.svg", counted("favicon", favicon)),
             Route("/feeds/{name:path}", feed_file),
             Route("/{name:path}", root_file),
         ]
