@@ -30,10 +30,3 @@ class SiteIndex:
             names.append(self.gazetteer.get(site.current_province_id).name)
         return names
 
-    def by_current_province(self) -> dict[str, list[Site]]:
-        groups: dict[str, list[Site]] = {}
-        for site in self.sites.values():
-            province = site.current_province_id
-            if province and not self.gazetteer.get(province).is_national:
-                groups.setdefault(province, []).append(site)
-        return dict(sorted(groups.items()))

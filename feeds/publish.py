@@ -34,6 +34,8 @@ from feeds.origin import LOCAL_FEEDS, LOCAL_ORIGIN
 if TYPE_CHECKING:
     from concurrent.futures import Executor
 
+    from sqlalchemy import ColumnElement
+
     from aggregator.registry import Site
     from aggregator.store import StoryStore, StoryView
     from aggregator.tags import Topic
@@ -75,9 +77,11 @@ def story_guid(story: StoryView) -> str:
     return f"tag:tinlaodong,2024:story/{story.content_hash[:32]}"
 
 
-def to_entry(story: StoryView, index: SiteIndex) -> FeedEntry:
+def to_entry(story: StoryView, index: SiteIndex, about: Sequence[str] = ()) -> FeedEntry:
+    """The feed entry of ``story``; its categories: the provinces it is about (``about``,
+    names), then its publishers'."""
     sources = tuple(FeedSource(s.site_id, index.name(s.site_id), s.url) for s in story.sources)
-    provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
+    provinces = [*about, *(name for s in story.sources for name in index.provinces(s.site_id))]
     return FeedEntry(
         guid=story_guid(story),
         title=story.title,
@@ -107,28 +111,30 @@ def feed_specs(
     the feeds' rel="alternate" links (else the stand-in the server replaces), with each
     feed's filters unless ``filters`` is false (a plain feed list); ``health``: the health
     feed, if already made."""
+    from aggregator.story_provinces import ProvinceRule
     from aggregator.tags import default_topics, story_ids_tagged
 
     index = SiteIndex(sites)
+    rule = ProvinceRule(sites, index.gazetteer)
     # Each story is in several feeds (everything, its site's, its province's, its topics'):
     # loaded and made an entry once, the same object in each (the HTML cache keys on it).
     made: dict[int, FeedEntry] = {}
 
     def entries(
-        site_ids: Sequence[str] | None = None, story_ids: Sequence[int] | None = None
+        site_ids: Sequence[str] | None = None,
+        story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> tuple[FeedEntry, ...]:
         if site_ids is not None and not site_ids or story_ids is not None and not story_ids:
-            return ()  # none of no sites or no stories: no query (a province without sites)
-        ids = store.story_ids(site_ids=site_ids, story_ids=story_ids, limit=limit)
+            return ()  # none of no sites or no stories: no query
+        ids = store.story_ids(
+            site_ids=site_ids, story_ids=story_ids, matching=matching, limit=limit
+        )
         missing = [i for i in ids if i not in made]
+        about = rule.about_stored(store.engine, missing)
         for story_id, story in store.stories_by_id(missing).items():
-            made[story_id] = to_entry(story, index)
+            made[story_id] = to_entry(story, index, rule.names(about[story_id]))
         return tuple(made[i] for i in ids if i in made)  # one deleted meanwhile: left out
-
-    def merged(*groups: tuple[FeedEntry, ...]) -> tuple[FeedEntry, ...]:
-        unique = {e.guid: e for group in groups for e in group}
-        newest = sorted(unique.values(), key=lambda e: (e.published, e.guid), reverse=True)
-        return tuple(newest[:limit])
 
     def page(**query: str) -> str:
         return page_url(home_url, **(query if filters else {}))
@@ -157,11 +163,10 @@ def feed_specs(
                 group=TOPICS_GROUP,
             )
         )
-    by_province = index.by_current_province()
     # Every current province has a feed: a province without a registered site still gets the
     # press's and the ministry's stories about it.
     for province in index.gazetteer.all_current():
-        province_id, members = province.id, by_province.get(province.id, [])
+        province_id = province.id
         former = [p.name for p in index.gazetteer.former_of(province) if p != province]
         also = f" (gồm cả {', '.join(former)} trước 1/7/2025)" if former else ""
         specs.append(
@@ -170,16 +175,9 @@ def feed_specs(
                 title=f"tinlaodong: {province.name}",
                 description=f"Tin lao động, người có công và xã hội của {province.name}{also}.",
                 link=page(province=province_id),
-                # Its sites' stories, and stories from elsewhere (the press, the ministry)
-                # about it or the provinces it absorbed.
-                entries=merged(
-                    entries([s.id for s in members]),
-                    entries(
-                        story_ids=story_ids_tagged(
-                            store.engine, province=province_id, limit=2 * limit
-                        )
-                    ),
-                ),
+                # By the rule of aggregator.story_provinces: its sites' stories (those of the
+                # provinces it absorbed too) and the ones naming it or a province it absorbed.
+                entries=entries(matching=rule.clause([province])),
                 group=province.name,
             )
         )

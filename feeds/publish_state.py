@@ -42,17 +42,18 @@ def inputs_fingerprint(*parts: object) -> str:
 @lru_cache(maxsize=1)
 def _code_and_data() -> str:
     # Imported here: the feed writer and the taxonomies are only needed when publishing.
-    from aggregator import dates, site_index
+    from aggregator import dates, site_index, story_provinces
     from aggregator.gazetteer import default_gazetteer_path
     from aggregator.tags import default_topics_path
     from feeds.writer import code_fingerprint
 
     digest = hashlib.blake2b(digest_size=16)
     digest.update(code_fingerprint().encode())
-    # What decides an entry beside the writer: which stories, their order, their sites' names.
+    # What decides an entry beside the writer: which stories (a province's: story_provinces),
+    # their order, their sites' names.
     code = (
         Path(__file__).with_name("publish.py"),
-        *(Path(str(module.__file__)) for module in (site_index, dates)),
+        *(Path(str(module.__file__)) for module in (site_index, dates, story_provinces)),
     )
     for path in (*code, default_topics_path(), default_gazetteer_path()):
         digest.update(path.read_bytes())

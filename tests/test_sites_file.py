@@ -45,7 +45,7 @@ def test_stories_after_a_crawl_with_sites_name_that_files_sites(crawled: tuple[P
     result = tinlaodong("stories", "--data-dir", str(data))
     assert result.returncode == 0, result.stderr
     first = result.stdout.splitlines()[0]
-    assert first.endswith("[Quảng Trị]"), first  # the site's province, not "[-]"
+    assert first.endswith("nguồn: Quảng Trị]"), first  # the publisher's province, not "-"
     stories = tinlaodong("stories", "--json", "--data-dir", str(data)).stdout.splitlines()
     sources = [s for line in stories for s in json.loads(line)["sources"]]
     assert {s["site_name"] for s in sources} == {"Sở LĐ-TB&XH tỉnh Quảng Trị"}

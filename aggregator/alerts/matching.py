@@ -1,8 +1,9 @@
 """Which rules a story matches.
 
-A story's provinces are those its title and text name (``aggregator.tags``: a former province
-named counts for the current one that absorbed it) and those of the sites that published it.
-A rule's current province matches both; a former-only one (Kon Tum) only stories about it.
+A rule's ``provinces:`` follow the rule of ``aggregator.story_provinces``, as every other
+filter does: a story matches a province it names (a current one: or a former province now
+part of it) or one of whose sites published it. A former-only province (Kon Tum) matches the
+stories naming it and those of its sites, not all of Quảng Ngãi's.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from aggregator.alerts.rules import Rule, Rules
-from aggregator.gazetteer import NATIONAL_ID, Province
+from aggregator.gazetteer import Province
 from aggregator.phrases import PhraseSet
 from aggregator.registry import Site
-from aggregator.tags import FORMER_PROVINCE, PROVINCE, TOPIC, Tagger, default_tagger
+from aggregator.story_provinces import ProvinceRule, StoryProvinces
+from aggregator.tags import TOPIC, Tagger, default_tagger
 
 
 @dataclass(frozen=True)
@@ -27,29 +29,24 @@ class StoryFacts:
 class _Facts:
     """A story's facts, worked out once and only if a rule asks."""
 
-    def __init__(self, story: StoryFacts, sites: Mapping[str, Site], tagger: Tagger) -> None:
+    def __init__(self, story: StoryFacts, provinces: ProvinceRule, tagger: Tagger) -> None:
         self.story = story
-        self._sites = [sites[s] for s in story.site_ids if s in sites]
+        self._provinces = provinces
         self._tagger = tagger
         self._tags: set[tuple[str, str]] | None = None
+        self._where: StoryProvinces | None = None
 
     @property
     def tags(self) -> set[tuple[str, str]]:
         if self._tags is None:
             self._tags = self._tagger.tags(self.story.title, self.story.text)
-            for site in self._sites:
-                if site.current_province_id:
-                    self._tags.add((PROVINCE, site.current_province_id))
-                if site.province_id and site.province_id != site.current_province_id:
-                    self._tags.add((FORMER_PROVINCE, site.province_id))
-                if site.province_id == NATIONAL_ID:
-                    self._tags.add((PROVINCE, NATIONAL_ID))
         return self._tags
 
     def about(self, province: Province) -> bool:
-        if province.current or province.is_national:
-            return (PROVINCE, province.id) in self.tags
-        return (FORMER_PROVINCE, province.id) in self.tags
+        if self._where is None:
+            about = self._provinces.about_from_tags(self.tags)
+            self._where = self._provinces.of(about, self.story.site_ids)
+        return self._where.belongs_to(province)
 
 
 class Matcher:
@@ -61,6 +58,7 @@ class Matcher:
     ) -> None:
         self.rules = tuple(rules.story_rules if isinstance(rules, Rules) else rules)
         self.sites = dict(sites or {})
+        self.provinces = ProvinceRule(self.sites.values())
         self._tagger = tagger
         self._phrases: dict[str, PhraseSet] = {
             rule.id: rule.query.phrases() for rule in self.rules if rule.query is not None
@@ -76,7 +74,7 @@ class Matcher:
         """The rules (watching stories) that ``story`` matches, in file order."""
         if not self.rules:
             return []
-        facts = _Facts(story, self.sites, self.tagger)
+        facts = _Facts(story, self.provinces, self.tagger)
         return [rule for rule in self.rules if self._matches(rule, facts)]
 
     def _matches(self, rule: Rule, facts: _Facts) -> bool:

@@ -17,6 +17,8 @@ from aggregator.alerts.channels import Message
 from aggregator.models import text_after_lead
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryView
+from aggregator.story_provinces import ProvinceRule
+from aggregator.tags import default_tagger
 from aggregator.timeshow import DATE_FORMAT, iso, iso_when, label, local, show_time, show_when
 
 EXCERPT_CHARS = 280
@@ -116,7 +118,11 @@ def health_message(
 
 
 def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
-    provinces = [name for s in story.sources for name in index.provinces(s.site_id)]
+    # What the story is about as the matcher saw it (the tagger on its text: the search
+    # index may not have it yet), and its publishers' provinces.
+    rule = ProvinceRule(index.sites.values(), index.gazetteer)
+    about = rule.about_from_tags(default_tagger().tags(story.title, story.text))
+    where = rule.of(about, [s.site_id for s in story.sources])
     if story.published is not None:
         published = iso_when(story.published, story.date_only)
     else:
@@ -125,7 +131,7 @@ def _story_fields(story: StoryView, index: SiteIndex) -> dict[str, Any]:
         "title": story.title,
         "link": story.sources[0].url if story.sources else "",
         "published": published,
-        "provinces": list(dict.fromkeys(provinces)),
+        **rule.as_json(where),  # provinces (both), provinces_about, provinces_publishers
         "lead": story.lead,
         # The body after the lead: the lead has a line of its own.
         "excerpt": excerpt(text_after_lead(story.text, story.lead)),
@@ -141,7 +147,16 @@ def _where_when(facts: dict[str, Any]) -> str:
     published = facts["published"]
     # A date alone (no "T") is a day the page showed without a time.
     when = show_when(datetime.fromisoformat(published), date_only="T" not in published)
-    return " · ".join([*facts["provinces"][:2], str(when)])
+    return " · ".join([*_where(facts), str(when)])
+
+
+def _where(facts: dict[str, Any]) -> list[str]:
+    """The provinces the story is about first (three at most), then its publishers' where
+    they differ: "Hà Tĩnh · nguồn: Toàn quốc"."""
+    about = facts["provinces_about"]
+    others = [p for p in facts["provinces_publishers"] if p not in about]
+    shown = [", ".join(about[:3]) + (" …" if len(about) > 3 else "")] if about else []
+    return shown + ([f"nguồn: {', '.join(others[:2])}"] if others else [])
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

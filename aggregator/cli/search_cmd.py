@@ -15,7 +15,7 @@ from aggregator.timeshow import iso_when, show_when
 # command line is parsed: `tinlaodong --help` stays quick.
 if TYPE_CHECKING:
     from aggregator.search import Hit
-    from aggregator.site_index import SiteIndex
+    from aggregator.story_provinces import ProvinceRule
 
 _SYNTAX = (
     'Words side by side must all be there; "a phrase" keeps its words in order; OR separates '
@@ -79,8 +79,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--province",
         action="append",
         metavar="P",
-        help="only stories of this province (its sites, former provinces' included, or "
-        "naming it); repeatable",
+        help="only stories of this province: naming it or published by its sites (a current "
+        "province's former provinces included); repeatable",
     )
     add_since_option(parser)
     parser.add_argument(
@@ -96,13 +96,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
 def run(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
     from aggregator.search import refresh_index, search
-    from aggregator.site_index import SiteIndex
     from aggregator.store import open_store, require_store
-    from aggregator.tags import PROVINCE, tags_of
+    from aggregator.story_provinces import ProvinceRule
 
     registry = load_registry(args.sites)
-    index = SiteIndex(registry.sites)
-    provinces = _provinces(args.province) if args.province else None
+    rule = ProvinceRule(registry.sites)
+    provinces = _provinces(args.province, rule) if args.province else None
     require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
@@ -115,22 +114,20 @@ def run(args: argparse.Namespace) -> int:
             since=args.since,
             site_ids=args.site,
             limit=args.limit,
-            site_provinces={
-                site.id: site.current_province_id
-                for site in index.sites.values()
-                if site.current_province_id
-            },
+            rule=rule,
         )
         # Each hit's lead and whether its date is a day only: what the hit does not carry.
         stories = store.stories_by_id([hit.story_id for hit in hits])
+        about = rule.about_stored(store.engine, [hit.story_id for hit in hits])
         for hit in hits:
-            names = _hit_provinces(hit, index, tags_of(store.engine, hit.story_id)[PROVINCE])
+            where = rule.of(about[hit.story_id], hit.site_ids)
             story = stories.get(hit.story_id)
             lead, date_only = (story.lead, story.date_only) if story else (None, False)
             if args.json:
-                print(json.dumps(_to_dict(hit, names, lead, date_only), ensure_ascii=False))
+                fields = rule.as_json(where)
+                print(json.dumps(_to_dict(hit, fields, lead, date_only), ensure_ascii=False))
             else:
-                print(_line(hit, names, date_only))
+                print(_line(hit, rule.label(where), date_only))
     finally:
         store.close()
     if not hits and not args.json:
@@ -138,48 +135,37 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _provinces(names: list[str]) -> list[str]:
-    """Current province ids; a former one is searched as the province it is part of now."""
-    from aggregator.gazetteer import default_gazetteer
-    from aggregator.tags import resolve_province
-
+def _provinces(names: list[str], rule: ProvinceRule) -> list[str]:
+    """Province ids; a former one stays itself (its stories, not all of its successor's)."""
     ids = []
     for name in names:
-        province = resolve_province(name)
+        province = rule.resolve(name)
         if province.successor_id:
-            current = default_gazetteer().get(province.successor_id)
+            current = rule.gazetteer.get(province.successor_id).name
             print(
-                f"{province.name} is part of {current.name} since 1 July 2025: "
-                f"searching {current.name}",
+                f"{province.name} is part of {current} since 1 July 2025: stories naming "
+                f"{province.name} or published by its sites (--province \"{current}\" "
+                "for all of it)",
                 file=sys.stderr,
             )
-            province = current
         ids.append(province.id)
     return ids
 
 
-def _hit_provinces(hit: Hit, index: SiteIndex, tagged: list[str]) -> list[str]:
-    """The publishers' provinces (then and now), then the current provinces the story names."""
-    names = [name for site in hit.site_ids for name in index.provinces(site)]
-    names += [index.gazetteer.get(p).name for p in tagged]
-    return list(dict.fromkeys(names))
-
-
-def _line(hit: Hit, provinces: list[str], date_only: bool) -> str:
+def _line(hit: Hit, where: str, date_only: bool) -> str:
     day = show_when(hit.published, date_only) or "(no date)"
-    where = ", ".join(provinces) or "-"
     return f"{day}  {hit.title}  [{where}]  {hit.url}  {hit.snippet}"
 
 
 def _to_dict(
-    hit: Hit, provinces: list[str], lead: str | None, date_only: bool
+    hit: Hit, provinces: dict[str, list[str]], lead: str | None, date_only: bool
 ) -> dict[str, object]:
     return {
         "story_id": hit.story_id,
         "published": iso_when(hit.published, date_only),
         "title": hit.title,
         "lead": lead,
-        "provinces": provinces,
+        **provinces,  # provinces (both), provinces_about, provinces_publishers
         "url": hit.url,
         "sites": list(hit.site_ids),
         "snippet": hit.snippet,

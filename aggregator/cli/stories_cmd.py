@@ -15,6 +15,7 @@ from aggregator.timeshow import iso, iso_when, show_when
 if TYPE_CHECKING:
     from aggregator.site_index import SiteIndex
     from aggregator.store import StoryView
+    from aggregator.story_provinces import ProvinceRule, StoryProvinces
 
 
 def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -45,9 +46,10 @@ def list_stories(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
     from aggregator.site_index import SiteIndex
     from aggregator.store import open_store, require_store
+    from aggregator.story_provinces import ProvinceRule
 
     registry = load_registry(args.sites)
-    index = SiteIndex(registry.sites)
+    index, rule = SiteIndex(registry.sites), ProvinceRule(registry.sites)
     require_store(args.data_dir)
     store = open_store(args.data_dir)
     try:
@@ -57,24 +59,24 @@ def list_stories(args: argparse.Namespace) -> int:
         # Counted only when the list is full: a shorter one is every story there is.
         full = len(stories) == args.limit
         total = store.story_count(site_ids=sites, since=args.since) if full else 0
+        about = rule.about_stored(store.engine, [story.id for story in stories])
     finally:
         store.close()
     for story in stories:
+        where = rule.of(about[story.id], [s.site_id for s in story.sources])
         if args.json:
-            print(json.dumps(story_dict(story, index), ensure_ascii=False))
+            print(json.dumps(story_dict(story, index, rule, where), ensure_ascii=False))
         else:
-            print(story_text(story, index))
+            print(story_text(story, rule.label(where)))
     if total > len(stories):
         # On stderr: the --json lines stay one story each, for whatever reads them.
         print(f"{len(stories)} of {total} stories; --limit N for more", file=sys.stderr)
     return 0
 
 
-def _provinces(story: StoryView, index: SiteIndex) -> list[str]:
-    return list(dict.fromkeys(p for s in story.sources for p in index.provinces(s.site_id)))
-
-
-def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
+def story_dict(
+    story: StoryView, index: SiteIndex, rule: ProvinceRule, where: StoryProvinces
+) -> dict[str, object]:
     return {
         "id": story.id,
         "title": story.title,
@@ -82,7 +84,7 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
         "published": iso_when(story.published, story.date_only),
         "first_seen": iso(story.first_seen),
         "author": story.author,
-        "provinces": _provinces(story, index),
+        **rule.as_json(where),  # provinces (both), provinces_about, provinces_publishers
         "sources": [
             {
                 "site": s.site_id,
@@ -100,10 +102,10 @@ def story_dict(story: StoryView, index: SiteIndex) -> dict[str, object]:
 _WHEN = len("24/07/2024 12:55 +07:00")  # the sources' date column
 
 
-def story_text(story: StoryView, index: SiteIndex) -> str:
+def story_text(story: StoryView, where: str) -> str:
+    """The story's line (``where``: its provinces, ``ProvinceRule.label``), then its sources."""
     when = show_when(story.published, story.date_only) or "(no date)"
-    provinces = ", ".join(_provinces(story, index)) or "-"
-    lines = [f"{when}  {story.title}  [{provinces}]"]
+    lines = [f"{when}  {story.title}  [{where}]"]
     for s in story.sources:
         mark = "*" if s.canonical else " "
         date = f"{show_when(s.published, s.date_only) or '(no date)':<{_WHEN}}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import reduce
@@ -43,10 +43,9 @@ from aggregator.store.search_schema import (
     FTS_TABLE,
     PG_UNACCENT,
     SearchDocument,
-    StoryTag,
     pg_tsvector,
 )
-from aggregator.tags import PROVINCE, resolve_province
+from aggregator.story_provinces import ProvinceRule
 
 _FTS = table(FTS_TABLE, column("rowid"))
 _BM25 = f"bm25({FTS_TABLE}, {', '.join(map(str, BM25_WEIGHTS))})"  # lower is better
@@ -84,7 +83,7 @@ def search(
     until: datetime | None = None,
     site_ids: Sequence[str] | None = None,
     limit: int = 50,
-    site_provinces: Mapping[str, str] | None = None,
+    rule: ProvinceRule | None = None,
     snippets: bool = True,
 ) -> list[Hit]:
     """Stories matching ``query`` (see ``search.query``), best first.
@@ -93,9 +92,9 @@ def search(
     search feed) or only a page of the hits (:func:`snippet` makes those): finding the
     matches in every body was most of a 200-hit search.
 
-    ``provinces``: ids or names; a story matches when one of its sources' sites belongs to one
-    of them now (``site_provinces``: site id -> current province id, from the registry) or when
-    its tags name one. A former province stands for the current one it became part of.
+    ``provinces``: ids or names; a story matches when it belongs to one of them by the rule of
+    ``aggregator.story_provinces`` (``rule``: over the registered sites; without it, by the
+    provinces its tags name alone): it names one or a site of one published it.
     ``since``: published (else first seen) at or after; ``until``: before. ``site_ids``: those
     with a source on one of these sites.
     """
@@ -111,7 +110,8 @@ def search(
         on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
         filters.append(Story.id.in_(on_sites))
     if provinces is not None:
-        filters.append(_in_provinces(provinces, site_provinces or {}))
+        rule = rule or ProvinceRule(())
+        filters.append(rule.clause([rule.resolve(name) for name in provinces]))
     try:
         with Session(engine) as session:
             if engine.dialect.name == "sqlite":
@@ -266,21 +266,6 @@ def _pg_text_search(query: Query) -> Select[int, str, str, datetime | None, floa
         .where(wanted)
         .order_by(rank.desc(), Story.published.desc(), Story.id.desc())
     )
-
-
-def _in_provinces(names: Iterable[str], site_provinces: Mapping[str, str]) -> ColumnElement[bool]:
-    wanted = set()
-    for name in names:
-        province = resolve_province(name)
-        if province.successor_id:
-            province = resolve_province(province.successor_id)
-        wanted.add(province.id)
-    sites = sorted(site for site, province in site_provinces.items() if province in wanted)
-    by_site = select(Source.story_id).where(Source.site_id.in_(sites))
-    by_tag = select(StoryTag.story_id).where(
-        StoryTag.kind == PROVINCE, StoryTag.value.in_(sorted(wanted))
-    )
-    return or_(Story.id.in_(by_site), Story.id.in_(by_tag))
 
 
 def _sources(session: Session, story_ids: list[int]) -> dict[int, list[tuple[str, str]]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.engine import Engine
 
 from aggregator.health import CrawlMetrics
@@ -64,10 +65,16 @@ class StoryStore:
         story_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[StoryView]:
         """See :meth:`StoryViews.stories`."""
         return self.views.stories(
-            site_ids=site_ids, limit=limit, story_ids=story_ids, since=since, until=until
+            site_ids=site_ids,
+            limit=limit,
+            story_ids=story_ids,
+            since=since,
+            until=until,
+            matching=matching,
         )
 
     def story_ids(
@@ -78,10 +85,16 @@ class StoryStore:
         story_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[int]:
         """See :meth:`StoryViews.story_ids`."""
         return self.views.story_ids(
-            site_ids=site_ids, limit=limit, story_ids=story_ids, since=since, until=until
+            site_ids=site_ids,
+            limit=limit,
+            story_ids=story_ids,
+            since=since,
+            until=until,
+            matching=matching,
         )
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
@@ -95,10 +108,11 @@ class StoryStore:
         story_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> int:
         """See :meth:`StoryViews.story_count`."""
         return self.views.story_count(
-            site_ids=site_ids, story_ids=story_ids, since=since, until=until
+            site_ids=site_ids, story_ids=story_ids, since=since, until=until, matching=matching
         )
 
     def count(self) -> tuple[int, int]:

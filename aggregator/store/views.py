@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, func, select, union_all
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -63,12 +63,20 @@ class StoryViews:
         story_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[StoryView]:
         """Newest first (by the article's own date, else when first seen); ``site_ids``: those
         with a source on one of these sites; ``story_ids``: only these stories; ``since`` (at
-        or after) and ``until`` (before): dated (else first seen) within, as ``search``."""
+        or after) and ``until`` (before): dated (else first seen) within, as ``search``;
+        ``matching``: only those this clause over ``stories`` holds for (a province's, from
+        ``aggregator.story_provinces``)."""
         ids = self.story_ids(
-            site_ids=site_ids, limit=limit, story_ids=story_ids, since=since, until=until
+            site_ids=site_ids,
+            limit=limit,
+            story_ids=story_ids,
+            since=since,
+            until=until,
+            matching=matching,
         )
         found = self.stories_by_id(ids)
         return [found[i] for i in ids if i in found]
@@ -81,10 +89,11 @@ class StoryViews:
         story_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> list[int]:
         """The ids of :meth:`stories`, in its order: for callers that load each story once
         however many lists show it (the feeds)."""
-        query = _newest(select(Story.id), site_ids, story_ids, limit, (since, until))
+        query = _newest(select(Story.id), site_ids, story_ids, limit, (since, until), matching)
         with Session(self.engine) as session:
             return list(session.scalars(query))
 
@@ -114,9 +123,12 @@ class StoryViews:
         story_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        matching: ColumnElement[bool] | None = None,
     ) -> int:
         """How many stories :meth:`stories` would list without a limit: for "20 of 29"."""
         query = _between(select(func.count(Story.id)), since, until)
+        if matching is not None:
+            query = query.where(matching)
         if site_ids is not None:
             on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
             query = query.where(Story.id.in_(on_sites))
@@ -179,9 +191,10 @@ def _newest(
     story_ids: Sequence[int] | None,
     limit: int,
     between: tuple[datetime | None, datetime | None] = (None, None),
+    matching: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
-    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids`` and dated
-    ``between`` (since, until), the ``limit`` newest first."""
+    """``query`` over the stories narrowed to ``site_ids`` / ``story_ids`` / ``matching`` and
+    dated ``between`` (since, until), the ``limit`` newest first."""
     query = _between(query, *between)
     if site_ids is not None:
         # IN over the sources' site index, not EXISTS: SQLite ran EXISTS once per story of the
@@ -190,7 +203,9 @@ def _newest(
         query = query.where(Story.id.in_(on_sites))
     if story_ids is not None:
         query = query.where(Story.id.in_(list(story_ids)))
-    if site_ids is None and story_ids is None:
+    if matching is not None:
+        query = query.where(matching)
+    if site_ids is None and story_ids is None and matching is None:
         query = query.where(Story.id.in_(_newest_of_store(limit, *between)))
     # An undated story (or one whose date was refused) sorts by when it was first seen,
     # among the dated ones: sorted last, it would fall outside every feed's window.

@@ -22,6 +22,7 @@ from aggregator.gazetteer import normalise
 from aggregator.models import Image, text_after_lead
 from aggregator.registry import Site
 from aggregator.store import SiteActivity, SourceView, StoryStore, StoryView
+from aggregator.story_provinces import StoryProvinces
 from aggregator.tags import default_topics
 from feeds.builder import atom_bytes, feed_updated, rss_bytes
 from feeds.content import paragraphs
@@ -138,6 +139,7 @@ class WebApp:
         except ConfigError as exc:
             found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
         chart_title, chart = self._chart(view, lang)
+        provinces = self.data.provinces(found.stories)
         now = datetime.now(UTC)
         page = HomePage(
             lang=lang,
@@ -151,9 +153,12 @@ class WebApp:
             },
             today=datetime.now(VIETNAM).date(),
             count=self._count(found, view, lang),
-            provinces=self._provinces(),
+            provinces=self._provinces(view.province),
             topics=[(t.id, t.name) for t in default_topics()],
-            stories=[self._row(s, found.snippets.get(s.id), lang, now) for s in found.stories],
+            stories=[
+                self._row(s, found.snippets.get(s.id), provinces[s.id], lang, now)
+                for s in found.stories
+            ],
             page=view.page,
             more=found.more,
             follow=[self._view_feed(view, base, lang)],
@@ -187,14 +192,18 @@ class WebApp:
             parts += [t.name for t in default_topics() if t.id == view.topic]
         return " · ".join(parts) or text(lang, "latest")
 
-    def _provinces(self) -> list[tuple[str, str]]:
+    def _provinces(self, chosen: str | None) -> list[tuple[str, str]]:
+        # Every current province: one without a site of its own has the stories naming it;
+        # and the one chosen, a former one too (?province=kon-tum), for the form to show it.
         gazetteer = self.data.index.gazetteer
-        ids = {s.current_province_id for s in self.sites if s.current_province_id}
-        ids.discard(gazetteer.national.id)
-        names = [(i, gazetteer.get(i).name) for i in ids]
+        names = [(p.id, p.name) for p in gazetteer.all_current()]
+        if chosen and chosen not in dict(names):
+            names.append((chosen, gazetteer.get(chosen).name))
         return sorted(names, key=lambda pair: _collation_key(pair[1]))
 
-    def _row(self, story: StoryView, snippet: str | None, lang: str, now: datetime) -> StoryRow:
+    def _row(
+        self, story: StoryView, snippet: str | None, where: StoryProvinces, lang: str, now: datetime
+    ) -> StoryRow:
         first = story.sources[0]
         if snippet is None:
             snippet = excerpt(text_after_lead(story.text, story.lead))
@@ -203,7 +212,8 @@ class WebApp:
         return StoryRow(
             title=story.title,
             url=first.url,
-            provinces=tuple(self.data.index.provinces(first.site_id)),
+            provinces=tuple(self.data.rule.names(where.publishers)),
+            about=tuple(self.data.rule.names(where.about)),
             source=self.data.index.name(first.site_id),
             others=len({s.site_id for s in story.sources[1:]} - {first.site_id}),
             when=when,
@@ -271,7 +281,7 @@ class WebApp:
 
     def _chart(self, view: View, lang: str) -> tuple[str, Heatmap | None]:
         """(title, chart) of the stories per day per province; no chart without stories."""
-        days, counts = self.data.daily_counts()
+        days, counts = self.data.daily_counts(province=view.province)
         gazetteer = self.data.index.gazetteer
         title = text(lang, "chart_days", end=f"{days[-1]:%d/%m/%Y}")
         # Every province with a site, quiet ones too: a blank row says something.
@@ -388,7 +398,11 @@ class WebApp:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))
         what = self._heading(view, lang)
-        entries = tuple(to_entry(s, self.data.index) for s in found.stories)
+        provinces = self.data.provinces(found.stories)
+        entries = tuple(
+            to_entry(s, self.data.index, self.data.rule.names(provinces[s.id].about))
+            for s in found.stories
+        )
         params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
         params = {k: v for k, v in params.items() if v}
         spec = FeedSpec(

@@ -6,9 +6,22 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -21,7 +34,9 @@ from aggregator.search.query import parse
 from aggregator.site_index import SiteIndex
 from aggregator.store import StoryStore, StoryView
 from aggregator.store.schema import CrawlRun, Source, Story
-from aggregator.tags import default_topics, resolve_province, story_ids_tagged, tags_of
+from aggregator.store.search_schema import StoryTag
+from aggregator.story_provinces import ProvinceRule, StoryProvinces
+from aggregator.tags import PROVINCE, default_topics, story_ids_tagged, tags_of
 
 RUNS_PER_SITE = 12
 CHART_DAYS = 30
@@ -35,7 +50,7 @@ TOPIC_STORIES = 5000  # a topic's newest stored stories a list (and its count) p
 class View:
     """What a page or a dynamic feed shows: filters as the reader gave them, checked."""
 
-    province: str | None = None  # a current province id
+    province: str | None = None  # a province id (current, former or the national one)
     topic: str | None = None  # a topic id
     q: str = ""
     page: int = 1
@@ -75,9 +90,20 @@ class WebData:
         self.engine = store.engine
         self.sites = list(sites)
         self.index = SiteIndex(sites)
+        self.rule = ProvinceRule(sites, self.index.gazetteer)
 
-    def province_sites(self, province_id: str) -> list[str]:
-        return [s.id for s in self.sites if s.current_province_id == province_id]
+    def province_clause(self, province_id: str) -> ColumnElement[bool]:
+        """The stories of a province (``aggregator.story_provinces``: named or published
+        there), as SQL."""
+        return self.rule.clause([self.index.gazetteer.get(province_id)])
+
+    def provinces(self, stories: Sequence[StoryView]) -> dict[int, StoryProvinces]:
+        """Each story's provinces: what it is about (its tags) and its publishers'."""
+        about = self.rule.about_stored(self.engine, [s.id for s in stories])
+        return {
+            s.id: self.rule.of(about.get(s.id, ()), [source.site_id for source in s.sources])
+            for s in stories
+        }
 
     def find(
         self, view: View, per_page: int, snippets: bool = True, counted: bool = True
@@ -88,7 +114,7 @@ class WebData:
         wanted = per_page * view.page + 1  # one more tells whether there is an older page
         if view.q.strip():
             return self._search(view, per_page, wanted, snippets, counted)
-        site_ids = self.province_sites(view.province) if view.province else None
+        matching = self.province_clause(view.province) if view.province else None
         # The topic's last stored first, bounded: a query has a limited number of
         # parameters (and a topic of a large store has hundreds of thousands).
         story_ids = (
@@ -98,11 +124,13 @@ class WebData:
         )
         since, until = view.moments()
         stories = self.store.stories(
-            site_ids=site_ids, story_ids=story_ids, limit=wanted, since=since, until=until
+            matching=matching, story_ids=story_ids, limit=wanted, since=since, until=until
         )
         start = per_page * (view.page - 1)
         total = (
-            self.store.story_count(site_ids=site_ids, story_ids=story_ids, since=since, until=until)
+            self.store.story_count(
+                story_ids=story_ids, since=since, until=until, matching=matching
+            )
             if counted
             else None
         )
@@ -115,7 +143,6 @@ class WebData:
     def _search(
         self, view: View, per_page: int, wanted: int, snippets: bool, counted: bool
     ) -> Found:
-        site_provinces = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
         # Filtering by topic after ranking: ask for more, a topic keeps a part of them. At
         # least SEARCH_COUNTED when counted: the page says how many match, up to that many.
         limit = max(wanted, SEARCH_COUNTED) if counted else wanted
@@ -128,7 +155,7 @@ class WebData:
             provinces=[view.province] if view.province else None,
             since=since,
             until=until,
-            site_provinces=site_provinces,
+            rule=self.rule,
             limit=limit,
             snippets=False,  # made below for the page shown only
         )
@@ -177,31 +204,64 @@ class WebData:
                 )
         return found
 
-    def daily_counts(self, days: int = CHART_DAYS) -> tuple[list[date], dict[str, Counter[date]]]:
+    def daily_counts(
+        self, days: int = CHART_DAYS, province: str | None = None
+    ) -> tuple[list[date], dict[str, Counter[date]]]:
         """The ``days`` days up to today (in Vietnam: quiet days are news too), and per current
-        province id (or the national id) the stories of each day, a story once a province."""
+        province id (or the national id) the stories of each day, a story once a province:
+        those it names and those of its publishers' sites (``aggregator.story_provinces``).
+        ``province``: that province's alone (a former one too). Counted in SQL."""
         end = datetime.now(VIETNAM).date()
         day_of = func.coalesce(Story.published, Story.first_seen)
         with Session(self.engine) as session:
             start = end - timedelta(days=days - 1)
-            since = datetime.combine(start, datetime.min.time(), VIETNAM).astimezone(UTC)
-            rows = session.execute(
-                select(Story.id, day_of, Source.site_id)
-                .join(Source, Source.story_id == Story.id)
-                .where(day_of >= since.replace(tzinfo=None))
-            ).all()
-        national = self.index.gazetteer.national.id
-        seen: set[tuple[int, str]] = set()
+            # Each day's first instant, as stored (naive UTC): a story's day is the last of
+            # them it is not before.
+            bounds = [
+                datetime.combine(start + timedelta(days=n), time.min, VIETNAM)
+                .astimezone(UTC)
+                .replace(tzinfo=None)
+                for n in range(days + 1)
+            ]
+            day = case(*((day_of >= bounds[n], n) for n in reversed(range(days))), else_=-1)
+            # The window's stories, read off ix_stories_newest (a dated story by its date, an
+            # undated one by when it was first seen), each with its day's number: once.
+            undated_since = and_(Story.published.is_(None), Story.first_seen >= bounds[0])
+            recent = (
+                select(Story.id.label("id"), day.label("day"))
+                .where(or_(Story.published >= bounds[0], undated_since), day_of < bounds[-1])
+                .cte("recent")
+            )
+            rows = session.execute(self._per_day(recent, province)).all()
         counts: dict[str, Counter[date]] = {}
-        for story_id, moment, site_id in rows:
-            site = self.index.sites.get(site_id)
-            province = (site.current_province_id if site else None) or national
-            day = _local(moment).date()
-            if (story_id, province) in seen or not start <= day <= end:
-                continue
-            seen.add((story_id, province))
-            counts.setdefault(province, Counter())[day] += 1
+        for province_id, number, stories in rows:
+            counts.setdefault(province_id, Counter())[start + timedelta(days=number)] += stories
         return [start + timedelta(days=i) for i in range(days)], counts
+
+    def _per_day(self, recent: CTE, province: str | None) -> Select[str, int, int]:
+        """(province id, day number, stories) rows of the ``recent`` (id, day) stories."""
+        if province is not None:
+            return (
+                select(literal(province), recent.c.day, func.count())
+                .join(Story, Story.id == recent.c.id)
+                .where(self.province_clause(province))
+                .group_by(recent.c.day)
+            )
+        national = self.index.gazetteer.national.id
+        current = {s.id: s.current_province_id for s in self.sites if s.current_province_id}
+        # A site of no province known (not in the registry): the national row, as before.
+        place: ColumnElement[str] = (
+            case(current, value=Source.site_id, else_=national) if current else literal(national)
+        )
+        by_site = select(recent.c.id.label("story"), recent.c.day, place.label("province")).join(
+            Source, Source.story_id == recent.c.id
+        )
+        by_name = select(recent.c.id, recent.c.day, StoryTag.value).join(
+            StoryTag, and_(StoryTag.story_id == recent.c.id, StoryTag.kind == PROVINCE)
+        )
+        both = union_all(by_site, by_name).subquery()
+        stories = func.count(distinct(both.c.story))
+        return select(both.c.province, both.c.day, stories).group_by(both.c.province, both.c.day)
 
     def last_runs(self) -> list[CrawlRun]:
         """The latest crawl run of each site (detached rows)."""
@@ -230,8 +290,8 @@ def check_view(
     """The view a query string asks for; an unknown province or topic is a ConfigError."""
     province_id = None
     if province:
-        place = resolve_province(province, data.index.gazetteer)
-        province_id = data.index.gazetteer.current_of(place).id
+        # A former province stays itself: its stories, not all of the one it is part of.
+        province_id = data.rule.resolve(province).id
     topic_id = topic or None
     if topic_id is not None and topic_id not in _topic_ids():
         raise ConfigError(f"unknown topic {topic_id!r}")

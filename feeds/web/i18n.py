@@ -27,6 +27,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_query": ("Câu tìm kiếm không hợp lệ: {error}", "Invalid search: {error}"),
     "source": ("Nguồn", "Source"),
     "other_sources": ("và {n} nguồn khác", "and {n} other sources"),
+    "about": ("Về {places}", "About {places}"),
     "older": ("Tin cũ hơn", "Older stories"),
     "newer": ("Tin mới hơn", "Newer stories"),
     "follow": ("Theo dõi trang này", "Follow this page"),

@@ -34,7 +34,7 @@ class FeedLink:
 class StoryRow:
     title: str
     url: str
-    provinces: tuple[str, ...]
+    provinces: tuple[str, ...]  # its publishers' (``aggregator.story_provinces``)
     source: str
     others: int
     when: datetime
@@ -44,6 +44,7 @@ class StoryRow:
     ago: str = ""  # ``when`` relative to the page's now: "2 giờ trước"
     link: str = ""  # the story's own page, every source listed
     image: Image | None = None  # a thumbnail, from the site that published it
+    about: tuple[str, ...] = ()  # the provinces it names, shown apart from its publishers'
 
     def day(self) -> str:
         """``when`` in full, labelled: without a time for a date-only story."""
