@@ -58,7 +58,8 @@ bench-fields: install
 	$(BIN)/python bench/fields_bench.py
 
 ## bench-topics: topic tags against the hand labels of bench/corpus/topics-labels.json (mirror,
-## hand-written and real pages): precision and recall per topic and overall, dev and held out
+## hand-written and real pages): precision and recall per topic and overall, dev and held out;
+## then the third-party stories of topics-found.json, when TOPICS_FOUND (or the default folder) holds them
 bench-topics: install
 	$(BIN)/python bench/topics_bench.py
 

@@ -17,7 +17,13 @@ Scores are micro over (story, topic) pairs, for the dev stories and the held-out
 ``--pin`` writes the figures to ``bench/topics_floor.json``, the floor
 ``tests/test_topics_scores.py`` holds them to.
 
-    .venv/bin/python bench/topics_bench.py [--verbose] [--pin]
+A second held-out set, ``found``: third-party stories labelled in
+``bench/corpus/topics-found.json`` before the tagger ever saw them. Their texts are not in the
+project; they are read from ``--found DIR`` (or ``$TOPICS_FOUND``, default
+``/work/extra-corpus/topics``), one ``.txt`` a story (headline on the first line, then the text)
+or a saved ``.html`` page. Their figures are a row of their own, never pinned nor tuned on.
+
+    .venv/bin/python bench/topics_bench.py [--verbose] [--pin] [--found DIR]
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -53,6 +60,9 @@ NEARDUP = ROOT / "tests" / "data" / "neardup_articles.yaml"
 # The URL each real page was saved from, where its fields' labels give it (profiles go by host).
 _URLS = (SHARED / "vn-dev" / "expected.json", ROOT / "bench" / "corpus" / "hanoi-portal-2022.json")
 SPLITS = ("dev", "held-out")
+FOUND_LABELS = ROOT / "bench" / "corpus" / "topics-found.json"
+DEFAULT_FOUND_DIR = Path("/work/extra-corpus/topics")
+FOUND = "found"  # the split of the third-party stories
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ class Story:
 
     @property
     def split(self) -> str:
+        if self.source == FOUND:
+            return FOUND
         return held_out_or_dev(self.source, self.path)
 
 
@@ -155,6 +167,33 @@ def _extract(page: bytes, url: str | None) -> _Read:
     return article.title or "", article.text
 
 
+def load_found(folder: Path, labels: Path = FOUND_LABELS) -> tuple[list[Story], list[str]]:
+    """The stories of ``labels`` whose text is in ``folder``, and a note for each other one."""
+    entries = list(json.loads(labels.read_text(encoding="utf-8"))["labels"])
+    if not folder.is_dir():
+        return [], [f"{FOUND}: no folder {folder}, its {len(entries)} labelled stories left out"]
+    stories: list[Story] = []
+    notes: list[str] = []
+    for entry in entries:
+        found = _read_found(folder / entry["file"])
+        if isinstance(found, str):
+            notes.append(f"{FOUND}:{entry['file']}: {found}")
+            continue
+        title, text = found
+        stories.append(Story(FOUND, entry["file"], title, text, frozenset(entry["topics"])))
+    return stories, notes
+
+
+def _read_found(path: Path) -> _Read:
+    if not path.is_file():
+        return f"no file {path}"
+    if path.suffix == ".txt":
+        # The headline is the first line; the text is the rest, as the page shows it.
+        title, _, text = path.read_text(encoding="utf-8").partition("\n")
+        return title.strip(), text.strip()
+    return _extract(path.read_bytes(), None)
+
+
 _READERS = {
     "mirror": _mirror,
     "neardup": _neardup,
@@ -206,11 +245,18 @@ class Result:
 
 
 def score(stories: Iterable[Story]) -> dict[str, Result]:
-    """Per split (dev, held-out) and for all the stories together (``all``)."""
-    results = {name: Result() for name in (*SPLITS, "all")}
+    """Per split (dev, held-out, found) and for the dev and held-out stories together (``all``).
+
+    The found stories stay out of ``all``, so that the pinned floors and the per-topic table mean
+    what they meant before they came.
+    """
+    results = {name: Result() for name in (*SPLITS, "all", FOUND)}
     for story in stories:
         got = topics_of(story)
-        for result in (results[story.split], results["all"]):
+        scored = (
+            (results[FOUND],) if story.split == FOUND else (results[story.split], results["all"])
+        )
+        for result in scored:
             result.stories += 1
             result.overall.add(got, story.expected)
             result.per_story.append(len(got))
@@ -238,6 +284,8 @@ def report(results: dict[str, Result]) -> str:
         "|---|---|---|---|---|",
     ]
     for name, result in results.items():
+        if name == FOUND and not result.stories:
+            continue
         per_story = result.per_story or [0]
         mean = sum(per_story) / len(per_story)
         lines.append(
@@ -247,6 +295,11 @@ def report(results: dict[str, Result]) -> str:
     lines += ["", "| topic (all stories) | precision | recall |", "|---|---|---|"]
     for topic, counts in sorted(results["all"].per_topic.items()):
         lines.append(f"| {topic} | {_rates(counts)} |")
+    found = results.get(FOUND)
+    if found and found.stories:
+        lines += ["", f"| topic ({FOUND}, held out) | precision | recall |", "|---|---|---|"]
+        for topic, counts in sorted(found.per_topic.items()):
+            lines.append(f"| {topic} | {_rates(counts)} |")
     return "\n".join(lines)
 
 
@@ -259,17 +312,30 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true", help="print each story tagged wrong")
     parser.add_argument("--pin", action="store_true", help=f"write the figures to {FLOOR}")
+    parser.add_argument(
+        "--found",
+        type=Path,
+        default=Path(os.environ.get("TOPICS_FOUND", DEFAULT_FOUND_DIR)),
+        help="folder of the third-party stories of topics-found.json "
+        "(default: $TOPICS_FOUND or %(default)s)",
+    )
     args = parser.parse_args(argv)
     logging.disable(logging.WARNING)
     stories, notes = load_stories(load_labels())
+    found: list[Story] = []
+    if args.found.is_dir():
+        found, found_notes = load_found(args.found)
+        notes += found_notes
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
-    results = score(stories)
-    counted = ", ".join(f"{k} {v}" for k, v in Counter(s.source for s in stories).items())
-    print(f"## Topics: {len(stories)} labelled stories ({counted})\n")
+    results = score(stories + found)
+    counted = ", ".join(f"{k} {v}" for k, v in Counter(s.source for s in stories + found).items())
+    print(f"## Topics: {len(stories) + len(found)} labelled stories ({counted})\n")
+    if not args.found.is_dir():
+        print(f"{FOUND}: no folder {args.found}, its third-party stories are left out (--found)\n")
     print(report(results) + "\n")
     if args.verbose:
-        print("\n".join(results["all"].misses) + "\n")
+        print("\n".join(results["all"].misses + results[FOUND].misses) + "\n")
     if args.pin:
         pin(results)
         print(f"pinned the dev and held-out figures in {FLOOR.relative_to(ROOT)}")

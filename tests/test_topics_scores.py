@@ -4,25 +4,38 @@
 index does and scores it against the labels, for the dev stories and the held-out ones apart;
 ``bench/topics_floor.json`` holds the counts pinned by ``bench/topics_bench.py --pin``. Only
 that flag lowers a floor. The labelled real pages are read from ``../shared``.
+
+The third-party stories of ``bench/corpus/topics-found.json`` are a held-out set of their own:
+their texts live outside the project (``$TOPICS_FOUND`` or ``/work/extra-corpus/topics``), so the
+test that reads them is skipped where that folder is absent (CI); no floor is pinned for them,
+the bench only reports them.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from aggregator.tags import load_topics
 from bench.topics_bench import (
+    DEFAULT_FOUND_DIR,
     FLOOR,
+    FOUND,
+    FOUND_LABELS,
     SPLITS,
     Counts,
     Result,
     Story,
     held_out_or_dev,
+    load_found,
     load_labels,
     load_stories,
+    main,
     score,
 )
 from tests.conftest import SHARED
@@ -90,3 +103,82 @@ def test_an_extra_topic_is_a_false_positive_a_missing_one_a_false_negative() -> 
     assert result.per_topic["nguoi-co-cong"].fn == 1
     result = score([story(set(), "Khai mạc phố sách")])["all"]
     assert (result.overall.precision, result.overall.recall, result.per_story) == (1.0, 1.0, [0])
+
+
+def found_labels() -> list[dict[str, object]]:
+    return list(json.loads(FOUND_LABELS.read_text(encoding="utf-8"))["labels"])
+
+
+def test_found_labels_are_well_formed() -> None:
+    labels = found_labels()
+    topic_ids = {topic.id for topic in load_topics()}
+    assert len(labels) >= 40
+    assert len({entry["file"] for entry in labels}) == len(labels)
+    for entry in labels:
+        assert set(entry["topics"]) <= topic_ids, entry  # type: ignore[arg-type]
+        assert len(entry["topics"]) <= 2, entry  # type: ignore[arg-type]
+        # Where the text was read: a public repository file at a commit.
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}:.+", str(entry["origin"])), entry
+        assert isinstance(entry["title"], str)
+    in_sector = sum(bool(entry["topics"]) for entry in labels)
+    assert 3 * in_sector >= len(labels)  # at least a third about the sector
+
+
+def test_found_stories_are_their_own_split_and_a_missing_text_is_noted(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.json"
+    labels.write_text(
+        json.dumps(
+            {
+                "labels": [
+                    {"file": "a.txt", "topics": ["viec-lam"]},
+                    {"file": "gone.txt", "topics": []},
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text(
+        "Phiên giao dịch việc làm thu hút 2.000 lao động\n\nNgày 5/3, Trung tâm Dịch vụ việc làm "
+        "tổ chức phiên giao dịch việc làm.\n",
+        encoding="utf-8",
+    )
+    stories, notes = load_found(texts, labels)
+    assert [(s.title, s.split) for s in stories] == [
+        ("Phiên giao dịch việc làm thu hút 2.000 lao động", FOUND)
+    ]
+    assert stories[0].text.startswith("Ngày 5/3")
+    assert notes == [f"{FOUND}:gone.txt: no file {texts / 'gone.txt'}"]
+    results = score(stories + [story(set(), "Khai mạc phố sách")])
+    assert results[FOUND].stories == 1 and results[FOUND].overall.tp == 1
+    assert results["all"].stories == 1  # the found set stays out of the pinned figures
+
+
+def test_the_bench_says_so_in_one_line_when_the_found_folder_is_absent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    absent = tmp_path / "absent"
+    assert main(["--found", str(absent)]) == 0
+    out = capsys.readouterr().out
+    assert [line for line in out.splitlines() if str(absent) in line] == [
+        f"{FOUND}: no folder {absent}, its third-party stories are left out (--found)"
+    ]
+    assert f"| {FOUND} |" not in out
+
+
+FOUND_DIR = Path(os.environ.get("TOPICS_FOUND", DEFAULT_FOUND_DIR))
+
+
+@pytest.mark.skipif(
+    not FOUND_DIR.is_dir(),
+    reason=f"the third-party texts of topics-found.json are not here ({FOUND_DIR}); "
+    "they are kept outside the project",
+)
+def test_every_found_story_is_read_and_scored() -> None:
+    stories, notes = load_found(FOUND_DIR)
+    assert notes == []
+    assert len(stories) == len(found_labels())
+    result = score(stories)[FOUND]
+    assert result.stories == len(stories)
+    assert result.overall.tp + result.overall.fn == sum(len(e["topics"]) for e in found_labels())  # type: ignore[arg-type]
