@@ -36,7 +36,9 @@ class _Entry:
 
 class PhraseSet:
     def __init__(self) -> None:
-        self._by_first: dict[str, list[_Entry]] = defaultdict(list)
+        # Phrases of several words by their first two (folded), one-word ones by their word:
+        # a frequent first word ("lao", "người") leads many phrases, its second few of them.
+        self._by_start: dict[tuple[str, ...], list[_Entry]] = defaultdict(list)
 
     def add(self, phrase: str, label: str, mode: Mode | None = None) -> None:
         """Look for ``phrase``; found, it yields ``label``. Default mode: exact if the phrase
@@ -47,7 +49,7 @@ class PhraseSet:
         mode = mode or (Mode.EXACT if has_diacritics(phrase) else Mode.FOLDED)
         tokens = tuple(key(w, mode is not Mode.FOLDED) for w in found)
         capitals = tuple(w[0].isupper() for w in found)
-        entries = self._by_first[fold_word(found[0])]
+        entries = self._by_start[tuple(map(fold_word, found[:2]))]
         entries.append(_Entry(tokens, capitals, mode, label, phrase))
         entries.sort(key=lambda entry: -len(entry.tokens))  # longest first: see occurrences
 
@@ -55,8 +57,8 @@ class PhraseSet:
         """The labels of the phrases found in ``text`` as whole words."""
         found, folded, exact = _tokens(text)
         labels = set()
-        for start, first in enumerate(folded):
-            for entry in self._by_first.get(first, ()):
+        for start in range(len(folded)):
+            for entry in self._starting(folded, start):
                 if entry.label not in labels and _at(entry, start, found, folded, exact):
                     labels.add(entry.label)
         return labels
@@ -70,7 +72,7 @@ class PhraseSet:
         hits: list[tuple[int, str, str]] = []
         start = 0
         while start < len(folded):
-            for entry in self._by_first.get(folded[start], ()):  # longest first
+            for entry in self._starting(folded, start):  # longest first
                 if _at(entry, start, found, folded, exact):
                     hits.append((start, entry.label, entry.phrase))
                     start += len(entry.tokens)
@@ -78,6 +80,12 @@ class PhraseSet:
             else:
                 start += 1
         return hits
+
+    def _starting(self, folded: _Tokens, start: int) -> list[_Entry]:
+        """The phrases that may start at word ``start``, longest first."""
+        single = self._by_start.get(folded[start : start + 1], [])
+        pair = self._by_start.get(folded[start : start + 2])
+        return pair + single if pair else single  # phrases of 2+ words are the longer
 
 
 _Tokens = tuple[str, ...]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from aggregator import yamlfile
 from aggregator.exceptions import ConfigError
+from aggregator.folding import has_diacritics
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 from aggregator.phrases import Mode, PhraseSet
 from aggregator.store.search_schema import StoryTag
@@ -49,18 +50,19 @@ _NEEDS_PREFIX = frozenset({"ho-chi-minh"})
 _CITY_PREFIXES = ("TP", "Thành phố", "thành phố", "THÀNH PHỐ")
 
 # What a story is about. Each keyword found is evidence for its topic: in the headline, the
-# story is about it; in the lead (the first paragraph), it counts twice as much as further
-# down; further down, one mention is a field named in passing, several or several keywords of
-# the same topic are a subject. A long text names more fields in passing: there a mention
-# counts for less. Values read off the dev half of bench/corpus/topics-labels.json.
+# story is about it if the text names the topic too (a headline's word alone is often a hook);
+# in the lead (the first paragraph), it counts twice as much as further down; further down, one
+# mention is a field named in passing, several or several keywords of the same topic are a
+# subject, if they are a share of the text's sentences (a long text names more fields in
+# passing). Values read off the dev half of bench/corpus/topics-labels.json.
 TITLE_WEIGHT = 3.0  # once, however many keywords the headline holds
 LEAD_WEIGHT = 2.0  # each sentence of the first paragraph that names the topic
-BODY_WEIGHT = 1.0  # each sentence further down, in a text of up to BODY_WORDS words
-BODY_WORDS = 300
-DISTINCT_WEIGHT = 0.5  # each keyword of the topic found beyond the first (less in long texts)
+BODY_WEIGHT = 1.0  # each sentence further down
+DISTINCT_WEIGHT = 0.5  # each keyword of the topic found beyond the first
 LEAD_CHARS = 600  # a text in one block: its beginning stands for the lead
 ENOUGH = 3.0  # a topic not in the headline needs this much evidence
-SHARE_OF_BEST = 0.6  # and at least this share of the best topic's
+MIN_SHARE = 0.2  # and this share of the text's sentences naming it
+SHARE_OF_BEST = 0.7  # and at least this share of the best topic's
 MAX_TOPICS = 2  # the labels never give a story more
 _WORD = re.compile(r"\w+")  # folding's words, counted
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
@@ -163,11 +165,14 @@ class Tagger:
     ) -> None:
         self.gazetteer = gazetteer
         self._topics = PhraseSet()
-        for topic in topics:
-            for keyword in topic.keywords:
-                self._topics.add(keyword, topic.id)
-        for phrase in neutral:
-            self._topics.add(phrase, _NEUTRAL)  # takes its words, counts for no topic
+        # A headline typed without diacritics ("Tang luong toi thieu vung") is read against the
+        # keywords with theirs folded away; one that has any is read as written.
+        self._folded_topics = PhraseSet()
+        phrases = [(k, topic.id) for topic in topics for k in topic.keywords]
+        # Neutral phrases take their words and count for no topic.
+        for phrase, label in phrases + [(phrase, _NEUTRAL) for phrase in neutral]:
+            self._topics.add(phrase, label)
+            self._folded_topics.add(phrase, label, Mode.FOLDED)
         self._places = PhraseSet()
         for province in dict.fromkeys(gazetteer.all_former() + gazetteer.all_current()):
             for name in _place_names(province):
@@ -181,52 +186,75 @@ class Tagger:
         return found
 
     def topics_of(self, title: str, text: str) -> list[str]:
-        """The topics the story is about, most evidence first: those its headline names and
-        those with enough evidence and at least a share of the best one's; at most a few."""
-        scores, in_title = self._evidence(title, text)
-        best = max(scores.values(), default=0.0)
+        """The topics the story is about, most evidence first: those its headline names (and
+        its text too) and those with enough evidence, named in a share of the text's sentences
+        and with at least a share of the best one's; at most a few."""
+        found = self._evidence(title, text)
+        best = max(found.scores.values(), default=0.0)
         kept = [
             topic
-            for topic, score in scores.items()
-            if topic in in_title or (score >= ENOUGH and score >= SHARE_OF_BEST * best)
+            for topic, score in found.scores.items()
+            if topic in found.titled
+            or (
+                score >= ENOUGH
+                and found.sentences[topic] >= MIN_SHARE * found.of_sentences
+                and score >= SHARE_OF_BEST * best
+            )
         ]
-        return sorted(kept, key=lambda topic: (-scores[topic], topic))[:MAX_TOPICS]
+        return sorted(kept, key=lambda topic: (-found.scores[topic], topic))[:MAX_TOPICS]
 
     def topic_scores(self, title: str, text: str) -> dict[str, float]:
         """Each topic whose keywords occur, with its evidence (see ``TITLE_WEIGHT``...)."""
-        return self._evidence(title, text)[0]
+        return self._evidence(title, text).scores
 
-    def _evidence(self, title: str, text: str) -> tuple[dict[str, float], set[str]]:
+    def _evidence(self, title: str, text: str) -> _Evidence:
         # Title and text apart: a phrase does not run from the title into the first line.
-        in_title = [(label, phrase) for _, label, phrase in self._topics.occurrences(title)]
-        titled = {label for label, _ in in_title} - {_NEUTRAL}
-        keywords: dict[str, set[str]] = {}
-        for label, phrase in in_title:
-            keywords.setdefault(label, set()).add(phrase)
+        in_title = self._folded_topics if not has_diacritics(title) else self._topics
+        keywords: dict[str, set[str]] = defaultdict(set)
+        title_keywords: dict[str, set[str]] = defaultdict(set)
+        for _, label, phrase in in_title.occurrences(title):
+            if label != _NEUTRAL:
+                title_keywords[label].add(phrase)
+                keywords[label].add(phrase)
         where = _Layout(text)
-        shorter = min(1.0, BODY_WORDS / max(1, where.body_words))
         # A sentence counts once: "hộ nghèo, hộ cận nghèo" is one mention of the topic.
         sentences: dict[tuple[str, int], float] = {}
         for word, label, phrase in self._topics.occurrences(text):
             if label == _NEUTRAL:
                 continue
-            keywords.setdefault(label, set()).add(phrase)
+            keywords[label].add(phrase)
             sentence, in_lead = where.of_word(word)
-            weight = LEAD_WEIGHT if in_lead else BODY_WEIGHT * shorter
+            weight = LEAD_WEIGHT if in_lead else BODY_WEIGHT
             sentences[label, sentence] = max(weight, sentences.get((label, sentence), 0.0))
         scores: defaultdict[str, float] = defaultdict(float)
+        naming: Counter[str] = Counter()
         for (label, _), weight in sentences.items():
             scores[label] += weight
+            naming[label] += 1
+        # The headline's keyword stands if the text names the topic too, or the headline
+        # names it twice over; a story that is only a headline has nothing else to ask.
+        titled = {
+            label
+            for label, phrases in title_keywords.items()
+            if naming[label] or len(phrases) > 1 or not where.sentences
+        }
         for label in titled:
             scores[label] += TITLE_WEIGHT
         for label, distinct in keywords.items():
-            if label != _NEUTRAL:
-                scores[label] += DISTINCT_WEIGHT * shorter * (len(distinct) - 1)
-        return dict(scores), titled
+            scores[label] += DISTINCT_WEIGHT * (len(distinct) - 1)
+        return _Evidence(dict(scores), titled, naming, where.sentences)
 
     def _province_tags(self, province: Province) -> set[tuple[str, str]]:
         found = {(FORMER_PROVINCE, province.id)} if province.former else set()
         return found | {(PROVINCE, self.gazetteer.current_of(province).id)}
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    scores: dict[str, float]  # each topic found, weighed
+    titled: set[str]  # the topics the headline names, with the text's support
+    sentences: Counter[str]  # the sentences of the text naming each topic
+    of_sentences: int  # the sentences of the text
 
 
 class _Layout:
@@ -246,7 +274,7 @@ class _Layout:
         # Counted per sentence, not placed one by one: a word never spans a sentence's end.
         self._ends = list(accumulate(len(_WORD.findall(s)) for s in _SENTENCE_END.split(text)))
         self._lead_words = len(_WORD.findall(text, 0, end))
-        self.body_words = (self._ends[-1] if self._ends else 0) - self._lead_words
+        self.sentences = len(set(self._ends) - {0})  # those with words
 
     def of_word(self, index: int) -> tuple[int, bool]:
         return bisect_right(self._ends, index), index < self._lead_words

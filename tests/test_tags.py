@@ -37,10 +37,23 @@ def topics(title: str, text: str = "") -> set[str]:
     return {value for kind, value in tags(title, text) if kind == TOPIC}
 
 
-def test_a_topic_in_the_headline_is_enough() -> None:
-    assert topics("Chi trả trợ cấp cho thương binh", "Sáng nay, tại xã Tân Sơn.") == {
+def test_a_topic_in_the_headline_and_once_in_the_text_is_found() -> None:
+    text = "Sáng nay, tại xã Tân Sơn.\n\nMỗi thương binh nhận 2 triệu đồng."
+    assert topics("Chi trả trợ cấp cho thương binh", text) == {"nguoi-co-cong"}
+    # A headline holding two keywords of the topic names it enough; so does a bare headline.
+    assert topics("Thăm thương binh, thân nhân liệt sĩ", "Sáng nay, tại xã Tân Sơn.") == {
         "nguoi-co-cong"
     }
+    assert topics("Chi trả trợ cấp cho thương binh") == {"nguoi-co-cong"}
+
+
+def test_a_headline_keyword_the_text_does_not_support_is_not_enough() -> None:
+    # A headline's word is often a hook: the text is about something else.
+    text = (
+        "Sở Văn hóa khai mạc hội chợ hàng thủ công tại quảng trường tỉnh.\n\n"
+        "Hội chợ có 120 gian hàng của các làng nghề. Hội chợ mở cửa đến hết ngày 10/2."
+    )
+    assert topics("Hội chợ xuân: tiền thưởng của làng nghề", text) == set()
 
 
 def test_a_topic_in_the_lead_and_once_more_is_found() -> None:
@@ -80,6 +93,51 @@ def test_a_neutral_name_is_no_evidence() -> None:
     assert topics("Chi trả bảo hiểm thất nghiệp quý III", text) == {"bao-hiem-xa-hoi"}
 
 
+def test_a_law_name_is_neutral() -> None:
+    # The law is cited as the means of whatever the story reports on.
+    text = (
+        "Sở tổ chức hội nghị về cải cách hành chính.\n\n"
+        "Theo Luật Việc làm, thủ tục được rút gọn. Luật Việc làm có hiệu lực từ 1/1/2026. "
+        "Thủ tục nộp trực tuyến theo Luật Việc làm."
+    )
+    assert topics("Hội nghị cải cách hành chính", text) == set()
+    assert default_tagger().topic_scores("", text) == {}
+
+
+def test_a_fixed_unit_of_amounts_is_neutral() -> None:
+    text = (
+        "Người cao tuổi được trợ cấp hằng tháng.\n\n"
+        "Mức trợ cấp bằng 0,5 lần mức lương cơ sở. Người khuyết tật nặng hưởng 1 lần lương cơ sở."
+    )
+    assert "tien-luong" not in default_tagger().topic_scores("Trợ cấp hằng tháng", text)
+
+
+def test_a_topic_named_in_a_small_share_of_a_long_text_is_not_found() -> None:
+    filler = " ".join(f"Đại biểu thứ {i} phát biểu về kế hoạch của xã." for i in range(30))
+    lead = "Hội nghị tổng kết công tác giảm nghèo của xã Tân Sơn."
+    late = "Xã còn 12 hộ nghèo. Năm tới, xã phấn đấu giảm nghèo 2%."
+    assert topics("Hội nghị tổng kết", f"{lead}\n\n{filler}\n\n{late}") == set()
+    # The same sentences in a short text are what it is about.
+    assert topics("Hội nghị tổng kết", f"{lead}\n\nNăm nay xã làm đường.\n\n{late}") == {
+        "giam-ngheo"
+    }
+
+
+@pytest.mark.parametrize(
+    ("title", "topic"),
+    [
+        ("Doanh nghiệp công bố mức thưởng Tết", "tien-luong"),
+        ("Một công nhân tử vong khi làm việc", "an-toan-lao-dong"),
+        ("Tai nạn tại công trường xây dựng", "an-toan-lao-dong"),
+        ("Thực tập sinh kỹ năng về nước", "lao-dong-ngoai-nuoc"),
+        ("Quyền của lao động nhập cư", "lao-dong-ngoai-nuoc"),
+        ("Triệt phá đường dây mua bán trẻ sơ sinh", "phong-chong-te-nan-xa-hoi"),
+    ],
+)
+def test_the_sectors_families_of_phrases(title: str, topic: str) -> None:
+    assert topics(title) == {topic}
+
+
 def test_at_most_two_topics_the_strongest() -> None:
     tagger = default_tagger()
     title = "Trao quà cho người có công, hộ nghèo và trẻ em dịp Tết"
@@ -92,7 +150,15 @@ def test_at_most_two_topics_the_strongest() -> None:
 
 def test_topic_keyword_with_diacritics_respects_them() -> None:
     assert (TOPIC, "tien-luong") in tags("Tăng LƯƠNG TỐI THIỂU vùng")
-    assert (TOPIC, "tien-luong") not in tags("luong toi thieu")  # no diacritics in the text
+    # A text with diacritics is read as written: "lương tối thiểu" is not "lượng tối thiểu".
+    assert topics("Tăng lượng tối thiểu", "Lượng tối thiểu tăng.") == set()
+
+
+def test_a_headline_without_diacritics_matches_keywords_folded() -> None:
+    text = "Chính phủ quyết định tăng lương tối thiểu vùng thêm 7,2% từ ngày 1/1."
+    assert topics("Tang luong toi thieu vung tu 1/1", text) == {"tien-luong"}
+    # Only a headline with no diacritics at all: one that has them is read as written.
+    assert topics("Tăng luong toi thieu vùng", text) == set()
 
 
 def test_province_recorded_former_and_current() -> None:

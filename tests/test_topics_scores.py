@@ -24,6 +24,7 @@ import pytest
 from aggregator.tags import load_topics
 from bench.topics_bench import (
     DEFAULT_FOUND_DIR,
+    EVERY,
     FLOOR,
     FOUND,
     FOUND_LABELS,
@@ -153,6 +154,8 @@ def test_found_stories_are_their_own_split_and_a_missing_text_is_noted(tmp_path:
     results = score(stories + [story(set(), "Khai mạc phố sách")])
     assert results[FOUND].stories == 1 and results[FOUND].overall.tp == 1
     assert results["all"].stories == 1  # the found set stays out of the pinned figures
+    # The issue's target is about every labelled story: a row of its own counts them all.
+    assert results[EVERY].stories == 2 and results[EVERY].overall.tp == 1
 
 
 def test_the_bench_says_so_in_one_line_when_the_found_folder_is_absent(
@@ -182,3 +185,19 @@ def test_every_found_story_is_read_and_scored() -> None:
     result = score(stories)[FOUND]
     assert result.stories == len(stories)
     assert result.overall.tp + result.overall.fn == sum(len(e["topics"]) for e in found_labels())  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(
+    not FOUND_DIR.is_dir(),
+    reason=f"the third-party texts of topics-found.json are not here ({FOUND_DIR}); "
+    "they are kept outside the project",
+)
+def test_every_labelled_story_meets_the_issue_target() -> None:
+    # The issue asks for precision >= 0.9 at recall >= 0.7 on at least 100 stories: all of them.
+    if not (SHARED / "corpus").is_dir() or not (SHARED / "seeds").is_dir():
+        pytest.skip("../shared (corpus and seeds) is not beside the checkout (a fresh clone)")
+    stories, _ = load_stories(load_labels())
+    found, _ = load_found(FOUND_DIR)
+    every = score(stories + found)[EVERY]
+    assert every.stories >= 100
+    assert every.overall.precision >= 0.9 and every.overall.recall >= 0.7, every.overall
