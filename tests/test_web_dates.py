@@ -78,6 +78,12 @@ def test_a_bad_date_is_a_message_on_the_page(server: WebServer) -> None:
         ("until=hom-qua", "Ngày không hợp lệ: “hom-qua”"),
         (f"since={ago(1)}&until={ago(3)}", "“Từ ngày”"),
         ("until=2026-02-30&lang=en", "Not a date: “2026-02-30”"),
+        # Days no store holds, at the calendar's ends, are refused too (not a server error).
+        ("since=0001-01-01", "Ngày không hợp lệ: “0001-01-01”"),
+        ("until=9999-12-31", "Ngày không hợp lệ: “9999-12-31”"),
+        ("q=lao&since=0001-01-01", "Ngày không hợp lệ: “0001-01-01”"),
+        ("since=1899-12-31", "Ngày không hợp lệ: “1899-12-31”"),
+        ("until=2201-01-01", "Ngày không hợp lệ: “2201-01-01”"),
     ):
         status, headers, body = get(f"{server.url}/?{query}")
         assert status == 400 and headers["Content-Type"] == "text/html; charset=utf-8"

@@ -338,7 +338,10 @@ class WebApp:
     def story(self, story_id: str, query: Mapping[str, str]) -> Response:
         """``/story/<id>``: the story in full with every source; a 404 page if there is none."""
         lang = language(query.get("lang"))
-        found = self.data.story(int(story_id)) if story_id.isdigit() else None
+        # Digits beyond a database integer (64 bits signed) are no story id either.
+        digits = story_id.isascii() and story_id.isdigit() and len(story_id) < 19
+        number = int(story_id) if digits else None
+        found = self.data.story(number) if number is not None else None
         if found is None:
             return Response(404, self.pages.not_found(lang, f"/story/{story_id}"), HTML)
         story, tags = found

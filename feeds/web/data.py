@@ -311,15 +311,22 @@ def _local(value: datetime) -> datetime:
 
 
 def check_day(value: str | None) -> date | None:
-    """A ``since``/``until`` day of the query string (YYYY-MM-DD); ValueError if it is none."""
+    """A ``since``/``until`` day of the query string (YYYY-MM-DD); ValueError if it is none
+    or outside :data:`FIRST_YEAR`..:data:`LAST_YEAR`."""
     if not value:
         return None
     try:
         if not _DAY.fullmatch(value.strip()):
             raise ValueError(value)
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(value)
+        return day
     except ValueError:
         raise ValueError(value[:40]) from None
 
 
+# The days a filter may name: 0001-01-01 or 9999-12-31 would overflow the moments made of
+# them (the next midnight, a zone shift); no story is dated outside these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
