@@ -235,7 +235,7 @@ class WebApp:
         """The feed showing what the page shows: a file where one exists, else a search."""
         static = None
         title = self._heading(view, lang)
-        if not view.q and not (view.province and view.topic):
+        if not view.q and not (view.province and view.topic) and not view.since:
             if view.province:
                 static = self._static_feed(province_slug(view.province), title, base)
             elif view.topic:
@@ -244,8 +244,7 @@ class WebApp:
                 static = self._static_feed(ALL_SLUG, text(lang, "site_title"), base)
         if static is not None:
             return static
-        params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
-        params = {k: v for k, v in params.items() if v}
+        params = _search_params(view)
         if not params:
             params = {"q": ""}
         url = f"{base}/feeds/search?" + urlencode(params)
@@ -395,8 +394,11 @@ class WebApp:
             )
             if not (view.q or view.province or view.topic):
                 return _plain(400, "a saved search needs q, province or topic\n")
+            view = replace(view, since=check_day(query.get("since")))
             # A feed shows no snippet and no count.
             found = self.data.find(view, FEED_CANDIDATES, snippets=False, counted=False)
+        except ValueError as exc:  # check_day's
+            return _plain(400, f"since: not a day (YYYY-MM-DD, 1900 to 2200): {exc}\n")
         except ConfigError as exc:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))
@@ -406,8 +408,7 @@ class WebApp:
             to_entry(s, self.data.index, self.data.rule.names(provinces[s.id].about))
             for s in found.stories
         )
-        params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
-        params = {k: v for k, v in params.items() if v}
+        params = _search_params(view)
         spec = FeedSpec(
             # Each saved search its own feed id (a reader telling feeds apart by id must not
             # merge two searches): the search in the id, in a fixed order.
@@ -463,6 +464,18 @@ def _shown_image(story: StoryView) -> Image | None:
         if urlsplit(src).scheme in ("http", "https"):
             return Image(src, image.caption)
     return None
+
+
+def _search_params(view: View) -> dict[str, str]:
+    """The query string of ``view``'s search feed: its filters and its ``since`` (a feed is a
+    window moving on: no ``until``)."""
+    params = {
+        "q": view.q,
+        "province": view.province or "",
+        "topic": view.topic or "",
+        "since": _iso(view.since),
+    }
+    return {k: v for k, v in params.items() if v}
 
 
 def _iso(day: date | None) -> str:
