@@ -467,3 +467,12 @@ def test_a_topic_counted_among_its_bounded_stories_says_there_may_be_more(
     monkeypatch.setattr(web_data, "TOPIC_STORIES", 1)  # the bound reached
     doc = page(server, "?topic=viec-lam&lang=en")
     assert doc.cssselect("p.count")[0].text_content() == "over 1 stories · showing 1–1"
+
+
+def test_an_empty_saved_search_feed_is_dated_in_vietnams_time(server: WebServer) -> None:
+    # Every other feed date is +07:00; a feed without entries is dated now, in the same zone.
+    _, _, rss = get(f"{server.url}/feeds/search?q=zzzz&format=rss")
+    assert not feedparser.parse(rss).entries
+    assert re.search(rb"<lastBuildDate>[^<]* \+0700</lastBuildDate>", rss), rss[:600]
+    _, _, atom = get(f"{server.url}/feeds/search?q=zzzz&format=atom")
+    assert re.search(rb"<updated>[^<]*\+07:00</updated>", atom), atom[:600]
