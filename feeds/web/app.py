@@ -39,6 +39,7 @@ from feeds.publish import (
 from feeds.web import charts
 from feeds.web.charts import Heatmap
 from feeds.web.data import Found, Run, View, WebData, check_day, check_view
+from feeds.web.errors import filter_error
 from feeds.web.i18n import EN, language, text
 from feeds.web.metrics import metrics_text
 from feeds.web.pages import (
@@ -123,7 +124,7 @@ class WebApp:
                 query.get("page"),
             )
         except ConfigError as exc:
-            view, error = View(), str(exc)
+            view, error = View(), filter_error(lang, exc)
         try:
             since, until = check_day(query.get("since")), check_day(query.get("until"))
         except ValueError as exc:
@@ -137,7 +138,7 @@ class WebApp:
         try:
             found = self.data.find(view, PER_PAGE)
         except ConfigError as exc:
-            found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
+            found, error = Found([], {}, False), filter_error(lang, exc, view.q)
         chart_title, chart = self._chart(view, lang)
         provinces = self.data.provinces(found.stories)
         now = datetime.now(UTC)
