@@ -5,6 +5,10 @@ The 63 provinces and cities until 30 June 2025 became 34 on 1 July 2025 (Resolut
 of the 34 (Hà Nội, Bắc Ninh, ...) is one entry with ``former`` and ``current`` set. ``Toàn
 quốc`` (``toan-quoc``) stands for the ministry and the national press; it is neither.
 
+An earlier merger is a former province too, with its day (``merged``): Hà Tây, part of Hà Nội
+since 1 August 2008 (Resolution 15/2008/QH12), is named in stories still. It is not one of the 63
+(:meth:`Gazetteer.all_former` lists it with them; ``merged`` tells it apart).
+
 Lookups ignore case, diacritics, tone placement (Hòa/Hoà), punctuation and the "tỉnh",
 "thành phố", "TP." prefixes: the registry's ``province:`` is written by people.
 """
@@ -16,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,6 +36,8 @@ _LABEL_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _PREFIX_RE = re.compile(r"^(tinh|thanh pho|tp)(\s+|\.\s*|$)")
 _KEYS = frozenset({"id", "name", "type", "label", "label_confirmed", "aliases"})
 _CURRENT_KEYS = _KEYS | {"former", "absorbed"}
+_ABSORBED_KEYS = _KEYS | {"merged"}
+REORGANISED = date(2025, 7, 1)  # Resolution 202/2025/QH15: the 63 became the 34
 _TYPES = ("city", "province")
 
 
@@ -42,9 +49,10 @@ class Province:
     label: str | None = None  # <label>.gov.vn
     label_confirmed: bool = False
     aliases: tuple[str, ...] = ()
-    former: bool = False  # one of the 63 (until 30 June 2025)
+    former: bool = False  # one of the 63 (until 30 June 2025), or merged earlier (Hà Tây)
     current: bool = False  # one of the 34 (since 1 July 2025)
     successor_id: str | None = None  # the current province that absorbed a former-only one
+    merged: date | None = None  # the day a former-only one became part of its successor
 
     @property
     def domain(self) -> str | None:
@@ -164,11 +172,20 @@ def _current_and_absorbed(entry: object, where: str) -> list[Province]:
     if not isinstance(absorbed, list):
         raise ConfigError(f"{where} ({current.id}): absorbed must be a list")
     merged = [
-        Province(**_fields(item, f"{where} ({current.id}) absorbed #{i}", _KEYS), former=True,
-                 successor_id=current.id)
+        _absorbed(item, f"{where} ({current.id}) absorbed #{i}", current.id)
         for i, item in enumerate(absorbed, start=1)
     ]
     return [current, *merged]
+
+
+def _absorbed(entry: object, where: str, successor_id: str) -> Province:
+    """A former province part of ``successor_id`` since its ``merged`` day (by default the
+    2025 reorganisation's)."""
+    fields = _fields(entry, where, _ABSORBED_KEYS)
+    merged = _mapping(entry, where).get("merged", REORGANISED)
+    if not isinstance(merged, date):  # YAML reads 2008-08-01 as a date
+        raise ConfigError(f"{where} ({fields['id']}): merged must be a day, YYYY-MM-DD")
+    return Province(**fields, former=True, successor_id=successor_id, merged=merged)
 
 
 def _fields(entry: object, where: str, keys: frozenset[str]) -> dict[str, Any]:

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
+from aggregator.dates import VIETNAM
 from feeds.content import entry_html, xml_text
 from feeds.model import FeedEntry, FeedSpec
 from feeds.rfc2822 import use_locale_free_dates
@@ -59,9 +60,9 @@ def entry_updated(entry: FeedEntry) -> datetime:
 def feed_updated(entries: Iterable[FeedEntry], empty: datetime | None = None) -> datetime:
     """The newest entry's date; without entries ``empty`` (the spec's own date), else now: a
     reader must not see an empty feed dated 1970 (the same data still gives the same bytes,
-    as the caller gives the date)."""
+    as the caller gives the date). Now is in Vietnam's time, as every other feed date."""
     newest = max((entry_updated(e) for e in entries), default=None)
-    return newest or empty or datetime.now(UTC).replace(microsecond=0)
+    return newest or empty or datetime.now(VIETNAM).replace(microsecond=0)
 
 
 def rss_bytes(

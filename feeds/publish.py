@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from aggregator.dates import plausible_date
+from aggregator.gazetteer import Province
 from aggregator.site_index import SiteIndex
 from feeds.model import FeedEntry, FeedSource, FeedSpec
 from feeds.origin import LOCAL_FEEDS, LOCAL_ORIGIN
@@ -167,8 +168,7 @@ def feed_specs(
     # press's and the ministry's stories about it.
     for province in index.gazetteer.all_current():
         province_id = province.id
-        former = [p.name for p in index.gazetteer.former_of(province) if p != province]
-        also = f" (gồm cả {', '.join(former)} trước 1/7/2025)" if former else ""
+        also = _absorbed_before(index.gazetteer.former_of(province), province)
         specs.append(
             FeedSpec(
                 slug=province_slug(province_id),
@@ -314,3 +314,15 @@ def _replace_feed(files: list[Path], slug: str, new: list[Path]) -> list[Path]:
     at = mine[0] if mine else len(files)
     others = [path for path in files if not path.name.startswith(f"{slug}.")]
     return others[:at] + new + others[at:]
+
+
+def _absorbed_before(former: list[Province], province: Province) -> str:
+    """" (gồm cả Hà Tây trước 1/8/2008)": the former provinces now part of ``province``, each
+    with the day it merged (Hà Tây in 2008, the others in 2025)."""
+    by_day: dict[str, list[str]] = {}
+    for part in former:
+        if part != province and part.merged is not None:
+            day = f"{part.merged.day}/{part.merged.month}/{part.merged.year}"
+            by_day.setdefault(day, []).append(part.name)
+    said = "; ".join(f"{', '.join(names)} trước {day}" for day, names in by_day.items())
+    return f" (gồm cả {said})" if said else ""

@@ -1,7 +1,9 @@
-"""The province gazetteer: 63 former, 34 current, who absorbed whom, and forgiving lookups."""
+"""The province gazetteer: 63 former, 34 current, who absorbed whom (and Hà Tây, merged into Hà
+Nội in 2008), and forgiving lookups."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -57,10 +59,16 @@ def names(provinces: list[Province]) -> list[str]:
     return [p.name for p in provinces]
 
 
+def of_2025(gaz: Gazetteer) -> list[Province]:
+    """The 63 that the 2025 reorganisation made 34 (not Hà Tây, merged in 2008)."""
+    return [p for p in gaz.all_former() if p.merged in (None, date(2025, 7, 1))]
+
+
 def test_34_current_and_63_former(gaz: Gazetteer) -> None:
     assert len(gaz.all_current()) == 34
-    assert len(gaz.all_former()) == 63
-    assert len(set(names(gaz.all_former()))) == 63
+    assert len(of_2025(gaz)) == 63
+    assert len(set(names(of_2025(gaz)))) == 63
+    assert names([p for p in gaz.all_former() if p not in of_2025(gaz)]) == ["Hà Tây"]
     assert gaz.national.id == "toan-quoc"
     assert gaz.national not in gaz.all_current() + gaz.all_former()
 
@@ -81,8 +89,19 @@ def test_merges_are_the_resolution_s(gaz: Gazetteer) -> None:
     for name in UNCHANGED:
         province = gaz.find(name)
         assert province is not None
-        assert province.former and province.current and gaz.former_of(province) == [province]
+        older = [] if name != "Hà Nội" else [gaz.get("ha-tay")]  # merged in 2008
+        assert province.former and province.current
+        assert gaz.former_of(province) == [province, *older]
     assert len(MERGES) + len(UNCHANGED) + 1 == 34  # + Huế
+
+
+def test_ha_tay_is_a_former_province_part_of_ha_noi_since_august_2008(gaz: Gazetteer) -> None:
+    for name in ("Hà Tây", "ha tay", "tỉnh Hà Tây", "ha-tay"):
+        ha_tay = gaz.find(name)
+        assert ha_tay is not None and ha_tay.id == "ha-tay", name
+        assert ha_tay.former and not ha_tay.current and ha_tay.merged == date(2008, 8, 1)
+        assert gaz.current_of(ha_tay) == gaz.get("ha-noi")
+    assert gaz.get("kon-tum").merged == date(2025, 7, 1)
 
 
 def test_hue_is_thua_thien_hue_renamed(gaz: Gazetteer) -> None:

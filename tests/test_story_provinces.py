@@ -269,6 +269,37 @@ def test_a_former_province_is_its_own_stories_not_all_of_its_successors(tmp_path
     place.store.close()
 
 
+def test_ha_tay_merged_into_ha_noi_in_2008_is_a_former_province_like_kon_tum(
+    tmp_path: Path,
+) -> None:
+    stories = [
+        ("hanoi-snv", "Hà Nội tuyển công chức", "Bản tin: Hà Nội tuyển dụng."),
+        ("baodansinh", "Làng nghề Hà Tây", "Bản tin: làng nghề ở Hà Tây cũ có thêm việc làm."),
+        ("hatinh-sldtbxh", "Hà Tĩnh chi trả trợ cấp", "Bản tin: Hà Tĩnh chi trả."),
+    ]
+    place = make_place(tmp_path, stories)
+    with place.server:
+        ha_tay = {stories[1][1]}
+        for select in (place.page, place.feed, place.search, place.alert_rule):
+            assert select("Hà Tây") == ha_tay, select
+            assert select("ha-tay") == ha_tay, select
+            assert select("Hà Nội") == {stories[0][1], stories[1][1]}, select
+        _, _, body = get(f"{place.server.url}/?province=ha-tay")
+        doc = lxml_html.fromstring(body.decode("utf-8"))
+        assert doc.cssselect("section h1")[0].text_content() == "Hà Tây"
+        _, _, body = get(f"{place.server.url}/feeds/province-ha-noi.atom.xml")
+        assert "(gồm cả Hà Tây trước 1/8/2008)" in feedparser.parse(body).feed.subtitle
+        found = tinlaodong(
+            "search", "--data-dir", str(place.data_dir), "--sites", str(place.sites_file),
+            "--province", "Hà Tây", "ban", "tin",
+        )  # fmt: skip
+        assert found.returncode == 0, found.stderr
+        assert {line.split("  ")[1] for line in found.stdout.splitlines()} == ha_tay
+        assert "did you mean" not in found.stderr
+        assert '--province "Hà Nội" for all of it' in found.stderr
+    place.store.close()
+
+
 # -- the four selections agree, on stories drawn at random
 
 PLACES = ["Hà Tĩnh", "Kon Tum", "Quảng Ngãi", "Hà Nội", "Nam Định"]

@@ -19,14 +19,17 @@ import pytest
 from lxml import html as lxml_html
 
 from aggregator.dates import VIETNAM, local_midnight
+from aggregator.exceptions import QueryError
 from aggregator.models import Article, Image
 from aggregator.registry import Site, load_registry
 from aggregator.search import refresh_index
+from aggregator.search.query import parse
 from aggregator.store import CrawlRecord, open_store
 from feeds.origin import with_origin
 from feeds.publish import update_feeds
 from feeds.web import WebServer
 from feeds.web import data as web_data
+from feeds.web.i18n import QUERY_REASONS
 from tests.backends import backend
 from tests.helpers import write_registry
 
@@ -467,3 +470,52 @@ def test_a_topic_counted_among_its_bounded_stories_says_there_may_be_more(
     monkeypatch.setattr(web_data, "TOPIC_STORIES", 1)  # the bound reached
     doc = page(server, "?topic=viec-lam&lang=en")
     assert doc.cssselect("p.count")[0].text_content() == "over 1 stories · showing 1–1"
+
+
+def test_an_empty_saved_search_feed_is_dated_in_vietnams_time(server: WebServer) -> None:
+    # Every other feed date is +07:00; a feed without entries is dated now, in the same zone.
+    _, _, rss = get(f"{server.url}/feeds/search?q=zzzz&format=rss")
+    assert not feedparser.parse(rss).entries
+    assert re.search(rb"<lastBuildDate>[^<]* \+0700</lastBuildDate>", rss), rss[:600]
+    _, _, atom = get(f"{server.url}/feeds/search?q=zzzz&format=atom")
+    assert re.search(rb"<updated>[^<]*\+07:00</updated>", atom), atom[:600]
+
+
+@pytest.mark.parametrize(
+    ("query", "vietnamese", "english"),
+    [
+        (
+            "q=OR",
+            "Câu tìm kiếm “OR” không hợp lệ: OR cần một từ ở mỗi bên.",
+            "Invalid search “OR”: OR needs a word on each side.",
+        ),
+        (
+            "q=" + quote('"lao dong'),
+            "Câu tìm kiếm “\"lao dong” không hợp lệ: dấu ngoặc kép chưa đóng.",
+            "Invalid search “\"lao dong”: a quote is not closed.",
+        ),
+        (
+            "province=ha-tinhh",
+            "Không có tỉnh, thành phố “ha-tinhh”. Có phải Hà Tĩnh, Hòa Bình hoặc Thanh Hóa?",
+            "No province “ha-tinhh”. Did you mean Hà Tĩnh, Hòa Bình or Thanh Hóa?",
+        ),
+        ("province=atlantis", "Không có tỉnh, thành phố “atlantis”.", "No province “atlantis”."),
+        ("topic=bong-da", "Không có chủ đề “bong-da”.", "No topic “bong-da”."),
+    ],
+)
+def test_the_pages_errors_are_in_its_language(
+    server: WebServer, query: str, vietnamese: str, english: str
+) -> None:
+    for lang, said in (("", vietnamese), ("&lang=en", english)):
+        status, _, body = get(f"{server.url}/?{query}{lang}")
+        assert status == 400
+        doc = lxml_html.fromstring(body.decode("utf-8"))
+        assert doc.cssselect("p.error")[0].text_content() == said
+
+
+def test_every_reason_a_query_is_refused_has_its_vietnamese() -> None:
+    # The search grammar's reasons (in English, the CLI's) each have the page's words.
+    for bad in ("OR", "lao OR", "-lao", "NOT OR lao", "lao NOT", '"lao'):
+        with pytest.raises(QueryError) as refused:
+            parse(bad)
+        assert refused.value.reason in QUERY_REASONS, bad

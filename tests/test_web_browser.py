@@ -168,3 +168,15 @@ def test_the_date_filter_and_its_quick_choices(page: Any, server: WebServer) -> 
     assert page.locator('input[name="since"]').input_value() == (
         today - timedelta(days=29)
     ).isoformat()
+
+
+def test_the_favicon_at_both_addresses_renders_in_chromium(page: Any, server: WebServer) -> None:
+    # /favicon.ico is the same SVG as the page's linked /favicon.svg (a client asking the old
+    # address blindly): Chromium decodes it as an image from either address.
+    page.goto(server.url + "/")
+    sizes = page.evaluate(
+        """async () => Promise.all(["/favicon.svg", "/favicon.ico"].map(src => new Promise(
+            done => { const img = new Image(); img.onload = () => done(img.naturalWidth);
+                      img.onerror = () => done(0); img.src = src; })))"""
+    )
+    assert sizes[0] > 0 and sizes == [sizes[0], sizes[0]]

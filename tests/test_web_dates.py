@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+import feedparser
 import pytest
 from lxml import html as lxml_html
 
@@ -15,7 +16,15 @@ from aggregator.models import Article
 from aggregator.store import open_store
 from feeds.web import WebServer
 from tests.backends import backend
-from tests.test_web import NOW, STORIES, get, page, populated_data_dir, story_titles
+from tests.test_web import (
+    NOW,
+    STORIES,
+    alternates,
+    get,
+    page,
+    populated_data_dir,
+    story_titles,
+)
 
 __all__ = ["backend"]
 pytestmark = pytest.mark.usefixtures("backend")
@@ -78,6 +87,12 @@ def test_a_bad_date_is_a_message_on_the_page(server: WebServer) -> None:
         ("until=hom-qua", "Ngày không hợp lệ: “hom-qua”"),
         (f"since={ago(1)}&until={ago(3)}", "“Từ ngày”"),
         ("until=2026-02-30&lang=en", "Not a date: “2026-02-30”"),
+        # Days no store holds, at the calendar's ends, are refused too (not a server error).
+        ("since=0001-01-01", "Ngày không hợp lệ: “0001-01-01”"),
+        ("until=9999-12-31", "Ngày không hợp lệ: “9999-12-31”"),
+        ("q=lao&since=0001-01-01", "Ngày không hợp lệ: “0001-01-01”"),
+        ("since=1899-12-31", "Ngày không hợp lệ: “1899-12-31”"),
+        ("until=2201-01-01", "Ngày không hợp lệ: “2201-01-01”"),
     ):
         status, headers, body = get(f"{server.url}/?{query}")
         assert status == 400 and headers["Content-Type"] == "text/html; charset=utf-8"
@@ -102,3 +117,27 @@ def test_an_undated_story_is_filtered_by_when_it_was_first_seen(tmp_path: Path) 
         assert today == ({"Thông báo không ghi ngày"}, "1 tin · hiển thị 1–1")
         assert "Thông báo không ghi ngày" not in shown(server, f"?until={ago(1)}")[0]
         assert shown(server, f"?until={ago(1)}")[1].startswith("4 tin")
+
+
+def test_the_search_feed_of_a_dated_page_keeps_its_since(server: WebServer) -> None:
+    # The page's feed links carry ``since`` (not ``until``: a feed is a window moving on).
+    doc = page(server, f"?q=lao+dong&since={ago(5)}&until={ago(1)}")
+    atom = alternates(doc)["application/atom+xml"]
+    assert f"since={ago(5)}" in atom and "until" not in atom
+    follow = [a.get("href") for a in doc.cssselect(".follow a")]
+    assert follow and all(f"since={ago(5)}" in href for href in follow if "/feeds/" in href)
+    # ... and the feed honours it: the old story (40 days) is not in it.
+    status, _, body = get(atom)
+    assert status == 200
+    feed = feedparser.parse(body)
+    assert {e.title for e in feed.entries} == titles(0, 2)
+    assert {e.title for e in feedparser.parse(get(atom.split("&since=")[0])[2]).entries} == titles(
+        0, 2, 3
+    )
+    # A feed of its own (readers tell feeds apart by id), its page the dated one.
+    assert f"since={ago(5)}" in feed.feed.id
+    assert f"since={ago(5)}" in feed.feed.link
+    # The same checks as the page's: a bad day is a 400.
+    for bad in ("2024-13-45", "0001-01-01", "9999-12-31"):
+        status, _, body = get(f"{server.url}/feeds/search?q=lao&since={bad}&format=rss")
+        assert status == 400 and bad in body.decode("utf-8"), bad

@@ -113,7 +113,9 @@ def test_a_story_page_in_english_escapes_the_text(server: WebServer) -> None:
 
 
 def test_an_unknown_story_is_a_404_page_in_the_sites_style(server: WebServer) -> None:
-    for path in ("/story/999999", "/story/abc", "/story/-1"):
+    # An id beyond any database integer is no story either (not a server error).
+    too_big, superscript = "/story/99999999999999999999999", "/story/%C2%B2"
+    for path in ("/story/999999", "/story/abc", "/story/-1", too_big, superscript):
         status, headers, body = get(server.url + path)
         assert status == 404 and headers["Content-Type"] == "text/html; charset=utf-8"
         doc = lxml_html.fromstring(body.decode("utf-8"))

@@ -39,6 +39,7 @@ from feeds.publish import (
 from feeds.web import charts
 from feeds.web.charts import Heatmap
 from feeds.web.data import Found, Run, View, WebData, check_day, check_view
+from feeds.web.errors import filter_error
 from feeds.web.i18n import EN, language, text
 from feeds.web.metrics import metrics_text
 from feeds.web.pages import (
@@ -123,7 +124,7 @@ class WebApp:
                 query.get("page"),
             )
         except ConfigError as exc:
-            view, error = View(), str(exc)
+            view, error = View(), filter_error(lang, exc)
         try:
             since, until = check_day(query.get("since")), check_day(query.get("until"))
         except ValueError as exc:
@@ -137,7 +138,7 @@ class WebApp:
         try:
             found = self.data.find(view, PER_PAGE)
         except ConfigError as exc:
-            found, error = Found([], {}, False), text(lang, "bad_query", error=exc)
+            found, error = Found([], {}, False), filter_error(lang, exc, view.q)
         chart_title, chart = self._chart(view, lang)
         provinces = self.data.provinces(found.stories)
         now = datetime.now(UTC)
@@ -235,7 +236,7 @@ class WebApp:
         """The feed showing what the page shows: a file where one exists, else a search."""
         static = None
         title = self._heading(view, lang)
-        if not view.q and not (view.province and view.topic):
+        if not view.q and not (view.province and view.topic) and not view.since:
             if view.province:
                 static = self._static_feed(province_slug(view.province), title, base)
             elif view.topic:
@@ -244,8 +245,7 @@ class WebApp:
                 static = self._static_feed(ALL_SLUG, text(lang, "site_title"), base)
         if static is not None:
             return static
-        params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
-        params = {k: v for k, v in params.items() if v}
+        params = _search_params(view)
         if not params:
             params = {"q": ""}
         url = f"{base}/feeds/search?" + urlencode(params)
@@ -338,7 +338,10 @@ class WebApp:
     def story(self, story_id: str, query: Mapping[str, str]) -> Response:
         """``/story/<id>``: the story in full with every source; a 404 page if there is none."""
         lang = language(query.get("lang"))
-        found = self.data.story(int(story_id)) if story_id.isdigit() else None
+        # Digits beyond a database integer (64 bits signed) are no story id either.
+        digits = story_id.isascii() and story_id.isdigit() and len(story_id) < 19
+        number = int(story_id) if digits else None
+        found = self.data.story(number) if number is not None else None
         if found is None:
             return Response(404, self.pages.not_found(lang, f"/story/{story_id}"), HTML)
         story, tags = found
@@ -392,8 +395,11 @@ class WebApp:
             )
             if not (view.q or view.province or view.topic):
                 return _plain(400, "a saved search needs q, province or topic\n")
+            view = replace(view, since=check_day(query.get("since")))
             # A feed shows no snippet and no count.
             found = self.data.find(view, FEED_CANDIDATES, snippets=False, counted=False)
+        except ValueError as exc:  # check_day's
+            return _plain(400, f"since: not a day (YYYY-MM-DD, 1900 to 2200): {exc}\n")
         except ConfigError as exc:
             return _plain(400, f"{exc}\n")
         lang = language(query.get("lang"))
@@ -403,8 +409,7 @@ class WebApp:
             to_entry(s, self.data.index, self.data.rule.names(provinces[s.id].about))
             for s in found.stories
         )
-        params = {"q": view.q, "province": view.province or "", "topic": view.topic or ""}
-        params = {k: v for k, v in params.items() if v}
+        params = _search_params(view)
         spec = FeedSpec(
             # Each saved search its own feed id (a reader telling feeds apart by id must not
             # merge two searches): the search in the id, in a fixed order.
@@ -460,6 +465,18 @@ def _shown_image(story: StoryView) -> Image | None:
         if urlsplit(src).scheme in ("http", "https"):
             return Image(src, image.caption)
     return None
+
+
+def _search_params(view: View) -> dict[str, str]:
+    """The query string of ``view``'s search feed: its filters and its ``since`` (a feed is a
+    window moving on: no ``until``)."""
+    params = {
+        "q": view.q,
+        "province": view.province or "",
+        "topic": view.topic or "",
+        "since": _iso(view.since),
+    }
+    return {k: v for k, v in params.items() if v}
 
 
 def _iso(day: date | None) -> str:

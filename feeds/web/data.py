@@ -284,17 +284,37 @@ class WebData:
             return {str(status): int(n) for status, n in rows}
 
 
+class UnknownProvince(ConfigError):
+    """A filter's province the gazetteer does not know, with the names nearest to it."""
+
+    def __init__(self, value: str, message: str, suggestions: list[str]) -> None:
+        super().__init__(message)
+        self.value = value
+        self.suggestions = suggestions
+
+
+class UnknownTopic(ConfigError):
+    def __init__(self, value: str) -> None:
+        super().__init__(f"unknown topic {value!r}")
+        self.value = value
+
+
 def check_view(
     data: WebData, province: str | None, topic: str | None, q: str | None, page: str | None
 ) -> View:
-    """The view a query string asks for; an unknown province or topic is a ConfigError."""
+    """The view a query string asks for; an unknown province or topic is an
+    :class:`UnknownProvince` or :class:`UnknownTopic` (a ConfigError, in English)."""
     province_id = None
     if province:
         # A former province stays itself: its stories, not all of the one it is part of.
-        province_id = data.rule.resolve(province).id
+        try:
+            province_id = data.rule.resolve(province).id
+        except ConfigError as exc:
+            close = data.index.gazetteer.suggest(province)
+            raise UnknownProvince(province, str(exc), close) from exc
     topic_id = topic or None
     if topic_id is not None and topic_id not in _topic_ids():
-        raise ConfigError(f"unknown topic {topic_id!r}")
+        raise UnknownTopic(topic_id)
     try:
         number = max(1, min(int(page or 1), 50))
     except ValueError:
@@ -311,15 +331,22 @@ def _local(value: datetime) -> datetime:
 
 
 def check_day(value: str | None) -> date | None:
-    """A ``since``/``until`` day of the query string (YYYY-MM-DD); ValueError if it is none."""
+    """A ``since``/``until`` day of the query string (YYYY-MM-DD); ValueError if it is none
+    or outside :data:`FIRST_YEAR`..:data:`LAST_YEAR`."""
     if not value:
         return None
     try:
         if not _DAY.fullmatch(value.strip()):
             raise ValueError(value)
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValueError(value)
+        return day
     except ValueError:
         raise ValueError(value[:40]) from None
 
 
+# The days a filter may name: 0001-01-01 or 9999-12-31 would overflow the moments made of
+# them (the next midnight, a zone shift); no story is dated outside these years.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

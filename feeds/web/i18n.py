@@ -24,7 +24,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "filter": ("Lọc", "Filter"),
     "clear": ("Bỏ lọc", "Clear"),
     "no_stories": ("Chưa có tin nào phù hợp.", "No matching stories yet."),
-    "bad_query": ("Câu tìm kiếm không hợp lệ: {error}", "Invalid search: {error}"),
+    "bad_query": (
+        "Câu tìm kiếm “{q}” không hợp lệ: {reason}.",
+        "Invalid search “{q}”: {reason}.",
+    ),
+    "bad_query_any": ("Câu tìm kiếm “{q}” không hợp lệ.", "Invalid search “{q}”."),
+    "unknown_province": ("Không có tỉnh, thành phố “{value}”.", "No province “{value}”."),
+    "did_you_mean": ("Có phải {names}?", "Did you mean {names}?"),
+    "or": ("hoặc", "or"),
+    "unknown_topic": ("Không có chủ đề “{value}”.", "No topic “{value}”."),
     "source": ("Nguồn", "Source"),
     "other_sources": ("và {n} nguồn khác", "and {n} other sources"),
     "about": ("Về {places}", "About {places}"),
@@ -97,6 +105,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "feed_filtered": ("tinlaodong: {what}", "tinlaodong: {what}"),
 }
 
+# Why the search grammar (``aggregator.search.query``) refuses a query: its reason, in English
+# for the command line, -> the page's words.
+QUERY_REASONS: dict[str, tuple[str, str]] = {
+    "OR needs a word on each side": ("OR cần một từ ở mỗi bên", "OR needs a word on each side"),
+    "nothing to look for (a word, not only -word)": (
+        "không có gì để tìm (cần một từ, không chỉ -từ)",
+        "nothing to look for (a word, not only -word)",
+    ),
+    "NOT needs a word after it": ("NOT cần một từ theo sau", "NOT needs a word after it"),
+    "it ends with NOT": ("câu kết thúc bằng NOT", "it ends with NOT"),
+    "a quote is not closed": ("dấu ngoặc kép chưa đóng", "a quote is not closed"),
+}
+
 
 def language(value: str | None) -> str:
     return EN if value == EN else VI
@@ -106,3 +127,16 @@ def text(lang: str, key: str, **values: object) -> str:
     vi, en = MESSAGES[key]
     template = en if lang == EN else vi
     return template.format(**values) if values else template
+
+
+def query_reason(lang: str, reason: str) -> str | None:
+    """The page's words for a reason the search grammar gives; None for one it has not."""
+    found = QUERY_REASONS.get(reason)
+    return None if found is None else found[1 if lang == EN else 0]
+
+
+def names_list(lang: str, names: list[str]) -> str:
+    """"A, B hoặc C" / "A, B or C"."""
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {text(lang, 'or')} {names[-1]}"
