@@ -124,3 +124,51 @@ def test_help_is_plain_sentences(command: list[str]) -> None:
     assert "``" not in result.stdout, "reST quoting"
     internal = re.findall(r"\b(?:aggregator|feeds|spiders|mirror)\.(?!opml)[a-z_]+", result.stdout)
     assert not internal, f"internal module names: {internal}"
+
+
+# -- values out of range: one line, exit 2, no traceback
+
+
+def one_line_error(*args: str) -> str:
+    """The error's line (argparse's usage lines may come before it)."""
+    result = tinlaodong(*args, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stderr.strip().splitlines()[-1]
+
+
+HUGE = "99999999999999999999999"
+OUT_OF_RANGE = [
+    (["search", "viec", "--since", "99999999999d"], "longer than 100 years"),
+    (["stories", "--since", "99999999999d"], "longer than 100 years"),
+    (["search", "viec", "--since", "3000000d"], "longer than 100 years"),
+    (["search", "viec", "--since", "0001-01-01"], "a date from 1900 to 2100"),
+    (["stories", "--since", "9999-12-31"], "a date from 1900 to 2100"),
+    (["search", "lao", "--limit", HUGE], "from 1 to 100000"),
+    (["stories", "--limit", HUGE], "from 1 to 100000"),
+    (["sites", "check", "--concurrency", HUGE], "from 1 to 100000"),
+    (["feeds", "serve", "--port", HUGE], "a port from 0 to 65535"),
+    (["serve", "--parallel", HUGE], "from 1 to 100000"),
+    (["alerts", "retry", HUGE], "from 1 to"),
+    (["try", "--timeout", "1e400", "http://127.0.0.1:1/"], "seconds"),
+    (["alerts", "send", "--wait", "1e400"], "seconds"),
+]
+
+
+@pytest.mark.parametrize("command, said", OUT_OF_RANGE, ids=[" ".join(c) for c, _ in OUT_OF_RANGE])
+def test_an_out_of_range_value_is_one_line(
+    five_stories: Path, command: list[str], said: str
+) -> None:
+    line = one_line_error(*command, "--data-dir", str(five_stories))
+    assert line.startswith(f"tinlaodong {command[0]}"), line
+    assert said in line, line
+
+
+def test_alerts_test_seen_within_out_of_range(five_stories: Path, tmp_path: Path) -> None:
+    rules = tmp_path / "r1.yaml"
+    rules.write_text("rules:\n  - id: r1\n    query: lao\n    notify: [json://h/]\n")
+    line = one_line_error(
+        "alerts", "test", str(rules), "--seen-within", "99999999999d",
+        "--data-dir", str(five_stories),
+    )
+    assert "longer than 100 years" in line, line

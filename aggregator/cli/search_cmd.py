@@ -8,7 +8,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_since_option, add_sites_option, check_site_ids
+from aggregator.cli.options import (
+    add_since_option,
+    add_sites_option,
+    check_site_ids,
+    limit_int,
+)
 from aggregator.timeshow import iso_when, show_when
 
 # The store, the index and the gazetteer are imported when the command runs, not when the
@@ -87,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--site", action="append", default=[], metavar="ID",
         help="only stories this site published (repeatable)",
     )
-    parser.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N")
+    parser.add_argument("--limit", type=limit_int, default=20, metavar="N", help="at most N")
     add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per hit")
     parser.set_defaults(func=run)
@@ -171,9 +176,3 @@ def _to_dict(
         "snippet": hit.snippet,
         "score": round(hit.score, 6),
     }
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
-    return int(text)

@@ -15,9 +15,9 @@ from aggregator.cli.options import (
     add_settings_option,
     add_sites_option,
     announce,
+    limit_int,
     parse_settings,
 )
-from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 
@@ -70,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help=f"kill a crawl still running after this long (default {DEFAULT_CRAWL_TIMEOUT / 60:g})",
     )
     parser.add_argument(
-        "--parallel", type=int, default=2, metavar="N", help="crawls at once (default 2)"
+        "--parallel", type=limit_int, default=2, metavar="N", help="crawls at once (default 2)"
     )
     add_settings_option(parser)
     parser.set_defaults(func=run)
@@ -89,8 +89,6 @@ def _minutes(text: str) -> float:
 def run(args: argparse.Namespace) -> int:
     if args.no_crawl:
         return _serve_without_crawls(args)
-    if args.parallel < 1:
-        raise ConfigError("--parallel must be at least 1")
     service = _service(args)
     if args.once:
         return _run_once(service)

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_sites_option
+from aggregator.cli.options import add_sites_option, limit_int
 from aggregator.registry import load_registry
 from aggregator.timeshow import iso, show_date, show_time
 
@@ -76,7 +76,7 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
     )
     check.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=limit_int,
         default=DEFAULT_CONCURRENCY,
         metavar="N",
         help=f"sites probed at once (default {DEFAULT_CONCURRENCY})",
@@ -203,9 +203,3 @@ def _positive_float(text: str) -> float:
     if not value > 0:
         raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
     return value
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
-    return int(text)
