@@ -172,3 +172,32 @@ def test_alerts_test_seen_within_out_of_range(five_stories: Path, tmp_path: Path
         "--data-dir", str(five_stories),
     )
     assert "longer than 100 years" in line, line
+
+
+# -- feeds build: where it cannot write, addresses that are not addresses
+
+
+def test_feeds_build_names_an_out_it_cannot_use(five_stories: Path, tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("mine\n")
+    cases = {
+        "/proc/x": "/proc/x: cannot write in /proc",
+        str(a_file): f"{a_file}: not a folder",
+        str(a_file / "sub"): f"{a_file} is not a folder",
+    }
+    for out, said in cases.items():
+        line = one_line_error("feeds", "build", "--data-dir", str(five_stories), "--out", out)
+        assert line.startswith("tinlaodong feeds: error: --out "), line
+        assert said in line, line
+    assert a_file.read_text() == "mine\n"  # nothing written
+
+
+@pytest.mark.parametrize("option", ["--base-url", "--home-url"])
+def test_feeds_build_wants_absolute_web_addresses(five_stories: Path, option: str) -> None:
+    out = five_stories / "site"
+    for url in ("notaurl", "/feeds/", "ftp://x.example/"):
+        line = one_line_error(
+            "feeds", "build", "--data-dir", str(five_stories), "--out", str(out), option, url
+        )
+        assert f"not an absolute http(s) URL: {url!r}" in line, line
+    assert not out.exists()

@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from aggregator.cli.options import add_server_options, add_sites_option, announce
+from aggregator.exceptions import ConfigError
 from feeds.origin import LOCAL_ORIGIN
 from feeds.publish import PAGE_SIZE, PAGES, PUBLIC_URL_ENV
 
@@ -42,8 +45,10 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = actions.add_parser("build", parents=[parent], help="write every feed into a folder")
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write")
-    build.add_argument("--base-url", metavar="URL", help="where DIR will be served")
-    build.add_argument("--home-url", metavar="URL", help="the web page the feeds belong to")
+    build.add_argument("--base-url", type=_web_url, metavar="URL", help="where DIR will be served")
+    build.add_argument(
+        "--home-url", type=_web_url, metavar="URL", help="the web page the feeds belong to"
+    )
     build.add_argument(
         "--page-size", type=_positive, default=PAGE_SIZE, metavar="N",
         help=f"entries of a feed's first page (default {PAGE_SIZE})",
@@ -73,11 +78,37 @@ def _positive(text: str) -> int:
     return value
 
 
+def _web_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"not an absolute http(s) URL: {text!r}")
+    return text
+
+
+def _check_out(out: Path) -> None:
+    """``out`` is a folder one can write into, or can be made one: checked before anything is
+    written, so a bad --out is one line rather than a traceback halfway through."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: not a folder")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"--out {out}: {existing} is not a folder")
+    try:
+        # A file made and removed at once: os.access does not know /proc or read-only mounts.
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot write in {existing} ({exc.strerror})") from None
+
+
 def run_build(args: argparse.Namespace) -> int:
     from aggregator.registry import load_registry
     from aggregator.store import open_store, require_store
     from feeds.publish import update_feeds
 
+    _check_out(args.out.absolute())
     sites = load_registry(args.sites).sites
     require_store(args.data_dir)
     if not (args.base_url or args.home_url or os.environ.get(PUBLIC_URL_ENV)):
