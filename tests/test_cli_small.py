@@ -201,3 +201,36 @@ def test_feeds_build_wants_absolute_web_addresses(five_stories: Path, option: st
         )
         assert f"not an absolute http(s) URL: {url!r}" in line, line
     assert not out.exists()
+
+
+# -- search says when it shows fewer than there are
+
+
+def search_said(data_dir: Path, *args: str) -> tuple[int, str]:
+    result = tinlaodong("search", "tin", "--data-dir", str(data_dir), *args, timeout=120)
+    assert result.returncode == 0, result.stderr
+    said = [line for line in result.stderr.splitlines() if " INFO " not in line]  # indexing
+    return len(result.stdout.splitlines()), "\n".join(said)
+
+
+def test_search_says_when_it_shows_fewer_than_there_are(five_stories: Path) -> None:
+    assert search_said(five_stories, "--limit", "3") == (3, "3 of 5 stories; --limit N for more")
+    assert search_said(five_stories, "--limit", "2", "--site", "b") == (2, "")
+    assert search_said(five_stories, "--limit", "5") == (5, "")
+    assert search_said(five_stories, "--limit", "1", "--json")[1] == (
+        "1 of 5 stories; --limit N for more"
+    )
+
+
+def test_search_counts_up_to_a_bound(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    try:
+        for i in range(502):
+            article = Article(
+                url=None, title=f"Tin số {i}", text=f"Tin lao động thứ {i} trong năm.",
+                published=datetime(2025, 1, 1, tzinfo=UTC),
+            )
+            store.add_article("a", f"https://example.vn/{i}", article)
+    finally:
+        store.close()
+    assert search_said(tmp_path) == (20, "20 of more than 500 stories; --limit N for more")
