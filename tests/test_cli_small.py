@@ -14,7 +14,7 @@ import pytest
 from aggregator.models import Article
 from aggregator.store import open_store
 from tests.backends import backend
-from tests.helpers import tinlaodong, write_registry
+from tests.helpers import closed_port, tinlaodong, write_registry
 
 __all__ = ["backend"]  # the stories cases run on SQLite, then on PostgreSQL
 
@@ -234,3 +234,24 @@ def test_search_counts_up_to_a_bound(tmp_path: Path) -> None:
     finally:
         store.close()
     assert search_said(tmp_path) == (20, "20 of more than 500 stories; --limit N for more")
+
+
+# -- one story, one site: no "1 stories", no "1 sites"
+
+
+def test_one_is_singular(tmp_path: Path) -> None:
+    store = open_store(tmp_path)
+    try:
+        article = Article(url=None, title="Tin một", text="Tin lao động.", published=None)
+        store.add_article("a", "https://example.vn/1", article)
+    finally:
+        store.close()
+    result = tinlaodong("search", "lao", "--data-dir", str(tmp_path), timeout=60)
+    assert "indexed 1 story for search" in result.stderr, result.stderr
+    site = {"id": "one", "name": "one", "province": "Hà Nội", "allow_private_network": True,
+            "start_urls": [f"http://127.0.0.1:{closed_port()}/"]}
+    registry = write_registry(tmp_path / "sites.yaml", [site])
+    result = tinlaodong(
+        "sites", "check", "--sites", str(registry), "--data-dir", str(tmp_path), timeout=60
+    )
+    assert result.stdout.splitlines()[-1].startswith("1 site: 0 reachable"), result.stdout

@@ -189,7 +189,7 @@ def check_sites(args: argparse.Namespace) -> int:
     summary = ", ".join(f"{counts[o]} {o}" for o in ("reachable", "redirected", "dead", "refused"))
     # With --json, stdout stays one object per site; the summary goes to stderr.
     print(
-        f"{len(sites)} sites: {summary} ({time.monotonic() - started:.1f} s)",
+        f"{len(sites)} site{'' if len(sites) == 1 else 's'}: {summary} ({time.monotonic() - started:.1f} s)",
         file=sys.stderr if args.json else sys.stdout,
     )
     return 0
