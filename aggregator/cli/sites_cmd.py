@@ -188,8 +188,9 @@ def check_sites(args: argparse.Namespace) -> int:
         print(line, flush=True)  # as results arrive: the check is a progress report too
     summary = ", ".join(f"{counts[o]} {o}" for o in ("reachable", "redirected", "dead", "refused"))
     # With --json, stdout stays one object per site; the summary goes to stderr.
+    noun = "site" if len(sites) == 1 else "sites"
     print(
-        f"{len(sites)} site{'' if len(sites) == 1 else 's'}: {summary} ({time.monotonic() - started:.1f} s)",
+        f"{len(sites)} {noun}: {summary} ({time.monotonic() - started:.1f} s)",
         file=sys.stderr if args.json else sys.stdout,
     )
     return 0
