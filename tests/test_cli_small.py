@@ -121,7 +121,7 @@ COMMANDS = [
 def test_help_is_plain_sentences(command: list[str]) -> None:
     result = tinlaodong(*command, "--help", timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "``" not in result.stdout, "reST quoting"
+    assert "`" not in result.stdout, "reST or Markdown quoting"
     internal = re.findall(r"\b(?:aggregator|feeds|spiders|mirror)\.(?!opml)[a-z_]+", result.stdout)
     assert not internal, f"internal module names: {internal}"
 

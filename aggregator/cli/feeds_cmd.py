@@ -24,7 +24,7 @@ each province, topic and site, RFC 5005 pages), index.html and feeds.opml into D
 feeds whose stories did not change are left as they are. --base-url is where DIR will be
 served (self links, OPML), --home-url the web page their channel links point at; one alone
 gives the other (DIR's index.html; the web page's feeds/), neither: the address in
-$TINLAODONG_PUBLIC_URL, else a stand-in that `tinlaodong serve` replaces with its own.
+$TINLAODONG_PUBLIC_URL, else a stand-in that tinlaodong serve replaces with its own.
 
 feeds serve brings the feeds of the data directory up to date, then serves the web page
 (at /, saved searches at /feeds/search?q=..., /healthz, /metrics) and the feed files
@@ -116,7 +116,7 @@ def run_build(args: argparse.Namespace) -> int:
         # serves them as written, links to nowhere, so the one building them should know.
         print(
             f"tinlaodong feeds build: warning: the feeds' links name the stand-in "
-            f"{LOCAL_ORIGIN}, which `tinlaodong serve` replaces with its own address; for a "
+            f"{LOCAL_ORIGIN}, which tinlaodong serve replaces with its own address; for a "
             f"static host give --base-url URL (where {args.out} is served) or set "
             f"{PUBLIC_URL_ENV}",
             file=sys.stderr,
