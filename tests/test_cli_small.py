@@ -255,3 +255,15 @@ def test_one_is_singular(tmp_path: Path) -> None:
         "sites", "check", "--sites", str(registry), "--data-dir", str(tmp_path), timeout=60
     )
     assert result.stdout.splitlines()[-1].startswith("1 site: 0 reachable"), result.stdout
+
+
+def test_search_json_names_the_story_id_as_stories_json_does(five_stories: Path) -> None:
+    def objects(*args: str) -> list[dict[str, object]]:
+        result = tinlaodong(*args, "--json", "--data-dir", str(five_stories), timeout=60)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in result.stdout.splitlines()]
+
+    found = objects("search", "tin", "--limit", "5")
+    listed = objects("stories", "--limit", "5")
+    assert {o["id"] for o in found} == {o["id"] for o in listed}
+    assert all(o["story_id"] == o["id"] for o in found), "the old name stays"

@@ -178,7 +178,8 @@ def _to_dict(
     hit: Hit, provinces: dict[str, list[str]], lead: str | None, date_only: bool
 ) -> dict[str, object]:
     return {
-        "story_id": hit.story_id,
+        "id": hit.story_id,  # as stories --json names it
+        "story_id": hit.story_id,  # the older name, kept for scripts that read it
         "published": iso_when(hit.published, date_only),
         "title": hit.title,
         "lead": lead,
