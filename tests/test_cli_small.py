@@ -152,6 +152,10 @@ OUT_OF_RANGE = [
     (["alerts", "retry", HUGE], "from 1 to"),
     (["try", "--timeout", "1e400", "http://127.0.0.1:1/"], "seconds"),
     (["alerts", "send", "--wait", "1e400"], "seconds"),
+    (["sites", "check", "--timeout", "1e400"], "seconds"),
+    (["serve", "--crawl-timeout", "1e400"], "at most 1440"),
+    (["feeds", "build", "--out", "/proc/x", "--page-size", HUGE], "from 1 to 100000"),
+    (["feeds", "build", "--out", "/proc/x", "--pages", HUGE], "from 1 to 100000"),
 ]
 
 

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aggregator.cli.options import add_server_options, add_sites_option, announce
+from aggregator.cli.options import add_server_options, add_sites_option, announce, limit_int
 from aggregator.exceptions import ConfigError
 from feeds.origin import LOCAL_ORIGIN
 from feeds.publish import PAGE_SIZE, PAGES, PUBLIC_URL_ENV
@@ -50,11 +50,11 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--home-url", type=_web_url, metavar="URL", help="the web page the feeds belong to"
     )
     build.add_argument(
-        "--page-size", type=_positive, default=PAGE_SIZE, metavar="N",
+        "--page-size", type=limit_int, default=PAGE_SIZE, metavar="N",
         help=f"entries of a feed's first page (default {PAGE_SIZE})",
     )
     build.add_argument(
-        "--pages", type=_positive, default=PAGES, metavar="N",
+        "--pages", type=limit_int, default=PAGES, metavar="N",
         help=f"pages per feed, older entries on the next ones (default {PAGES})",
     )
     add_sites_option(build)
@@ -66,16 +66,6 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     add_server_options(serve)
     add_sites_option(serve)
     serve.set_defaults(func=run_serve)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def _web_url(text: str) -> str:

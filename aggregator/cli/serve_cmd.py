@@ -11,6 +11,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from aggregator.cli.options import (
+    MAX_SECONDS,
     add_server_options,
     add_settings_option,
     add_sites_option,
@@ -81,8 +82,10 @@ def _minutes(text: str) -> float:
         value = float(text) * 60
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the time limit must be positive")
+    if not 0 < value <= MAX_SECONDS:  # inf and nan too: no timer takes them
+        raise argparse.ArgumentTypeError(
+            f"the time limit must be more than 0 minutes, at most {MAX_SECONDS // 60}"
+        )
     return value
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_sites_option, limit_int
+from aggregator.cli.options import add_sites_option, limit_int, seconds
 from aggregator.registry import load_registry
 from aggregator.timeshow import iso, show_date, show_time
 
@@ -69,7 +69,7 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
     )
     check.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=seconds(zero=False),
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds per connection (default {DEFAULT_TIMEOUT:g})",
@@ -194,13 +194,3 @@ def check_sites(args: argparse.Namespace) -> int:
         file=sys.stderr if args.json else sys.stdout,
     )
     return 0
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
