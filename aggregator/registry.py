@@ -261,12 +261,23 @@ def _moved_to(value: object, status: str, where: str) -> str | None:
     return str(value)
 
 
+# Longer than anything the news has (and far inside what timedelta and dates can hold).
+MAX_DURATION = timedelta(days=100 * 365)
+
+
+class DurationTooLong(ValueError):
+    """A well-formed duration beyond :data:`MAX_DURATION`."""
+
+
 def parse_duration(text: str) -> timedelta:
-    """``30m``, ``6h``, ``7d``, ``2w`` as a timedelta."""
+    """``30m``, ``6h``, ``7d``, ``2w`` as a timedelta, at most about 100 years."""
     match = _DURATION_RE.match(text)
     if not match:
         raise ValueError(f"{text!r} is not a duration like 30m, 6h, 7d or 2w")
-    return int(match[1]) * _UNITS[match[2]]
+    count, unit = int(match[1]), _UNITS[match[2]]
+    if count > MAX_DURATION // unit:
+        raise DurationTooLong(f"{text!r} is longer than 100 years")
+    return count * unit
 
 
 def format_duration(value: timedelta) -> str:

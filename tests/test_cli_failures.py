@@ -10,11 +10,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from aggregator.scheduling.lock import FileLock, lock_path
+from aggregator.store import CrawlRecord, open_store
 from tests.helpers import closed_port, static_site, tinlaodong, write_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,3 +216,37 @@ def test_version() -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("tinlaodong ")
     assert result.stdout.split()[1][0].isdigit(), result.stdout
+
+
+# -- a rules file that cannot be read, whatever is due
+
+
+@pytest.mark.parametrize(
+    ("rules", "problem"),
+    [(None, "cannot read the rules"), ("rules: [1, 2\n", "rules")],
+    ids=["missing", "invalid"],
+)
+def test_crawl_rules_are_checked_before_anything_even_when_nothing_is_due(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules: str | None, problem: str
+) -> None:
+    monkeypatch.delenv("TINLAODONG_DATABASE_URL", raising=False)
+    data = tmp_path / "data"
+    registry = write_registry(
+        tmp_path / "sites.yaml",
+        [{"id": "lai-chau", "name": "Sở LĐ-TB&XH Lai Châu", "province": "Lai Châu",
+          "start_urls": [f"http://127.0.0.1:{closed_port()}/"], "allow_private_network": True}],
+    )
+    store = open_store(data)
+    now = datetime.now(UTC)
+    store.record_crawl([CrawlRecord("lai-chau", now, now, 1, 0, 0, 0, False)])
+    store.close()
+    path = tmp_path / "r1.yaml"
+    if rules is not None:
+        path.write_text(rules, encoding="utf-8")
+    args = ["crawl", "--sites", str(registry), "--data-dir", str(data), "--rules", str(path)]
+    # Nothing is due: it said so and exited 0, the rules never read.
+    result = tinlaodong(*args, timeout=60)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    line = one_error_line(result, "crawl")
+    assert str(path) in line and problem in line, line
+    assert result.stdout == ""

@@ -4,11 +4,14 @@ crawl with --sites (or the demo) know its sites without being told again."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from aggregator.cli.sites_file import remember_sites_file
+from aggregator.store import open_store
 from mirror.build import build_mirror
 from mirror.server import MirrorServer
 from tests.backends import backend
@@ -78,3 +81,22 @@ def test_a_remembered_file_that_is_gone_is_one_line_saying_what_to_do(
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1, result.stderr
     assert str(registry) in result.stderr and "--sites" in result.stderr
+
+
+def test_a_moved_data_directory_reads_its_own_copy_of_the_registry(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    open_store(data).close()
+
+    def registry_of(site_id: str) -> Path:
+        site = {"id": site_id, "name": site_id, "province": "Hà Nội",
+                "start_urls": ["https://x.vn/"]}
+        return write_registry(data / "sites.yaml", [site])
+
+    remember_sites_file(data, registry_of("before"))
+    registry_of("inside")  # the data directory's own copy, changed
+    moved = tmp_path / "moved"
+    shutil.copytree(data, moved)
+    shutil.rmtree(data)
+    result = tinlaodong("sites", "list", "--json", "--data-dir", str(moved))
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["inside"]

@@ -227,7 +227,8 @@ def test_feeds_build_without_an_address_warns_of_the_stand_in(
     monkeypatch.delenv("TINLAODONG_PUBLIC_URL", raising=False)
     (line,) = feeds_build(data_dir).strip().splitlines()
     assert line.startswith("tinlaodong feeds build: warning: "), line
-    assert "http://tinlaodong.invalid/" in line and "`tinlaodong serve` replaces" in line
+    assert "http://tinlaodong.invalid/" in line and "which tinlaodong serve replaces" in line
+    assert "`" not in line, "plain sentences"
     assert "--base-url URL" in line
     assert feeds_build(data_dir, "--base-url", "https://cdn.example/tin/") == ""
     monkeypatch.setenv("TINLAODONG_PUBLIC_URL", "https://tin.example/")

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from aggregator.cli.options import add_since_option, add_sites_option
+from aggregator.cli.options import add_since_option, add_sites_option, record_id, seconds
 from aggregator.exceptions import ConfigError
 from aggregator.timeshow import iso, iso_when, show_time, show_when
 
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     _rules_options(send)
     send.add_argument(
         "--wait",
-        type=float,
+        type=seconds(zero=True),
         default=0.0,
         metavar="S",
         help="keep retrying refused alerts for up to S seconds (default: one pass)",
@@ -92,7 +92,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         description="Put failed alerts (those named, else all) back in the queue, due now, "
         "with their rule's current targets if the rules file still has the rule.",
     )
-    again.add_argument("ids", type=int, nargs="*", metavar="ID", help="alert ids (default: all)")
+    again.add_argument(
+        "ids", type=record_id, nargs="*", metavar="ID", help="alert ids (default: all)"
+    )
     _rules_options(again)
     again.set_defaults(func=retry_command)
 

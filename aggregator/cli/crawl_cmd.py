@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from aggregator.alerts.service import rules_in_force
     from aggregator.app.crawl_job import CrawlJob, due_sites, unthrottled
     from aggregator.cli.reporting import interruption_line, print_outcome
     from aggregator.cli.sites_file import remember_sites_file
@@ -62,6 +63,9 @@ def _run(args: argparse.Namespace) -> int:
 
     registry = load_registry(args.sites)
     sites = registry.select(args.site_ids)
+    # Read before anything else: a mistyped or broken rules file is an error even on a run
+    # that finds nothing due (CrawlJob reads it again, cheaply, when it starts).
+    rules_in_force(args.data_dir, args.rules, registry.sites)
     overrides: dict[str, object] = dict(parse_settings(args.settings))
     if args.no_throttle:
         overrides = unthrottled(overrides)

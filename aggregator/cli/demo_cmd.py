@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from aggregator.cli.options import add_server_options, announce
+from aggregator.cli.options import add_server_options, announce, port_number
 from aggregator.cli.reporting import interruption_line, print_outcome
 from aggregator.cli.sites_file import remember_sites_file
 from aggregator.exceptions import ConfigError
@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser.add_argument("--no-serve", action="store_true", help="stop after writing the feeds")
     parser.add_argument(
         "--mirror-port",
-        type=_port,
+        type=port_number,
         metavar="PORT",
         help=f"serve the mirror's sites on PORT and the ports after it, one each (default: "
         f"the ports of the data directory's last demo, else {DEFAULT_FIRST_PORT}; 0: any "
@@ -110,9 +110,3 @@ def _ports(sites: list[MirrorSite], first: int | None, registry_path: Path) -> d
             )
         return consecutive_ports(sites, first)
     return {**consecutive_ports(sites, DEFAULT_FIRST_PORT), **ports_in_registry(registry_path)}
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or int(text) > HIGHEST_PORT:
-        raise argparse.ArgumentTypeError(f"must be a port from 0 to {HIGHEST_PORT}: {text!r}")
-    return int(text)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from aggregator.cli.options import add_server_options, add_sites_option, announce
+from aggregator.cli.options import add_server_options, add_sites_option, announce, limit_int
+from aggregator.exceptions import ConfigError
 from feeds.origin import LOCAL_ORIGIN
 from feeds.publish import PAGE_SIZE, PAGES, PUBLIC_URL_ENV
 
@@ -21,7 +24,7 @@ each province, topic and site, RFC 5005 pages), index.html and feeds.opml into D
 feeds whose stories did not change are left as they are. --base-url is where DIR will be
 served (self links, OPML), --home-url the web page their channel links point at; one alone
 gives the other (DIR's index.html; the web page's feeds/), neither: the address in
-$TINLAODONG_PUBLIC_URL, else a stand-in that `tinlaodong serve` replaces with its own.
+$TINLAODONG_PUBLIC_URL, else a stand-in that tinlaodong serve replaces with its own.
 
 feeds serve brings the feeds of the data directory up to date, then serves the web page
 (at /, saved searches at /feeds/search?q=..., /healthz, /metrics) and the feed files
@@ -42,14 +45,16 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     build = actions.add_parser("build", parents=[parent], help="write every feed into a folder")
     build.add_argument("--out", type=Path, required=True, metavar="DIR", help="where to write")
-    build.add_argument("--base-url", metavar="URL", help="where DIR will be served")
-    build.add_argument("--home-url", metavar="URL", help="the web page the feeds belong to")
+    build.add_argument("--base-url", type=_web_url, metavar="URL", help="where DIR will be served")
     build.add_argument(
-        "--page-size", type=_positive, default=PAGE_SIZE, metavar="N",
+        "--home-url", type=_web_url, metavar="URL", help="the web page the feeds belong to"
+    )
+    build.add_argument(
+        "--page-size", type=limit_int, default=PAGE_SIZE, metavar="N",
         help=f"entries of a feed's first page (default {PAGE_SIZE})",
     )
     build.add_argument(
-        "--pages", type=_positive, default=PAGES, metavar="N",
+        "--pages", type=limit_int, default=PAGES, metavar="N",
         help=f"pages per feed, older entries on the next ones (default {PAGES})",
     )
     add_sites_option(build)
@@ -63,14 +68,29 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     serve.set_defaults(func=run_serve)
 
 
-def _positive(text: str) -> int:
+def _web_url(text: str) -> str:
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"not an absolute http(s) URL: {text!r}")
+    return text
+
+
+def _check_out(out: Path) -> None:
+    """``out`` is a folder one can write into, or can be made one: checked before anything is
+    written, so a bad --out is one line rather than a traceback halfway through."""
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out}: not a folder")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise ConfigError(f"--out {out}: {existing} is not a folder")
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+        # A file made and removed at once: os.access does not know /proc or read-only mounts.
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"--out {out}: cannot write in {existing} ({exc.strerror})") from None
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -78,6 +98,7 @@ def run_build(args: argparse.Namespace) -> int:
     from aggregator.store import open_store, require_store
     from feeds.publish import update_feeds
 
+    _check_out(args.out.absolute())
     sites = load_registry(args.sites).sites
     require_store(args.data_dir)
     if not (args.base_url or args.home_url or os.environ.get(PUBLIC_URL_ENV)):
@@ -85,7 +106,7 @@ def run_build(args: argparse.Namespace) -> int:
         # serves them as written, links to nowhere, so the one building them should know.
         print(
             f"tinlaodong feeds build: warning: the feeds' links name the stand-in "
-            f"{LOCAL_ORIGIN}, which `tinlaodong serve` replaces with its own address; for a "
+            f"{LOCAL_ORIGIN}, which tinlaodong serve replaces with its own address; for a "
             f"static host give --base-url URL (where {args.out} is served) or set "
             f"{PUBLIC_URL_ENV}",
             file=sys.stderr,

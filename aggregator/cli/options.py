@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,11 @@ SINCE_HELP = (
     "only stories published since DATE (2025-07-01: midnight in Vietnam) or within AGE (7d, "
     "12h, 30m, 2w); a story without a date counts from when it was first seen"
 )
+
+EARLIEST_SINCE, LATEST_SINCE = 1900, 2100
+MAX_COUNT = 100_000
+MAX_ID = 2**63 - 1  # the stores' largest integer
+MAX_SECONDS = 24 * 3600  # a wait or timeout longer than a day is a typo
 
 
 def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
@@ -51,10 +57,12 @@ def parse_since(text: str) -> datetime:
     """``--since``: a date (or date and time), Vietnam's unless it has an offset, or an age
     back from now; aware either way."""
     from aggregator.dates import VIETNAM
-    from aggregator.registry import parse_duration
+    from aggregator.registry import DurationTooLong, parse_duration
 
     try:
         return datetime.now(UTC) - parse_duration(text)
+    except DurationTooLong as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     except ValueError:
         pass
     try:
@@ -63,8 +71,53 @@ def parse_since(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"not a date (2025-07-01) or an age (7d, 12h): {text!r}"
         ) from None
+    if not EARLIEST_SINCE <= value.year <= LATEST_SINCE:
+        # Year 1 or 9999 would overflow when turned to UTC or into the store's integers.
+        raise argparse.ArgumentTypeError(
+            f"a date from {EARLIEST_SINCE} to {LATEST_SINCE}, not {text!r}"
+        )
     # A bare date is midnight in Vietnam, where the news is dated.
     return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+
+
+def limit_int(text: str) -> int:
+    """``--limit`` and other counts: a whole number from 1 to :data:`MAX_COUNT` (a larger one
+    overflows the store's integers and lists nothing more)."""
+    if not text.isdigit() or not 1 <= int(text) <= MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_COUNT}: {text!r}")
+    return int(text)
+
+
+def port_number(text: str) -> int:
+    from mirror.ports import HIGHEST_PORT
+
+    if not text.isdigit() or int(text) > HIGHEST_PORT:
+        raise argparse.ArgumentTypeError(f"must be a port from 0 to {HIGHEST_PORT}: {text!r}")
+    return int(text)
+
+
+def record_id(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_ID}: {text!r}")
+    return int(text)
+
+
+def seconds(*, zero: bool) -> Callable[[str], float]:
+    """A parser of a number of seconds up to a day; from 0 when ``zero``, else more than 0."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (value >= 0 if zero else value > 0) or not value <= MAX_SECONDS:
+            lowest = "from 0" if zero else "more than 0"
+            raise argparse.ArgumentTypeError(
+                f"must be a number of seconds {lowest} to {MAX_SECONDS}: {text!r}"
+            )
+        return value
+
+    return parse
 
 
 def check_site_ids(registry: Registry, site_ids: Sequence[str], store: StoryStore) -> None:
@@ -126,7 +179,7 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
     )
     parser.add_argument(
-        "--port", type=int, default=8080, help="port to listen on (default 8080; 0: any)"
+        "--port", type=port_number, default=8080, help="port to listen on (default 8080; 0: any)"
     )
 
 

@@ -6,9 +6,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_since_option, add_sites_option, check_site_ids
+from aggregator.cli.options import (
+    add_since_option,
+    add_sites_option,
+    check_site_ids,
+    limit_int,
+)
 from aggregator.timeshow import iso_when, show_when
 
 # The store, the index and the gazetteer are imported when the command runs, not when the
@@ -70,7 +76,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help="search the stored stories",
         description="Search the stored stories (the index is brought up to date first). "
         + _SYNTAX
-        + " Times are Vietnam's (+07:00).",
+        + " Times are Vietnam's (+07:00). When there are more than --limit, a last line on "
+        "stderr says how many were shown of how many.",
     )
     # add_parser builds the top parser's class; this one reads a leading dash as a word.
     parser.__class__ = _SearchParser
@@ -87,7 +94,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--site", action="append", default=[], metavar="ID",
         help="only stories this site published (repeatable)",
     )
-    parser.add_argument("--limit", type=_positive_int, default=20, metavar="N", help="at most N")
+    parser.add_argument("--limit", type=limit_int, default=20, metavar="N", help="at most N")
     add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per hit")
     parser.set_defaults(func=run)
@@ -98,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
     from aggregator.search import refresh_index, search
     from aggregator.store import open_store, require_store
     from aggregator.story_provinces import ProvinceRule
+    from feeds.web.data import SEARCH_COUNTED
 
     registry = load_registry(args.sites)
     rule = ProvinceRule(registry.sites)
@@ -107,15 +115,20 @@ def run(args: argparse.Namespace) -> int:
     try:
         check_site_ids(registry, args.site, store)
         refresh_index(store.engine)
-        hits = search(
+        found = partial(
+            search,
             store.engine,
             " ".join(args.query),
             provinces=provinces,
             since=args.since,
             site_ids=args.site,
-            limit=args.limit,
             rule=rule,
         )
+        hits = found(limit=args.limit)
+        # Counted only when the list is full, up to the web page's bound: a search's cost
+        # grows with what it reads.
+        bound = max(SEARCH_COUNTED, args.limit)
+        total = len(found(limit=bound + 1, snippets=False)) if len(hits) == args.limit else 0
         # Each hit's lead and whether its date is a day only: what the hit does not carry.
         stories = store.stories_by_id([hit.story_id for hit in hits])
         about = rule.about_stored(store.engine, [hit.story_id for hit in hits])
@@ -132,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     if not hits and not args.json:
         print("no stories found", file=sys.stderr)
+    if total > len(hits):
+        # On stderr, as stories says it: the --json lines stay one hit each.
+        of = f"more than {bound}" if total > bound else str(total)
+        print(f"{len(hits)} of {of} stories; --limit N for more", file=sys.stderr)
     return 0
 
 
@@ -161,7 +178,8 @@ def _to_dict(
     hit: Hit, provinces: dict[str, list[str]], lead: str | None, date_only: bool
 ) -> dict[str, object]:
     return {
-        "story_id": hit.story_id,
+        "id": hit.story_id,  # as stories --json names it
+        "story_id": hit.story_id,  # the older name, kept for scripts that read it
         "published": iso_when(hit.published, date_only),
         "title": hit.title,
         "lead": lead,
@@ -171,9 +189,3 @@ def _to_dict(
         "snippet": hit.snippet,
         "score": round(hit.score, 6),
     }
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
-    return int(text)

@@ -11,13 +11,14 @@ import argparse
 from typing import TYPE_CHECKING
 
 from aggregator.cli.options import (
+    MAX_SECONDS,
     add_server_options,
     add_settings_option,
     add_sites_option,
     announce,
+    limit_int,
     parse_settings,
 )
-from aggregator.exceptions import ConfigError
 from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 
@@ -70,7 +71,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         help=f"kill a crawl still running after this long (default {DEFAULT_CRAWL_TIMEOUT / 60:g})",
     )
     parser.add_argument(
-        "--parallel", type=int, default=2, metavar="N", help="crawls at once (default 2)"
+        "--parallel", type=limit_int, default=2, metavar="N", help="crawls at once (default 2)"
     )
     add_settings_option(parser)
     parser.set_defaults(func=run)
@@ -81,16 +82,16 @@ def _minutes(text: str) -> float:
         value = float(text) * 60
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError("the time limit must be positive")
+    if not 0 < value <= MAX_SECONDS:  # inf and nan too: no timer takes them
+        raise argparse.ArgumentTypeError(
+            f"the time limit must be more than 0 minutes, at most {MAX_SECONDS // 60}"
+        )
     return value
 
 
 def run(args: argparse.Namespace) -> int:
     if args.no_crawl:
         return _serve_without_crawls(args)
-    if args.parallel < 1:
-        raise ConfigError("--parallel must be at least 1")
     service = _service(args)
     if args.once:
         return _run_once(service)

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_sites_option
+from aggregator.cli.options import add_sites_option, limit_int, seconds
 from aggregator.registry import load_registry
 from aggregator.timeshow import iso, show_date, show_time
 
@@ -69,14 +69,14 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
     )
     check.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=seconds(zero=False),
         default=DEFAULT_TIMEOUT,
         metavar="S",
         help=f"seconds per connection (default {DEFAULT_TIMEOUT:g})",
     )
     check.add_argument(
         "--concurrency",
-        type=_positive_int,
+        type=limit_int,
         default=DEFAULT_CONCURRENCY,
         metavar="N",
         help=f"sites probed at once (default {DEFAULT_CONCURRENCY})",
@@ -188,24 +188,9 @@ def check_sites(args: argparse.Namespace) -> int:
         print(line, flush=True)  # as results arrive: the check is a progress report too
     summary = ", ".join(f"{counts[o]} {o}" for o in ("reachable", "redirected", "dead", "refused"))
     # With --json, stdout stays one object per site; the summary goes to stderr.
+    noun = "site" if len(sites) == 1 else "sites"
     print(
-        f"{len(sites)} sites: {summary} ({time.monotonic() - started:.1f} s)",
+        f"{len(sites)} {noun}: {summary} ({time.monotonic() - started:.1f} s)",
         file=sys.stderr if args.json else sys.stdout,
     )
     return 0
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
-    return value
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
-    return int(text)

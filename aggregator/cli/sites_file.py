@@ -1,7 +1,9 @@
 """The registry file a data directory was crawled with, remembered for the commands after.
 
-A crawl, a worker or the demo with a registry file of its own writes that file's absolute path
-to DATA_DIR/sites-file.txt. A later command without --sites reads its sites from there:
+A crawl, a worker or the demo with a registry file of its own writes that file's path to
+DATA_DIR/sites-file.txt: relative to DATA_DIR when the file is inside it (a copied or moved data
+directory then reads its own copy), else absolute. A later command without --sites reads its
+sites from there:
 `sites`, `stories` or `alerts send` after the demo know the mirror's sites (their names,
 provinces and crawls), where the built-in registry knows none of them. An explicit --sites
 wins, and a crawl with it is remembered instead.
@@ -18,7 +20,10 @@ from aggregator.paths import sites_file_record
 
 def remember_sites_file(data_dir: Path, sites_file: Path) -> None:
     record = sites_file_record(data_dir)
-    text = f"{sites_file.resolve()}\n"
+    path = sites_file.resolve()
+    if path.is_relative_to(data_dir.resolve()):
+        path = path.relative_to(data_dir.resolve())
+    text = f"{path}\n"
     if _read(record) == text.strip():
         return  # no write for every scheduled crawl
     record.parent.mkdir(parents=True, exist_ok=True)
@@ -31,7 +36,7 @@ def remembered_sites_file(data_dir: Path) -> Path | None:
     text = _read(record)
     if not text:
         return None
-    path = Path(text)
+    path = data_dir / text  # an absolute entry stays itself
     if not path.is_file():
         raise ConfigError(
             f"{path}: no such registry file (the one {data_dir} was last crawled with, "

@@ -7,7 +7,12 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from aggregator.cli.options import add_since_option, add_sites_option, check_site_ids
+from aggregator.cli.options import (
+    add_since_option,
+    add_sites_option,
+    check_site_ids,
+    limit_int,
+)
 from aggregator.timeshow import iso, iso_when, show_when
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
@@ -31,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per story")
     parser.add_argument(
-        "--limit", type=_positive_int, default=20, metavar="N", help="at most N stories (20)"
+        "--limit", type=limit_int, default=20, metavar="N", help="at most N stories (20)"
     )
     parser.add_argument(
         "--site", action="append", default=[], metavar="ID",
@@ -113,9 +118,3 @@ def story_text(story: StoryView, where: str) -> str:
         if s.title and s.title != story.title:
             lines.append(f"    {'':<24} {'':<{_WHEN}}  {s.title}")
     return "\n".join(lines)
-
-
-def _positive_int(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1: {text!r}")
-    return int(text)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from aggregator.cli.extract_cmd import read_page
+from aggregator.cli.options import seconds
 from aggregator.exceptions import ConfigError, FetchError, TinlaodongError
 from aggregator.profiles import PROFILES, PageData, detect_profile
 
@@ -40,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser.add_argument("target", metavar="URL_OR_FILE")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="page object to use")
     parser.add_argument("--url", help="for a file: the URL it came from (resolves links)")
-    parser.add_argument("--timeout", type=float, default=15.0, help="fetch timeout, seconds")
+    parser.add_argument(
+        "--timeout", type=seconds(zero=False), default=15.0, help="fetch timeout, seconds"
+    )
     parser.add_argument("--json", action="store_true", help="one JSON object")
     parser.set_defaults(func=run)
 

@@ -60,7 +60,11 @@ class IndexAlongside:
         self._stop.set()
         self._thread.join()
         if self.indexed:
-            logger.info("indexed %d stories for search during the crawl", self.indexed)
+            logger.info(
+                "indexed %d %s for search during the crawl",
+                self.indexed,
+                "story" if self.indexed == 1 else "stories",
+            )
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

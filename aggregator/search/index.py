@@ -79,7 +79,7 @@ def refresh_index(
                 _settle(session, wanted)
             done += len(stories)
     if done and report:
-        logger.info("indexed %d stories for search", done)
+        logger.info("indexed %d %s for search", done, "story" if done == 1 else "stories")
     return done
 
 
