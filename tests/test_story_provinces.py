@@ -297,6 +297,7 @@ def test_ha_tay_merged_into_ha_noi_in_2008_is_a_former_province_like_kon_tum(
         assert {line.split("  ")[1] for line in found.stdout.splitlines()} == ha_tay
         assert "did you mean" not in found.stderr
         assert '--province "Hà Nội" for all of it' in found.stderr
+        assert "part of Hà Nội since 1 August 2008" in found.stderr
     place.store.close()
 
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from aggregator.cli.options import (
     check_site_ids,
     limit_int,
 )
+from aggregator.gazetteer import REORGANISED
 from aggregator.timeshow import iso_when, show_when
 
 # The store, the index and the gazetteer are imported when the command runs, not when the
@@ -160,13 +162,19 @@ def _provinces(names: list[str], rule: ProvinceRule) -> list[str]:
         if province.successor_id:
             current = rule.gazetteer.get(province.successor_id).name
             print(
-                f"{province.name} is part of {current} since 1 July 2025: stories naming "
-                f"{province.name} or published by its sites (--province \"{current}\" "
-                "for all of it)",
+                f"{province.name} is part of {current} since {_day(province.merged)}: "
+                f"stories naming {province.name} or published by its sites "
+                f"(--province \"{current}\" for all of it)",
                 file=sys.stderr,
             )
         ids.append(province.id)
     return ids
+
+
+def _day(merged: date | None) -> str:
+    """"1 August 2008": the day a former province became part of its successor."""
+    when = merged or REORGANISED
+    return f"{when.day} {when:%B %Y}"
 
 
 def _line(hit: Hit, where: str, date_only: bool) -> str:
