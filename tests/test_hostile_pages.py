@@ -145,3 +145,14 @@ def test_only_http_image_urls_are_stored() -> None:
 def test_a_few_bad_bytes_in_a_utf8_page_keep_its_words() -> None:
     article = extract_article(HOSTILE_PAGES["invalid utf-8"], url=URL)
     assert WORDS[1] in article.text and "Đoạn có byte hỏng" in article.text
+
+
+def test_bidirectional_overrides_do_not_reach_the_title_or_the_text() -> None:
+    # U+202E turns the rest of a line around in a feed reader ("gpj.exe" tricks); Vietnamese
+    # text has no use for explicit direction controls.
+    spoofed = page().replace(f"{WORDS[0]} năm 2024</h1>", f"{WORDS[0]} \u202enăm 2024\u202c</h1>")
+    spoofed = spoofed.replace("phần trăm;", "phần \u2067trăm\u2069;")
+    article = extract_article(spoofed, url=URL)
+    controls = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert article.title == f"{WORDS[0]} năm 2024"
+    assert not controls & set(article.text) and "phần trăm" in article.text
