@@ -36,6 +36,7 @@ from aggregator.profiles.leads import lead_text
 from aggregator.text import (
     clean_or_none,
     clean_text,
+    drop_unusable_references,
     mojibake_count,
     nfc,
     repair_mojibake,
@@ -154,7 +155,7 @@ def parse_html(
         text = decode_html(html, http_charset, where=where)
     else:
         text = _repaired(html, where)
-    tree = trafilatura.load_html(nfc(text))
+    tree = trafilatura.load_html(nfc(drop_unusable_references(text)))
     if tree is None:
         raise PageDecodeError(f"{where}: not an HTML page")
     return tree

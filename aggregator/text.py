@@ -151,3 +151,28 @@ def _entity(match: re.Match[str]) -> str:
     if char == f"&{name};":
         return match[0]  # not an entity after all
     return " " if char == "\xa0" else char
+
+
+# A numeric reference to a code point XML cannot hold (C0 controls but tab/newline/CR, lone
+# surrogates, U+FFFE/U+FFFF, beyond U+10FFFF): libxml2 gives up on the rest of the document at
+# one, so a single "&#xFFFE;" left the article without text.
+_NUMERIC_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def drop_unusable_references(markup: str) -> str:
+    """``markup`` without numeric character references to code points XML cannot hold."""
+    if "&#" not in markup:
+        return markup
+    return _NUMERIC_REFERENCE.sub(_usable_reference, markup)
+
+
+def _usable_reference(match: re.Match[str]) -> str:
+    hexa, decimal = match.groups()
+    code = int(hexa, 16) if hexa else int(decimal)
+    unusable = (
+        (code < 0x20 and code not in (0x9, 0xA, 0xD))
+        or 0xD800 <= code <= 0xDFFF
+        or code in (0xFFFE, 0xFFFF)
+        or code > 0x10FFFF
+    )
+    return "" if unusable else match.group(0)

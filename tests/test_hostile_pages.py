@@ -156,3 +156,10 @@ def test_bidirectional_overrides_do_not_reach_the_title_or_the_text() -> None:
     controls = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert article.title == f"{WORDS[0]} năm 2024"
     assert not controls & set(article.text) and "phần trăm" in article.text
+
+
+@pytest.mark.parametrize("reference", ["&#xFFFE;", "&#65535;", "&#x1;", "&#xD800;", "&#x110000;"])
+def test_one_reference_to_a_character_xml_cannot_hold_keeps_the_article(reference: str) -> None:
+    article = extract_article(page().replace("phần trăm;", f"phần trăm{reference};"), url=URL)
+    assert all(words in article.text for words in WORDS[1:])
+    assert "phần trăm;" in article.text
