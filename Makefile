@@ -38,7 +38,7 @@ typecheck: install
 
 ## fuzz: the property tests with thousands of examples each (the default run uses a few dozen)
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py tests/test_fuzz_query.py
 
 ## bench: extraction speed and quality against bare trafilatura, the fields of real pages
 ## (bench-fields), topic precision and recall on hand-labelled stories (bench-topics), then the crawl benchmark on 60 generated sites x 170 articles (10,200 article
