@@ -42,9 +42,11 @@ from aggregator.models import Article
 from aggregator.site_index import SiteIndex
 from aggregator.store import AddResult, CrawlRecord, StoryStore, open_store
 from aggregator.store.schema import Alert, AlertAttempt, Story
+from tests.backends import backend
 from tests.conftest import Webhook
 from tests.helpers import closed_port, tinlaodong
 
+__all__ = ["backend"]  # the fixture, for the tests on both backends
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
 
@@ -152,6 +154,45 @@ def test_alerts_are_queued_with_the_story_and_not_for_a_copy(tmp_path: Path) -> 
     )
     assert len(alerts(store)) == 2
     assert second.story_id != first.story_id
+
+
+@pytest.mark.usefixtures("backend")
+def test_a_new_source_that_makes_a_rule_match_queues_its_alert_once(tmp_path: Path) -> None:
+    """A rule watching site-b's stories alerts when site-b's copy of a story known from site-a
+    arrives: the first time the story matches, whichever source makes it match; then never
+    again for that story (issue 21, item 4)."""
+    store = open_store(tmp_path)
+    watch = (
+        "rules:\n"
+        "  - id: from-b\n    sites: [baodansinh]\n    notify: [json://127.0.0.1:9/hook]\n"
+        "  - id: thi-dua\n    query: 'thi dua'\n    notify: [json://127.0.0.1:9/hook]\n"
+    )
+    queue = AlertQueue(Matcher(parse_rules(watch)))
+    first = store.add_article(
+        "quangngai-snv",
+        "https://snv.quangngai.gov.vn/tin/1",
+        article(body(1), "Thi đua"),
+        outbox=queue,
+    )
+    assert first is AddResult.NEW_STORY
+    assert [a.rule_id for a in alerts(store)] == ["thi-dua"]
+    copy = article(body(1).replace("rộng rãi", "rộng khắp"), "Thi đua (đăng lại)")
+    for n in range(2):  # site-b's copy, then another of its URLs with the same story
+        added = store.add_article("baodansinh", f"https://baodansinh.vn/{n}", copy, outbox=queue)
+        assert added is AddResult.NEW_SOURCE
+    queued = alerts(store)
+    assert sorted(a.rule_id for a in queued) == ["from-b", "thi-dua"]
+    from_b = next(a for a in queued if a.rule_id == "from-b")
+    with Session(store.engine) as session:
+        story = session.get_one(Story, from_b.story_id)
+    assert from_b.key == alert_key("from-b", story.content_hash) and from_b.status == PENDING
+    # alerts test agrees with what was queued.
+    rules = tmp_path / "watch.yaml"
+    rules.write_text(watch, encoding="utf-8")
+    tested = tinlaodong("alerts", "test", str(rules), "--json", "--data-dir", str(tmp_path))
+    assert tested.returncode == 0, tested.stderr
+    rows = [json.loads(line) for line in tested.stdout.splitlines()]
+    assert sorted(r["rule"] for r in rows if r["stories"]) == ["from-b", "thi-dua"]
 
 
 def test_story_and_alert_commit_together(tmp_path: Path) -> None:
