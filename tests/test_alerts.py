@@ -286,6 +286,38 @@ def test_a_failing_target_is_retried_with_backoff_without_resending_elsewhere(
     assert all("hook" in t for t, _ in tries[::2]) and "mailto" in tries[1][0]
 
 
+def test_a_receiver_slower_than_apprise_s_timeout_gets_the_alert_once(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    """A webhook that answers after 6 s has the alert, once, and is not taken for refusing
+    (apprise alone gives up after 4 s; issue 21, item 5)."""
+    store = open_store(tmp_path)
+    fill(store, rules_text(webhook.url), 1)
+    webhook.delay = 6
+    report = sender(store).run()
+    assert (report.messages, report.refused, report.delivered) == (1, 0, 1)
+    assert len(webhook.received) == 1
+
+
+def test_a_receiver_that_answers_too_late_sees_the_alert_a_bounded_number_of_times(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    """No answer within the delivery timeout: maybe delivered. Tried again with the same key,
+    growing back-off, at most ``Backoff.max_unconfirmed`` times in all, then given up on
+    without a claim that the receiver refused (issue 21, item 5)."""
+    store = open_store(tmp_path)
+    fill(store, rules_text(webhook.url + "?rto=0.2"), 1)
+    webhook.delay = 0.6
+    backoff = Backoff(first=timedelta(seconds=0.1), cap=timedelta(seconds=0.2))
+    report = sender(store, backoff=backoff).run(wait=10)
+    (alert,) = alerts(store)
+    assert webhook.keys() == Counter({alert.key: backoff.max_unconfirmed})
+    assert webhook.headers == [alert.key] * backoff.max_unconfirmed
+    assert (report.refused, report.unconfirmed, report.failed) == (0, 3, 1)
+    assert alert.status == FAILED and alert.last_error is not None
+    assert "no answer within 0.2 s" in alert.last_error and "may have it" in alert.last_error
+
+
 def test_undeliverable_alerts_show_as_failed_and_can_be_retried(
     tmp_path: Path, webhook: Webhook
 ) -> None:
