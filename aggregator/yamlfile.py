@@ -66,7 +66,10 @@ def safe_load(text: str, where: Path | str = "YAML") -> object:
 def compose(text: str, where: Path | str = "YAML") -> yaml.Node | None:
     """``yaml.compose`` (nodes that know their line: for messages naming it) within the
     limits, on the pure-Python parser (the C one's nodes have no line)."""
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # the pure-Python composer recurses; libyaml stops at 1,000 levels
+        raise YamlLimitError(f"{where}: refused: nested too deeply") from None
     if node is not None and "*" in text:
         check(node, where)
     return node

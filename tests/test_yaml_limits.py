@@ -92,6 +92,17 @@ def test_each_reader_refuses_a_bomb_naming_the_file(tmp_path: Path, kind: str) -
     assert "alias" in message.removeprefix(str(path))
 
 
+@pytest.mark.parametrize("kind", ["registry", "rules"])
+def test_a_file_nested_too_deeply_is_one_line(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(f"{kind}: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    command = ["sites", "--sites"] if kind == "registry" else ["alerts", "test"]
+    result = tinlaodong(*command, str(path), "--data-dir", str(tmp_path), timeout=30)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert str(path) in line and "nest" in line
+
+
 def test_the_shipped_files_and_a_few_honest_aliases_still_load(tmp_path: Path) -> None:
     for path in (default_registry_path(), default_gazetteer_path(), default_topics_path()):
         assert isinstance(yamlfile.read(path), dict)
