@@ -100,8 +100,15 @@ def notify(url: str, message: Message) -> Outcome:
     if "Read timed out" in logged:  # requests' words, in the log of apprise's HTTP plugins
         wait = f"{plugin.socket_read_timeout:g}"
         return Outcome(False, f"no answer within {wait} s: the target may have it", True)
-    warned = [line[8:] for line in logged.splitlines() if line.startswith("WARNING ")]
+    warned = [
+        message
+        for level, _, message in (line.partition(" ") for line in logged.splitlines())
+        if level in _WARNED and message.strip()
+    ]
     return Outcome(False, warned[-1] if warned else "the target did not accept the message")
+
+
+_WARNED = {str(logging.WARNING), str(logging.ERROR), str(logging.CRITICAL)}
 
 
 @contextlib.contextmanager
@@ -112,7 +119,7 @@ def _apprise_log() -> Iterator[StringIO]:
     log = logging.getLogger("apprise")
     buffer = StringIO()
     handler = logging.StreamHandler(buffer)
-    handler.setFormatter(logging.Formatter("%(levelname)-7s %(message)s"))
+    handler.setFormatter(logging.Formatter("%(levelno)d %(message)s"))
     level, propagate = log.level, log.propagate
     log.addHandler(handler)
     log.setLevel(logging.DEBUG)
