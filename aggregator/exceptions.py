@@ -5,7 +5,8 @@ Hierarchy::
     TinlaodongError                 base: a user-facing, one-line message
     ├── ConfigError                 a bad command line, data directory or setting
     │   ├── RegistryError           an invalid site registry file (path and entry named)
-    │   └── QueryError              a search or rule query that cannot be read (what is wrong)
+    │   ├── QueryError              a search or rule query that cannot be read (what is wrong)
+    │   └── YamlLimitError          a YAML file too large, or an alias bomb (file named)
     ├── ExtractionError             a page that yields no article (file or URL named)
     │   └── PageDecodeError         bytes that cannot be read as HTML
     ├── FetchError                  a site or page that could not be fetched
@@ -93,3 +94,8 @@ class RetryAfterTooLong(FetchRefused):
 
 class StoreError(TinlaodongError):
     """The database could not be opened or written."""
+
+
+class YamlLimitError(ConfigError):
+    """A YAML file too large, or whose aliases would expand it beyond the limits
+    (``aggregator.yamlfile``); the message names the file."""

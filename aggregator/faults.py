@@ -30,10 +30,14 @@ A write lost a race (and is worth running again) when it broke a unique key anot
 had just taken, or waited too long for one (SQLite's ``SQLITE_CONSTRAINT_UNIQUE`` /
 ``_PRIMARYKEY`` and ``SQLITE_BUSY``, by the driver's error code; PostgreSQL's unique
 violation, serialization failure and deadlock, by SQLSTATE).
+
+A write found no room (:func:`disk_full`): SQLite's ``SQLITE_FULL``, PostgreSQL's
+``disk_full`` (SQLSTATE 53100), an ``OSError`` ENOSPC or EDQUOT, anywhere in its causes.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import sqlite3
 from collections.abc import Iterator
@@ -52,6 +56,8 @@ SCRAPY_REFUSALS = (
 _SQLITE_RACES = {sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY}
 # Unique violation, serialization failure, deadlock detected.
 _POSTGRES_RACES = {"23505", "40001", "40P01"}
+_POSTGRES_DISK_FULL = "53100"
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
 
 
 @dataclass(frozen=True)
@@ -142,3 +148,19 @@ def lost_race(error: BaseException | None) -> bool:
     # psycopg's errors carry the SQLSTATE (psycopg2's as ``pgcode``).
     sqlstate = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
     return sqlstate in _POSTGRES_RACES
+
+
+def disk_full(error: BaseException | None) -> bool:
+    """Whether a failed write found no room on the disk (the store's or a file's)."""
+    for cause in _causes(error, ()) if error is not None else ():
+        driver_error = cause.orig if isinstance(cause, OperationalError) else cause
+        if isinstance(driver_error, sqlite3.Error):
+            code = getattr(driver_error, "sqlite_errorcode", 0)
+            full = code & 0xFF == sqlite3.SQLITE_FULL
+        elif isinstance(driver_error, OSError):
+            full = driver_error.errno in _NO_ROOM
+        else:
+            full = getattr(driver_error, "sqlstate", None) == _POSTGRES_DISK_FULL
+        if full:
+            return True
+    return False

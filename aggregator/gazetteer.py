@@ -142,7 +142,7 @@ def default_gazetteer() -> Gazetteer:
 
 def _read_provinces(path: Path) -> list[Province]:
     try:
-        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.read(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the gazetteer: {exc}".replace("\n", " ")) from exc
     if not isinstance(raw, Mapping) or not isinstance(raw.get("current"), list):

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from aggregator import yamlfile
-from aggregator.exceptions import RegistryError
+from aggregator.exceptions import RegistryError, YamlLimitError
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 from aggregator.urls import same_site, site_host
 
@@ -149,7 +149,9 @@ def load_registry(path: Path | None = None) -> Registry:
     """Read and validate a registry file; every problem is a one-line RegistryError."""
     path = path or default_registry_path()
     try:
-        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.read(path)
+    except YamlLimitError as exc:
+        raise RegistryError(str(exc)) from None
     except FileNotFoundError:
         raise RegistryError(f"{path}: no such registry file") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -108,7 +108,7 @@ def load_neutral(path: Path | None = None) -> tuple[str, ...]:
 
 def _read(path: Path) -> Mapping[str, Any]:
     try:
-        raw = yamlfile.safe_load(path.read_text(encoding="utf-8"))
+        raw = yamlfile.read(path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the topics: {exc}".replace("\n", " ")) from exc
     if not isinstance(raw, Mapping) or not isinstance(raw.get("topics"), list):

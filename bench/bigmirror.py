@@ -27,8 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
+from aggregator import yamlfile
 from mirror import builders, urls
 from mirror.build import MirrorSite
 from mirror.content import load_articles
@@ -75,7 +74,7 @@ FULL = Profile(sites=60, articles=170)
 
 def provinces() -> list[str]:
     """Province names of the registry's departments (every one is in the gazetteer)."""
-    data = yaml.safe_load((ROOT / "aggregator" / "sites.yaml").read_text(encoding="utf-8"))
+    data = yamlfile.read(ROOT / "aggregator" / "sites.yaml")
     names: list[str] = []
     for entry in data["sites"]:
         name = entry.get("province")

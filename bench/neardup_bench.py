@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from aggregator import yamlfile
 from aggregator.store import neardup
 from aggregator.store.neardup import Sketch, Thresholds
 
@@ -58,7 +59,7 @@ class Pair:
 
 def load(path: Path = PAIRS) -> tuple[dict[str, str], list[Pair]]:
     """The texts (id -> body) and the labelled pairs of a pairs file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yamlfile.read(path)
     pairs = [Pair(p["a"], p["b"], bool(p["same"]), p["kind"]) for p in data["pairs"]]
     return dict(data["texts"]), pairs
 
@@ -132,7 +133,7 @@ def _variants(base: Base, i: int, extra: dict[str, Any]) -> dict[str, str]:
 
 
 def build(articles_path: Path = ARTICLES) -> dict[str, Any]:
-    articles = yaml.safe_load(articles_path.read_text(encoding="utf-8"))
+    articles = yamlfile.read(articles_path)
     bases = _bases(articles)
     texts: dict[str, str] = {}
     pairs: list[dict[str, object]] = []

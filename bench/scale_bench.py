@@ -55,10 +55,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import yaml  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
+from aggregator import yamlfile  # noqa: E402
 from aggregator.models import Article, Image  # noqa: E402
 from aggregator.search import refresh_index, search  # noqa: E402
 from aggregator.search.index import document  # noqa: E402
@@ -101,7 +101,7 @@ class Corpus:
         from mirror.content import load_articles
 
         texts = ["\n".join(a.paragraphs) for a in load_articles(None)]
-        pairs = yaml.safe_load((ROOT / "tests/data/neardup_pairs.yaml").read_text("utf-8"))
+        pairs = yamlfile.read(ROOT / "tests/data/neardup_pairs.yaml")
         texts += [t for key, t in pairs["texts"].items() if "~" not in key]
         following: dict[str, list[str]] = defaultdict(list)
         counts: Counter[str] = Counter()

@@ -43,10 +43,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from aggregator import yamlfile  # noqa: E402
 from aggregator.exceptions import TinlaodongError  # noqa: E402
 from aggregator.extraction import extract_article  # noqa: E402
 from aggregator.search.index import index_fields  # noqa: E402
@@ -133,7 +132,7 @@ def _mirror(entries: list[dict[str, Any]]) -> Iterator[_Read]:
 
 
 def _neardup(entries: list[dict[str, Any]]) -> Iterator[_Read]:
-    articles = {a["id"]: a["text"] for a in yaml.safe_load(NEARDUP.read_text("utf-8"))["articles"]}
+    articles = {a["id"]: a["text"] for a in yamlfile.read(NEARDUP)["articles"]}
     for entry in entries:
         text = articles.get(entry["path"])
         yield ("", text.strip()) if text else f"no article {entry['path']} in {NEARDUP.name}"

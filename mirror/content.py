@@ -7,8 +7,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from aggregator import yamlfile
 from mirror.model import Article, BrokenLink, Image, parse_local_time, slugify
 from mirror.seeds import load_seed_articles
 
@@ -41,7 +40,8 @@ def load_broken_links() -> list[BrokenLink]:
 def _entries(key: str) -> list[tuple[str, dict[str, Any]]]:
     found: list[tuple[str, dict[str, Any]]] = []
     for path in sorted(CONTENT_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfile.read(path)
+        assert isinstance(data, dict), f"{path}: expected a mapping"
         found.extend((data["site"], raw) for raw in data.get(key) or [])
     return found
 

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from aggregator import yamlfile
+from aggregator.exceptions import YamlLimitError
 from mirror.build import MirrorSite
 
 # After the feeds' 8080: the demo's sites on 8081-8088, one port each (one "host" each).
@@ -32,8 +34,8 @@ def ports_in_registry(path: Path) -> dict[str, int]:
     """The port of each site of a registry file the mirror wrote (``write_registry``): nothing
     where the file is missing or not one of the mirror's."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        raw = yamlfile.read(path)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, YamlLimitError):
         return {}
     entries = raw.get("sites") if isinstance(raw, dict) else None
     ports: dict[str, int] = {}

@@ -42,9 +42,11 @@ from aggregator.models import Article
 from aggregator.site_index import SiteIndex
 from aggregator.store import AddResult, CrawlRecord, StoryStore, open_store
 from aggregator.store.schema import Alert, AlertAttempt, Story
+from tests.backends import backend
 from tests.conftest import Webhook
 from tests.helpers import closed_port, tinlaodong
 
+__all__ = ["backend"]  # the fixture, for the tests on both backends
 NOW = datetime(2025, 9, 1, 8, 0, tzinfo=UTC)
 
 
@@ -154,6 +156,45 @@ def test_alerts_are_queued_with_the_story_and_not_for_a_copy(tmp_path: Path) -> 
     assert second.story_id != first.story_id
 
 
+@pytest.mark.usefixtures("backend")
+def test_a_new_source_that_makes_a_rule_match_queues_its_alert_once(tmp_path: Path) -> None:
+    """A rule watching site-b's stories alerts when site-b's copy of a story known from site-a
+    arrives: the first time the story matches, whichever source makes it match; then never
+    again for that story (issue 21, item 4)."""
+    store = open_store(tmp_path)
+    watch = (
+        "rules:\n"
+        "  - id: from-b\n    sites: [baodansinh]\n    notify: [json://127.0.0.1:9/hook]\n"
+        "  - id: thi-dua\n    query: 'thi dua'\n    notify: [json://127.0.0.1:9/hook]\n"
+    )
+    queue = AlertQueue(Matcher(parse_rules(watch)))
+    first = store.add_article(
+        "quangngai-snv",
+        "https://snv.quangngai.gov.vn/tin/1",
+        article(body(1), "Thi đua"),
+        outbox=queue,
+    )
+    assert first is AddResult.NEW_STORY
+    assert [a.rule_id for a in alerts(store)] == ["thi-dua"]
+    copy = article(body(1).replace("rộng rãi", "rộng khắp"), "Thi đua (đăng lại)")
+    for n in range(2):  # site-b's copy, then another of its URLs with the same story
+        added = store.add_article("baodansinh", f"https://baodansinh.vn/{n}", copy, outbox=queue)
+        assert added is AddResult.NEW_SOURCE
+    queued = alerts(store)
+    assert sorted(a.rule_id for a in queued) == ["from-b", "thi-dua"]
+    from_b = next(a for a in queued if a.rule_id == "from-b")
+    with Session(store.engine) as session:
+        story = session.get_one(Story, from_b.story_id)
+    assert from_b.key == alert_key("from-b", story.content_hash) and from_b.status == PENDING
+    # alerts test agrees with what was queued.
+    rules = tmp_path / "watch.yaml"
+    rules.write_text(watch, encoding="utf-8")
+    tested = tinlaodong("alerts", "test", str(rules), "--json", "--data-dir", str(tmp_path))
+    assert tested.returncode == 0, tested.stderr
+    rows = [json.loads(line) for line in tested.stdout.splitlines()]
+    assert sorted(r["rule"] for r in rows if r["stories"]) == ["from-b", "thi-dua"]
+
+
 def test_story_and_alert_commit_together(tmp_path: Path) -> None:
     store = open_store(tmp_path)
 
@@ -243,6 +284,38 @@ def test_a_failing_target_is_retried_with_backoff_without_resending_elsewhere(
         ).all()
     assert [ok for _, ok in tries] == [False, True, False, True]  # webhook, mail, webhook, ...
     assert all("hook" in t for t, _ in tries[::2]) and "mailto" in tries[1][0]
+
+
+def test_a_receiver_slower_than_apprise_s_timeout_gets_the_alert_once(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    """A webhook that answers after 6 s has the alert, once, and is not taken for refusing
+    (apprise alone gives up after 4 s; issue 21, item 5)."""
+    store = open_store(tmp_path)
+    fill(store, rules_text(webhook.url), 1)
+    webhook.delay = 6
+    report = sender(store).run()
+    assert (report.messages, report.refused, report.delivered) == (1, 0, 1)
+    assert len(webhook.received) == 1
+
+
+def test_a_receiver_that_answers_too_late_sees_the_alert_a_bounded_number_of_times(
+    tmp_path: Path, webhook: Webhook
+) -> None:
+    """No answer within the delivery timeout: maybe delivered. Tried again with the same key,
+    growing back-off, at most ``Backoff.max_unconfirmed`` times in all, then given up on
+    without a claim that the receiver refused (issue 21, item 5)."""
+    store = open_store(tmp_path)
+    fill(store, rules_text(webhook.url + "?rto=0.2"), 1)
+    webhook.delay = 0.6
+    backoff = Backoff(first=timedelta(seconds=0.1), cap=timedelta(seconds=0.2))
+    report = sender(store, backoff=backoff).run(wait=10)
+    (alert,) = alerts(store)
+    assert webhook.keys() == Counter({alert.key: backoff.max_unconfirmed})
+    assert webhook.headers == [alert.key] * backoff.max_unconfirmed
+    assert (report.refused, report.unconfirmed, report.failed) == (0, 3, 1)
+    assert alert.status == FAILED and alert.last_error is not None
+    assert "no answer within 0.2 s" in alert.last_error and "may have it" in alert.last_error
 
 
 def test_undeliverable_alerts_show_as_failed_and_can_be_retried(

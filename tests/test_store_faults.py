@@ -237,3 +237,36 @@ def assert_recovered_by_next_crawl(
     assert json.loads(again.stdout)["new_stories"] == 2, "nothing skipped by a saved ETag"
     final, integrity = stored(db)
     assert final[:2] == before and len(final) == 4 and integrity == "ok"
+
+
+def test_a_disk_still_full_when_the_crawl_ends_gives_its_report_not_a_traceback(
+    tmp_path: Path, small_disk: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk stays full to the end: recording the crawl, the search index and the feeds
+    cannot be written either. The crawl still prints its report, says "disk full" once
+    naming the store, exits 1, and what was stored before is intact (issue 21, item 7)."""
+    db = small_disk / "tin.sqlite3"
+    monkeypatch.setenv("TINLAODONG_DATABASE_URL", f"sqlite:///{db}")
+    with crawled_site(tmp_path) as (base, site, registry):
+        assert crawl(registry, tmp_path / "data").returncode == 0
+        before, _ = stored(db)
+        site.good = (3, 2, 1, 0)
+        reader = sqlite3.connect(db)
+        try:
+            reader.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            filler = fill(small_disk)
+            result = crawl(registry, tmp_path / "data")
+            filler.unlink()
+        finally:
+            reader.close()
+        assert "Traceback" not in result.stderr, result.stderr
+        assert result.returncode == 1, result.stdout + result.stderr
+        report = next(line for line in result.stdout.splitlines() if line.startswith("laichau"))
+        assert "WRITES FAILED" in report
+        full = [line for line in result.stderr.splitlines() if "disk full" in line]
+        assert len(full) == 1 and str(db) in full[0], result.stderr
+        print(result.stdout, full[0], sep="\n")
+        after, integrity = stored(db)
+        assert after == before and integrity == "ok"
+
+        assert_recovered_by_next_crawl(registry, tmp_path / "data", db, before)

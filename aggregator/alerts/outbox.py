@@ -2,9 +2,11 @@
 shows.
 
 A story's alerts are written by :class:`AlertQueue`, which the store calls inside the
-transaction that stores a new story (``StoryStore.add_article(..., outbox=...)``): the story
-and its alerts are committed together or not at all, so a crash can lose neither one without
-the other. A copy of a known story (``AddResult.NEW_SOURCE``) queues nothing.
+transaction that stores a new story or a new source of one (``StoryStore.add_article(...,
+outbox=...)``): the story and its alerts are committed together or not at all, so a crash can
+lose neither one without the other. One alert per (rule, story), queued the first time the
+story matches the rule, whichever of its sources makes it match (a rule's ``sites:`` or
+``provinces:`` may match only a later copy); writers take turns, so the check is not racy.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.orm import Session
 from aggregator.alerts.matching import Matcher, StoryFacts
 from aggregator.alerts.rules import Rule, Rules
 from aggregator.store import StoryStore
-from aggregator.store.schema import Alert, AlertDelivery, CrawlRun, Story
+from aggregator.store.schema import Alert, AlertDelivery, CrawlRun, Source, Story
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 STORY, UNHEALTHY, SILENT = "story", "unhealthy", "silent"
@@ -41,14 +43,22 @@ def alert_key(rule_id: str, *subject: str) -> str:
 
 
 class AlertQueue:
-    """Queues an alert for each rule a new story matches (the store's ``Outbox``)."""
+    """Queues an alert for each rule a story matches, with every source it has now, that has
+    none for it yet (the store's ``Outbox``)."""
 
     def __init__(self, matcher: Matcher, clock: Callable[[], datetime] = utcnow) -> None:
         self.matcher = matcher
         self.clock = clock
 
     def queue(self, session: Session, story: Story, site_id: str) -> int:
-        rules = self.matcher.matching(StoryFacts(story.title, story.text, (site_id,)))
+        site_ids = session.scalars(
+            select(Source.site_id).where(Source.story_id == story.id).order_by(Source.id)
+        ).all()
+        facts = StoryFacts(story.title, story.text, tuple(dict.fromkeys([*site_ids, site_id])))
+        rules = self.matcher.matching(facts)
+        if rules:
+            queued = set(session.scalars(select(Alert.rule_id).where(Alert.story_id == story.id)))
+            rules = [rule for rule in rules if rule.id not in queued]
         now = self.clock()
         for rule in rules:
             session.add(

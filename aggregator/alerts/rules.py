@@ -30,7 +30,8 @@ from typing import Any
 
 import yaml
 
-from aggregator.exceptions import ConfigError, QueryError
+from aggregator import yamlfile
+from aggregator.exceptions import ConfigError, QueryError, YamlLimitError
 from aggregator.gazetteer import Province
 from aggregator.search.query import Query, parse
 from aggregator.tags import default_topics, resolve_province
@@ -109,7 +110,9 @@ def find_rules(explicit: Path | str | None, data_dir: Path) -> Path | None:
 def load_rules(path: Path, *, known_sites: Sequence[str] | None = None) -> Rules:
     """Read and validate a rules file; ``known_sites``: the registry's ids, to catch typos."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlfile.read_text(path)
+    except YamlLimitError as exc:
+        raise RulesError(str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise RulesError(f"{path}: cannot read the rules: {exc}") from exc
     return parse_rules(text, path, known_sites=known_sites)
@@ -120,7 +123,9 @@ def parse_rules(
 ) -> Rules:
     where = str(path) if path else "rules"
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yamlfile.compose(text, where)
+    except YamlLimitError as exc:
+        raise RulesError(str(exc)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark is not None else ""

@@ -6,11 +6,15 @@ One sender at a time per data directory: it holds an exclusive ``flock`` on
 
 For each target the sender sends, then records the attempt and, if the target accepted,
 that target's delivery, in one commit right after the answer. A retry skips the targets that
-accepted. A repeat can only come from a death between a target's acceptance and that commit,
-and carries the same idempotency key. An alert some target refused (an error status, a
-timeout, no connection) is tried again after a backoff that doubles each round up to a cap;
-after ``max_attempts`` rounds it is ``failed``: ``alerts status`` shows it, ``alerts retry``
-queues it again.
+accepted. An alert some target refused (an error status, no connection) is tried again after a
+backoff that doubles each round up to a cap; after ``max_attempts`` rounds it is ``failed``:
+``alerts status`` shows it, ``alerts retry`` queues it again.
+
+A target repeats an alert, always with the same idempotency key, in two ways only: a death
+between its acceptance and that commit (one repeat per death), and no answer within the
+delivery timeout (``channels.READ_TIMEOUT``): maybe delivered, tried again with the same
+backoff, at most ``max_unconfirmed`` times in all for that target, then ``failed`` as
+unconfirmed (so at most ``max_unconfirmed - 1`` repeats, until ``alerts retry``).
 
 Digest alerts (rule ``digest: hourly|daily``) wait for their period to end, then go as one
 message per rule, period and target; each one is delivered with it.
@@ -28,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from aggregator.alerts import channels
@@ -51,16 +55,20 @@ from aggregator.store.schema import Alert, AlertAttempt, AlertDelivery
 logger = logging.getLogger("tinlaodong.alerts")
 LOCK_FILENAME = "alerts.lock"
 Notify = Callable[[str, Message], Outcome]
+# How an attempt without an answer in time starts its error: counted, to bound the repeats.
+UNCONFIRMED = "unconfirmed: "
 
 
 @dataclass(frozen=True)
 class Backoff:
     """The wait before round ``n`` + 1 of an alert: ``first`` doubled each round, at most
-    ``cap``; after ``max_attempts`` rounds the alert has failed."""
+    ``cap``; after ``max_attempts`` rounds the alert has failed, and after ``max_unconfirmed``
+    sends to a target that never answered in time (it may have every one)."""
 
     first: timedelta = timedelta(seconds=30)
     cap: timedelta = timedelta(hours=1)
     max_attempts: int = 10
+    max_unconfirmed: int = 3
 
     def delay(self, attempts: int) -> timedelta:
         return min(self.first * 2 ** max(attempts - 1, 0), self.cap)
@@ -70,6 +78,7 @@ class Backoff:
 class SendReport:
     messages: int = 0  # messages a target accepted
     refused: int = 0  # messages a target did not accept
+    unconfirmed: int = 0  # messages a target did not answer in time (it may have them)
     delivered: int = 0  # alerts now delivered to every target
     retrying: int = 0  # alerts to try again later
     failed: int = 0  # alerts given up on
@@ -195,14 +204,15 @@ class Sender:
             message = story_message(rule_id, key, story, self.index)
         else:
             message = health_message(rule_id, key, kind, details, self.index)
-        errors = []
+        errors, give_up = [], False
         for url in targets:
             if (alert_id, channels.target_id(url)) in done:
                 continue
-            error = self._deliver(url, message, [alert_id], report)
+            error, enough = self._deliver(url, message, [alert_id], report)
             if error:
                 errors.append(error)
-        self._finish([alert_id], errors, report)
+            give_up = give_up or enough
+        self._finish([alert_id], errors, report, final=give_up)
 
     def _send_digest(
         self, rule_id: str, period: Period, ids: list[int], report: SendReport
@@ -216,6 +226,7 @@ class Sender:
         stories = self.store.stories_by_id([s for _, _, s, _ in plan if s is not None])
         key = alert_key(rule_id, "digest", period.start.isoformat())
         errors: dict[int, list[str]] = {alert_id: [] for alert_id in ids}
+        give_up: set[int] = set()
         for url in dict.fromkeys(u for *_, targets in plan for u in targets):
             tid = channels.target_id(url)
             wanted = [
@@ -227,15 +238,17 @@ class Sender:
                 continue
             items = [(item_key, story) for _, item_key, story in wanted]
             message = digest_message(rule_id, key, period, items, self.index)
-            error = self._deliver(url, message, [a for a, _, _ in wanted], report)
+            error, enough = self._deliver(url, message, [a for a, _, _ in wanted], report)
             if error:
                 for alert_id, _, _ in wanted:
                     errors[alert_id].append(error)
+            if enough:
+                give_up.update(a for a, _, _ in wanted)
         for alert_id, _, story_id, _ in plan:
             if story_id is not None and story_id not in stories:
                 self._finish([alert_id], ["the story is no longer stored"], report, final=True)
             else:
-                self._finish([alert_id], errors[alert_id], report)
+                self._finish([alert_id], errors[alert_id], report, final=alert_id in give_up)
 
     @staticmethod
     def _delivered(session: Session, ids: list[int]) -> set[tuple[int, str]]:
@@ -248,16 +261,19 @@ class Sender:
 
     def _deliver(
         self, url: str, message: Message, alert_ids: list[int], report: SendReport
-    ) -> str | None:
-        """Hand ``message`` to ``url`` and record the answer at once; the error, if any."""
+    ) -> tuple[str | None, bool]:
+        """Hand ``message`` to ``url`` and record the answer at once; the error, if any, and
+        whether to give up on the alerts: ``url`` has been sent them ``max_unconfirmed``
+        times without answering in time."""
         outcome = self.notify(url, message)
         masked = channels.mask(url)
         now = self.clock()
+        error = f"{UNCONFIRMED}{outcome.error}" if outcome.unconfirmed else outcome.error
         with Session(self.store.engine) as session, session.begin():
             for alert_id in alert_ids:
                 session.add(
                     AlertAttempt(
-                        alert_id=alert_id, at=now, target=masked, ok=outcome.ok, error=outcome.error
+                        alert_id=alert_id, at=now, target=masked, ok=outcome.ok, error=error
                     )
                 )
                 if outcome.ok:
@@ -269,12 +285,37 @@ class Sender:
                             delivered_at=now,
                         )
                     )
+            unanswered = (
+                session.scalar(
+                    select(func.count())
+                    .select_from(AlertAttempt)
+                    .where(
+                        AlertAttempt.alert_id == alert_ids[0],
+                        AlertAttempt.target == masked,
+                        AlertAttempt.error.startswith(UNCONFIRMED),
+                    )
+                )
+                if outcome.unconfirmed
+                else 0
+            )
         if outcome.ok:
             report.messages += 1
-            return None
+            return None, False
+        if outcome.unconfirmed:
+            report.unconfirmed += 1
+            enough = int(unanswered or 0) >= self.backoff.max_unconfirmed
+            logger.warning(
+                "alert %s to %s: %s (sent %d times%s)",
+                message.key[:12],
+                masked,
+                outcome.error,
+                unanswered,
+                ": given up" if enough else ", the same key each time",
+            )
+            return f"{masked}: {error}", enough
         report.refused += 1
         logger.warning("alert %s to %s: not accepted: %s", message.key[:12], masked, outcome.error)
-        return f"{masked}: {outcome.error}"
+        return f"{masked}: {outcome.error}", False
 
     def _finish(
         self, ids: list[int], errors: list[str], report: SendReport, *, final: bool = False

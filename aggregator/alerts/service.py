@@ -55,11 +55,13 @@ def deliver(
         store.close()
     if report.skipped:
         logger.info("alerts: %s", report.skipped)
-    elif report.messages or report.refused or report.health_queued:
+    elif report.messages or report.refused or report.unconfirmed or report.health_queued:
         logger.info(
-            "alerts: %d messages accepted, %d refused; %d alerts delivered, %d to retry, %d failed",
+            "alerts: %d messages accepted, %d refused, %d unanswered in time; %d alerts "
+            "delivered, %d to retry, %d failed",
             report.messages,
             report.refused,
+            report.unconfirmed,
             report.delivered,
             report.retrying,
             report.failed,

@@ -15,15 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from aggregator.alerts import SendReport, deliver, rules_in_force
 from aggregator.alerts.outbox import PENDING, status_counts
 from aggregator.app import tuning
+from aggregator.exceptions import StoreError
+from aggregator.faults import disk_full
 from aggregator.health import HEALTHY, Health, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.registry import Registry, Site
 from aggregator.search import refresh_index
 from aggregator.search.alongside import IndexAlongside
 from aggregator.store import CrawlRecord, StoryStore, open_store
+from aggregator.store.database import one_line, safe_url
 from feeds.publish import update_feeds
 from spiders.extraction_workers import ExtractionWorkers
 from spiders.runner import SiteReport, crawl_settings, run_crawl
@@ -66,6 +71,7 @@ class CrawlOutcome:
     feeds: list[Path]
     alerts: SendReport
     feeds_failed: bool = False  # the feeds could not be written (said in the log)
+    store_failed: bool = False  # the crawl record could not be written (said in the log)
 
     @property
     def all_failed(self) -> bool:
@@ -74,8 +80,9 @@ class CrawlOutcome:
 
     @property
     def failed(self) -> bool:
-        """Every site failed, or the feeds could not be written: the job must be run again."""
-        return self.all_failed or self.feeds_failed
+        """Every site failed, or the feeds or the crawl record could not be written: the job
+        must be run again."""
+        return self.all_failed or self.feeds_failed or self.store_failed
 
     @property
     def interrupted_by(self) -> int | None:
@@ -148,8 +155,17 @@ class CrawlJob:
         feeds are built from the tags; in the crawl's ``workers`` if it started them, which
         are stopped after it), the feeds, the alerts."""
         health = {r.site_id: judge(store, r) for r in reports}
-        store.record_crawl([crawl_record(r, started, finished, health[r.site_id]) for r in reports])
-        refresh_index(store.engine, pool=workers.started() if workers is not None else None)
+        records = [crawl_record(r, started, finished, health[r.site_id]) for r in reports]
+        try:
+            store.record_crawl(records)
+            refresh_index(store.engine, pool=workers.started() if workers is not None else None)
+        except (StoreError, SQLAlchemyError) as exc:
+            # A full disk or a database still locked when the crawl ends: the report is still
+            # due, and what was stored before stays as it was; the sites are due again.
+            logger.error("%s", store_failure(store, exc))
+            store_failed = True
+        else:
+            store_failed = False
         if workers is not None:
             workers.close()  # their memory is not needed while the feeds are built
         tuning.stop_fork_server()
@@ -165,12 +181,27 @@ class CrawlJob:
             # not depend on the feeds, and the next crawl writes them.
             logger.error("cannot write the feeds in %s: %s", feeds_dir(self.data_dir), exc)
             feeds_failed = True
-        pending = status_counts(store.engine)[PENDING]
-        if self.rules or pending:
+        if store_failed:
+            # Sending now could not record what was sent: every alert would go again.
+            sent = SendReport()
+        elif self.rules or status_counts(store.engine)[PENDING]:
             sent = deliver(self.data_dir, Registry(self.feed_sites), self.rules)
         else:
             sent = SendReport()
-        return CrawlOutcome(list(reports), health, written, sent, feeds_failed)
+        return CrawlOutcome(list(reports), health, written, sent, feeds_failed, store_failed)
+
+
+def store_failure(store: StoryStore, exc: BaseException) -> str:
+    """One line: why the crawl's record could not be written, naming the store."""
+    url = store.engine.url
+    where = url.database if url.get_backend_name() == "sqlite" else safe_url(str(url))
+    cause = exc.__cause__ if isinstance(exc, StoreError) and exc.__cause__ else exc
+    what = "disk full" if disk_full(cause) else "cannot write to the store"
+    return (
+        f"{what}: {where}: the crawl's record and search index were not written, no alert was "
+        f"sent ({one_line(cause)}); the stories stored before are intact: crawl again once "
+        "it can be written"
+    )
 
 
 def judge(store: StoryStore, report: SiteReport) -> Health:

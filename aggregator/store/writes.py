@@ -31,8 +31,9 @@ PG_WRITE_LOCK = 0x746C64_0002
 
 
 class Outbox(Protocol):
-    """What queues alerts for a new story, in the session (and transaction) that stores it:
-    ``aggregator.alerts.AlertQueue``. Returns how many it queued."""
+    """What queues alerts for a new story or a new source of a known one (``site_id``'s), in
+    the session (and transaction) that stores it: ``aggregator.alerts.AlertQueue``. Returns how
+    many it queued."""
 
     def queue(self, session: Session, story: Story, site_id: str) -> int: ...
 
@@ -89,8 +90,9 @@ class StoryWrites:
     ) -> AddResult:
         """Store ``article`` from ``url`` on ``site_id``; a re-crawl stores nothing twice.
 
-        A new story (not a copy of a known one) is handed to ``outbox`` before the commit:
-        the story and its alerts are stored together or not at all."""
+        A new story, or a known one with a new source (which may make a rule match that the
+        first copies did not), is handed to ``outbox`` before the commit: the story and its
+        alerts are stored together or not at all."""
         fetched = to_utc(now or datetime.now(UTC))
         assert fetched is not None
         try:
@@ -101,7 +103,7 @@ class StoryWrites:
                 result, story_id = writer.add(
                     site_id, canonical_url(url), article, fetched, bodyprint
                 )
-                if result is AddResult.NEW_STORY and outbox is not None:
+                if result is not AddResult.KNOWN_URL and outbox is not None:
                     # A session in the connection's transaction: committed with the story.
                     with Session(bind=conn) as session:
                         outbox.queue(session, session.get_one(Story, story_id), site_id)

@@ -1,7 +1,8 @@
 """Store each article once; an exact copy on another URL becomes another source.
 
 With watch rules (setting ``TINLAODONG_RULES_FILE``, else ``DATA_DIR/rules.yaml`` if present),
-a new story's alerts are queued in the transaction that stores it (``aggregator.alerts``).
+a story's alerts are queued in the transaction that stores it or a new source of it
+(``aggregator.alerts``).
 
 Writes run in a writer thread (:class:`spiders.store_access.StoreWriter`): the one the run
 handed the spider with its store, else the pipeline's own, with a store of its own.
@@ -19,9 +20,10 @@ from scrapy.crawler import Crawler
 
 from aggregator.alerts import alert_queue, rules_in_force
 from aggregator.dates import plausible_date
-from aggregator.exceptions import StoreError
+from aggregator.exceptions import RegistryError, StoreError
 from aggregator.models import Article
 from aggregator.paths import data_dir
+from aggregator.registry import Site, load_registry
 from aggregator.store import AddResult, Outbox, StoryStore
 from aggregator.store.database import one_line
 from spiders.items import PageItem
@@ -55,13 +57,29 @@ class StoreArticlePipeline:
             data_dir(settings.get("TINLAODONG_DATA_DIR") or None),
             settings.get("TINLAODONG_RULES_FILE") or None,
         )
-        site = getattr(self.crawler.spider, "site", None)
-        self.outbox = alert_queue(rules, [site] if site is not None else [])
+        if rules is not None and rules.story_rules:
+            self.outbox = alert_queue(rules, self._known_sites())
         given = given_store(self.crawler.spider)
         if given is not None:
             self.store, self.writer = given
         else:
             self.store, self.writer, self.owned = own_store(settings), StoreWriter(), True
+
+    def _known_sites(self) -> list[Site]:
+        """The sites a rule's ``provinces:`` may find a story's publishers among: the
+        registry's, this spider's own first (a copy of a story known from another site may
+        make a rule match, its earlier publishers' provinces included)."""
+        spider = self.crawler.spider
+        site = getattr(spider, "site", None)
+        own = [site] if isinstance(site, Site) else []
+        registry_file = getattr(spider, "registry_file", None)
+        try:
+            registry = load_registry(
+                registry_file(self.crawler.settings) if registry_file else None
+            )
+        except RegistryError:
+            return own  # the spider's own site was read already: its registry cannot be bad
+        return own + [s for s in registry.sites if not own or s.id != own[0].id]
 
     async def close_spider(self) -> None:
         if self.owned and self.store is not None and self.writer is not None:

@@ -1,0 +1,142 @@
+"""Every YAML file tinlaodong reads is refused, in one line naming it, when it is too large or
+its aliases would expand it beyond a small size: an alias bomb ("billion laughs") in a registry
+cost 34 s, 2.9 GB and a MemoryError (issue 21, item 6)."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from aggregator import yamlfile
+from aggregator.alerts import load_rules
+from aggregator.exceptions import ConfigError
+from aggregator.gazetteer import default_gazetteer_path
+from aggregator.registry import default_registry_path, load_registry
+from aggregator.tags import default_topics_path
+from tests.helpers import tinlaodong
+
+
+def laughs(levels: int = 9) -> str:
+    """The classic: each level nine aliases of the one before (9**9 strings when expanded)."""
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for n in range(1, levels + 1):
+        lines.append(f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]")
+    return "\n".join(lines) + "\n"
+
+
+def bomb_registry(path: Path) -> Path:
+    path.write_text(
+        laughs()
+        + "sites:\n  - id: x\n    name: X\n    province: Hà Nội\n"
+        + "    start_urls: [*a9]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def child_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def test_an_alias_bomb_registry_is_one_line_fast_and_small(tmp_path: Path) -> None:
+    registry = bomb_registry(tmp_path / "sites.yaml")
+    started = time.monotonic()
+    result = tinlaodong("sites", "--sites", str(registry), timeout=30)
+    seconds = time.monotonic() - started
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"tinlaodong sites: error: {registry}: ")
+    assert "alias" in line.removeprefix(f"tinlaodong sites: error: {registry}")
+    assert seconds < 10 and child_peak_mb() < 400
+    print(f"alias bomb registry: {seconds:.2f} s, children's peak {child_peak_mb():.0f} MB")
+
+
+def test_an_alias_bomb_rules_file_is_one_line(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        laughs() + "rules:\n  - id: r\n    query: lao dong\n    notify: *a9\n", encoding="utf-8"
+    )
+    (tmp_path / "var").mkdir()
+    result = tinlaodong("crawl", "--rules", str(rules), "--data-dir", str(tmp_path / "var"))
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"tinlaodong crawl: error: {rules}: ")
+    assert "alias" in line.removeprefix(f"tinlaodong crawl: error: {rules}")
+
+
+def test_a_huge_registry_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    registry = tmp_path / "sites.yaml"
+    with registry.open("wb") as file:
+        file.truncate(3 * 2**30)  # sparse: 3 GB that take no disk
+    result = tinlaodong("sites", "--sites", str(registry), timeout=30)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"tinlaodong sites: error: {registry}: ")
+    assert "larger than" in line
+
+
+@pytest.mark.parametrize("kind", ["registry", "rules", "yaml"])
+def test_each_reader_refuses_a_bomb_naming_the_file(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(laughs(4) + "x: [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]\n", encoding="utf-8")
+    read = {"registry": load_registry, "rules": load_rules, "yaml": yamlfile.read}[kind]
+    with pytest.raises(ConfigError) as refused:
+        read(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    assert "alias" in message.removeprefix(str(path))
+
+
+@pytest.mark.parametrize("kind", ["registry", "rules"])
+def test_a_file_nested_too_deeply_is_one_line(tmp_path: Path, kind: str) -> None:
+    path = tmp_path / f"{kind}.yaml"
+    path.write_text(f"{kind}: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    command = ["sites", "--sites"] if kind == "registry" else ["alerts", "test"]
+    result = tinlaodong(*command, str(path), "--data-dir", str(tmp_path), timeout=30)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert str(path) in line and "nest" in line
+
+
+def test_the_shipped_files_and_a_few_honest_aliases_still_load(tmp_path: Path) -> None:
+    for path in (default_registry_path(), default_gazetteer_path(), default_topics_path()):
+        assert isinstance(yamlfile.read(path), dict)
+    honest = tmp_path / "anchors.yaml"
+    honest.write_text(
+        "base: &base {kind: department, status: archived}\n"
+        "sites:\n" + "".join(f"  - {{<<: *base, id: s{n}}}\n" for n in range(20)),
+        encoding="utf-8",
+    )
+    loaded = yamlfile.read(honest)
+    assert isinstance(loaded, dict) and loaded["sites"][19] == {
+        "kind": "department",
+        "status": "archived",
+        "id": "s19",
+    }
+
+
+def test_yaml_goes_through_one_loader() -> None:
+    """No module but ``aggregator.yamlfile`` parses YAML itself."""
+    root = Path(__file__).resolve().parent.parent
+    found = subprocess.run(
+        [
+            "grep",
+            "-rlE",
+            r"yaml\.(safe_load|load|compose|full_load|unsafe_load)\(",
+            "--include=*.py",
+        ]
+        + [str(root / d) for d in ("aggregator", "spiders", "feeds", "mirror", "bench")],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    assert [Path(f).relative_to(root).as_posix() for f in found] == ["aggregator/yamlfile.py"]
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__]))
