@@ -76,6 +76,8 @@ def _run(args: argparse.Namespace) -> int:
             return 0
     if args.sites is not None:
         remember_sites_file(args.data_dir, args.sites)
+        # The crawl's alert matcher reads the registry a rule's provinces: refer to.
+        overrides.setdefault("TINLAODONG_SITES_FILE", str(Path(args.sites).resolve()))
     job = CrawlJob(
         args.data_dir, sites, feed_sites=registry.sites, rules_file=args.rules, overrides=overrides
     )
