@@ -122,54 +122,70 @@ def raise_fd_limit() -> int:
 
 
 class ConnectionTable:
-    """The open connections, by client address, the waiting ones (no request being answered)
-    in the order they started waiting. Used from the event loop's thread only."""
+    """The open connections by client address, and the waiting ones (no request being
+    answered) of each address in the order they started waiting. Used from the event loop's
+    thread only."""
 
     def __init__(self, limits: ConnectionLimits) -> None:
         self.limits = limits
         self._clients: dict[Hashable, str] = {}
         self._per_client: dict[str, int] = {}
-        self._waiting: OrderedDict[Hashable, None] = OrderedDict()
+        self._waiting: dict[str, OrderedDict[Hashable, None]] = {}
 
     def __len__(self) -> int:
         return len(self._clients)
 
     def admit(self, conn: Hashable, host: str) -> tuple[bool, Hashable | None]:
-        """Whether ``conn`` from ``host`` may stay, and the connection to drop for it (the one
-        waiting longest) if the server is full. An admitted one counts as waiting."""
+        """Whether ``conn`` from ``host`` may stay, and the connection to drop for it if the
+        server is full: of the address holding the most connections, the one that has waited
+        longest for a request. So a flood from one address (a proxy's too) makes room out of
+        its own connections, never out of a reader's single one. An admitted one waits."""
         cap = self.limits.per_client
         if cap and self._per_client.get(host, 0) >= cap and not self.limits.is_trusted(host):
             return False, None
         victim = None
         if len(self._clients) >= self.limits.max_connections:
             if not self._waiting:
-                return False, None
-            victim = next(iter(self._waiting))
+                return False, None  # every connection is being answered
+            holder = max(self._waiting, key=self._per_client.__getitem__)
+            victim = next(iter(self._waiting[holder]))
             self.release(victim)
         self._clients[conn] = host
         self._per_client[host] = self._per_client.get(host, 0) + 1
-        self._waiting[conn] = None
+        self._waiting.setdefault(host, OrderedDict())[conn] = None
         return True, victim
 
     def busy(self, conn: Hashable) -> None:
         """``conn``'s request is in: it is not dropped for a newcomer until answered."""
-        self._waiting.pop(conn, None)
+        host = self._clients.get(conn)
+        if host is not None:
+            self._unwait(conn, host)
 
     def waiting(self, conn: Hashable) -> None:
-        """``conn`` waits for its next request (last in line to be dropped)."""
-        if conn in self._clients:
-            self._waiting[conn] = None
-            self._waiting.move_to_end(conn)
+        """``conn`` waits for its next request (its address's last to be dropped)."""
+        host = self._clients.get(conn)
+        if host is not None:
+            queue = self._waiting.setdefault(host, OrderedDict())
+            queue[conn] = None
+            queue.move_to_end(conn)
 
     def release(self, conn: Hashable) -> None:
         host = self._clients.pop(conn, None)
-        self._waiting.pop(conn, None)
-        if host is not None:
-            left = self._per_client[host] - 1
-            if left:
-                self._per_client[host] = left
-            else:
-                del self._per_client[host]
+        if host is None:
+            return
+        self._unwait(conn, host)
+        left = self._per_client[host] - 1
+        if left:
+            self._per_client[host] = left
+        else:
+            del self._per_client[host]
+
+    def _unwait(self, conn: Hashable, host: str) -> None:
+        queue = self._waiting.get(host)
+        if queue is not None:
+            queue.pop(conn, None)
+            if not queue:
+                del self._waiting[host]
 
 
 class RequestLimit:
