@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import resource
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
 
@@ -27,6 +27,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aggregator.exceptions import ConfigError
 
+# Seconds between two lines saying connections were refused or dropped: a flood is one line a
+# minute in the log, not one per connection.
+REPORT_EVERY = 60.0
 # Descriptors never given to connections: the store (a few per pooled SQLite connection), the
 # logs, crawl subprocesses' pipes, the event loop's own. A quarter of the limit, at least this.
 RESERVED_FDS = 128
@@ -131,6 +134,9 @@ class ConnectionTable:
         self._clients: dict[Hashable, str] = {}
         self._per_client: dict[str, int] = {}
         self._waiting: dict[str, OrderedDict[Hashable, None]] = {}
+        self._refused: Counter[str] = Counter()  # by address, since the last report
+        self._made_room = 0
+        self._reported = -REPORT_EVERY
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -142,18 +148,42 @@ class ConnectionTable:
         its own connections, never out of a reader's single one. An admitted one waits."""
         cap = self.limits.per_client
         if cap and self._per_client.get(host, 0) >= cap and not self.limits.is_trusted(host):
+            self._refused[host] += 1
             return False, None
         victim = None
         if len(self._clients) >= self.limits.max_connections:
             if not self._waiting:
+                self._refused[host] += 1
                 return False, None  # every connection is being answered
             holder = max(self._waiting, key=self._per_client.__getitem__)
             victim = next(iter(self._waiting[holder]))
             self.release(victim)
+            self._made_room += 1
         self._clients[conn] = host
         self._per_client[host] = self._per_client.get(host, 0) + 1
         self._waiting.setdefault(host, OrderedDict())[conn] = None
         return True, victim
+
+    def report(self, now: float) -> str | None:
+        """A line on the connections refused and dropped since the last one, if there were any
+        and the last was ``REPORT_EVERY`` seconds before ``now`` (the event loop's clock)."""
+        if not (self._refused or self._made_room) or now - self._reported < REPORT_EVERY:
+            return None
+        parts = []
+        if self._refused:
+            (most, count), *_ = self._refused.most_common(1)
+            parts.append(
+                f"{self._refused.total()} refused ({count} from {most}; at most "
+                f"{self.limits.per_client} a client, TINLAODONG_MAX_CONNECTIONS_PER_CLIENT)"
+            )
+        if self._made_room:
+            parts.append(
+                f"{self._made_room} waiting for a request closed to make room (at most "
+                f"{self.limits.max_connections} in all, TINLAODONG_MAX_CONNECTIONS)"
+            )
+        self._refused.clear()
+        self._made_room, self._reported = 0, now
+        return "connections " + ", ".join(parts)
 
     def busy(self, conn: Hashable) -> None:
         """``conn``'s request is in: it is not dropped for a newcomer until answered."""

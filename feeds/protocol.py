@@ -19,12 +19,15 @@ A reverse proxy in front does this too and more (``docs/deployment.md``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from feeds.connection_limits import ConnectionLimits, ConnectionTable
 
+# The server's log (feeds.server's): what a flood did, a line a minute at most.
+logger = logging.getLogger("feeds.server")
 HEAD_SECONDS = ConnectionLimits.head_seconds
 # Request line and headers together; browsers and feed readers send a few hundred bytes.
 MAX_HEAD_BYTES = 32 * 1024
@@ -61,6 +64,10 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             if victim is not None:
                 assert isinstance(victim, BoundedHttpProtocol)
                 victim.drop()
+            if victim is not None or not admitted:
+                line = self.table.report(self.loop.time())
+                if line is not None:
+                    logger.warning("%s", line)
             if not admitted:
                 # Closed at once: its descriptor is free again for the others and the store.
                 self.transport.write(_FULL)

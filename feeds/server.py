@@ -435,9 +435,18 @@ class FeedServer:
         with self._lock:
             if self._server is not None:
                 return self
-            limits = self.limits or ConnectionLimits.from_environ()
+            wanted = self.limits or ConnectionLimits.from_environ()
             # As many connections as the descriptors allow, with room left for the store.
-            limits = limits.fitted(raise_fd_limit())
+            fds = raise_fd_limit()
+            limits = wanted.fitted(fds)
+            if limits.max_connections < wanted.max_connections:
+                logger.warning(
+                    "open-file limit %d: at most %d connections at once, not %d (raise the "
+                    "hard limit: LimitNOFILE in a systemd unit)",
+                    fds,
+                    limits.max_connections,
+                    wanted.max_connections,
+                )
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             # Bound here, not by uvicorn: an address in use is an OSError now, and port 0
             # is known before the first request.
