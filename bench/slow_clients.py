@@ -19,7 +19,6 @@ import argparse
 import contextlib
 import os
 import re
-import resource
 import socket
 import statistics
 import subprocess
@@ -34,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script: the project and its tests importable
     sys.path.insert(0, str(ROOT))
 
+from tests.test_server_limits import with_fd_limit  # noqa: E402
 from tests.test_web import populated_data_dir  # noqa: E402
 
 
@@ -54,18 +54,16 @@ def main() -> None:
         data = populated_data_dir(Path(tmp))
         log = Path(tmp) / "server.log"
 
-        def limit() -> None:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (args.fds, args.fds))
-
-        command = [sys.executable, "-m", "aggregator.cli.main", "feeds", "serve"]
-        command += ["--data-dir", str(data.data_dir), "--sites", str(data.sites_file)]
+        command = with_fd_limit(
+            args.fds, "feeds", "serve", "--data-dir", str(data.data_dir), "--sites",
+            str(data.sites_file),
+        )  # fmt: skip
         with log.open("w") as errors:
             server = subprocess.Popen(
                 [*command, "--port", "0"],
                 stdout=subprocess.PIPE,
                 stderr=errors,
                 text=True,
-                preexec_fn=limit,  # noqa: PLW1509 -- the limit is the child's alone
             )
         try:
             assert server.stdout is not None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import resource
 import socket
 import subprocess
 import sys
@@ -53,8 +52,16 @@ class Served:
     log: Path
 
 
-def _limit_fds() -> None:
-    resource.setrlimit(resource.RLIMIT_NOFILE, (FD_LIMIT, FD_LIMIT))
+def with_fd_limit(fds: int, *argv: str) -> list[str]:
+    """A command running ``tinlaodong argv`` with ``fds`` descriptors, soft and hard (set in
+    the child itself: no preexec_fn, which forking a threaded process makes unsafe)."""
+    launch = (
+        "import resource, runpy, sys; "
+        f"resource.setrlimit(resource.RLIMIT_NOFILE, ({fds}, {fds})); "
+        "sys.argv[0] = 'tinlaodong'; "
+        "runpy.run_module('aggregator.cli.main', run_name='__main__')"
+    )
+    return [sys.executable, "-c", launch, *argv]
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +75,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "TINLAODONG_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
         "TINLAODONG_BODY_TIMEOUT": str(HEAD_TIMEOUT),
     }
-    command = [sys.executable, "-m", "aggregator.cli.main", "feeds", "serve"]
-    command += ["--data-dir", str(data.data_dir), "--sites", str(data.sites_file), "--port", "0"]
+    command = with_fd_limit(
+        FD_LIMIT, "feeds", "serve", "--data-dir", str(data.data_dir), "--sites",
+        str(data.sites_file), "--port", "0",
+    )  # fmt: skip
     with log.open("w") as errors:
         process = subprocess.Popen(
             command,
@@ -77,7 +86,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
             stderr=errors,
             text=True,
             env=env,
-            preexec_fn=_limit_fds,  # noqa: PLW1509 -- the limit must be the child's alone
         )
     try:
         assert process.stdout is not None
