@@ -10,6 +10,7 @@ requests answered at once are bounded (a 503 past it, not a queue).
 from __future__ import annotations
 
 import contextlib
+import http.client
 import os
 import re
 import socket
@@ -245,6 +246,30 @@ def test_one_address_is_held_to_its_share(folder: Path, caplog: pytest.LogCaptur
                 sock.close()
     said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert len(said) == 1 and "refused" in said[0] and "from 127.0.0.2" in said[0], said
+
+
+def test_when_full_a_flood_makes_room_out_of_its_own_connections(folder: Path) -> None:
+    with FeedServer(folder, port=0, limits=ConnectionLimits(max_connections=20)) as server:
+        reader = http.client.HTTPConnection(
+            "127.0.0.1", server.port, timeout=5, source_address=("127.0.0.3", 0)
+        )
+        flood: list[socket.socket] = []
+        try:
+            reader.request("GET", "/all.rss.xml")
+            assert reader.getresponse().read() and reader.sock is not None
+            kept = reader.sock
+            flood = _open(server.port, 100)  # the proxy's address: not capped as one client
+            deadline = time.monotonic() + 5
+            while sum(not _is_closed(sock) for sock in flood) > 20 - 1:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            # The reader's kept-alive connection, idle meanwhile, is still there.
+            reader.request("GET", "/all.rss.xml")
+            assert reader.getresponse().status == 200 and reader.sock is kept
+        finally:
+            reader.close()
+            for sock in flood:
+                sock.close()
 
 
 def _stalled_reader(server: FeedServer) -> socket.socket:
