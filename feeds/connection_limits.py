@@ -84,13 +84,20 @@ class ConnectionLimits:
 
     def is_trusted(self, host: str) -> bool:
         """Whether ``host`` is a proxy the per-client cap does not apply to."""
+        try:
+            address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+            address = ipaddress.ip_address(host)
+        except ValueError:  # not an address (a Unix socket's peer): compared as text
+            address = None
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped  # an IPv4 client of a dual-stack socket
         for entry in self.trusted:
             if entry == "*" or entry == host:
                 return True
             try:
-                if ipaddress.ip_address(host) in ipaddress.ip_network(entry, strict=False):
+                if address is not None and address in ipaddress.ip_network(entry, strict=False):
                     return True
-            except ValueError:  # a name, or not an address: compared as text above
+            except ValueError:  # a name, not a network: compared as text above
                 continue
         return False
 

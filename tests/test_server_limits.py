@@ -338,3 +338,7 @@ def test_settings_out_of_range_are_one_line() -> None:
     assert limits.per_client == 0
     assert ConnectionLimits().fitted(256).max_connections == 128
     assert ConnectionLimits().fitted(1 << 16).max_connections == 1000
+    limits = ConnectionLimits.from_environ({"FORWARDED_ALLOW_IPS": "10.0.0.0/8, proxy.lan"})
+    assert limits.is_trusted("10.1.2.3") and limits.is_trusted("::ffff:10.1.2.3")
+    assert limits.is_trusted("proxy.lan") and not limits.is_trusted("127.0.0.1")
+    assert ConnectionLimits().is_trusted("::ffff:127.0.0.1")
