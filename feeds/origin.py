@@ -9,6 +9,10 @@ file is served, with the address the client reached the server by.
 
 from __future__ import annotations
 
+import os
+
+# The same name feeds.publish reads when it writes the files.
+PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
 LOCAL_ORIGIN = "http://tinlaodong.invalid/"
 LOCAL_FEEDS = LOCAL_ORIGIN + "feeds/"
 _ORIGIN = LOCAL_ORIGIN.encode("ascii")
@@ -24,3 +28,10 @@ def with_origin(data: bytes, home_url: str, feeds_url: str) -> bytes:
     home page by ``home_url`` (both ending in ``/``)."""
     data = data.replace(_FEEDS, feeds_url.encode("utf-8"))
     return data.replace(_ORIGIN, home_url.encode("utf-8"))
+
+
+def public_origin() -> str | None:
+    """``$TINLAODONG_PUBLIC_URL`` without its final ``/``, or None if unset: where set, every
+    link the server gives names it, whatever Host header a client sent."""
+    public = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    return public.rstrip("/") or None

@@ -6,9 +6,10 @@ served, so neither ``..`` nor a temporary file nor a stray database can leak out
 
 The app is a Starlette ASGI app (:func:`feed_files_app`), served by uvicorn in a thread of its
 own (:class:`FeedServer`). A file is read, hashed and compressed once per version (a stat per
-request tells a new one): ``bench/serving.py`` measures it. Slow clients are bounded: a
-connection limit, a keep-alive timeout, a deadline and a size limit for each request head
-(``feeds.protocol``); a reverse proxy in front does more (``docs/deployment.md``).
+request tells a new one): ``bench/serving.py`` measures it. Slow clients are bounded
+(``feeds.connection_limits``: connections in all and per client, deadlines for each request's
+head and body and for a client that stops reading, requests answered at once); a reverse proxy
+in front does more (``docs/deployment.md``).
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from feeds.connection_limits import ConnectionLimits, RequestLimit, raise_fd_limit
 from feeds.listing import INDEX_NAME
-from feeds.origin import has_local_origin, with_origin
-from feeds.protocol import BoundedHttpProtocol
+from feeds.origin import has_local_origin, public_origin, with_origin
+from feeds.protocol import bounded_protocol
 
 logger = logging.getLogger(__name__)
 
@@ -54,13 +56,9 @@ CONTENT_TYPES = {
 }
 # Readers may cache briefly, then must revalidate (cheap: a 304).
 CACHE_CONTROL = "public, max-age=300"
-# Connections (and requests in progress) at once; past it uvicorn answers 503. Feed readers
-# poll and go: the limit keeps a flood of idle or slow connections from taking the process.
-MAX_CONNECTIONS = 1000
-# Seconds an idle kept-alive connection stays open between two requests.
-KEEP_ALIVE_SECONDS = 15
 # Seconds stop() lets answers being sent finish before cancelling them.
 GRACEFUL_SECONDS = 5
+
 
 class _Entity:
     """A body with what answering for it needs, computed once per version of the bytes: the
@@ -68,8 +66,16 @@ class _Entity:
     header lines of each kind of answer (on first demand)."""
 
     __slots__ = (
-        "data", "content_type", "etag", "mtime", "last_modified", "_gzip", "_heads", "_lock",
+        "data",
+        "content_type",
+        "etag",
+        "mtime",
+        "last_modified",
+        "_gzip",
+        "_heads",
+        "_lock",
         "_variants",
+        "vary_host",
     )
 
     def __init__(self, data: bytes, content_type: str, mtime: datetime | None) -> None:
@@ -81,9 +87,11 @@ class _Entity:
         self.mtime = mtime
         self.last_modified = None if mtime is None else format_datetime(mtime, usegmt=True)
         self._gzip: bytes | None = None
-        self._heads: dict[tuple[int, str, bool], list[tuple[bytes, bytes]]] = {}
+        self._heads: dict[tuple[int, str, bool, bool], list[tuple[bytes, bytes]]] = {}
         self._lock = threading.Lock()
         self._variants: dict[tuple[str, str], _Entity] | None = None
+        # Its links follow the Host header the client sent: a shared cache must key on it.
+        self.vary_host = False
 
     def for_origin(self, home_url: str, feeds_url: str) -> _Entity:
         """This file as served at ``home_url`` (its feeds at ``feeds_url``): written without a
@@ -98,6 +106,7 @@ class _Entity:
         if variant is None:
             data = with_origin(self.data, home_url, feeds_url)
             variant = _Entity(data, self.content_type, self.mtime)
+            variant.vary_host = public_origin() is None
             if len(self._variants) < MAX_ORIGINS:
                 self._variants[key] = variant
         return variant
@@ -113,10 +122,14 @@ class _Entity:
                     packed = self._gzip = gzip.compress(self.data, compresslevel=6, mtime=0)
         return packed
 
-    def head(self, status: int, cache_control: str, gzipped: bool) -> list[tuple[bytes, bytes]]:
-        """The header lines of an answer with this body (a 304: the validators only),
-        encoded once: the same few are sent over and over."""
-        key = (status, cache_control, gzipped)
+    def head(
+        self, status: int, cache_control: str, gzipped: bool, vary_host: bool = False
+    ) -> list[tuple[bytes, bytes]]:
+        """The header lines of an answer with this body (a 304: the validators and Vary),
+        encoded once: the same few are sent over and over. ``vary_host``: the body's links
+        follow the request's Host."""
+        vary_host = vary_host or self.vary_host
+        key = (status, cache_control, gzipped, vary_host)
         lines = self._heads.get(key)
         if lines is None:
             cacheable = status in (200, 304)
@@ -125,8 +138,8 @@ class _Entity:
                 named["ETag"] = self.etag
                 if self.last_modified is not None:
                     named["Last-Modified"] = self.last_modified
+            named["Vary"] = "Accept-Encoding, Host" if vary_host else "Accept-Encoding"
             if status != 304:
-                named["Vary"] = "Accept-Encoding"
                 if gzipped:
                     named["Content-Encoding"] = "gzip"
                 named["Content-Type"] = self.content_type
@@ -158,16 +171,18 @@ def entity_response(
     *,
     cache_control: str = CACHE_CONTROL,
     status: int = 200,
+    vary_host: bool = False,
 ) -> Response:
     """``entity`` with its validators: a 304 to a matching conditional request, gzip to a
-    client that takes it. Only a 200 is cached or answered with 304."""
+    client that takes it. Only a 200 is cached or answered with 304. ``vary_host``: its
+    links follow the request's Host (``Vary: Host``, for the caches on the way)."""
     if status == 200 and _not_modified(request_headers, entity.etag, entity.mtime):
-        return _Prepared(304, b"", entity.head(304, cache_control, False))
+        return _Prepared(304, b"", entity.head(304, cache_control, False, vary_host))
     packed = len(entity.data) > GZIP_MIN_BYTES and _accepts_gzip(
         request_headers.get("accept-encoding")
     )
     body = entity.gzipped() if packed else entity.data
-    return _Prepared(status, body, entity.head(status, cache_control, packed))
+    return _Prepared(status, body, entity.head(status, cache_control, packed, vary_host))
 
 
 def _not_modified(request_headers: Headers, etag: str, mtime: datetime | None) -> bool:
@@ -314,8 +329,12 @@ def file_response(
 
 
 def request_origin(request: Request) -> str:
-    """This server's URL as the client named it (the Host header), else as bound; https
-    when a trusted reverse proxy says so (uvicorn reads its X-Forwarded-Proto)."""
+    """This server's public URL (``$TINLAODONG_PUBLIC_URL``, without its final ``/``) if set;
+    else its URL as the client named it (the Host header), else as bound; https when a trusted
+    reverse proxy says so (uvicorn reads its X-Forwarded-Proto)."""
+    public = public_origin()
+    if public is not None:
+        return public
     host = request.headers.get("host")
     if not host or any(c in host for c in "/\\ @"):
         bound = request.scope.get("server") or ("127.0.0.1", 80)
@@ -358,8 +377,9 @@ class HttpLog:
                 if close:
                     message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
                 if logger.isEnabledFor(logging.INFO):
-                    logger.info('%s "%s" %s', _client(scope), _request_line(scope),
-                                message["status"])
+                    logger.info(
+                        '%s "%s" %s', _client(scope), _request_line(scope), message["status"]
+                    )
             await send(message)
 
         await self.app(scope, receive, logged_send)
@@ -383,10 +403,17 @@ class FeedServer:
     Binds only in :meth:`start`, so constructing one has no side effects.
     """
 
-    def __init__(self, directory: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        host: str = "127.0.0.1",
+        port: int = 8080,
+        limits: ConnectionLimits | None = None,
+    ) -> None:
         self.directory = directory
         self.host = host
         self.port = port
+        self.limits = limits  # None: the settings in the environment (read by start())
         self._server: uvicorn.Server | None = None
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -408,16 +435,28 @@ class FeedServer:
         with self._lock:
             if self._server is not None:
                 return self
+            wanted = self.limits or ConnectionLimits.from_environ()
+            # As many connections as the descriptors allow, with room left for the store.
+            fds = raise_fd_limit()
+            limits = wanted.fitted(fds)
+            if limits.max_connections < wanted.max_connections:
+                logger.warning(
+                    "open-file limit %d: at most %d connections at once, not %d (raise the "
+                    "hard limit: LimitNOFILE in a systemd unit)",
+                    fds,
+                    limits.max_connections,
+                    wanted.max_connections,
+                )
             family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
             # Bound here, not by uvicorn: an address in use is an OSError now, and port 0
             # is known before the first request.
             sock = socket.create_server(
-                (self.host, self.port), family=family, backlog=socket.SOMAXCONN
+                (self.host, self.port), family=family, backlog=limits.backlog
             )
             self.port = sock.getsockname()[1]
             config = uvicorn.Config(
-                HttpLog(self.asgi_app()),
-                http=BoundedHttpProtocol,  # httptools, with a deadline for each request head
+                HttpLog(RequestLimit(self.asgi_app(), limits.max_requests)),
+                http=bounded_protocol(limits),  # httptools, counted, with deadlines
                 loop="uvloop",
                 ws="none",
                 lifespan="off",
@@ -425,10 +464,11 @@ class FeedServer:
                 access_log=False,  # HttpLog writes the line, to this module's logger
                 server_header=False,
                 headers=[("Server", "tinlaodong")],
-                limit_concurrency=MAX_CONNECTIONS,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                # Connections are counted by the protocol, requests by RequestLimit.
+                limit_concurrency=None,
+                timeout_keep_alive=limits.keep_alive_seconds,  # type: ignore[arg-type]
                 timeout_graceful_shutdown=GRACEFUL_SECONDS,
-                backlog=socket.SOMAXCONN,
+                backlog=limits.backlog,
             )
             server = uvicorn.Server(config)
             self._server, self._socket = server, sock
@@ -499,4 +539,3 @@ def _run(server: uvicorn.Server, sock: socket.socket, stopped: threading.Event) 
 def serve_feeds(directory: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve ``directory`` until Ctrl-C."""
     FeedServer(directory, host, port).serve_forever()
-

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from email.message import Message
 from pathlib import Path
 
 import feedparser
 import pytest
+from lxml import html as lxml_html
 
 from aggregator.store import open_store
 from feeds.publish import PUBLIC_URL_ENV, update_feeds
@@ -129,3 +131,46 @@ def test_a_base_url_alone_links_the_folder(tmp_path: Path, data: Data) -> None:
             f"https://cdn.example/tin/{path.name}"
         ]
         assert b".invalid" not in path.read_bytes(), path.name
+
+
+def _vary(headers: Message) -> set[str]:
+    return {name.strip().lower() for name in (headers["Vary"] or "").split(",")}
+
+
+def test_public_url_wins_over_the_host_header(
+    server: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Issue 21, item 7: with a public address set, a forged Host put its name in the links
+    # of the page and of every feed, and caches on the way kept that for everyone.
+    monkeypatch.setenv(PUBLIC_URL_ENV, "https://tin.example/")
+    evil = {"Host": "evil.example"}
+    status, headers, body = get(f"{server.url}/", evil)
+    assert status == 200 and b"evil.example" not in body
+    doc = lxml_html.fromstring(body.decode("utf-8"))
+    feeds = [link.get("href") for link in doc.cssselect('head link[rel="alternate"]')]
+    assert feeds and all(href.startswith("https://tin.example/feeds/") for href in feeds)
+    for path in ("/feeds/all.atom.xml", "/all.atom.xml", "/feeds/search?q=lao&format=atom"):
+        status, headers, body = get(server.url + path, evil)
+        assert status == 200 and b"evil.example" not in body, path
+        atom = feedparser.parse(body)
+        assert atom.feed.link.startswith("https://tin.example/"), path
+        selfs = [link.href for link in atom.feed.links if link.rel == "self"]
+        assert len(selfs) == 1 and selfs[0].startswith("https://tin.example/feeds/"), path
+        assert "host" not in _vary(headers), path  # the same links for every Host
+
+
+def test_answers_whose_links_follow_the_host_vary_on_it(
+    server: WebServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without a public address the links name the Host the reader used: a shared cache that
+    # keyed on the URL alone would give one reader's address to the next.
+    monkeypatch.delenv(PUBLIC_URL_ENV, raising=False)
+    for path in ("/", "/feeds/all.rss.xml", "/all.atom.xml", "/feeds/search?q=lao&format=rss"):
+        status, headers, _ = get(server.url + path)
+        assert status == 200 and "public" in headers["Cache-Control"], path
+        assert {"host", "accept-encoding"} <= _vary(headers), path
+        # A revalidation's 304 says so too (RFC 9110 15.4.5).
+        status, headers, _ = get(server.url + path, {"If-None-Match": headers["ETag"]})
+        assert status == 304 and "host" in _vary(headers), path
+    status, headers, _ = get(f"{server.url}/favicon.svg")  # no links: one for every Host
+    assert status == 200 and _vary(headers) == {"accept-encoding"}

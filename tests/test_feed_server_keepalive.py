@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from feeds.protocol import BoundedHttpProtocol
+from feeds.connection_limits import ConnectionLimits
 from feeds.server import FeedServer, _Entity, _FileCache
 from feeds.web.server import _Answer, _ResponseCache
 
@@ -248,10 +248,12 @@ def _closed_within(sock: socket.socket, seconds: float) -> tuple[bool, bytes]:
     return True, received
 
 
-def test_a_silent_or_slow_client_is_closed_on(
-    server: FeedServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(BoundedHttpProtocol, "head_seconds", 0.5)
+def test_a_silent_or_slow_client_is_closed_on(folder: Path) -> None:
+    with FeedServer(folder, port=0, limits=ConnectionLimits(head_seconds=0.5)) as server:
+        _silent_or_slow_closed_on(server)
+
+
+def _silent_or_slow_closed_on(server: FeedServer) -> None:
     with socket.create_connection(("127.0.0.1", server.port), timeout=5) as silent:
         assert _closed_within(silent, 3)[0]
     # A head a byte at a time (slowloris): the deadline runs from its first byte.

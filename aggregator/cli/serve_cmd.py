@@ -33,6 +33,12 @@ serves, brings the feeds up to date with the store every 2 minutes and sends the
 (workers, tinlaodong worker, fill the store); --once runs the crawls that are due and exits
 (for cron). Ctrl-C or SIGTERM stops it all.
 
+The server bounds slow clients: $TINLAODONG_MAX_CONNECTIONS (1000),
+$TINLAODONG_MAX_CONNECTIONS_PER_CLIENT (64; proxies of $FORWARDED_ALLOW_IPS not capped),
+$TINLAODONG_HEAD_TIMEOUT and $TINLAODONG_BODY_TIMEOUT (10 s each), $TINLAODONG_SEND_TIMEOUT
+(30 s), $TINLAODONG_KEEP_ALIVE_TIMEOUT (15 s), $TINLAODONG_MAX_REQUESTS (200) and
+$TINLAODONG_BACKLOG (511); with $TINLAODONG_PUBLIC_URL set, its links name that address.
+
 For tests and trials only, $TINLAODONG_SCHEDULE_SCALE multiplies every interval (0.001 turns
 3 hours into 11 seconds).
 """

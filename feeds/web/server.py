@@ -26,6 +26,7 @@ from starlette.types import ASGIApp
 from aggregator.paths import feeds_dir
 from aggregator.registry import Site
 from aggregator.store import StoryStore, open_store
+from feeds.origin import public_origin
 from feeds.server import (
     FeedServer,
     _Entity,
@@ -128,9 +129,15 @@ def _answer(response: Response) -> _Answer:
     return _Answer(HTTPStatus(response.status), entity, response.cache_control)
 
 
-def _send(answer: _Answer, request: Request) -> HttpResponse:
+def _send(answer: _Answer, request: Request, *, linked: bool = False) -> HttpResponse:
+    """``answer`` to ``request``; ``linked``: its links name this server, which follows the
+    request's Host unless a public address is set (then ``Vary: Host``)."""
     return entity_response(
-        answer.entity, request.headers, cache_control=answer.cache_control, status=answer.status
+        answer.entity,
+        request.headers,
+        cache_control=answer.cache_control,
+        status=answer.status,
+        vary_host=linked and public_origin() is None,
     )
 
 
@@ -160,7 +167,7 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
         return endpoint
 
     def page(request: Request) -> HttpResponse:
-        return _send(_answer(app.home(_query(request), _base(request))), request)
+        return _send(_answer(app.home(_query(request), _base(request))), request, linked=True)
 
     async def search_feed(request: Request) -> HttpResponse:
         base = _base(request)
@@ -172,7 +179,7 @@ def web_app(app: WebApp, directory: Path) -> Starlette:
             answer = await run_in_threadpool(
                 responses.get, key, lambda: _answer(app.search_feed(_query(request), base))
             )
-        return _send(answer, request)
+        return _send(answer, request, linked=True)
 
     def healthz(request: Request) -> HttpResponse:
         return _send(_answer(app.healthz()), request)
@@ -270,4 +277,3 @@ class WebServer(FeedServer):
         store, self._owned_store = self._owned_store, None
         if store is not None:
             store.close()
-
