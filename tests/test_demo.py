@@ -78,7 +78,8 @@ def _check_served_then_interrupt(proc: subprocess.Popen[str], stop: signal.Signa
     with urllib.request.urlopen(feed.entries[0].link, timeout=10) as response:
         assert response.status == 200
     proc.send_signal(stop)
-    assert proc.wait(timeout=15) in (0, 130)
+    # Generous: a loaded machine is slow to stop, and the test is about stopping at all.
+    assert proc.wait(timeout=60) in (0, 130)
 
 
 @pytest.mark.usefixtures("backend")
