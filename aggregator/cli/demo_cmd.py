@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from aggregator.cli.options import add_server_options, announce, port_number
+from aggregator.cli.options import SERVER_LIMITS, add_server_options, announce, port_number
 from aggregator.cli.reporting import interruption_line, print_outcome
 from aggregator.cli.sites_file import remember_sites_file
 from aggregator.exceptions import ConfigError
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "demo",
         parents=[parent],
         help="crawl the offline mirror end to end and serve the feeds",
-        description=DESCRIPTION,
+        description=DESCRIPTION + "\n" + SERVER_LIMITS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--no-serve", action="store_true", help="stop after writing the feeds")

@@ -10,7 +10,13 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from aggregator.cli.options import add_server_options, add_sites_option, announce, limit_int
+from aggregator.cli.options import (
+    SERVER_LIMITS,
+    add_server_options,
+    add_sites_option,
+    announce,
+    limit_int,
+)
 from aggregator.exceptions import ConfigError
 from feeds.origin import LOCAL_ORIGIN
 from feeds.publish import PAGE_SIZE, PAGES, PUBLIC_URL_ENV
@@ -50,18 +56,28 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "--home-url", type=_web_url, metavar="URL", help="the web page the feeds belong to"
     )
     build.add_argument(
-        "--page-size", type=limit_int, default=PAGE_SIZE, metavar="N",
+        "--page-size",
+        type=limit_int,
+        default=PAGE_SIZE,
+        metavar="N",
         help=f"entries of a feed's first page (default {PAGE_SIZE})",
     )
     build.add_argument(
-        "--pages", type=limit_int, default=PAGES, metavar="N",
+        "--pages",
+        type=limit_int,
+        default=PAGES,
+        metavar="N",
         help=f"pages per feed, older entries on the next ones (default {PAGES})",
     )
     add_sites_option(build)
     build.set_defaults(func=run_build)
 
     serve = actions.add_parser(
-        "serve", parents=[parent], help="serve the web page and the feeds until Ctrl-C"
+        "serve",
+        parents=[parent],
+        help="serve the web page and the feeds until Ctrl-C",
+        description="Serve the web page and the feeds until Ctrl-C.\n\n" + SERVER_LIMITS,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_server_options(serve)
     add_sites_option(serve)
@@ -114,8 +130,13 @@ def run_build(args: argparse.Namespace) -> int:
     store = open_store(args.data_dir)
     try:
         written = update_feeds(
-            store, sites, args.out, base_url=args.base_url, home_url=args.home_url,
-            page_size=args.page_size, pages=args.pages,
+            store,
+            sites,
+            args.out,
+            base_url=args.base_url,
+            home_url=args.home_url,
+            page_size=args.page_size,
+            pages=args.pages,
         )
     finally:
         store.close()

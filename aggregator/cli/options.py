@@ -185,3 +185,13 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
 
 def announce(server: WebServer) -> None:
     print(f"serving feeds at {server.url}/ (Ctrl-C to stop)", flush=True)
+
+
+# The server's bounds on slow clients, in the help of every command that serves.
+SERVER_LIMITS = """\
+The server bounds slow clients: $TINLAODONG_MAX_CONNECTIONS (1000),
+$TINLAODONG_MAX_CONNECTIONS_PER_CLIENT (64; proxies of $FORWARDED_ALLOW_IPS not capped),
+$TINLAODONG_HEAD_TIMEOUT and $TINLAODONG_BODY_TIMEOUT (10 s each), $TINLAODONG_SEND_TIMEOUT
+(30 s), $TINLAODONG_KEEP_ALIVE_TIMEOUT (15 s), $TINLAODONG_MAX_REQUESTS (200) and
+$TINLAODONG_BACKLOG (511); with $TINLAODONG_PUBLIC_URL set, its links name that address.
+"""

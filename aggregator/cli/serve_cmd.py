@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from aggregator.cli.options import (
     MAX_SECONDS,
+    SERVER_LIMITS,
     add_server_options,
     add_settings_option,
     add_sites_option,
@@ -23,7 +24,8 @@ from aggregator.registry import load_registry
 from aggregator.scheduling.jobs import DEFAULT_CRAWL_TIMEOUT, schedule_scale
 
 # What `tinlaodong serve --help` says: plain sentences, as a terminal shows them.
-DESCRIPTION = """\
+DESCRIPTION = (
+    """\
 The one long-running command: crawls on schedule, and serves the feeds over HTTP.
 
 Each site of the registry is crawled every crawl_every (with jitter), each crawl in its own
@@ -33,15 +35,13 @@ serves, brings the feeds up to date with the store every 2 minutes and sends the
 (workers, tinlaodong worker, fill the store); --once runs the crawls that are due and exits
 (for cron). Ctrl-C or SIGTERM stops it all.
 
-The server bounds slow clients: $TINLAODONG_MAX_CONNECTIONS (1000),
-$TINLAODONG_MAX_CONNECTIONS_PER_CLIENT (64; proxies of $FORWARDED_ALLOW_IPS not capped),
-$TINLAODONG_HEAD_TIMEOUT and $TINLAODONG_BODY_TIMEOUT (10 s each), $TINLAODONG_SEND_TIMEOUT
-(30 s), $TINLAODONG_KEEP_ALIVE_TIMEOUT (15 s), $TINLAODONG_MAX_REQUESTS (200) and
-$TINLAODONG_BACKLOG (511); with $TINLAODONG_PUBLIC_URL set, its links name that address.
-
+"""
+    + SERVER_LIMITS
+    + """
 For tests and trials only, $TINLAODONG_SCHEDULE_SCALE multiplies every interval (0.001 turns
 3 hours into 11 seconds).
 """
+)
 
 # The scheduler, the store, Scrapy and the web app are imported when the command runs: every
 # other command (a crawl above all) builds this parser too, and importing them slowed its start.
