@@ -121,7 +121,13 @@ def send_command(args: argparse.Namespace) -> int:
         print(f"nothing sent: {report.skipped}")
     else:
         print(
-            f"{report.messages} messages accepted, {report.refused} refused; alerts: "
+            f"{report.messages} messages accepted, {report.refused} refused"
+            + (
+                f", {report.unconfirmed} not answered in time (the receiver may have them)"
+                if report.unconfirmed
+                else ""
+            )
+            + "; alerts: "
             f"{report.delivered} delivered, {report.retrying} pending, {report.failed} failed"
             + (
                 f"; {report.health_queued} site-health alerts queued"
