@@ -3,6 +3,10 @@ crawl's extraction workers (:mod:`spiders.extraction_workers`): those the run ha
 spider (argument ``extraction_workers``), else the pipeline's own, stopped when the spider
 closes. The stats are counted here, in the crawl's process, the same either way;
 ``tinlaodong/time/extract_cpu_us`` adds up the CPU microseconds spent extracting.
+
+A page given up past its CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``) is one line naming the
+site and the URL, and the fault ``extract_timeout`` in the crawl report; a page cut down to its
+limits (``aggregator.page_limits``) is stored, with one line and the fault ``page_cut``.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from spiders.extraction_workers import ExtractionWorkers
+from aggregator.extraction_faults import PAGE_CUT
+from spiders.extraction_workers import DEADLINE_SETTING, ExtractionWorkers
 from spiders.items import PageItem
 
 logger = logging.getLogger("tinlaodong.crawl")
@@ -47,15 +52,25 @@ class ExtractArticlePipeline:
     async def process_item(self, item: PageItem) -> PageItem:
         assert self.workers is not None
         outcome = await self.workers.extract(item.body, item.url, item.profile, item.http_charset)
-        article, bodyprint, reason, cpu = outcome
+        article, bodyprint, reason, cpu, fault = outcome
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("tinlaodong/time/extract_cpu_us", round(1e6 * cpu))
+        if fault:
+            stats.inc_value(f"tinlaodong/faults/{fault}")
         if article is None:
             stats.inc_value("tinlaodong/extract_failed")
             stats.inc_value("tinlaodong/page_errors")
-            logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
+            if fault:
+                logger.warning(
+                    "site %s: extraction given up at %s (%s, %s)",
+                    item.site_id, item.url, reason, DEADLINE_SETTING,
+                )  # fmt: skip
+            else:
+                logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
             raise DropItem(f"no article at {item.url}")
+        if fault == PAGE_CUT:
+            logger.warning("site %s: page cut down at %s (%s)", item.site_id, item.url, reason)
         item.article, item.bodyprint = article, bodyprint
         stats.inc_value("tinlaodong/extracted")
         stats.inc_value("tinlaodong/body_chars", len(article.text))
