@@ -45,10 +45,10 @@ CONCURRENT_ITEMS = 8
 # Bytes of responses a crawler holds while its items go through the pipelines before it stops
 # fetching (Scrapy's default: five times this). Extraction and the store are slower than the
 # downloads, so every crawler sat at the limit, its pages waiting for the workers or the writer
-# thread. About a dozen pages each still keep both busy; the largest page allowed
-# (DOWNLOAD_MAXSIZE) on top of them, so that one big page being extracted does not stop its
-# site's downloads meanwhile (it did, for as long as the extraction took).
-SCRAPER_SLOT_MAX_ACTIVE_SIZE = 5 * 1024 * 1024 + 1_000_000
+# thread. About a dozen pages each still keep both busy. A page larger than this, while it is
+# extracted, raises its crawler's limit by DOWNLOAD_MAXSIZE (spiders/pipelines/extract_article.py):
+# the site's downloads go on meanwhile.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy reads each callback's source (inspect + ast) on every response to warn about a
 # generator returning a value, its cache keyed by bound methods that die at once: a cost on
 # every page. Our callbacks are generators that return no value.

@@ -82,9 +82,12 @@ class HostileHandler(BaseHTTPRequestHandler):
             body, ctype = self.site.listing(int(parse_qs(parts.query)["page"][0])), "text/html"
         elif parts.path in self.site.pages:
             body, ctype = self.site.pages[parts.path], "text/html"
-        else:
+        elif parts.path.startswith("/tin-tuc/"):
             n = int(parts.path.rsplit("-", 1)[-1].removesuffix(".html")) - 1000
             body, ctype = article_html(n).encode(), "text/html"
+        else:
+            self.send_error(404)
+            return
         self.send_response(200)
         self.send_header("Content-Type", f"{ctype}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

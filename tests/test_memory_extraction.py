@@ -109,14 +109,12 @@ def test_a_page_without_an_article_is_dropped_with_its_reason(inline_pool: Inlin
 
 
 def test_the_crawlers_hold_a_few_pages_each_while_the_pipelines_catch_up(tmp_path: Path) -> None:
-    """Each crawler stops fetching once this many bytes of its responses are in the pipelines:
-    enough for the largest page allowed and a dozen others (at 1 MB, one big page being
-    extracted stopped its site's downloads for as long as it took: issue 21, item 1), and
-    bounded for all the crawlers at once."""
+    """Each crawler stops fetching once this many bytes of its responses are in the pipelines;
+    at Scrapy's 5 MB, 16 crawlers held 90 MB of pages waiting for extraction and the store."""
     settings = crawl_settings(tmp_path)
     held = settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE")
-    assert settings.getint("DOWNLOAD_MAXSIZE") < held <= settings.getint("DOWNLOAD_MAXSIZE") * 2
-    assert held * settings.getint("TINLAODONG_SITES_AT_ONCE") <= 128_000_000
+    assert 200_000 <= held <= 1_000_000
+    assert held * settings.getint("TINLAODONG_SITES_AT_ONCE") <= 16_000_000
 
 
 def test_closed_workers_are_gone_and_start_no_others() -> None:

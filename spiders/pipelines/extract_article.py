@@ -7,6 +7,12 @@ closes. The stats are counted here, in the crawl's process, the same either way;
 A page given up past its CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``) is one line naming the
 site and the URL, and the fault ``extract_timeout`` in the crawl report; a page cut down to its
 limits (``aggregator.page_limits``) is stored, with one line and the fault ``page_cut``.
+
+A page larger than ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` alone would stop its site's downloads for
+as long as it is extracted (Scrapy fetches nothing more while the responses in the pipelines
+hold more bytes than that): while one is, the crawler's limit is raised by
+``DOWNLOAD_MAXSIZE``, so the site's other pages keep coming, and the usual pages of every other
+crawler are held within the usual bound.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ class ExtractArticlePipeline:
         self.own_workers = False
         # For site health: many pages under one title means the title selector broke.
         self.titles: set[str] = set()
+        self.held_limit = crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE")
+        self.big_page_room = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        self.big_pages = 0  # being extracted
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractArticlePipeline:
@@ -51,7 +60,16 @@ class ExtractArticlePipeline:
 
     async def process_item(self, item: PageItem) -> PageItem:
         assert self.workers is not None
-        outcome = await self.workers.extract(item.body, item.url, item.profile, item.http_charset)
+        big = len(item.body) > self.held_limit
+        if big:
+            self._room_for_big_pages(1)
+        try:
+            outcome = await self.workers.extract(
+                item.body, item.url, item.profile, item.http_charset
+            )
+        finally:
+            if big:
+                self._room_for_big_pages(-1)
         article, bodyprint, reason, cpu, fault = outcome
         stats = self.crawler.stats
         assert stats is not None
@@ -79,3 +97,13 @@ class ExtractArticlePipeline:
         self.titles.add(article.title or "")
         stats.set_value("tinlaodong/distinct_titles", len(self.titles))
         return item
+
+    def _room_for_big_pages(self, change: int) -> None:
+        """Count a big page in (1) or out (-1) of the extraction; the crawler's limit on the
+        bytes of responses held is raised while there is one."""
+        self.big_pages += change
+        engine = self.crawler.engine
+        slot = engine.scraper.slot if engine is not None else None
+        if slot is not None:
+            room = self.big_page_room if self.big_pages else 0
+            slot.max_active_size = self.held_limit + room
