@@ -38,8 +38,10 @@ class ExtractArticlePipeline:
         self.own_workers = False
         # For site health: many pages under one title means the title selector broke.
         self.titles: set[str] = set()
-        self.held_limit = crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE")
-        self.big_page_room = crawler.settings.getint("DOWNLOAD_MAXSIZE")
+        # Read when the spider opens: the crawler's limit on held response bytes, and how much
+        # a big page being extracted raises it by.
+        self.held_limit: int | None = None
+        self.big_page_room = 0
         self.big_pages = 0  # being extracted
 
     @classmethod
@@ -47,6 +49,8 @@ class ExtractArticlePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        self.held_limit = self.crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE")
+        self.big_page_room = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
         given = getattr(self.crawler.spider, WORKERS_ARG, None)
         if isinstance(given, ExtractionWorkers):
             self.workers = given
@@ -60,7 +64,7 @@ class ExtractArticlePipeline:
 
     async def process_item(self, item: PageItem) -> PageItem:
         assert self.workers is not None
-        big = len(item.body) > self.held_limit
+        big = self.held_limit is not None and len(item.body) > self.held_limit
         if big:
             self._room_for_big_pages(1)
         try:
@@ -104,6 +108,6 @@ class ExtractArticlePipeline:
         self.big_pages += change
         engine = self.crawler.engine
         slot = engine.scraper.slot if engine is not None else None
-        if slot is not None:
+        if slot is not None and self.held_limit is not None:
             room = self.big_page_room if self.big_pages else 0
             slot.max_active_size = self.held_limit + room
