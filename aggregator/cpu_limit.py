@@ -3,7 +3,9 @@ process's CPU time, user and system) whose signal raises
 :class:`~aggregator.exceptions.ExtractionTimeout` where the code is.
 
 Signals are handled in the main thread only: elsewhere (a crawl extracting in a thread of its
-own) the block runs without a limit. A signal is handled between Python's bytecodes, so a
+own) the block runs without a limit. The timer counts the whole process's CPU: in a worker that
+is the page's; in a crawl extracting in its own process (no workers) its other threads' too, so
+a page may be given up sooner there. A signal is handled between Python's bytecodes, so a
 long call into C (one huge regular expression, an lxml parse) ends before it is stopped: the
 crawl's process backs the limit with a wall-clock one that replaces a worker that does not
 answer (``spiders.extraction_workers``).
