@@ -68,17 +68,20 @@ class ExtractionWorkers:
     """``count`` extraction processes (0: extract in the calling thread), started on first
     use and stopped by :meth:`close`. ``setup``: a module-level function each worker runs
     first (it is sent to the worker by name). ``cpu_deadline``: the seconds of CPU a page may
-    take (None or 0: no limit)."""
+    take (None or 0: no limit); ``wall_margin``: the seconds a worker has beyond three times
+    that to answer before it is replaced (:attr:`wall_limit`)."""
 
     def __init__(
         self,
         count: int,
         setup: Callable[[], object] | None = None,
         cpu_deadline: float | None = None,
+        wall_margin: float = 10.0,
     ) -> None:
         self.count = max(0, count)
         self.setup = setup
         self.cpu_deadline = cpu_deadline or None
+        self.wall_margin = wall_margin
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
         self._slots: asyncio.Semaphore | None = None
@@ -96,7 +99,7 @@ class ExtractionWorkers:
         """Seconds a worker has to answer for a page before it is replaced: a worker shares
         the cores with the crawl and the other workers, so its wall time can be a few times
         its CPU time; the CPU deadline in the worker is what normally ends a page."""
-        return 3 * self.cpu_deadline + 10 if self.cpu_deadline else None
+        return 3 * self.cpu_deadline + self.wall_margin if self.cpu_deadline else None
 
     def pool(self) -> Executor | None:
         """The workers' pool, started on first use; None without workers or once closed."""

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -200,6 +202,57 @@ def test_the_deadline_holds_without_workers() -> None:
     )
     assert article is None and fault == "extract_timeout", reason
     assert time.process_time() - start < 2
+
+
+def hang_on_hang_urls() -> None:
+    """A worker's setup (sent by name): a page whose URL says "hang" sleeps, as a worker stuck
+    in a call into C would stay (no CPU used, so the timer never fires); one whose URL says
+    "pause=FILE" sleeps too the first time (creating FILE), to be under way when the pool is
+    replaced, and is extracted the second."""
+    import aggregator.extraction as extraction
+
+    extract = extraction.extract_outcome
+
+    def hanging(body: bytes, url: str, *args: Any) -> Any:
+        marker = Path(url.partition("pause=")[2]) if "pause=" in url else None
+        if marker is not None and not marker.exists():
+            marker.touch()
+            time.sleep(600)
+        if "hang" in url:
+            time.sleep(600)
+        return extract(body, url, *args)
+
+    extraction.extract_outcome = hanging
+
+
+def test_a_worker_that_does_not_answer_is_replaced_and_the_other_pages_kept(
+    tmp_path: Path,
+) -> None:
+    paused = f"https://example.vn/tin-4.html?pause={tmp_path / 'paused'}"
+
+    async def extract(workers: ExtractionWorkers, url: str, n: int, after: float = 0) -> Any:
+        await asyncio.sleep(after)
+        return await workers.extract(article_html(n).encode(), url, None, None)
+
+    async def extract_all(workers: ExtractionWorkers) -> list[Any]:
+        return await asyncio.gather(
+            extract(workers, "https://example.vn/hang-1.html", 0),
+            *(extract(workers, f"https://example.vn/tin-{n}.html", n) for n in range(1, 4)),
+            # Under way when the hanging page's pool is replaced (it was sent later), then sent
+            # again to the new pool.
+            extract(workers, paused, 4, after=0.5),
+        )
+
+    asyncio.run(extract_all(ExtractionWorkers(0)))  # the extraction's imports, in this process
+    with ExtractionWorkers(2, hang_on_hang_urls, cpu_deadline=0.2, wall_margin=2.4) as workers:
+        start = time.monotonic()
+        hung, *others = asyncio.run(extract_all(workers))
+        took = time.monotonic() - start
+    assert hung[0] is None and hung[4] == "extract_timeout", hung
+    assert "did not answer in 3 s" in hung[2]
+    assert all(article is not None for article, *_ in others), others
+    assert (tmp_path / "paused").exists()
+    assert took < 30
 
 
 def test_a_page_within_its_deadline_is_extracted_in_a_worker() -> None:
