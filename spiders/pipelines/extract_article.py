@@ -22,7 +22,7 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from aggregator.extraction_faults import PAGE_CUT
+from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
 from spiders.extraction_workers import DEADLINE_SETTING, ExtractionWorkers
 from spiders.items import PageItem
 
@@ -84,9 +84,10 @@ class ExtractArticlePipeline:
             stats.inc_value("tinlaodong/extract_failed")
             stats.inc_value("tinlaodong/page_errors")
             if fault:
+                setting = f", {DEADLINE_SETTING}" if fault == EXTRACT_TIMEOUT else ""
                 logger.warning(
-                    "site %s: extraction given up at %s (%s, %s)",
-                    item.site_id, item.url, reason, DEADLINE_SETTING,
+                    "site %s: extraction given up at %s (%s%s)",
+                    item.site_id, item.url, reason, setting,
                 )  # fmt: skip
             else:
                 logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
