@@ -11,8 +11,9 @@ after the crawl (``aggregator.app.crawl_job``); a crawler started without one
 Each page has a CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``), kept in the worker
 (:mod:`aggregator.cpu_limit`); a worker that does not answer well past it (stuck in a long call
 into C) is killed with its pool, a new pool takes the pages that were under way on it, and the
-page is given up as ``extract_timeout``. The pages a pool is sent are no more than its workers,
-so a page's wait for an answer is its extraction's, not a queue's.
+page is given up as ``extract_timeout``. The pages a pool is sent are at most two a worker (one
+under way, one ready for when it is done), so a page's wait for an answer is its extraction's
+and at most one other's, not a queue's.
 
 The workers come from a fork server that has imported the extraction code once: a crawl's
 process has threads, which a plain fork would copy mid-flight. They exit with the crawl's
@@ -26,6 +27,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -68,7 +70,7 @@ class ExtractionWorkers:
     """``count`` extraction processes (0: extract in the calling thread), started on first
     use and stopped by :meth:`close`. ``setup``: a module-level function each worker runs
     first (it is sent to the worker by name). ``cpu_deadline``: the seconds of CPU a page may
-    take (None or 0: no limit); ``wall_margin``: the seconds a worker has beyond three times
+    take (None or 0: no limit); ``wall_margin``: the seconds a worker has beyond six times
     that to answer before it is replaced (:attr:`wall_limit`)."""
 
     def __init__(
@@ -84,7 +86,11 @@ class ExtractionWorkers:
         self.wall_margin = wall_margin
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
-        self._slots: asyncio.Semaphore | None = None
+        # The pages sent to the pool, bounded in each event loop that sends them (a semaphore
+        # belongs to one loop; a process may run one crawl after another, each in its own).
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @classmethod
     def from_settings(
@@ -98,8 +104,9 @@ class ExtractionWorkers:
     def wall_limit(self) -> float | None:
         """Seconds a worker has to answer for a page before it is replaced: a worker shares
         the cores with the crawl and the other workers, so its wall time can be a few times
-        its CPU time; the CPU deadline in the worker is what normally ends a page."""
-        return 3 * self.cpu_deadline + self.wall_margin if self.cpu_deadline else None
+        its CPU time, and the page may wait for another one first; the CPU deadline in the
+        worker is what normally ends a page."""
+        return 6 * self.cpu_deadline + self.wall_margin if self.cpu_deadline else None
 
     def pool(self) -> Executor | None:
         """The workers' pool, started on first use; None without workers or once closed."""
@@ -128,9 +135,7 @@ class ExtractionWorkers:
         args = (body, url, profile, http_charset, self.cpu_deadline)
         if self.pool() is None:
             return extract_outcome(*args)
-        if self._slots is None:
-            self._slots = asyncio.Semaphore(self.count)
-        async with self._slots:
+        async with self._slots_of(asyncio.get_running_loop()):
             # A page under way when its pool broke (another page's worker killed, or one that
             # died) is sent again to the new pool, once.
             for _attempt in range(2):
@@ -147,6 +152,12 @@ class ExtractionWorkers:
                 except BrokenProcessPool:
                     self._replace(pool)
             return None, None, "the extraction worker died twice on this page", 0.0, WORKER_DIED
+
+    def _slots_of(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(2 * self.count)
+        return slots
 
     def _replace(self, pool: Executor) -> None:
         """Kill ``pool``'s workers (its pages under way fail, and are sent again); the next

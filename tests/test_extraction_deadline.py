@@ -244,7 +244,7 @@ def test_a_worker_that_does_not_answer_is_replaced_and_the_other_pages_kept(
         )
 
     asyncio.run(extract_all(ExtractionWorkers(0)))  # the extraction's imports, in this process
-    with ExtractionWorkers(2, hang_on_hang_urls, cpu_deadline=0.2, wall_margin=2.4) as workers:
+    with ExtractionWorkers(2, hang_on_hang_urls, cpu_deadline=0.2, wall_margin=1.8) as workers:
         start = time.monotonic()
         hung, *others = asyncio.run(extract_all(workers))
         took = time.monotonic() - start
