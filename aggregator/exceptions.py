@@ -17,6 +17,12 @@ Hierarchy::
     │       └── RetryAfterTooLong      a site asking to wait longer than the crawl will
     └── StoreError                  the database could not be opened or written
 
+    ExtractionTimeout               (a BaseException) a page's extraction ran out of CPU time
+
+``ExtractionTimeout`` is raised by a timer's signal handler anywhere inside the extraction:
+like ``KeyboardInterrupt`` it is no ``Exception``, so the libraries' own ``except Exception``
+on the way (trafilatura has several) do not swallow it.
+
 The CLI prints ``str(error)`` on one line and exits non-zero; no traceback for these.
 
 A refusal reaches Scrapy as its ``IgnoreRequest``, raised from one of ours.
@@ -90,6 +96,10 @@ class RetryAfterTooLong(FetchRefused):
     """A site asking (429/503 Retry-After) to wait longer than TINLAODONG_MAX_RETRY_AFTER."""
 
     fault = "retry_after_too_long"
+
+
+class ExtractionTimeout(BaseException):  # noqa: N818 (a limit reached, not a bug)
+    """A page's extraction ran past its CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``)."""
 
 
 class StoreError(TinlaodongError):

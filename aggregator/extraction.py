@@ -22,10 +22,13 @@ from lxml.html import HtmlElement
 from trafilatura.settings import set_date_params
 from w3lib.encoding import read_bom
 
+from aggregator.cpu_limit import cpu_limit
 from aggregator.dates import local_midnight, parse_shown_date
-from aggregator.exceptions import ExtractionError, PageDecodeError
+from aggregator.exceptions import ExtractionError, ExtractionTimeout, PageDecodeError
+from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
+from aggregator.page_limits import cut_down
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
 from aggregator.profiles.captions import captions_in_place
@@ -54,13 +57,18 @@ _MOJIBAKE_TOLERATED = 2  # a stray pair in a quoted name is no reason to refuse 
 _GENERIC_TITLE = re.compile(r"^(?:chi tiết|tin chi tiết|chi tiết tin|trang chủ)\b", re.IGNORECASE)
 
 
-# An article and what the store compares its body by, or why there is none; and the CPU
-# seconds it all took.
-Outcome = tuple[Article | None, "BodyPrint | None", str, float]
+# An article and what the store compares its body by, or why there is none; the CPU seconds it
+# all took; and the fault it is counted under in the crawl report ("" when none: the page cut
+# down to its limits still gives its article, ``page_cut``, with what was cut as the reason).
+Outcome = tuple[Article | None, "BodyPrint | None", str, float, str]
 
 
 def extract_outcome(
-    body: bytes, url: str, profile: str | None, http_charset: str | None
+    body: bytes,
+    url: str,
+    profile: str | None,
+    http_charset: str | None,
+    cpu_deadline: float | None = None,
 ) -> Outcome:
     """The crawl's extraction of one page, as run in its worker processes
     (``spiders.pipelines.extract_article``, which sends them
@@ -69,6 +77,9 @@ def extract_outcome(
     constructor). The body's print (``BodyPrint``: its hash, near-duplicate sketch and credit)
     is made here too: it depends on the text alone, and in the crawl's process the sketch was
     a third of the store's CPU, the rest of the print another fifth.
+
+    ``cpu_deadline``: seconds of CPU the page may take (None: no limit); past them it is given
+    up, its fault ``extract_timeout``.
 
     Not in the pipeline's module: a worker imports the module of the function it is sent, and
     that one imports Scrapy and Twisted, 23 MB more in each worker that never uses them.
@@ -79,10 +90,17 @@ def extract_outcome(
 
     start = time.process_time()
     try:
-        article = extract_article(body, url=url, profile=profile, http_charset=http_charset)
+        with cpu_limit(cpu_deadline):
+            article, cut = _extract_article(
+                body, url=url, profile=profile, http_charset=http_charset
+            )
+            bodyprint = BodyPrint.of(article.text)
     except ExtractionError as exc:
-        return None, None, str(exc), time.process_time() - start
-    return article, BodyPrint.of(article.text), "", time.process_time() - start
+        return None, None, str(exc), time.process_time() - start, ""
+    except ExtractionTimeout:
+        reason = f"more than {cpu_deadline:g} s of CPU"
+        return None, None, reason, time.process_time() - start, EXTRACT_TIMEOUT
+    return article, bodyprint, cut, time.process_time() - start, PAGE_CUT if cut else ""
 
 
 @dataclass
@@ -106,8 +124,20 @@ def extract_article(
     :class:`ExtractionError` when the page has no body text, :class:`PageDecodeError`
     when it is not HTML, ConfigError for an unknown profile.
     """
+    return _extract_article(html, url=url, profile=profile, http_charset=http_charset)[0]
+
+
+def _extract_article(
+    html: bytes | str,
+    *,
+    url: str | None = None,
+    profile: str | None = None,
+    http_charset: str | None = None,
+) -> tuple[Article, str]:
+    """:func:`extract_article`, and what of the page was cut down (``aggregator.page_limits``),
+    "" when nothing was."""
     where = url or "page"
-    tree = parse_html(html, http_charset=http_charset, where=where)
+    tree, cut = parse_page(html, http_charset=http_charset, where=where)
     data = PageData(tree, url)
     chosen = detect_profile(data, profile)
     page = chosen.article_page(data)
@@ -133,7 +163,7 @@ def extract_article(
     fields.title = _restored(fields.title)
     text = with_lead(_without_heading(restore_entities(text), fields.title), lead)
     published, date_only = _as_datetime(fields.published)
-    return Article(
+    article = Article(
         url=url,
         title=fields.title,
         text=text,
@@ -145,12 +175,21 @@ def extract_article(
         date_only=date_only,
         lead=lead,
     )
+    return article, cut
 
 
 def parse_html(
     html: bytes | str, *, http_charset: str | None = None, where: str = "page"
 ) -> HtmlElement:
-    """The lxml tree of a page, decoded, repaired and NFC-normalised first."""
+    """The lxml tree of a page, decoded, repaired and NFC-normalised first, cut down to the
+    limits of :mod:`aggregator.page_limits`."""
+    return parse_page(html, http_charset=http_charset, where=where)[0]
+
+
+def parse_page(
+    html: bytes | str, *, http_charset: str | None = None, where: str = "page"
+) -> tuple[HtmlElement, str]:
+    """:func:`parse_html`, and what of the page was cut down ("" when nothing was)."""
     if isinstance(html, bytes):
         text = decode_html(html, http_charset, where=where)
     else:
@@ -158,7 +197,7 @@ def parse_html(
     tree = trafilatura.load_html(nfc(drop_unusable_references(text)))
     if tree is None:
         raise PageDecodeError(f"{where}: not an HTML page")
-    return tree
+    return tree, cut_down(tree)
 
 
 def decode_html(data: bytes, http_charset: str | None = None, *, where: str = "page") -> str:
@@ -356,4 +395,5 @@ __all__ = [
     "extract_article",
     "extract_outcome",
     "parse_html",
+    "parse_page",
 ]

@@ -12,9 +12,13 @@ if TYPE_CHECKING:
 
 
 def extract_outcome(
-    body: bytes, url: str, profile: str | None, http_charset: str | None
+    body: bytes,
+    url: str,
+    profile: str | None,
+    http_charset: str | None,
+    cpu_deadline: float | None = None,
 ) -> Outcome:
     """:func:`aggregator.extraction.extract_outcome`."""
     from aggregator.extraction import extract_outcome as extract
 
-    return extract(body, url, profile, http_charset)
+    return extract(body, url, profile, http_charset, cpu_deadline)

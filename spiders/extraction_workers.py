@@ -8,6 +8,13 @@ the downloads, and threads would not help. So it runs in worker processes
 after the crawl (``aggregator.app.crawl_job``); a crawler started without one
 (``scrapy crawl site``) makes its own in its pipeline.
 
+Each page has a CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``), kept in the worker
+(:mod:`aggregator.cpu_limit`); a worker that does not answer well past it (stuck in a long call
+into C) is killed with its pool, a new pool takes the pages that were under way on it, and the
+page is given up as ``extract_timeout``. The pages a pool is sent are at most two a worker (one
+under way, one ready for when it is done), so a page's wait for an answer is its extraction's
+and at most one other's, not a queue's.
+
 The workers come from a fork server that has imported the extraction code once: a crawl's
 process has threads, which a plain fork would copy mid-flight. They exit with the crawl's
 process, however it ends (:mod:`spiders.orphans`).
@@ -20,12 +27,15 @@ import multiprocessing
 import os
 import signal
 import threading
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from aggregator.extraction_faults import EXTRACT_TIMEOUT, WORKER_DIED
 from aggregator.extraction_task import extract_outcome
 from spiders.orphans import start_worker
 
@@ -35,6 +45,7 @@ if TYPE_CHECKING:
     from aggregator.extraction import Outcome
 
 WORKERS_SETTING = "TINLAODONG_EXTRACT_WORKERS"
+DEADLINE_SETTING = "TINLAODONG_EXTRACT_DEADLINE"
 # What the fork server imports once for every worker it forks.
 PRELOAD = ["aggregator.extraction", "aggregator.store.bodyprint", "dateparser"]
 
@@ -58,13 +69,28 @@ def _start_fork_server_deaf() -> None:
 class ExtractionWorkers:
     """``count`` extraction processes (0: extract in the calling thread), started on first
     use and stopped by :meth:`close`. ``setup``: a module-level function each worker runs
-    first (it is sent to the worker by name)."""
+    first (it is sent to the worker by name). ``cpu_deadline``: the seconds of CPU a page may
+    take (None or 0: no limit); ``wall_margin``: the seconds a worker has beyond six times
+    that to answer before it is replaced (:attr:`wall_limit`)."""
 
-    def __init__(self, count: int, setup: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        count: int,
+        setup: Callable[[], object] | None = None,
+        cpu_deadline: float | None = None,
+        wall_margin: float = 10.0,
+    ) -> None:
         self.count = max(0, count)
         self.setup = setup
+        self.cpu_deadline = cpu_deadline or None
+        self.wall_margin = wall_margin
         self._pool: ProcessPoolExecutor | None = None
         self._closed = False
+        # The pages sent to the pool, bounded in each event loop that sends them (a semaphore
+        # belongs to one loop; a process may run one crawl after another, each in its own).
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @classmethod
     def from_settings(
@@ -72,7 +98,15 @@ class ExtractionWorkers:
     ) -> ExtractionWorkers:
         value = settings.get(WORKERS_SETTING)
         count = (os.cpu_count() or 1) if value in (None, "") else int(value)
-        return cls(count, setup)
+        return cls(count, setup, settings.getfloat(DEADLINE_SETTING))
+
+    @property
+    def wall_limit(self) -> float | None:
+        """Seconds a worker has to answer for a page before it is replaced: a worker shares
+        the cores with the crawl and the other workers, so its wall time can be a few times
+        its CPU time, and the page may wait for another one first; the CPU deadline in the
+        worker is what normally ends a page."""
+        return 6 * self.cpu_deadline + self.wall_margin if self.cpu_deadline else None
 
     def pool(self) -> Executor | None:
         """The workers' pool, started on first use; None without workers or once closed."""
@@ -98,11 +132,44 @@ class ExtractionWorkers:
     ) -> Outcome:
         """One page's outcome (``aggregator.extraction_task``), from a worker if there are
         any."""
-        pool = self.pool()
-        if pool is None:
-            return extract_outcome(body, url, profile, http_charset)
-        future = pool.submit(extract_outcome, body, url, profile, http_charset)
-        return await asyncio.wrap_future(future)
+        args = (body, url, profile, http_charset, self.cpu_deadline)
+        if self.pool() is None:
+            return extract_outcome(*args)
+        async with self._slots_of(asyncio.get_running_loop()):
+            # A page under way when its pool broke (another page's worker killed, or one that
+            # died) is sent again to the new pool, once.
+            for _attempt in range(2):
+                pool = self.pool()
+                if pool is None:  # closed meanwhile
+                    return extract_outcome(*args)
+                future = pool.submit(extract_outcome, *args)
+                try:
+                    return await asyncio.wait_for(asyncio.wrap_future(future), self.wall_limit)
+                except TimeoutError:
+                    self._replace(pool)
+                    reason = f"the extraction worker did not answer in {self.wall_limit:g} s"
+                    return None, None, reason, 0.0, EXTRACT_TIMEOUT
+                except BrokenProcessPool:
+                    self._replace(pool)
+            return None, None, "the extraction worker died twice on this page", 0.0, WORKER_DIED
+
+    def _slots_of(self, loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
+        slots = self._slots.get(loop)
+        if slots is None:
+            slots = self._slots[loop] = asyncio.Semaphore(2 * self.count)
+        return slots
+
+    def _replace(self, pool: Executor) -> None:
+        """Kill ``pool``'s workers (its pages under way fail, and are sent again); the next
+        page starts a new pool."""
+        if self._pool is not pool:
+            return  # replaced already, by another page of the same pool
+        self._pool = None
+        # ProcessPoolExecutor kills no worker of its own (Python 3.14 adds kill_workers()).
+        processes = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         """Stop the workers (waiting for the pages they have); a closed pool starts no new

@@ -45,7 +45,9 @@ CONCURRENT_ITEMS = 8
 # Bytes of responses a crawler holds while its items go through the pipelines before it stops
 # fetching (Scrapy's default: five times this). Extraction and the store are slower than the
 # downloads, so every crawler sat at the limit, its pages waiting for the workers or the writer
-# thread. About a dozen pages each still keep both busy.
+# thread. About a dozen pages each still keep both busy. A page larger than this, while it is
+# extracted, raises its crawler's limit by DOWNLOAD_MAXSIZE (spiders/pipelines/extract_article.py):
+# the site's downloads go on meanwhile.
 SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 # Scrapy reads each callback's source (inspect + ast) on every response to warn about a
 # generator returning a value, its cache keyed by bound methods that die at once: a cost on
@@ -116,6 +118,9 @@ TINLAODONG_STOP_GRACE = 2.0
 TINLAODONG_SQLITE_MEMORY = 16 * 1024 * 1024
 # Processes extracting articles beside the crawl (None: one per CPU; 0: in the crawl's thread).
 TINLAODONG_EXTRACT_WORKERS = None
+# Seconds of CPU one page's extraction may take before it is given up (fault extract_timeout in
+# the report; 0: no limit). Real pages take a small fraction of a second.
+TINLAODONG_EXTRACT_DEADLINE = 10.0
 # A 429/503 retry waits as long as its Retry-After asks, up to this (seconds); a site asking
 # for longer is skipped for the rest of the crawl. A minute holds no crawl up for long.
 TINLAODONG_MAX_RETRY_AFTER = 60.0

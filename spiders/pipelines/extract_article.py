@@ -3,6 +3,16 @@ crawl's extraction workers (:mod:`spiders.extraction_workers`): those the run ha
 spider (argument ``extraction_workers``), else the pipeline's own, stopped when the spider
 closes. The stats are counted here, in the crawl's process, the same either way;
 ``tinlaodong/time/extract_cpu_us`` adds up the CPU microseconds spent extracting.
+
+A page given up past its CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``) is one line naming the
+site and the URL, and the fault ``extract_timeout`` in the crawl report; a page cut down to its
+limits (``aggregator.page_limits``) is stored, with one line and the fault ``page_cut``.
+
+A page larger than ``SCRAPER_SLOT_MAX_ACTIVE_SIZE`` alone would stop its site's downloads for
+as long as it is extracted (Scrapy fetches nothing more while the responses in the pipelines
+hold more bytes than that): while one is, the crawler's limit is raised by
+``DOWNLOAD_MAXSIZE``, so the site's other pages keep coming, and the usual pages of every other
+crawler are held within the usual bound.
 """
 
 from __future__ import annotations
@@ -12,7 +22,8 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from spiders.extraction_workers import ExtractionWorkers
+from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
+from spiders.extraction_workers import DEADLINE_SETTING, ExtractionWorkers
 from spiders.items import PageItem
 
 logger = logging.getLogger("tinlaodong.crawl")
@@ -27,12 +38,19 @@ class ExtractArticlePipeline:
         self.own_workers = False
         # For site health: many pages under one title means the title selector broke.
         self.titles: set[str] = set()
+        # Read when the spider opens: the crawler's limit on held response bytes, and how much
+        # a big page being extracted raises it by.
+        self.held_limit: int | None = None
+        self.big_page_room = 0
+        self.big_pages = 0  # being extracted
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractArticlePipeline:
         return cls(crawler)
 
     def open_spider(self) -> None:
+        self.held_limit = self.crawler.settings.getint("SCRAPER_SLOT_MAX_ACTIVE_SIZE")
+        self.big_page_room = self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
         given = getattr(self.crawler.spider, WORKERS_ARG, None)
         if isinstance(given, ExtractionWorkers):
             self.workers = given
@@ -46,16 +64,36 @@ class ExtractArticlePipeline:
 
     async def process_item(self, item: PageItem) -> PageItem:
         assert self.workers is not None
-        outcome = await self.workers.extract(item.body, item.url, item.profile, item.http_charset)
-        article, bodyprint, reason, cpu = outcome
+        big = self.held_limit is not None and len(item.body) > self.held_limit
+        if big:
+            self._room_for_big_pages(1)
+        try:
+            outcome = await self.workers.extract(
+                item.body, item.url, item.profile, item.http_charset
+            )
+        finally:
+            if big:
+                self._room_for_big_pages(-1)
+        article, bodyprint, reason, cpu, fault = outcome
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("tinlaodong/time/extract_cpu_us", round(1e6 * cpu))
+        if fault:
+            stats.inc_value(f"tinlaodong/faults/{fault}")
         if article is None:
             stats.inc_value("tinlaodong/extract_failed")
             stats.inc_value("tinlaodong/page_errors")
-            logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
+            if fault:
+                setting = f", {DEADLINE_SETTING}" if fault == EXTRACT_TIMEOUT else ""
+                logger.warning(
+                    "site %s: extraction given up at %s (%s%s)",
+                    item.site_id, item.url, reason, setting,
+                )  # fmt: skip
+            else:
+                logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
             raise DropItem(f"no article at {item.url}")
+        if fault == PAGE_CUT:
+            logger.warning("site %s: page cut down at %s (%s)", item.site_id, item.url, reason)
         item.article, item.bodyprint = article, bodyprint
         stats.inc_value("tinlaodong/extracted")
         stats.inc_value("tinlaodong/body_chars", len(article.text))
@@ -64,3 +102,13 @@ class ExtractArticlePipeline:
         self.titles.add(article.title or "")
         stats.set_value("tinlaodong/distinct_titles", len(self.titles))
         return item
+
+    def _room_for_big_pages(self, change: int) -> None:
+        """Count a big page in (1) or out (-1) of the extraction; the crawler's limit on the
+        bytes of responses held is raised while there is one."""
+        self.big_pages += change
+        engine = self.crawler.engine
+        slot = engine.scraper.slot if engine is not None else None
+        if slot is not None and self.held_limit is not None:
+            room = self.big_page_room if self.big_pages else 0
+            slot.max_active_size = self.held_limit + room

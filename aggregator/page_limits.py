@@ -1,0 +1,83 @@
+"""Pathological pages cut down to a size no news page reaches, right after parsing and before
+the expensive steps (the page objects, trafilatura).
+
+trafilatura's cost grows faster than the page on some shapes: thousands of inline elements in
+one paragraph, one enormous text, a page of millions of elements. A page under the download
+cap (5 MB) could cost minutes of CPU. The limits below are several times what the largest real
+pages of the development sets hold (``bench/hostile_pages.py --corpus`` checks that none of
+them is cut), so a real article is not touched; what lies beyond them is dropped:
+
+- an element's children past :data:`MAX_CHILDREN`;
+- the page's elements past :data:`MAX_ELEMENTS`, in document order;
+- a text (or an element's tail) past :data:`MAX_TEXT` characters; scripts and styles keep
+  theirs (JSON-LD is read from them, trafilatura drops them).
+
+A page within the limits may still cost seconds (tens of thousands of inline elements): the
+extraction's CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``) covers what these miss.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+MAX_CHILDREN = 1_000
+MAX_ELEMENTS = 25_000
+MAX_TEXT = 100_000
+_RAW_TEXT = frozenset({"script", "style"})
+
+
+def cut_down(tree: HtmlElement) -> str:
+    """Cut ``tree`` to the limits, in place; what was cut, in words ("" when nothing was)."""
+    cuts = [
+        _cut_children(tree),
+        _cut_elements(tree),
+        _cut_texts(tree),
+    ]
+    return "; ".join(cut for cut in cuts if cut)
+
+
+def _cut_children(tree: HtmlElement) -> str:
+    crowded = [element for element in tree.iter() if len(element) > MAX_CHILDREN]
+    for element in crowded:
+        del element[MAX_CHILDREN:]
+    if not crowded:
+        return ""
+    return f"{len(crowded)} element(s) with more than {MAX_CHILDREN:,} children"
+
+
+def _cut_elements(tree: HtmlElement) -> str:
+    total = 0
+    last = None
+    for element in tree.iter():
+        total += 1
+        if total == MAX_ELEMENTS:
+            last = element
+        elif total > MAX_ELEMENTS:
+            break
+    if last is None or total <= MAX_ELEMENTS:
+        return ""
+    # Everything after ``last`` in document order: its descendants, then the following
+    # siblings of it and of each of its ancestors.
+    del last[:]
+    node: HtmlElement | None = last
+    while node is not None:
+        parent = node.getparent()
+        if parent is not None:
+            del parent[parent.index(node) + 1 :]
+        node = parent
+    return f"more than {MAX_ELEMENTS:,} elements"
+
+
+def _cut_texts(tree: HtmlElement) -> str:
+    cut = 0
+    for element in tree.iter():
+        if element.tail is not None and len(element.tail) > MAX_TEXT:
+            element.tail = element.tail[:MAX_TEXT]
+            cut += 1
+        text = element.text
+        if text is not None and len(text) > MAX_TEXT and element.tag not in _RAW_TEXT:
+            element.text = text[:MAX_TEXT]
+            cut += 1
+    if not cut:
+        return ""
+    return f"{cut} text(s) longer than {MAX_TEXT:,} characters"
