@@ -11,6 +11,7 @@ operator would.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Iterator
@@ -22,7 +23,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.helpers import FAST, tinlaodong, write_registry
+from spiders.settings import TINLAODONG_MAX_SITEMAPS as MAX_SITEMAPS
+from tests.helpers import FAST, static_site, tinlaodong, write_registry
 
 GOOD = "good.example"
 # Spellings of loopback, of this machine and of private addresses that a proxy (or a resolver)
@@ -221,4 +223,74 @@ def test_no_spelling_of_a_refused_address_reaches_the_proxy(tmp_path: Path, prox
     for n in range(len(REFUSED_SPELLINGS)):
         assert f"site refused-{n}: refused " in result.stderr, REFUSED_SPELLINGS[n]
     assert result.stderr.count("site good: refused ") == len(REFUSED_SPELLINGS)
+    assert "Traceback" not in result.stderr
+
+
+def test_a_name_that_does_not_resolve_is_unreachable_without_a_proxy(tmp_path: Path) -> None:
+    registry = write_registry(
+        tmp_path / "sites.yaml",
+        [
+            {"id": f"nowhere-{n}", "name": "Nowhere", "province": "Lai Châu", "start_urls": [url]}
+            for n, url in enumerate(["http://nowhere.invalid/", "http://NoWhere.invalid./"])
+        ],
+    )
+    result = tinlaodong("crawl", "--sites", str(registry), "--data-dir", str(tmp_path / "d"), *FAST)
+    for n in range(2):
+        lines = [line for line in result.stderr.splitlines() if f"nowhere-{n}" in line]
+        assert len(lines) == 1 and "unreachable" in lines[0] and "(DNS)" in lines[0], lines
+    assert "private" not in result.stderr and "Traceback" not in result.stderr
+
+
+# -- sitemaps -----------------------------------------------------------------------------
+SITEMAP_LINES = 300
+CAP = 5  # a few dozen by default: fewer here, for a short test
+
+
+def test_robots_txt_sitemaps_stay_on_the_site_and_are_capped(tmp_path: Path) -> None:
+    """A robots.txt of 300 Sitemap lines to a third party and 300 to the site itself: the
+    third party is never asked, the site at most TINLAODONG_MAX_SITEMAPS times."""
+    assert CAP < MAX_SITEMAPS < SITEMAP_LINES
+    (tmp_path / "third").mkdir()
+    (tmp_path / "www").mkdir()
+    (tmp_path / "www" / "index.html").write_text("<html><body>Trang chủ</body></html>")
+    with (
+        static_site(tmp_path / "third") as (third, third_requests),
+        static_site(tmp_path / "www") as (base, requests),
+    ):
+        lines = [f"Sitemap: {third}/sitemap-{n}.xml" for n in range(SITEMAP_LINES)]
+        lines += [f"Sitemap: {base}/sitemap-{n}.xml" for n in range(SITEMAP_LINES)]
+        (tmp_path / "www" / "robots.txt").write_text("User-agent: *\n" + "\n".join(lines))
+        # The first is an index of 300 more on the site and 300 on the third party.
+        nested = [f"{base}/nested-{n}.xml" for n in range(SITEMAP_LINES)]
+        nested += [f"{third}/nested-{n}.xml" for n in range(SITEMAP_LINES)]
+        (tmp_path / "www" / "sitemap-0.xml").write_text(
+            '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(f"<sitemap><loc>{url}</loc></sitemap>" for url in nested)
+            + "</sitemapindex>"
+        )
+        site = {
+            "id": "sitemaps",
+            "name": "Sitemaps",
+            "province": "Lai Châu",
+            "start_urls": [base + "/"],
+            "allow_private_network": True,  # it is on loopback; the third party too
+        }
+        registry = write_registry(tmp_path / "sites.yaml", [site])
+        result = tinlaodong(
+            "crawl",
+            "--sites",
+            str(registry),
+            "--data-dir",
+            str(tmp_path / "d"),
+            *FAST,
+            *("-s", f"TINLAODONG_MAX_SITEMAPS={CAP}"),
+        )
+    assert third_requests == [], f"{len(third_requests)} requests reached the third party"
+    assert "/sitemap-0.xml" in requests
+    sitemaps = [path for path in requests if path.startswith(("/sitemap-", "/nested-"))]
+    assert len(sitemaps) <= CAP
+    assert len(re.findall(r"site sitemaps: .*TINLAODONG_MAX_SITEMAPS", result.stderr)) == 1
+    # One line for each list naming sitemaps elsewhere: robots.txt, the index.
+    off_site = [line for line in result.stderr.splitlines() if "other hosts" in line]
+    assert len(off_site) == 2 and all("sitemaps" in line and third in line for line in off_site)
     assert "Traceback" not in result.stderr
