@@ -15,6 +15,7 @@ host is refused without asking DNS, or is a name only DNS can answer for.
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import unicodedata
 from dataclasses import dataclass
@@ -48,6 +49,11 @@ _LOCAL_NAMES = frozenset(
         "ip6-localnet",
     }
 )
+# What ends a host in a URL, or has no place in a name: a host that holds one once decoded
+# (``127.0.0.1%3A80``, ``127.0.0.1%23.example``) is read differently by each server that
+# decodes it, so no one reading settles what it means.
+_DELIMITERS = re.compile(r"[\x00-\x20\x7f:/?#\[\]@\\%<>\"'`^{|}]")
+_TRAILING = re.compile(r"[.\s]+$")  # the root's dot, repeated, and what space surrounds it
 # Percent-encoding may be nested (``%2531`` is ``%31`` is ``1``); a proxy that decodes once
 # might meet one that decodes again. A few rounds reach any spelling a server would undo.
 _DECODE_ROUNDS = 4
@@ -59,7 +65,8 @@ class Host:
 
     ``name`` is the canonical spelling: an address in its usual form, or a lowercase name
     without trailing dots; ``address`` is set when the host spells out an address;
-    ``refused`` says why the host is refused before any DNS, or is empty.
+    ``refused`` says why the host is refused before any DNS ("a loopback address", to follow
+    "<name> is"), or is empty.
     """
 
     name: str
@@ -71,18 +78,17 @@ def normalise(host: str) -> str:
     """The canonical spelling of ``host``: decoded, mapped as IDNA maps it (lowercase,
     fullwidth forms, ideographic full stops), without brackets, zone id or trailing dots, and
     an address in its usual form (``127.0.0.1``, ``::1``) however it was written."""
-    name = host.strip()
-    for _ in range(_DECODE_ROUNDS):
-        decoded = unquote(name, errors="replace")
+    name = host
+    for _ in range(_DECODE_ROUNDS):  # mapping may make more to decode ("％３１" is "%31")
+        decoded = _idna_map(unquote(name, errors="replace")).strip()
         if decoded == name:
             break
         name = decoded
-    name = _idna_map(name)
     if name.startswith("[") and name.endswith("]"):
         name = name[1:-1]
     if ":" in name:
         name = name.split("%", 1)[0]  # an IPv6 zone id names an interface, not a host
-    name = name.rstrip(".")
+    name = _TRAILING.sub("", name)
     address = _address(name)
     return str(address) if address is not None else name
 
@@ -145,7 +151,9 @@ def classify(host: str) -> Host:
     if address is not None:
         return Host(name, address, refused_address(address))
     if not name:
-        return Host(name, None, "no host at all")
+        return Host(name, None, "an empty host")
+    if _DELIMITERS.search(name):
+        return Host(name, None, "not a host name once decoded, which a proxy may read otherwise")
     if means_this_machine(name):
         return Host(name, None, "a name for this machine")
     return Host(name, None, "")

@@ -43,6 +43,11 @@ REFUSED_SPELLINGS = [
     "%6c%6f%63%61%6c%68%6f%73%74",
     "127.0.0.1%2e",
     "%2531%2532%2537.0.0.1",
+    "%5B%3A%3A1%5D",
+    # what a proxy that decodes the host may cut differently
+    "127.0.0.1%3A80",
+    "127.0.0.1%23.example.com",
+    "127.0.0.1%2F.example.com",
     # numeric forms the system resolver accepts
     "2130706433",
     "0x7f000001",

@@ -50,15 +50,16 @@ class PrivateNetworkMiddleware:
             # (docs/deployment.md).
             address = await self._resolve(urlparse_cached(request).hostname or host.name)
             if address is not None and hosts.refused_address(address):
-                why = f"resolves to {address}, {hosts.refused_address(address)}"
+                why = f"resolving to {address}, {hosts.refused_address(address)}"
         if why:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("tinlaodong/private_network_refused")
             logger.warning(
-                "site %s: refused %s: %s is a private or loopback address (%s)",
+                "site %s: refused %s: %s is %s; private or loopback addresses need "
+                "allow_private_network",
                 site.id if site is not None else "?",
                 request.url,
-                host.name or "?",
+                host.name or "''",
                 why,
             )
             reason = f"private network address {host.name}: {why}"
