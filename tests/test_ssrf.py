@@ -9,6 +9,7 @@ checks the path through DNS resolution.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.resolver import CachingThreadedResolver, dnscache
 from scrapy.utils.test import get_crawler
 
 from aggregator.registry import Site
@@ -191,6 +193,42 @@ def test_non_http_links_in_feeds_and_sitemaps_are_refused() -> None:
         with pytest.raises(IgnoreRequest):
             through_request_middlewares(crawler, Request(url))
     assert refused(crawler) == len(from_feed) + len(from_sitemap)
+
+
+@pytest.fixture
+def dns_records() -> Iterator[dict[str, str]]:
+    """Names and their addresses, answered by Scrapy's own caching resolver (the one a crawl
+    installs) from its process-wide cache, as if a DNS server had given them."""
+    from twisted.internet import reactor
+
+    records: dict[str, str] = {}
+    before = reactor.resolver  # type: ignore[attr-defined]
+    reactor.installResolver(CachingThreadedResolver(reactor, 100, 5.0))  # type: ignore[attr-defined]
+    try:
+        yield records
+    finally:
+        reactor.installResolver(before)  # type: ignore[attr-defined]
+        for name in records:
+            dnscache.pop(name, None)
+
+
+def test_a_name_is_refused_for_the_address_dns_gives_it(dns_records: dict[str, str]) -> None:
+    dns_records.update(
+        {
+            "sneaky.example": "127.0.0.1",
+            "%73neaky.example": "203.162.4.190",
+            "ok.example": "8.8.8.8",
+        }
+    )
+    for name, address in dns_records.items():
+        dnscache[name] = address
+    crawler = crawler_for(allow_private_network=False)
+    # As the download asks for it, and as a proxy that decodes the host would.
+    for url in ("http://sneaky.example/", "http://%73neaky.example/tin-tuc/1.html"):
+        with pytest.raises(IgnoreRequest, match="a name resolving to 127.0.0.1"):
+            through_request_middlewares(crawler, Request(url))
+    through_request_middlewares(crawler, Request("http://ok.example/"))
+    assert refused(crawler) == 2
 
 
 def test_the_offline_mirror_may_use_loopback() -> None:

@@ -42,15 +42,19 @@ class PrivateNetworkMiddleware:
         site = getattr(self.crawler.spider, "site", None)
         if site is not None and site.allow_private_network:
             return None
-        host = hosts.classify(urlparse_cached(request).hostname or "")
+        raw = urlparse_cached(request).hostname or ""
+        host = hosts.classify(raw)
         why = host.refused
-        if not why and host.address is None:
-            # A name: checked after DNS too, when this machine can resolve it. Through a
-            # proxy that resolves it alone, the proxy's own egress rules decide
-            # (docs/deployment.md).
-            address = await self._resolve(urlparse_cached(request).hostname or host.name)
+        # A name: checked after DNS too, when this machine can resolve it; as the download
+        # will ask for it (the answer is cached for it) and, if it differs, as a proxy that
+        # decodes it would. A name only the proxy resolves is left to the proxy's own egress
+        # rules (docs/deployment.md).
+        names = dict.fromkeys((raw, host.name)) if not why and host.address is None else {}
+        for name in names:
+            address = await self._resolve(name)
             if address is not None and hosts.refused_address(address):
-                why = f"resolving to {address}, {hosts.refused_address(address)}"
+                why = f"a name resolving to {address}, {hosts.refused_address(address)}"
+                break
         if why:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("tinlaodong/private_network_refused")
@@ -70,8 +74,7 @@ class PrivateNetworkMiddleware:
         from twisted.internet import reactor
 
         try:
-            # Scrapy's caching resolver, with the name as the download will ask for it: the
-            # download that follows reuses this answer.
+            # Scrapy's caching resolver: the download that follows reuses this answer.
             resolved = await maybe_deferred_to_future(reactor.resolve(name))  # type: ignore[attr-defined,arg-type]
         except Exception:  # the download itself will report the DNS failure, once
             return None
