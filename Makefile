@@ -36,8 +36,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-## fuzz: the property tests (URLs, dates, sanitiser, feeds, URL hosts, query parser) with
-## thousands of examples each (the default run uses a few dozen)
+## fuzz: the property tests with thousands of examples each (the default run uses a few dozen)
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
