@@ -104,6 +104,9 @@ TINLAODONG_DATABASE_URL = ""  # empty: SQLite under the data directory
 TINLAODONG_SITES_FILE = ""  # empty: the registry shipped with the package
 TINLAODONG_MAX_LISTING_PAGES = 5
 TINLAODONG_MAX_ARTICLES = 200
+# Sitemaps followed a site a crawl (robots.txt lines and sitemap indexes together), on its own
+# hosts only: a robots.txt may name any number, on any host.
+TINLAODONG_MAX_SITEMAPS = 30
 TINLAODONG_PROGRESS_INTERVAL = 15.0
 # Sites crawled at once by one process (0: all); the others wait their turn. Each crawler holds
 # its own engine, queues and pages; 16 polite crawls at once still keep a crawl of the whole

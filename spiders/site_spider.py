@@ -60,12 +60,14 @@ class SiteSpider(scrapy.Spider):
     owns_store: bool
     max_listing_pages: int
     max_articles: int
+    max_sitemaps: int
 
     def __init__(self, site: Site | str | None = None, sites: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self._site_arg = site
         self._sites_file = sites
         self.article_count = 0
+        self.sitemap_count = 0
         self.moved_hosts: set[str] = set()
         self.pending_validators: dict[str, Validators] = {}
         self.resume = False
@@ -76,6 +78,7 @@ class SiteSpider(scrapy.Spider):
         spider.site = spider._resolve_site(crawler)
         spider.max_listing_pages = crawler.settings.getint("TINLAODONG_MAX_LISTING_PAGES")
         spider.max_articles = crawler.settings.getint("TINLAODONG_MAX_ARTICLES")
+        spider.max_sitemaps = crawler.settings.getint("TINLAODONG_MAX_SITEMAPS")
         given = given_store(spider)
         spider.store = given[0] if given is not None else own_store(crawler.settings)
         spider.owns_store = given is None
@@ -230,17 +233,51 @@ class SiteSpider(scrapy.Spider):
                 yield self._request(feed, self.parse_feed, kind="feed", index=True)
 
     def parse_robots(self, response: Response) -> Iterator[Any]:
-        for url in discovery.sitemaps_in_robots(response.text, response.url):
-            yield self._request(url, self.parse_sitemap, kind="sitemap")
+        yield from self._sitemap_requests(
+            discovery.sitemaps_in_robots(response.text, response.url), response.url
+        )
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if not self._fresh(response):
             return
         pages, nested = discovery.read_sitemap(response.body)
-        for url in nested:
-            if self._on_site(url):
-                yield self._request(url, self.parse_sitemap, kind="sitemap")
+        yield from self._sitemap_requests(nested, response.url)
         yield from self._new_article_requests(pages)
+
+    def _sitemap_requests(self, urls: list[str], listed_in: str) -> Iterator[scrapy.Request]:
+        """The sitemaps a robots.txt or a sitemap index names, on the site's own hosts and up
+        to ``TINLAODONG_MAX_SITEMAPS`` a crawl: either may name any number, on any host, and
+        the crawler must not become a way to send requests to a third party."""
+        urls = list(discovery.unique(urls))
+        elsewhere = [url for url in urls if not self._on_site(url)]
+        if elsewhere:
+            self._stat("sitemaps_off_site", len(elsewhere))
+            logger.info(
+                "site %s: %s names %d sitemap(s) on other hosts, not followed: %s%s",
+                self.site.id,
+                listed_in,
+                len(elsewhere),
+                elsewhere[0],
+                ", ..." if len(elsewhere) > 1 else "",
+            )
+        own = [url for url in urls if self._on_site(url)]
+        room = max(self.max_sitemaps - self.sitemap_count, 0)
+        for url in own[:room]:
+            self.sitemap_count += 1
+            yield self._request(url, self.parse_sitemap, kind="sitemap")
+        if len(own) > room:
+            self._stat("sitemaps_skipped", len(own) - room)
+            if not self._stats_value("sitemap_limit"):  # said once; later ones are counted
+                self._stat("sitemap_limit")
+                logger.info(
+                    "site %s: sitemap limit: %d followed (TINLAODONG_MAX_SITEMAPS); not "
+                    "following %d more named in %s, from %s",
+                    self.site.id,
+                    self.max_sitemaps,
+                    len(own) - room,
+                    listed_in,
+                    own[room],
+                )
 
     def _new_article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
         links = [u for u in discovery.unique(urls) if self._on_site(u)]

@@ -9,6 +9,7 @@ checks the path through DNS resolution.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Request, Response
+from scrapy.resolver import CachingThreadedResolver, dnscache
 from scrapy.utils.test import get_crawler
 
 from aggregator.registry import Site
@@ -44,6 +46,27 @@ PRIVATE_TARGETS = [
     "http://0x7f.1/",
     "http://127.1/",
     "http://0177.0.0.1/",
+    # Spellings that passed when DNS was a proxy's (issue 21): decided before any DNS now.
+    "http://127.0.0.1./",
+    "http://localhost./",
+    "http://%31%32%37.0.0.1/",
+    "http://[::7f00:1]/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
+    "http://[::ffff:a9fe:a9fe]/latest/meta-data/",
+    "http://foo.localhost/",
+    "http://localhost.localdomain/",
+    "http://ip6-localhost/",
+    "http://127.0.0.1%3A8080/",  # a proxy that decodes the host would read a port
+]
+# Public addresses, in the forms that carry one, stay allowed.
+PUBLIC_TARGETS = [
+    "http://203.162.4.190/tin-tuc/1234.html",
+    "http://3416651966/",  # 203.166.0.190 as one number: public all the same
+    "http://[2001:4860:4860::8888]/",
+    "http://[64:ff9b::808:808]/",  # NAT64 of 8.8.8.8
+    "http://8.8.8.8./",
 ]
 OTHER_SCHEMES = [
     "file:///etc/passwd",
@@ -120,11 +143,21 @@ def test_a_public_site_cannot_redirect_to_a_private_address(target: str) -> None
         redirect(crawler, target)
 
 
-def test_a_public_address_is_allowed() -> None:
+@pytest.mark.parametrize("target", PUBLIC_TARGETS)
+def test_a_public_address_is_allowed(target: str) -> None:
     crawler = crawler_for(allow_private_network=False)
-    through_request_middlewares(crawler, Request("http://203.162.4.190/tin-tuc/1234.html"))
+    through_request_middlewares(crawler, Request(target))
     assert isinstance(redirect(crawler, "https://8.8.8.8/moved"), Request)
     assert refused(crawler) == 0
+
+
+@pytest.mark.parametrize("target", PRIVATE_TARGETS[-12:])
+def test_a_request_through_a_proxy_is_refused_all_the_same(target: str) -> None:
+    crawler = crawler_for(allow_private_network=False)
+    with pytest.raises(IgnoreRequest, match="private network address"):
+        through_request_middlewares(
+            crawler, Request(target, meta={"proxy": "http://10.1.1.1:3128"})
+        )
 
 
 @pytest.mark.parametrize("allow_private_network", [False, True])
@@ -160,6 +193,42 @@ def test_non_http_links_in_feeds_and_sitemaps_are_refused() -> None:
         with pytest.raises(IgnoreRequest):
             through_request_middlewares(crawler, Request(url))
     assert refused(crawler) == len(from_feed) + len(from_sitemap)
+
+
+@pytest.fixture
+def dns_records() -> Iterator[dict[str, str]]:
+    """Names and their addresses, answered by Scrapy's own caching resolver (the one a crawl
+    installs) from its process-wide cache, as if a DNS server had given them."""
+    from twisted.internet import reactor
+
+    records: dict[str, str] = {}
+    before = reactor.resolver  # type: ignore[attr-defined]
+    reactor.installResolver(CachingThreadedResolver(reactor, 100, 5.0))  # type: ignore[attr-defined]
+    try:
+        yield records
+    finally:
+        reactor.installResolver(before)  # type: ignore[attr-defined]
+        for name in records:
+            dnscache.pop(name, None)
+
+
+def test_a_name_is_refused_for_the_address_dns_gives_it(dns_records: dict[str, str]) -> None:
+    dns_records.update(
+        {
+            "sneaky.example": "127.0.0.1",
+            "%73neaky.example": "203.162.4.190",
+            "ok.example": "8.8.8.8",
+        }
+    )
+    for name, address in dns_records.items():
+        dnscache[name] = address
+    crawler = crawler_for(allow_private_network=False)
+    # As the download asks for it, and as a proxy that decodes the host would.
+    for url in ("http://sneaky.example/", "http://%73neaky.example/tin-tuc/1.html"):
+        with pytest.raises(IgnoreRequest, match="a name resolving to 127.0.0.1"):
+            through_request_middlewares(crawler, Request(url))
+    through_request_middlewares(crawler, Request("http://ok.example/"))
+    assert refused(crawler) == 2
 
 
 def test_the_offline_mirror_may_use_loopback() -> None:

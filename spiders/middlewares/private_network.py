@@ -1,15 +1,16 @@
 """Refuse loopback and private addresses, unless the site's registry entry allows them.
 
 A public site must not be able to point the crawler at the operator's own network (by a link,
-a redirect or a DNS record). The check runs after DNS resolution, on every request, redirects
-included; the offline mirror's entries carry ``allow_private_network: true``.
+a redirect or a DNS record). Every request is checked, redirects included: first its host as
+written, in any spelling (``aggregator.hosts``: numeric forms, trailing dots, percent-encoding,
+IPv6 forms carrying an IPv4 address, names for this machine), which is all a proxy's client
+can check; then, for a name, the address DNS gives it. The offline mirror's entries carry
+``allow_private_network: true``.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-import socket
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -17,33 +18,16 @@ from scrapy.http import Request
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 
+from aggregator import hosts
 from aggregator.exceptions import PrivateNetworkRefused
 
 logger = logging.getLogger("tinlaodong.crawl")
 
 
-def ip_literal(host: str) -> str | None:
-    """The address a host name spells out without DNS, or None.
-
-    Besides the usual forms, the numeric ones the system resolver also accepts (``2130706433``,
-    ``0x7f.1``, ``127.1``, ``0177.0.0.1``): they reach the same loopback address.
-    """
-    host = host.strip("[]")
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    if host and all(c in "0123456789abcdefxABCDEFX." for c in host) and host[0].isdigit():
-        try:
-            return socket.inet_ntoa(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
-
-
 def is_private(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return not ip.is_global or ip.is_multicast
+    """Whether a resolved address may not be fetched (``aggregator.hosts.refused_address``)."""
+    parsed = hosts.address_of(address)
+    return parsed is None or bool(hosts.refused_address(parsed))
 
 
 class PrivateNetworkMiddleware:
@@ -58,31 +42,40 @@ class PrivateNetworkMiddleware:
         site = getattr(self.crawler.spider, "site", None)
         if site is not None and site.allow_private_network:
             return None
-        host = urlparse_cached(request).hostname or ""
-        address = await self._resolve(host)
-        if address is not None and is_private(address):
+        raw = urlparse_cached(request).hostname or ""
+        host = hosts.classify(raw)
+        why = host.refused
+        # A name: checked after DNS too, when this machine can resolve it; as the download
+        # will ask for it (the answer is cached for it) and, if it differs, as a proxy that
+        # decodes it would. A name only the proxy resolves is left to the proxy's own egress
+        # rules (docs/deployment.md).
+        names = dict.fromkeys((raw, host.name)) if not why and host.address is None else {}
+        for name in names:
+            address = await self._resolve(name)
+            if address is not None and hosts.refused_address(address):
+                why = f"a name resolving to {address}, {hosts.refused_address(address)}"
+                break
+        if why:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("tinlaodong/private_network_refused")
-            site_id = site.id if site is not None else "?"
             logger.warning(
-                "site %s: refused %s: %s is a private or loopback address",
-                site_id,
+                "site %s: refused %s: %s is %s; private or loopback addresses need "
+                "allow_private_network",
+                site.id if site is not None else "?",
                 request.url,
-                address,
+                host.name or "''",
+                why,
             )
-            reason = f"private network address {address}"
+            reason = f"private network address {host.name}: {why}"
             raise IgnoreRequest(reason) from PrivateNetworkRefused(reason)
         return None
 
-    async def _resolve(self, host: str) -> str | None:
-        literal = ip_literal(host)
-        if literal is not None:
-            return literal
+    async def _resolve(self, name: str) -> hosts.Address | None:
         from twisted.internet import reactor
 
         try:
             # Scrapy's caching resolver: the download that follows reuses this answer.
-            resolved = await maybe_deferred_to_future(reactor.resolve(host))  # type: ignore[attr-defined,arg-type]
+            resolved = await maybe_deferred_to_future(reactor.resolve(name))  # type: ignore[attr-defined,arg-type]
         except Exception:  # the download itself will report the DNS failure, once
             return None
-        return str(resolved)
+        return hosts.address_of(str(resolved))
