@@ -24,9 +24,12 @@ demo: install
 run: install
 	$(BIN)/tinlaodong crawl
 
-## test: lint (ruff, import layers), type-check and the whole test suite
+## test: lint (ruff, import layers), type-check and the whole test suite, on TEST_PROCESSES
+## processes (pytest-xdist: most tests wait on subprocesses and sockets, so a second process
+## shortens the run even on two cores; TEST_PROCESSES=0 runs it in this one)
+TEST_PROCESSES ?= 2
 test: install lint typecheck
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_PROCESSES)
 
 ## lint: ruff, and the layers of docs/architecture.md (import-linter contracts in pyproject.toml)
 lint: install
