@@ -246,19 +246,16 @@ def news_please(pages_file: Path) -> dict[str, Any]:
 
 
 def short_commit() -> str:
-    """The checked-out commit, read from .git's files (no git command)."""
-    git = ROOT / ".git"
-    head = (git / "HEAD").read_text().strip()
-    if not head.startswith("ref: "):
-        return head[:8]
-    ref = head[5:]
-    if (git / ref).is_file():
-        return (git / ref).read_text().strip()[:8]
-    packed = git / "packed-refs"
-    for line in packed.read_text().splitlines() if packed.is_file() else []:
-        if line.endswith(" " + ref):
-            return line[:8]
-    return "unknown"
+    """The checked-out commit ("unknown" outside a git checkout). Asked of git itself: a
+    worktree's .git is a file, and refs may be packed."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--short=8", "HEAD"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    return done.stdout.strip() if done.returncode == 0 and done.stdout.strip() else "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:
