@@ -32,15 +32,24 @@ def start_web_server(
 
 
 def serve_until_interrupted(server: WebServer) -> None:
-    """Serve until Ctrl-C or SIGTERM (a service manager's stop), then stop the server."""
+    """Serve until Ctrl-C (SIGINT) or SIGTERM (a service manager's stop), then stop the server.
+
+    Ctrl-C's handler is put in too: a command started with SIGINT ignored (a background job of
+    a shell script inherits that) keeps it ignored, as Python puts its own only over the
+    default, and would serve on through every SIGINT.
+    """
 
     def terminate(signum: int, _frame: FrameType | None) -> None:
         logger.info("%s received, stopping", signal.Signals(signum).name)
         raise KeyboardInterrupt  # the server stops on it as on Ctrl-C
 
-    previous = signal.signal(signal.SIGTERM, terminate)
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
+    }
     try:
         server.serve_forever()
     finally:
         server.stop()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
