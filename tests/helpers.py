@@ -52,11 +52,22 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _ephemeral_low() -> int:
+    """The first port of the kernel's ephemeral range (Linux's default where unreadable)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_ports(count: int) -> int:
     """The first of ``count`` consecutive ports nobody listens on now, for a server that
-    needs fixed ports (the demo's mirror), away from the usual ones other tests may hold."""
+    needs fixed ports (the demo's mirror), away from the usual ones other tests may hold, and
+    below the kernel's ephemeral range: a test running alongside (pytest -n) has its servers on
+    port 0 and its client sockets there, and one took a port between two demo runs."""
+    low = _ephemeral_low()
     for _ in range(200):
-        first = random.randrange(20000, 60000 - count)
+        first = random.randrange(10000, low - count)
         with ExitStack() as held:
             try:
                 for port in range(first, first + count):
