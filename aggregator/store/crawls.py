@@ -121,7 +121,9 @@ class CrawlHistory:
         """When the first finished crawl ended (``health``: the first after the last
         unhealthy one, when every site was last well); None if there is none. A feed without
         entries is dated by it: a date that stays put while nothing changes."""
-        after = select(func.coalesce(func.max(CrawlRun.id), 0)).where(CrawlRun.healthy.is_(False))
+        after = select(func.coalesce(func.max(CrawlRun.id), 0)).where(
+            CrawlRun.healthy.is_(False)
+        )
         query = select(func.min(CrawlRun.finished)).where(CrawlRun.interrupted.is_(False))
         if health:
             query = query.where(CrawlRun.id > after.scalar_subquery())

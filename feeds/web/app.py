@@ -173,7 +173,7 @@ class WebApp:
         return Response(200 if error is None else 400, self.pages.home(page), HTML, PAGE_CACHE)
 
     def _count(self, found: Found, view: View, lang: str) -> str:
-        """ "123 tin · hiển thị 1–30": how many the filters find, which of them are shown."""
+        """"123 tin · hiển thị 1–30": how many the filters find, which of them are shown."""
         if found.total is None:
             return ""
         key = "count_capped" if found.capped else "count_one" if found.total == 1 else "count"

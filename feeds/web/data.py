@@ -105,7 +105,9 @@ class WebData:
             for s in stories
         }
 
-    def find(self, view: View, per_page: int, snippets: bool = True, counted: bool = True) -> Found:
+    def find(
+        self, view: View, per_page: int, snippets: bool = True, counted: bool = True
+    ) -> Found:
         """The stories of ``view``, newest first (best first when searching, with their
         snippets unless ``snippets`` is False), and how many there are unless ``counted`` is
         False (a feed says none)."""
@@ -126,7 +128,9 @@ class WebData:
         )
         start = per_page * (view.page - 1)
         total = (
-            self.store.story_count(story_ids=story_ids, since=since, until=until, matching=matching)
+            self.store.story_count(
+                story_ids=story_ids, since=since, until=until, matching=matching
+            )
             if counted
             else None
         )

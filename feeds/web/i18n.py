@@ -20,7 +20,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "all_provinces": ("Tất cả tỉnh, thành", "All provinces"),
     "all_topics": ("Tất cả chủ đề", "All topics"),
     "search": ("Tìm kiếm", "Search"),
-    "search_hint": ('ví dụ: lao dong, "việc làm"', 'e.g. lao dong, "việc làm"'),
+    "search_hint": ("ví dụ: lao dong, \"việc làm\"", "e.g. lao dong, \"việc làm\""),
     "filter": ("Lọc", "Filter"),
     "clear": ("Bỏ lọc", "Clear"),
     "no_stories": ("Chưa có tin nào phù hợp.", "No matching stories yet."),
@@ -48,10 +48,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "feeds": ("Tất cả nguồn cấp tin", "All feeds"),
     "feeds_opml": ("Danh sách OPML (nhập một lần vào ứng dụng đọc tin)", "OPML list (import once)"),
     "copy": ("Sao chép địa chỉ", "Copy the address"),
-    "chart_days": (
-        "Số tin mỗi ngày theo tỉnh, 30 ngày đến {end}",
-        "Stories per day by province, 30 days to {end}",
-    ),
+    "chart_days": ("Số tin mỗi ngày theo tỉnh, 30 ngày đến {end}", "Stories per day by province, "
+                   "30 days to {end}"),
     "chart_empty": ("Chưa có tin trong 30 ngày này.", "No stories in these 30 days."),
     "health": ("Tình trạng các trang nguồn", "Sites' health"),
     "health_summary": ("{ok}/{total} trang hoạt động bình thường", "{ok} of {total} sites fine"),
@@ -138,7 +136,7 @@ def query_reason(lang: str, reason: str) -> str | None:
 
 
 def names_list(lang: str, names: list[str]) -> str:
-    """ "A, B hoặc C" / "A, B or C"."""
+    """"A, B hoặc C" / "A, B or C"."""
     if len(names) < 2:
         return "".join(names)
     return f"{', '.join(names[:-1])} {text(lang, 'or')} {names[-1]}"

@@ -110,7 +110,9 @@ class HomePage:
             "lang": EN if self.lang == EN else None,
             **changes,
         }
-        query = {k: v for k, v in params.items() if v not in (None, "") and (k, v) != ("page", 1)}
+        query = {
+            k: v for k, v in params.items() if v not in (None, "") and (k, v) != ("page", 1)
+        }
         return "/" + ("?" + urlencode(query) if query else "")
 
 
@@ -204,11 +206,7 @@ class Pages:
         return self._render("notfound.html", page, page.t("not_found"), page.home(), other)
 
     def _render(
-        self,
-        name: str,
-        page: HomePage | StoryPage | NotFoundPage,
-        title: str,
-        home: str,
+        self, name: str, page: HomePage | StoryPage | NotFoundPage, title: str, home: str,
         other_lang: str,
     ) -> bytes:
         html = self.env.get_template(name).render(

@@ -37,7 +37,7 @@ def relative(when: datetime, now: datetime, lang: str, date_only: bool = False) 
 
 
 def absolute(when: datetime, date_only: bool = False) -> str:
-    """ "06/12/2026 14:30 (+07:00)"; a ``date_only`` day as "06/12/2026", without a time."""
+    """"06/12/2026 14:30 (+07:00)"; a ``date_only`` day as "06/12/2026", without a time."""
     local = when.astimezone(VIETNAM)
     if date_only:
         return f"{local:%d/%m/%Y}"

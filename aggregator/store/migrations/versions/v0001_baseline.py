@@ -154,15 +154,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table in (
-        "story_tags",
-        "search_documents",
-        "source_bodies",
-        "body_bands",
-        "story_bodies",
-        "crawl_runs",
-        "http_validators",
-        "story_images",
-        "sources",
-        "stories",
+        "story_tags", "search_documents", "source_bodies", "body_bands", "story_bodies",
+        "crawl_runs", "http_validators", "story_images", "sources", "stories",
     ):
         op.drop_table(table)
