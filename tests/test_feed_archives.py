@@ -114,9 +114,12 @@ def latest_entries(docs: list[Any]) -> dict[str, Any]:
 
 def test_a_full_archive_is_never_written_again(store: StoryStore, tmp_path: Path) -> None:
     out = tmp_path / "feeds"
+    out.mkdir()
+    (out / "all.page-2.rss.xml").write_bytes(b"<rss/>")  # the paged layout before: it goes
     for n in range(1, 11):
         add(store, n, at=T0 + timedelta(minutes=n))
     publish(store, out)
+    assert not (out / "all.page-2.rss.xml").exists()
     first = archive_files(out)
     # Ten entries: four archives of two, two in the subscription document (fewer than four).
     assert sorted(first) == sorted(f"all.archive-{n}{ext}" for n in range(1, 5) for ext in FORMATS)
