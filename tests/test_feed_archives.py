@@ -288,3 +288,39 @@ def test_a_reader_walking_the_chain_sees_each_entry_once_at_its_latest(
 
 def _guid_of(seen: dict[str, Any], title: str) -> str:
     return next(guid for guid, entry in seen.items() if entry.title == title)
+
+
+def test_a_lost_archive_or_a_damaged_state_is_written_again(
+    store: StoryStore, tmp_path: Path
+) -> None:
+    out = tmp_path / "feeds"
+    for n in range(1, 7):
+        add(store, n, at=T0 + timedelta(minutes=n))
+    publish(store, out)
+    whole = archive_files(out)
+    (out / "all.archive-1.atom.xml").unlink()  # an operator's slip
+    publish(store, out)  # nothing new in the store: the lost file alone is written
+    assert {name: data for name, (_, data) in archive_files(out).items()} == {
+        name: data for name, (_, data) in whole.items()
+    }
+    (out / ".feed-archives.json").write_text("{not json", encoding="utf-8")
+    add(store, 7, at=T0 + timedelta(hours=1))
+    publish(store, out)  # cut again from the store: the same chain, the new story current
+    docs = walk(out, "all.atom.xml")
+    assert sorted(e.title for e in latest_entries(docs).values()) == sorted(
+        f"Tin số {n}" for n in range(1, 8)
+    )
+
+
+def test_a_horizon_that_is_not_a_count_is_said_once_and_the_default_kept(
+    store: StoryStore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv(ARCHIVES_ENV, "many")
+    add(store, 1, at=T0)
+    update_feeds(store, SITES, tmp_path / "feeds", page_size=SIZE)
+    said = [r.getMessage() for r in caplog.records if ARCHIVES_ENV in r.getMessage()]
+    assert said == [f"feeds: {ARCHIVES_ENV}='many' is not a count of archives: 5 kept"]
+    assert (tmp_path / "feeds" / "all.atom.xml").is_file()
