@@ -25,6 +25,8 @@ LANGUAGE = "vi"
 RSS_TYPE = "application/rss+xml"
 ATOM_TYPE = "application/atom+xml"
 ATOM_NS = "http://www.w3.org/2005/Atom"
+# RFC 5005's namespace: <fh:archive/> marks an archive document, one that never changes.
+HISTORY_NS = "http://purl.org/syndication/history/1.0"
 # (rel, href) pairs: the paging links of RFC 5005 ("first", "next", ...).
 Links = Sequence[tuple[str, str]]
 
@@ -99,6 +101,7 @@ def rss_and_atom_bytes(
     limit: int = DEFAULT_LIMIT,
     rss_links: Links = (),
     atom_links: Links = (),
+    archive: bool = False,
 ) -> tuple[bytes, bytes]:
     """``rss_bytes`` and ``atom_bytes`` of one spec, the same bytes, from one generator: its
     entries (most of the work: feedgen builds each field) are made once for both."""
@@ -106,6 +109,8 @@ def rss_and_atom_bytes(
     entries = newest_first(spec.entries, limit)
     fg = _generator(spec, entries, rss_self, RSS_TYPE)
     _add_rss_links(fg, rss_links)
+    if archive:
+        fg.register_extension("tinlaodong_archive", _ArchiveMark, BaseEntryExtension)
     rss = bytes(fg.rss_str(pretty=True))
     # What _generator sets for Atom instead: its own self link, then the paging links.
     fg.link(_feed_links(xml_text(spec.link), atom_self, ATOM_TYPE), replace=True)
@@ -144,6 +149,23 @@ class _RssPagingLinks(BaseExtension):  # type: ignore[misc]  # feedgen has no ty
         for offset, (rel, href) in enumerate(self.links):
             link = etree.Element(f"{{{ATOM_NS}}}link", href=xml_text(href), rel=rel, type=RSS_TYPE)
             channel.insert(position + offset, link)
+        return feed
+
+
+class _ArchiveMark(BaseExtension):  # type: ignore[misc]  # feedgen has no type hints
+    """``<fh:archive/>`` in the channel (RSS, RFC 5005 appendix B) or the feed (Atom)."""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"fh": HISTORY_NS}
+
+    def extend_rss(self, feed: etree._Element) -> etree._Element:
+        channel = feed.find("channel")
+        assert channel is not None
+        channel.insert(0, etree.Element(f"{{{HISTORY_NS}}}archive"))
+        return feed
+
+    def extend_atom(self, feed: etree._Element) -> etree._Element:
+        feed.insert(0, etree.Element(f"{{{HISTORY_NS}}}archive"))
         return feed
 
 

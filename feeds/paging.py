@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from feeds.model import FeedEntry
 
 FIRST, LAST, NEXT, PREVIOUS = "first", "last", "next", "previous"
+# RFC 5005 section 4, archived feeds: the subscription document links the newest archive,
+# each archive the one before it and the subscription document.
+CURRENT, PREV_ARCHIVE = "current", "prev-archive"
 _PAGE_SUFFIX = re.compile(r"\.page-([1-9][0-9]*)$")
 
 
@@ -34,6 +37,25 @@ class Page:
         if self.number < self.count:
             links.append((NEXT, href(self.number + 1)))
         return links
+
+
+@dataclass(frozen=True)
+class Document:
+    """One file stem of a feed, in each format: its entries and its links to the feed's other
+    documents, by stem (the writer makes them URLs per format)."""
+
+    stem: str
+    entries: tuple[FeedEntry, ...]
+    links: tuple[tuple[str, str], ...] = ()  # (rel, stem)
+    archive: bool = False  # an RFC 5005 archive document: marked fh:archive
+    older: str | None = None  # the stem JSON Feed's next_url names: the older entries
+
+    @classmethod
+    def of_page(cls, slug: str, page: Page) -> Document:
+        stems = lambda n: page_stem(slug, n)  # noqa: E731
+        links = tuple((rel, href) for rel, href in page.links(stems))
+        older = page_stem(slug, page.number + 1) if page.number < page.count else None
+        return cls(page_stem(slug, page.number), page.entries, links, older=older)
 
 
 def page_stem(slug: str, number: int) -> str:

@@ -2,8 +2,10 @@
 
 Everything (``all``), site health (``health``), each current province with its former
 provinces' sites (``province-<id>``), each topic of ``topics.yaml`` (``topic-<id>``, from the
-tags: run ``refresh_index`` first) and each site (``site-<id>``); each feed ``PAGE_SIZE``
-entries a page, ``PAGES`` pages (RFC 5005, see ``feeds.paging``).
+tags: run ``refresh_index`` first) and each site (``site-<id>``). Each feed is archived (RFC
+5005 section 4, see ``feeds.archives``): its subscription document holds its newest
+``PAGE_SIZE`` to twice ``PAGE_SIZE`` entries, archives of ``PAGE_SIZE`` hold the older ones,
+written once; the ``ARCHIVES`` newest archives stay in the chain (``$TINLAODONG_FEED_ARCHIVES``).
 
 Every feed links to the web page showing the same stories (its channel link) and to itself
 (``<home>feeds/<name>``). The home is ``$TINLAODONG_PUBLIC_URL`` (the web app's public address,
@@ -17,8 +19,10 @@ site was last unhealthy), not at some fixed instant.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,25 +43,34 @@ if TYPE_CHECKING:
 
     from aggregator.registry import Site
     from aggregator.store import StoryStore, StoryView
+    from aggregator.store.views import StoryStamp
     from aggregator.tags import Topic
+    from feeds.archives import Archived, ArchiveState
 
 ALL_SLUG = "all"
 HEALTH_SLUG = "health"
 PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
-PAGE_SIZE = 50  # entries of a feed's first page: what a reader fetches every poll
-PAGES = 5  # pages of each feed, older entries beyond them are in no feed
+PAGE_SIZE = 50  # entries of an archive, and at least of a subscription document
+PAGES = 5  # archives of each feed in its chain: older ones leave it (the horizon)
+ARCHIVES_ENV = "TINLAODONG_FEED_ARCHIVES"
+logger = logging.getLogger("tinlaodong.feeds")
 TOPICS_GROUP = "Chủ đề"
+
+
 def ordering_date(story: StoryView) -> datetime:
     """When a story counts as published in the feeds: its own date, else (none, or not a
     plausible one: stored before dates were checked) when it was first seen.
 
     A feed date needs a time of day, and a date-only story has none: when it was first seen,
     if that was on its day (a crawl soon after it went up), else its day's local midnight."""
-    published = story.published
-    if published is None or not plausible_date(published, story.first_seen):
-        return story.first_seen
-    if story.date_only and story.first_seen.date() == published.date():
-        return story.first_seen
+    return _ordering(story.published, story.first_seen, story.date_only)
+
+
+def _ordering(published: datetime | None, first_seen: datetime, date_only: bool) -> datetime:
+    if published is None or not plausible_date(published, first_seen):
+        return first_seen
+    if date_only and first_seen.date() == published.date():
+        return first_seen
     return published
 
 
@@ -73,9 +86,63 @@ def topic_slug(topic_id: str) -> str:
     return f"topic-{topic_id}"
 
 
-def story_guid(story: StoryView) -> str:
+def story_guid(story: StoryView | StoryStamp) -> str:
     # From the body's hash, not a row id: the same story keeps its GUID in a rebuilt database.
     return f"tag:tinlaodong,2024:story/{story.content_hash[:32]}"
+
+
+class Archiving:
+    """The archived feeds' part of a rebuild: each feed's plan (``feeds.archives``), made
+    while its stories are chosen, and what the writer then needs of it."""
+
+    def __init__(self, out_dir: Path, state: ArchiveState, size: int, keep: int) -> None:
+        self.out_dir, self.state, self.size, self.keep = out_dir, state, size, keep
+        self.archived: dict[str, Archived] = {}
+
+    @property
+    def window(self) -> int:
+        """How many of a feed's last changed stories can matter: those of its kept archives
+        and its subscription document."""
+        return (self.keep + 2) * self.size
+
+    def place(
+        self,
+        slug: str,
+        stamps: Sequence[StoryStamp],
+        load: Callable[[list[int]], dict[int, FeedEntry]],
+    ) -> tuple[FeedEntry, ...]:
+        """Plan ``slug``'s archives from its stories ``stamps``; ``load``: the entries of
+        story ids (those that still exist); returns its subscription document's entries."""
+        from feeds.archives import Archived, Member
+        from feeds.writer import EXTENSIONS
+
+        members = [
+            Member(
+                s.id,
+                story_guid(s),
+                s.updated.astimezone(UTC).isoformat(),
+                _ordering(s.published, s.first_seen, s.date_only).astimezone(UTC).isoformat(),
+            )
+            for s in stamps
+        ]
+        feed = self.state.feeds.get(slug)
+        missing = {
+            a.number
+            for a in (feed.archives if feed else ())
+            if not all(
+                (self.out_dir / f"{slug}.archive-{a.number}{e}").is_file() for e in EXTENSIONS
+            )
+        }
+        plan = self.state.plan(slug, members, self.size, self.keep, missing)
+        current = [m.id for m in plan.current]
+        made = load(current + [i for ids in plan.render.values() for i in ids])
+        # An archive's story deleted meanwhile, or another under its row id: left out.
+        render = {
+            n: tuple(made[i] for i in ids if i in made and made[i].guid == plan.guids[i])
+            for n, ids in plan.render.items()
+        }
+        self.archived[slug] = Archived(plan.kept, render)
+        return tuple(made[i] for i in current if i in made)
 
 
 def to_entry(story: StoryView, index: SiteIndex, about: Sequence[str] = ()) -> FeedEntry:
@@ -107,11 +174,13 @@ def feed_specs(
     topics: Sequence[Topic] | None = None,
     health: FeedSpec | None = None,
     filters: bool = True,
+    archiving: Archiving | None = None,
 ) -> list[FeedSpec]:
     """Every feed with its ``limit`` newest stories. ``home_url``: the web app's address, for
     the feeds' rel="alternate" links (else the stand-in the server replaces), with each
     feed's filters unless ``filters`` is false (a plain feed list); ``health``: the health
-    feed, if already made."""
+    feed, if already made. ``archiving``: each feed's entries are those of its subscription
+    document instead, its archives planned there (``limit``: its window)."""
     from aggregator.story_provinces import ProvinceRule
     from aggregator.tags import default_topics, story_ids_tagged
 
@@ -121,20 +190,33 @@ def feed_specs(
     # loaded and made an entry once, the same object in each (the HTML cache keys on it).
     made: dict[int, FeedEntry] = {}
 
+    def load(ids: list[int]) -> dict[int, FeedEntry]:
+        missing = [i for i in dict.fromkeys(ids) if i not in made]
+        about = rule.about_stored(store.engine, missing)
+        for story_id, story in store.stories_by_id(missing).items():
+            made[story_id] = to_entry(story, index, rule.names(about[story_id]))
+        return made
+
     def entries(
+        slug: str,
         site_ids: Sequence[str] | None = None,
         story_ids: Sequence[int] | None = None,
         matching: ColumnElement[bool] | None = None,
     ) -> tuple[FeedEntry, ...]:
         if site_ids is not None and not site_ids or story_ids is not None and not story_ids:
-            return ()  # none of no sites or no stories: no query
-        ids = store.story_ids(
-            site_ids=site_ids, story_ids=story_ids, matching=matching, limit=limit
-        )
-        missing = [i for i in ids if i not in made]
-        about = rule.about_stored(store.engine, missing)
-        for story_id, story in store.stories_by_id(missing).items():
-            made[story_id] = to_entry(story, index, rule.names(about[story_id]))
+            stamps: list[StoryStamp] = []  # none of no sites or no stories: no query
+            ids: list[int] = []
+        elif archiving is not None:
+            stamps = store.story_stamps(
+                site_ids=site_ids, story_ids=story_ids, matching=matching, limit=limit
+            )
+        else:
+            ids = store.story_ids(
+                site_ids=site_ids, story_ids=story_ids, matching=matching, limit=limit
+            )
+        if archiving is not None:
+            return archiving.place(slug, stamps, load)
+        load(ids)
         return tuple(made[i] for i in ids if i in made)  # one deleted meanwhile: left out
 
     def page(**query: str) -> str:
@@ -147,20 +229,21 @@ def feed_specs(
             title="tinlaodong: tin lao động, người có công và xã hội",
             description="Tin của các Sở LĐ-TB&XH, Sở Nội vụ và báo chí ngành, mỗi tin một lần.",
             link=page(),
-            entries=entries(),
+            entries=entries(ALL_SLUG),
         ),
         health or health_spec(store, sites, home_url=home_url),
     ]
     for topic in default_topics() if topics is None else topics:
         # The last stored first: twice what the feed shows covers any order by date.
         tagged = story_ids_tagged(store.engine, topic=topic.id, limit=2 * limit)
+        slug = topic_slug(topic.id)
         specs.append(
             FeedSpec(
-                slug=topic_slug(topic.id),
+                slug=slug,
                 title=f"tinlaodong: {topic.name}",
                 description=f"Tin về {topic.name} của các Sở và báo chí ngành.",
                 link=page(topic=topic.id),
-                entries=entries(story_ids=tagged),
+                entries=entries(slug, story_ids=tagged),
                 group=TOPICS_GROUP,
             )
         )
@@ -169,27 +252,29 @@ def feed_specs(
     for province in index.gazetteer.all_current():
         province_id = province.id
         also = _absorbed_before(index.gazetteer.former_of(province), province)
+        slug = province_slug(province_id)
         specs.append(
             FeedSpec(
-                slug=province_slug(province_id),
+                slug=slug,
                 title=f"tinlaodong: {province.name}",
                 description=f"Tin lao động, người có công và xã hội của {province.name}{also}.",
                 link=page(province=province_id),
                 # By the rule of aggregator.story_provinces: its sites' stories (those of the
                 # provinces it absorbed too) and the ones naming it or a province it absorbed.
-                entries=entries(matching=rule.clause([province])),
+                entries=entries(slug, matching=rule.clause([province])),
                 group=province.name,
             )
         )
     for site in sites:
         current = site.current_province_id
+        slug = site_slug(site.id)
         specs.append(
             FeedSpec(
-                slug=site_slug(site.id),
+                slug=slug,
                 title=site.name,
                 description=f"Tin của {site.name} ({site.province}), qua tinlaodong.",
                 link=site.start_urls[0],  # the web page has no filter by site: the site's own
-                entries=entries([site.id]),
+                entries=entries(slug, [site.id]),
                 group=index.gazetteer.get(current).name if current else national,
             )
         )
@@ -256,7 +341,7 @@ def update_feeds(
     base_url: str | None = None,
     home_url: str | None = None,
     page_size: int = PAGE_SIZE,
-    pages: int = PAGES,
+    pages: int | None = None,
     pool: Executor | None = None,
 ) -> list[Path]:
     """Bring every feed under ``out_dir`` up to date with the store (a feed whose stories did
@@ -269,6 +354,8 @@ def update_feeds(
     ``$TINLAODONG_PUBLIC_URL`` gives both (the feeds under its ``feeds/``); without it too,
     the stand-in of ``feeds.origin``, which the server replaces. ``pool``: a
     process pool that renders part of the feeds when many must be rebuilt (``write_feeds``).
+    ``page_size``: entries of an archive; ``pages``: archives kept in each feed's chain
+    (default ``$TINLAODONG_FEED_ARCHIVES``, else ``PAGES``).
     """
     if base_url is None and home_url is None:
         public = os.environ.get(PUBLIC_URL_ENV)
@@ -281,8 +368,12 @@ def update_feeds(
     elif base_url is None and home_url is not None:  # where the web app serves them
         base_url = home_url.rstrip("/") + "/feeds/"
     from aggregator.store.generation import content_generation
+    from feeds import archives
     from feeds.publish_state import current_files, inputs_fingerprint, write_state
     from feeds.writer import write_feeds
+
+    if pages is None:
+        pages = archives_kept()
 
     # Read before the stories: a story stored meanwhile bumps it past what is recorded.
     generation = content_generation(store.engine)
@@ -291,21 +382,59 @@ def update_feeds(
     inputs = inputs_fingerprint(tuple(sites), base_url, home_url, page_size, pages)
     written = current_files(out_dir, inputs, generation)
     if written is None:
+        layout = _layout(tuple(sites), base_url, home_url, page_size)
+        archiving = Archiving(out_dir, archives.read_state(out_dir, layout), page_size, pages)
         specs = feed_specs(
-            store, sites, page_size * pages, home_url=home_url, health=health, filters=filters
+            store,
+            sites,
+            archiving.window,
+            home_url=home_url,
+            health=health,
+            filters=filters,
+            archiving=archiving,
         )
         written = write_feeds(
-            out_dir, specs, base_url=base_url, limit=page_size, pages=pages, pool=pool
+            out_dir,
+            specs,
+            base_url=base_url,
+            limit=page_size,
+            pool=pool,
+            archives=archiving.archived,
         )
+        archiving.state.publish += 1
+        archiving.state.forget_others({spec.slug for spec in specs})
+        archives.write_state(out_dir, archiving.state)
     else:
         # Nothing the other feeds show has changed: the health feed alone may have (a site
         # that stays unhealthy has a new last crawl), and it is rewritten only if it did.
-        own = write_feeds(
-            out_dir, [health], base_url=base_url, limit=page_size, pages=pages, listing=False
-        )
+        own = write_feeds(out_dir, [health], base_url=base_url, limit=page_size, listing=False)
         written = _replace_feed(written, HEALTH_SLUG, own)
     write_state(out_dir, inputs, generation, written)
     return written
+
+
+def archives_kept() -> int:
+    """``$TINLAODONG_FEED_ARCHIVES``, else ``PAGES``: a value that is not a count is said
+    once and the default used."""
+    value = os.environ.get(ARCHIVES_ENV, "").strip()
+    if not value:
+        return PAGES
+    try:
+        kept = int(value)
+        if kept < 0:
+            raise ValueError(value)
+    except ValueError:
+        logger.warning(
+            "feeds: %s=%r is not a count of archives: %d kept", ARCHIVES_ENV, value, PAGES
+        )
+        return PAGES
+    return kept
+
+
+def _layout(*parts: object) -> str:
+    """What the archives' bytes and cuts depend on beside their format: sites (names,
+    provinces), addresses, archive size. Another layout cuts and writes them again."""
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def _replace_feed(files: list[Path], slug: str, new: list[Path]) -> list[Path]:
@@ -317,7 +446,7 @@ def _replace_feed(files: list[Path], slug: str, new: list[Path]) -> list[Path]:
 
 
 def _absorbed_before(former: list[Province], province: Province) -> str:
-    """" (gồm cả Hà Tây trước 1/8/2008)": the former provinces now part of ``province``, each
+    """ " (gồm cả Hà Tây trước 1/8/2008)": the former provinces now part of ``province``, each
     with the day it merged (Hà Tây in 2008, the others in 2025)."""
     by_day: dict[str, list[str]] = {}
     for part in former:

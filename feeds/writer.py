@@ -22,19 +22,21 @@ import pickle
 import re
 import tempfile
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
+from feeds import archives as archive_layout
 from feeds import builder, content, jsonfeed, paging
+from feeds.archives import ARCHIVE_SUFFIX, Archived, archive_stem
 from feeds.builder import DEFAULT_LIMIT, rss_and_atom_bytes
 from feeds.files import PUBLIC_MODE, write_atomically
 from feeds.jsonfeed import json_feed_bytes
 from feeds.listing import INDEX_NAME, OPML_NAME, index_html, opml
 from feeds.model import FeedSpec
-from feeds.paging import Page, page_number, page_stem, paginate
+from feeds.paging import Document, page_number, paginate
 
 # A slug becomes a file name: no separators, no leading dot (hidden files are not served).
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -53,6 +55,7 @@ def write_feeds(
     pages: int = 1,
     listing: bool = True,
     pool: Executor | None = None,
+    archives: Mapping[str, Archived] | None = None,
 ) -> list[Path]:
     """Write ``<slug>.rss.xml``, ``<slug>.atom.xml`` and ``<slug>.json`` (JSON Feed 1.1) per
     spec, then the index and the OPML (``listing=False``: not them; only these feeds change,
@@ -64,6 +67,9 @@ def write_feeds(
     OPML's and the paging links' URLs absolute (relative to the feed without it).
     ``pool``: a process pool to render part of the feeds in, side by side with this process,
     when there are many entries to render (see :func:`_rendered`).
+    ``archives``: feeds archived (RFC 5005 section 4, ``feeds.archives``) instead of paged,
+    by slug: the spec's entries make the subscription document, which links the newest
+    archive; only the archives named to be written are, the others are left as they are.
     Returns every file it is responsible for, in writing order.
     """
     specs = list(specs)
@@ -72,19 +78,31 @@ def write_feeds(
     base = _normalise_base(base_url)
     manifest = _read_manifest(out_dir)
     paths: list[Path] = []
-    stale: list[tuple[str, int]] = []  # (slug, pages): pages beyond go once the new ones are in
+    stale: dict[str, set[str]] = {}  # slug: its files; its other pages and archives go
     entry_digests: dict[int, bytes] = {}  # by id(): the specs hold every entry meanwhile
-    todo: list[tuple[FeedSpec, list[Page]]] = []
+    todo: list[tuple[FeedSpec, list[Document]]] = []
     for spec in specs:
-        ordered = builder.newest_first(spec.entries, limit * max(pages, 1))
-        feed_pages = paginate(ordered, limit, pages)
-        names = [page_stem(spec.slug, p.number) + ext for p in feed_pages for ext in EXTENSIONS]
-        fingerprint = _fingerprint(spec, base, limit, pages, entry_digests)
+        archived = archives.get(spec.slug) if archives is not None else None
+        if archived is None:
+            ordered = builder.newest_first(spec.entries, limit * max(pages, 1))
+            docs = [Document.of_page(spec.slug, p) for p in paginate(ordered, limit, pages)]
+            stems = [d.stem for d in docs]
+            shape: object = (limit, pages)
+        else:
+            docs = archived.documents(spec.slug, spec.entries)
+            stems = [spec.slug, *(archive_stem(spec.slug, n) for n in archived.kept)]
+            shape = ("archived", docs[0].links)
+        names = [stem + ext for stem in stems for ext in EXTENSIONS]
+        fingerprint = _fingerprint(spec, base, shape, entry_digests)
         unchanged = manifest.get(spec.slug) == fingerprint
-        if not (unchanged and all((out_dir / name).is_file() for name in names)):
-            todo.append((spec, feed_pages))
-            stale.append((spec.slug, len(feed_pages)))
-            manifest[spec.slug] = fingerprint
+        current_there = all((out_dir / (docs[0].stem + ext)).is_file() for ext in EXTENSIONS)
+        if archived is None and not (unchanged and all((out_dir / n).is_file() for n in names)):
+            todo.append((spec, docs))
+        elif archived is not None and (docs[1:] or not (unchanged and current_there)):
+            todo.append((spec, docs if not unchanged or not current_there else docs[1:]))
+        if not unchanged or archived is not None:
+            stale[spec.slug] = set(names)
+        manifest[spec.slug] = fingerprint
         paths += [out_dir / name for name in names]
     with _batch() as batch:
         for files in _rendered(todo, base, pool):
@@ -93,7 +111,7 @@ def write_feeds(
         if listing:
             paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
             paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
-    _remove_stale_pages(out_dir, dict(stale))
+    _remove_stale(out_dir, stale)
     write_atomically(out_dir / MANIFEST_NAME, _manifest_bytes(manifest))
     return paths
 
@@ -175,7 +193,7 @@ _TASKS = 8
 
 
 def _rendered(
-    todo: Sequence[tuple[FeedSpec, list[Page]]], base: str | None, pool: Executor | None
+    todo: Sequence[tuple[FeedSpec, list[Document]]], base: str | None, pool: Executor | None
 ) -> Iterator[list[tuple[str, bytes]]]:
     """The files of each feed in ``todo`` as they are rendered, (name, bytes), in no set order.
 
@@ -186,11 +204,11 @@ def _rendered(
     all held at once (a large store's would fill the memory). A task that fails is rendered
     here instead: the feeds come out the same either way.
     """
-    work = [sum(len(p.entries) for p in pages) for _, pages in todo]
+    work = [sum(len(d.entries) for d in docs) for _, docs in todo]
     with content.entry_html_cache():
         if pool is None or sum(work) < PARALLEL_MIN_ENTRIES:
-            for spec, pages in todo:
-                yield _feed_files(spec, pages, base)
+            for spec, docs in todo:
+                yield _feed_files(spec, docs, base)
             return
         theirs, mine = _shares(todo, work)
         pending = deque((_submit(pool, [todo[i] for i in g], base), g) for g in theirs)
@@ -203,7 +221,7 @@ def _rendered(
 
 
 def _shares(
-    todo: Sequence[tuple[FeedSpec, list[Page]]], work: Sequence[int]
+    todo: Sequence[tuple[FeedSpec, list[Document]]], work: Sequence[int]
 ) -> tuple[list[list[int]], list[int]]:
     """Tasks of whole OPML groups (feed indices) for the pool, and the feeds left to this
     process: about half the entries each, a little less here, since this process also writes
@@ -235,7 +253,7 @@ def _shares(
 
 
 def _submit(
-    pool: Executor, todo: list[tuple[FeedSpec, list[Page]]], base: str | None
+    pool: Executor, todo: list[tuple[FeedSpec, list[Document]]], base: str | None
 ) -> Future[list[list[tuple[str, bytes]]]]:
     try:
         return pool.submit(render_feeds, todo, base)
@@ -248,7 +266,7 @@ def _submit(
 def _collected(
     future: Future[list[list[tuple[str, bytes]]]],
     group: list[int],
-    todo: Sequence[tuple[FeedSpec, list[Page]]],
+    todo: Sequence[tuple[FeedSpec, list[Document]]],
     base: str | None,
 ) -> Iterator[list[tuple[str, bytes]]]:
     try:
@@ -261,30 +279,26 @@ def _collected(
 
 
 def render_feeds(
-    todo: Sequence[tuple[FeedSpec, list[Page]]], base: str | None
+    todo: Sequence[tuple[FeedSpec, list[Document]]], base: str | None
 ) -> list[list[tuple[str, bytes]]]:
     """The files of each feed: (name, bytes). Module level: a pool is sent it by name."""
     with content.entry_html_cache():
-        return [_feed_files(spec, pages, base) for spec, pages in todo]
+        return [_feed_files(spec, docs, base) for spec, docs in todo]
 
 
-def _feed_files(spec: FeedSpec, pages: Sequence[Page], base: str | None) -> list[tuple[str, bytes]]:
-    return [f for page in pages for f in _page_files(spec, page, base)]
+def _feed_files(
+    spec: FeedSpec, docs: Sequence[Document], base: str | None
+) -> list[tuple[str, bytes]]:
+    return [f for doc in docs for f in _document_files(spec, doc, base)]
 
 
-def _page_files(spec: FeedSpec, page: Page, base: str | None) -> list[tuple[str, bytes]]:
-    stem = page_stem(spec.slug, page.number)
-    one = dataclasses.replace(spec, entries=page.entries)
-    size = len(page.entries)
-
-    def href(ext: str) -> Callable[[int], str]:
-        return lambda n: (base or "") + page_stem(spec.slug, n) + ext
-
-    rss, atom, jsonf = (stem + ext for ext in EXTENSIONS)
-    rss_links = page.links(href(EXTENSIONS[0]))
-    atom_links = page.links(href(EXTENSIONS[1]))
-    older = (base or "") + page_stem(spec.slug, page.number + 1) + EXTENSIONS[2]
-    next_url = older if page.number < page.count else None
+def _document_files(spec: FeedSpec, doc: Document, base: str | None) -> list[tuple[str, bytes]]:
+    one = dataclasses.replace(spec, entries=doc.entries)
+    size = len(doc.entries)
+    rss, atom, jsonf = (doc.stem + ext for ext in EXTENSIONS)
+    rss_links = [(rel, (base or "") + stem + EXTENSIONS[0]) for rel, stem in doc.links]
+    atom_links = [(rel, (base or "") + stem + EXTENSIONS[1]) for rel, stem in doc.links]
+    next_url = (base or "") + doc.older + EXTENSIONS[2] if doc.older else None
     rss_data, atom_data = rss_and_atom_bytes(
         one,
         rss_self=_url(base, rss),
@@ -292,32 +306,43 @@ def _page_files(spec: FeedSpec, page: Page, base: str | None) -> list[tuple[str,
         limit=size,
         rss_links=rss_links,
         atom_links=atom_links,
+        archive=doc.archive,
     )
-    json_data = json_feed_bytes(one, self_url=_url(base, jsonf), limit=size, next_url=next_url)
+    json_data = json_feed_bytes(
+        one, self_url=_url(base, jsonf), limit=size, next_url=next_url, archive=doc.archive
+    )
     return [(rss, rss_data), (atom, atom_data), (jsonf, json_data)]
 
 
-def _remove_stale_pages(out_dir: Path, counts: dict[str, int]) -> None:
-    """Pages beyond each rewritten feed's last (fewer stories, a smaller page count) go. The
-    folder is listed once, not globbed per feed and format (a listing of 1,200 files each)."""
-    if not counts:
+def _remove_stale(out_dir: Path, kept: dict[str, set[str]]) -> None:
+    """Pages and archives of each feed in ``kept`` that are not among its files go (fewer
+    stories, archives past the horizon, the other layout). The folder is listed once, not
+    globbed per feed and format (a listing of 1,200 files each)."""
+    if not kept:
         return
     for name in os.listdir(out_dir):
         ext = next((e for e in EXTENSIONS if name.endswith(e)), None)
         if ext is None:
             continue
-        # Slugs never hold ".page-" (_check_slugs): the last one starts the page number.
+        # Slugs never hold ".page-" or ".archive-" (_check_slugs): the last one ends it.
         stem = name.removesuffix(ext)
-        slug = stem.rpartition(".page-")[0]
-        count = counts.get(slug)
-        number = page_number(stem, slug) if count is not None else None
-        if count is not None and number is not None and number > count:
+        slug = _numbered_slug(stem)
+        if slug is not None and slug in kept and name not in kept[slug]:
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / name).unlink()
 
 
+def _numbered_slug(stem: str) -> str | None:
+    """The slug of a page's or an archive's file stem, None for another stem."""
+    for marker in (".page-", ARCHIVE_SUFFIX):
+        slug, found, number = stem.rpartition(marker)
+        if found and number.isdigit():
+            return slug if marker == ARCHIVE_SUFFIX or page_number(stem, slug) else None
+    return None
+
+
 def _fingerprint(
-    spec: FeedSpec, base: str | None, limit: int, pages: int, entry_digests: dict[int, bytes]
+    spec: FeedSpec, base: str | None, shape: object, entry_digests: dict[int, bytes]
 ) -> str:
     # The entries are frozen dataclasses of strings, dates and tuples: their repr is the data.
     # A story is in several feeds (everything, its site's, province's, topics'): each entry's
@@ -325,7 +350,7 @@ def _fingerprint(
     digest = hashlib.blake2b(digest_size=16)
     digest.update(code_fingerprint().encode())
     head = [getattr(spec, f.name) for f in fields(spec) if f.name != "entries"]
-    head += [base, limit, pages]
+    head += [base, shape]
     digest.update(repr(head).encode("utf-8", "surrogatepass"))
     for entry in spec.entries:
         known = entry_digests.get(id(entry))
@@ -340,7 +365,7 @@ def _fingerprint(
 def code_fingerprint() -> str:
     """The feed-building code itself: a fix to it rebuilds every feed once."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in (builder, content, jsonfeed, paging):
+    for module in (archive_layout, builder, content, jsonfeed, paging):
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()
@@ -363,7 +388,7 @@ def _manifest_bytes(manifest: dict[str, str]) -> bytes:
 def _check_slugs(specs: Sequence[FeedSpec]) -> None:
     seen: set[str] = set()
     for spec in specs:
-        if not _SLUG.fullmatch(spec.slug) or ".page-" in spec.slug:
+        if not _SLUG.fullmatch(spec.slug) or ".page-" in spec.slug or ARCHIVE_SUFFIX in spec.slug:
             raise ValueError(f"feed slug {spec.slug!r} is not a safe file name stem")
         if spec.slug in seen:
             raise ValueError(f"feed slug {spec.slug!r} is used twice")

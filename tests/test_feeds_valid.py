@@ -108,27 +108,31 @@ def test_topic_feeds_hold_their_topic(demo: Path) -> None:
         assert ("topic", "viec-lam") in default_tagger().tags(item.title, text), item.title
 
 
-def test_paged_feeds_link_first_last_next_previous(paged: Path) -> None:
+def test_archived_feeds_link_current_and_prev_archive(paged: Path) -> None:
+    # RFC 5005 archived feeds (issue 22): the subscription document links the newest archive,
+    # each archive the one before it and the subscription document; --pages 3 keeps three.
     for ext in ("rss.xml", "atom.xml"):
         first = check_xml_feed(paged / f"all.{ext}")
-        second = check_xml_feed(paged / f"all.page-2.{ext}")
-        last = check_xml_feed(paged / f"all.page-3.{ext}")
-        assert not (paged / f"all.page-4.{ext}").exists()  # --pages 3
-        assert [len(f.entries) for f in (first, second, last)] == [5, 5, 5]
-        links = {link.rel: link.href for link in second.feed.links}
-        assert links["self"] == f"{BASE}all.page-2.{ext}"
-        assert links["first"] == f"{BASE}all.{ext}"
-        assert links["last"] == f"{BASE}all.page-3.{ext}"
-        assert links["previous"] == f"{BASE}all.{ext}"
-        assert links["next"] == f"{BASE}all.page-3.{ext}"
-        assert links["alternate"] == "https://tin.example/"
-        assert "next" not in {link.rel for link in last.feed.links}
-        assert "previous" not in {link.rel for link in first.feed.links}
-        seen = [e.id for f in (first, second, last) for e in f.entries]
-        assert len(seen) == len(set(seen))  # no entry on two pages
+        assert 5 <= len(first.entries) < 10
+        assert "current" not in {link.rel for link in first.feed.links}
+        chain, feed = [], first
+        while older := {link.rel: link.href for link in feed.feed.links}.get("prev-archive"):
+            assert older.startswith(BASE)
+            feed = check_xml_feed(paged / older.removeprefix(BASE))
+            chain.append(feed)
+            links = {link.rel: link.href for link in feed.feed.links}
+            assert links["self"] == older and links["current"] == f"{BASE}all.{ext}"
+            assert links["alternate"] == "https://tin.example/"
+            assert len(feed.entries) == 5
+        assert len(chain) == 3
+        assert len(list(paged.glob(f"all.archive-*.{ext}"))) == 3
+        seen = [e.id for f in (first, *chain) for e in f.entries]
+        assert len(seen) == len(set(seen))  # no entry in two documents: none changed
     data = json.loads((paged / "all.json").read_text(encoding="utf-8"))
-    assert data["next_url"] == f"{BASE}all.page-2.json"
-    assert "next_url" not in json.loads((paged / "all.page-3.json").read_text(encoding="utf-8"))
+    newest = first.feed.links[[link.rel for link in first.feed.links].index("prev-archive")]
+    assert data["next_url"] == newest.href.replace(".atom.xml", ".json")
+    oldest = sorted(paged.glob("all.archive-*.json"), key=lambda p: int(p.name.split("-")[1][:-5]))
+    assert "next_url" not in json.loads(oldest[0].read_text(encoding="utf-8"))
     # Province feeds' alternate is the page of the province.
     province = feedparser.parse((paged / "province-quang-tri.atom.xml").read_bytes())
     alternate = [link.href for link in province.feed.links if link.rel == "alternate"]
@@ -145,6 +149,7 @@ def test_opml_grouped_by_province(paged: Path) -> None:
     top = opml.xpath("/opml/body/outline/@xmlUrl")
     assert f"{BASE}all.rss.xml" in top
     assert not opml.xpath("//outline[contains(@xmlUrl, '.page-')]")
+    assert not opml.xpath("//outline[contains(@xmlUrl, '.archive-')]")
 
 
 def test_unchanged_feeds_are_not_rebuilt(paged: Path, demo: Path) -> None:

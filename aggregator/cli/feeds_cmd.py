@@ -19,7 +19,7 @@ from aggregator.cli.options import (
 )
 from aggregator.exceptions import ConfigError
 from feeds.origin import LOCAL_ORIGIN
-from feeds.publish import PAGE_SIZE, PAGES, PUBLIC_URL_ENV
+from feeds.publish import ARCHIVES_ENV, PAGE_SIZE, PAGES, PUBLIC_URL_ENV
 
 # What `tinlaodong feeds --help` says: plain sentences, as a terminal shows them.
 DESCRIPTION = """\
@@ -60,14 +60,14 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         type=limit_int,
         default=PAGE_SIZE,
         metavar="N",
-        help=f"entries of a feed's first page (default {PAGE_SIZE})",
+        help=f"entries of each archive, at least of a feed's own file (default {PAGE_SIZE})",
     )
     build.add_argument(
         "--pages",
         type=limit_int,
-        default=PAGES,
         metavar="N",
-        help=f"pages per feed, older entries on the next ones (default {PAGES})",
+        help=f"archives kept in each feed's chain (RFC 5005), older ones deleted (default "
+        f"${ARCHIVES_ENV}, else {PAGES})",
     )
     add_sites_option(build)
     build.set_defaults(func=run_build)

@@ -20,7 +20,7 @@ from aggregator.store.dedup import AddResult
 from aggregator.store.flags import Flags
 from aggregator.store.http_validators import ValidatorStore
 from aggregator.store.times import LOCAL_TZ
-from aggregator.store.views import StoryView, StoryViews
+from aggregator.store.views import StoryStamp, StoryView, StoryViews
 from aggregator.store.writes import Outbox, StoryWrites
 
 __all__ = ["LOCAL_TZ", "StoryStore"]
@@ -95,6 +95,19 @@ class StoryStore:
             since=since,
             until=until,
             matching=matching,
+        )
+
+    def story_stamps(
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        limit: int = 100,
+        story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
+    ) -> list[StoryStamp]:
+        """See :meth:`StoryViews.story_stamps`."""
+        return self.views.story_stamps(
+            site_ids=site_ids, limit=limit, story_ids=story_ids, matching=matching
         )
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:

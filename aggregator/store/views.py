@@ -49,6 +49,19 @@ class StoryView:
     date_only: bool = False  # a day without a time: ``published`` is its local midnight
 
 
+@dataclass(frozen=True)
+class StoryStamp:
+    """What the archived feeds need of a story to place it: its identity, dates and when it
+    last changed (``updated`` moves with a new source, a new canonical article)."""
+
+    id: int
+    content_hash: str
+    published: datetime | None  # aware
+    first_seen: datetime
+    updated: datetime
+    date_only: bool
+
+
 class StoryViews:
     """Stories as :class:`StoryView`, in the feeds' order. Short sessions: nothing held open."""
 
@@ -96,6 +109,38 @@ class StoryViews:
         query = _newest(select(Story.id), site_ids, story_ids, limit, (since, until), matching)
         with Session(self.engine) as session:
             return list(session.scalars(query))
+
+    def story_stamps(
+        self,
+        *,
+        site_ids: Sequence[str] | None = None,
+        limit: int = 100,
+        story_ids: Sequence[int] | None = None,
+        matching: ColumnElement[bool] | None = None,
+    ) -> list[StoryStamp]:
+        """The ``limit`` stories that changed last (``updated``), narrowed as :meth:`stories`:
+        a feed's candidates for its subscription document and its next archives."""
+        query = select(*_STAMP_COLUMNS)
+        if site_ids is not None:
+            on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
+            query = query.where(Story.id.in_(on_sites))
+        if story_ids is not None:
+            query = query.where(Story.id.in_(list(story_ids)))
+        if matching is not None:
+            query = query.where(matching)
+        query = query.order_by(Story.updated.desc(), Story.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [
+                StoryStamp(
+                    row.id,
+                    row.content_hash,
+                    from_utc(row.published) if row.published else None,
+                    from_utc(row.first_seen),
+                    from_utc(row.updated),
+                    bool(row.date_only),
+                )
+                for row in conn.execute(query)
+            ]
 
     def stories_by_id(self, ids: Sequence[int]) -> dict[int, StoryView]:
         """The stories of ``ids`` that exist, by id, in the order of ``ids``."""
@@ -280,6 +325,14 @@ _VIEW_COLUMNS = [
     _STORY.author,
     _STORY.language,
     _STORY.lead,
+    _STORY.date_only,
+]
+_STAMP_COLUMNS = [
+    _STORY.id,
+    _STORY.content_hash,
+    _STORY.published,
+    _STORY.first_seen,
+    _STORY.updated,
     _STORY.date_only,
 ]
 _SOURCE_VIEWS = select(
