@@ -34,6 +34,9 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 # IPv4-compatible addresses (deprecated, still routed by some stacks to the IPv4 address).
 _COMPATIBLE = ipaddress.ip_network("::/96")
+# IPv4-translated addresses (RFC 2765's SIIT, ``::ffff:0:a.b.c.d``): a translator turns them
+# into the IPv4 address, and Python's ipaddress counts them global.
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 # Names every system gives itself (RFC 6761 reserves ``.localhost`` for loopback; the rest
 # are the usual /etc/hosts entries of Debian, Red Hat and others).
 _LOCAL_NAMES = frozenset(
@@ -100,11 +103,12 @@ def address_of(host: str) -> Address | None:
 
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries: IPv4-mapped (``::ffff:a.b.c.d``),
-    IPv4-compatible (``::a.b.c.d``), NAT64 (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``)
-    or Teredo (the client's address, inverted, in the last 32 bits)."""
+    IPv4-compatible (``::a.b.c.d``), IPv4-translated (``::ffff:0:a.b.c.d``), NAT64
+    (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``) or Teredo (the client's address,
+    inverted, in the last 32 bits)."""
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
-    if address in _COMPATIBLE or address in _NAT64:
+    if address in _COMPATIBLE or address in _NAT64 or address in _TRANSLATED:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address.sixtofour is not None:
         return address.sixtofour
@@ -123,6 +127,8 @@ def refused_address(address: Address) -> str:
     if not address.is_global:
         return "a private or reserved address"
     if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # deprecated (RFC 3879) but still a private network's
+            return "a site-local address"
         if address in _NAT64_LOCAL:
             return "a local-use NAT64 address"
         inner = embedded_ipv4(address)

@@ -319,11 +319,14 @@ def ipv6_text(draw: st.DrawFn, value: int, v4_tail: ipaddress.IPv4Address | None
 
 @st.composite
 def embedding_ipv6(draw: st.DrawFn, inner: ipaddress.IPv4Address) -> str:
-    """An IPv6 address that carries ``inner``: mapped, compatible, NAT64, 6to4 or Teredo."""
+    """An IPv6 address that carries ``inner``: mapped, translated, compatible, NAT64, 6to4 or
+    Teredo."""
     v4 = int(inner)
-    kind = draw(st.sampled_from(["mapped", "compatible", "nat64", "6to4", "teredo"]))
+    kind = draw(st.sampled_from(["mapped", "translated", "compatible", "nat64", "6to4", "teredo"]))
     if kind == "mapped":
         return draw(ipv6_text(0xFFFF << 32 | v4, inner))
+    if kind == "translated":
+        return draw(ipv6_text(0xFFFF << 48 | v4, inner))
     if kind == "compatible":
         assume(v4 > 1)  # :: and ::1 are not IPv4-compatible addresses (and are refused anyway)
         return draw(ipv6_text(v4, inner))

@@ -55,6 +55,9 @@ PRIVATE_TARGETS = [
     "http://[2002:7f00:1::]/",
     "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo, client 127.0.0.1
     "http://[::ffff:a9fe:a9fe]/latest/meta-data/",
+    "http://[::ffff:0:7f00:1]/",  # IPv4-translated (SIIT)
+    "http://[::ffff:0:a9fe:a9fe]/latest/meta-data/",
+    "http://[fec0::1]/",  # site-local, deprecated but a private network's
     "http://foo.localhost/",
     "http://localhost.localdomain/",
     "http://ip6-localhost/",

@@ -66,6 +66,9 @@ REFUSED_SPELLINGS = [
     "[2002:7f00:1:1::1]",
     "[2001:0:4136:e378:8000:63bf:80ff:fffe]",
     "[2001::80ff:fffe]",
+    "[::ffff:0:7f00:1]",
+    "[::ffff:0:127.0.0.1]",
+    "[fec0::1]",
     # names meaning this machine
     "localhost",
     "foo.localhost",
