@@ -11,11 +11,28 @@ settings of their own.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 
 from scrapy.settings import BaseSettings, Settings
 
 from aggregator.exceptions import ConfigError
+
+# Numbers that cannot be negative: ours (counts, seconds, bytes) and Scrapy's that a user
+# sets on the command line. Some of Scrapy's may be (DEPTH_PRIORITY), so not all.
+_NON_NEGATIVE = (
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_MAXSIZE",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "RETRY_TIMES",
+    "REDIRECT_MAX_TIMES",
+    "AUTOTHROTTLE_START_DELAY",
+    "AUTOTHROTTLE_MAX_DELAY",
+)
+# Ours whose default is None ("one per CPU"): a whole number of processes when given.
+_COUNTS = ("TINLAODONG_EXTRACT_WORKERS",)
 
 
 def check_setting_values(overrides: Mapping[str, object]) -> None:
@@ -37,13 +54,19 @@ def _problem(default: object, name: str, value: str) -> str | None:
             Settings({name: value}).getbool(name)
         except ValueError:
             return "not a yes/no value (expected 1/0, True/False or true/false)"
-    elif isinstance(default, int | float):
+    elif isinstance(default, int | float) or name in _COUNTS:
         # A number either way: Scrapy reads some settings with integer defaults as floats
         # (DOWNLOAD_DELAY, DOWNLOAD_TIMEOUT).
         try:
-            float(value)
+            number = float(value)
         except ValueError:
             return f"not a number (the default is {default})"
+        if not math.isfinite(number):
+            return "not a finite number"
+        if number < 0 and (name.startswith("TINLAODONG_") or name in _NON_NEGATIVE):
+            return "cannot be negative"
+        if name in _COUNTS and not number.is_integer():
+            return "not a whole number"
     elif isinstance(default, dict | BaseSettings):
         try:
             parsed = json.loads(value)

@@ -96,6 +96,13 @@ def test_sites_before_the_first_crawl_still_lists_the_registry(tmp_path: Path) -
         ("DOWNLOAD_TIMEOUT=abc", "not a number"),
         ("AUTOTHROTTLE_ENABLED=maybe", "not a yes/no value"),
         ("DOWNLOADER_MIDDLEWARES=[1]", "not a JSON object"),
+        # A negative deadline gave up every page; nan and inf were taken as numbers.
+        ("TINLAODONG_EXTRACT_DEADLINE=-5", "cannot be negative"),
+        ("TINLAODONG_EXTRACT_DEADLINE=nan", "not a finite number"),
+        ("TINLAODONG_EXTRACT_DEADLINE=1e400", "not a finite number"),
+        ("TINLAODONG_MAX_SITEMAPS=-1", "cannot be negative"),
+        ("TINLAODONG_EXTRACT_WORKERS=-3", "cannot be negative"),
+        ("TINLAODONG_EXTRACT_WORKERS=1.5", "not a whole number"),
     ],
 )
 def test_a_bad_setting_value_is_one_line_before_any_request(
