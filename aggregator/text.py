@@ -16,7 +16,7 @@ from collections.abc import Iterable
 # Zero-width and BOM characters: invisible, but they split words for search and dedup.
 # Direction controls (embeddings, overrides, isolates) too: Vietnamese has no use for them, and
 # an override turns the rest of a title around in a feed reader.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff\u00ad\u061c\u202a-\u202e\u2066-\u2069]")
 # Any run of whitespace, Unicode spaces (NBSP, thin space, ideographic space) included.
 _SPACES = re.compile(r"\s+")
 

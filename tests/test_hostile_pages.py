@@ -152,8 +152,10 @@ def test_bidirectional_overrides_do_not_reach_the_title_or_the_text() -> None:
     # text has no use for explicit direction controls.
     spoofed = page().replace(f"{WORDS[0]} năm 2024</h1>", f"{WORDS[0]} \u202enăm 2024\u202c</h1>")
     spoofed = spoofed.replace("phần trăm;", "phần \u2067trăm\u2069;")
+    spoofed = spoofed.replace(f"{WORDS[0]} \u202e", f"{WORDS[0]} \u200f\u061c\u200e\u202e")
     article = extract_article(spoofed, url=URL)
-    controls = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    # The marks (RLM, LRM, ALM) too: they reorder the neutral characters around them.
+    controls = set("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert article.title == f"{WORDS[0]} năm 2024"
     assert not controls & set(article.text) and "phần trăm" in article.text
 
