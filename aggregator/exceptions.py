@@ -51,7 +51,10 @@ class QueryError(ConfigError):
     """A search's or a rule's query that cannot be read; ``reason`` says why."""
 
     def __init__(self, query: str, reason: str) -> None:
-        super().__init__(f"bad query {query!r}: {reason}")
+        # The query's start is enough to find it; a rules file's megabyte query was one line
+        # of megabytes.
+        self.shown = repr(query if len(query) <= 80 else query[:77] + "...")
+        super().__init__(f"bad query {self.shown}: {reason}")
         self.query = query
         self.reason = reason
 

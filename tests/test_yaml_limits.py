@@ -112,6 +112,34 @@ def test_a_huge_registry_file_is_refused_before_it_is_read(tmp_path: Path) -> No
     assert "larger than" in line
 
 
+def test_a_registry_of_fifty_thousand_sites_is_refused_not_read_for_a_minute(
+    tmp_path: Path,
+) -> None:
+    # Under the old 8 MB cap it was read: 54 s and half a GB for `sites`.
+    entry = "  - {{id: s{n}, name: S{n}, province: Hà Nội, start_urls: ['https://s{n}.vn/']}}\n"
+    registry = tmp_path / "sites.yaml"
+    registry.write_text("sites:\n" + "".join(entry.format(n=n) for n in range(50_000)))
+    returncode, stderr, _ = run_measured(tmp_path, "sites", "--sites", str(registry))
+    assert returncode == 2, stderr
+    (line,) = stderr.splitlines()
+    assert line.startswith(f"tinlaodong sites: error: {registry}: refused: larger than 1 MB")
+
+
+def test_a_rule_with_a_megabyte_query_is_one_short_line(tmp_path: Path) -> None:
+    # A query of a million ORs was accepted: 46 s and 1 GB for a crawl, 21 s for alerts test;
+    # another's error line echoed all 3.5 MB of it.
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "rules:\n  - id: big\n    query: '" + "lao OR " * 100_000 + "dong'\n"
+        "    notify: [json://127.0.0.1:9/hook]\n",
+        encoding="utf-8",
+    )
+    result = tinlaodong("alerts", "test", str(rules), "--data-dir", str(tmp_path), timeout=30)
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "longer than 2,000 characters" in line and len(line) < 400
+
+
 @pytest.mark.parametrize("kind", ["registry", "rules", "yaml"])
 def test_each_reader_refuses_a_bomb_naming_the_file(tmp_path: Path, kind: str) -> None:
     path = tmp_path / f"{kind}.yaml"

@@ -263,7 +263,7 @@ class _Reader:
         try:
             return parse(text)
         except QueryError as exc:
-            raise self.error(node, "query", f"{text!r}: {exc.reason}") from None
+            raise self.error(node, "query", f"{exc.shown}: {exc.reason}") from None
 
     def province(self, node: yaml.Node) -> Province:
         name = self.text(node, "provinces")

@@ -27,6 +27,10 @@ from aggregator.phrases import Mode, PhraseSet
 
 _TOKEN_RE = re.compile(r'(-?)"([^"]*)("?)|(\S+)')
 _OPERATORS = ("OR", "NOT", "AND")
+# Every alternative of a query is matched against every story a crawl stores: a rule of the 34
+# provinces' names joined by OR is a few hundred characters, a rules file's query of a million
+# ORs cost a crawl 40 s and a GB.
+MAX_QUERY_CHARS = 2000
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ def single(term: Term) -> Query:
 
 def parse(text: str) -> Query:
     """``text`` read by the grammar above; a :class:`QueryError` says what is wrong with it."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(text, f"longer than {MAX_QUERY_CHARS:,} characters ({len(text):,})")
     alternatives: list[Alternative] = []
     wanted: list[Term] = []
     unwanted: list[Term] = []
