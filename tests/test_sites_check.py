@@ -73,7 +73,10 @@ def silent_port() -> Iterator[int]:
 
 def entry(site_id: str, url: str, private: bool = True) -> dict[str, object]:
     data: dict[str, object] = {
-        "id": site_id, "name": site_id, "province": "Hà Nội", "start_urls": [url],
+        "id": site_id,
+        "name": site_id,
+        "province": "Hà Nội",
+        "start_urls": [url],
     }
     if private:
         data["allow_private_network"] = True
@@ -89,19 +92,35 @@ def servers() -> Iterator[dict[str, Server]]:
 
 
 def test_check_reports_each_outcome_as_json(tmp_path: Path, servers: dict[str, Server]) -> None:
-    registry = write_registry(tmp_path / "sites.yaml", [
-        entry("ok", servers["ok"].url),
-        entry("moved", servers["moved"].url),
-        entry("error", servers["error"].url),
-        entry("closed", f"http://127.0.0.1:{closed_port()}/"),
-        entry("guarded", servers["guarded"].url, private=False),
-    ])
+    registry = write_registry(
+        tmp_path / "sites.yaml",
+        [
+            entry("ok", servers["ok"].url),
+            entry("moved", servers["moved"].url),
+            entry("error", servers["error"].url),
+            entry("closed", f"http://127.0.0.1:{closed_port()}/"),
+            entry("guarded", servers["guarded"].url, private=False),
+        ],
+    )
     result = tinlaodong("sites", "check", "--sites", str(registry), "--json", "--timeout", "2")
     assert result.returncode == 0, result.stderr
     rows = {row["id"]: row for row in map(json.loads, result.stdout.splitlines())}
     assert set(rows) == {"ok", "moved", "error", "closed", "guarded"}
-    assert all(set(row) >= {"id", "url", "outcome", "status", "final_url", "left_host",
-                            "redirects", "reason", "seconds"} for row in rows.values())
+    assert all(
+        set(row)
+        >= {
+            "id",
+            "url",
+            "outcome",
+            "status",
+            "final_url",
+            "left_host",
+            "redirects",
+            "reason",
+            "seconds",
+        }
+        for row in rows.values()
+    )
 
     assert rows["ok"]["outcome"] == "reachable" and rows["ok"]["status"] == 200
     moved = rows["moved"]
@@ -112,23 +131,45 @@ def test_check_reports_each_outcome_as_json(tmp_path: Path, servers: dict[str, S
     assert rows["closed"]["outcome"] == "dead"
     assert rows["closed"]["reason"] == "connection refused"
     assert rows["guarded"]["outcome"] == "refused"
-    assert "127.0.0.1 is a private or loopback address" in rows["guarded"]["reason"]
+    assert "127.0.0.1 is a loopback address" in rows["guarded"]["reason"]
 
     assert servers["guarded"].hits == 0, "a refused site must never be contacted"
     assert servers["ok"].user_agents == [USER_AGENT, USER_AGENT]  # its own check + the redirect
     assert "5 sites: 1 reachable, 1 redirected, 2 dead, 1 refused" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1.", "localhost.", "%31%32%37.0.0.1", "[::ffff:0:7f00:1]", "foo.localhost"]
+)
+def test_check_refuses_every_spelling_the_crawl_refuses(
+    tmp_path: Path, servers: dict[str, Server], host: str
+) -> None:
+    # They were "dead (DNS lookup failed)" here while the crawl refused them as private.
+    port = servers["guarded"].url.rsplit(":", 1)[1].rstrip("/")
+    registry = write_registry(
+        tmp_path / "sites.yaml", [entry("spelled", f"http://{host}:{port}/", private=False)]
+    )
+    result = tinlaodong("sites", "check", "--sites", str(registry), "--json", "--timeout", "2")
+    assert result.returncode == 0, result.stderr
+    (row,) = map(json.loads, result.stdout.splitlines())
+    assert row["outcome"] == "refused", row
+    assert servers["guarded"].hits == 0
+
+
 def test_check_prints_one_line_per_site_and_a_summary(
     tmp_path: Path, servers: dict[str, Server]
 ) -> None:
-    registry = write_registry(tmp_path / "sites.yaml", [
-        entry("ok", servers["ok"].url),
-        entry("error", servers["error"].url),
-        entry("moved", servers["moved"].url),
-    ])
-    result = tinlaodong("sites", "check", "--sites", str(registry), "--site", "ok",
-                        "--site", "moved")
+    registry = write_registry(
+        tmp_path / "sites.yaml",
+        [
+            entry("ok", servers["ok"].url),
+            entry("error", servers["error"].url),
+            entry("moved", servers["moved"].url),
+        ],
+    )
+    result = tinlaodong(
+        "sites", "check", "--sites", str(registry), "--site", "ok", "--site", "moved"
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert len(lines) == 3 and servers["error"].hits == 0

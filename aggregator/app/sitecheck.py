@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from aggregator.hosts import classify
 from aggregator.registry import Site
 from aggregator.urls import site_host
 
@@ -135,7 +136,10 @@ def _redirected(
         elif not 200 <= answer.status < 300:
             outcome, reason = "dead", f"redirect target: {_status_reason(answer)}"
     return CheckResult(
-        site.id, url, outcome, first.status,
+        site.id,
+        url,
+        outcome,
+        first.status,
         final_url=target,
         final_status=final_status,
         redirects=hops,
@@ -151,6 +155,12 @@ def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Dead(f"not an http(s) URL: {url}")
     port = parts.port or (443 if parts.scheme == "https" else 80)
+    if not allow_private:
+        # Every spelling the crawl refuses before DNS (trailing dots, percent-encoding, IPv6
+        # forms of IPv4, names for this machine) is refused here too, not "dead (DNS)".
+        judged = classify(parts.hostname)
+        if judged.refused:
+            raise _Refused(f"{parts.hostname} is {judged.refused}")
     addresses = _resolve(parts.hostname, port, timeout)
     if not allow_private:
         # Here, not at the top: the middleware's module imports Scrapy, and the command line
