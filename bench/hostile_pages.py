@@ -99,7 +99,7 @@ def corpus_pages() -> list[tuple[str, bytes]]:
 
 def check_corpus() -> int:
     """Parse every page of the development sets; 1 if any is cut down."""
-    largest = {"elements": 0, "children": 0, "text": 0}
+    largest = {"elements": 0, "children": 0, "text": 0, "page text": 0}
     cut_pages = 0
     pages = corpus_pages()
     for name, data in pages:
@@ -110,14 +110,18 @@ def check_corpus() -> int:
         elements = list(tree.iter())
         largest["elements"] = max(largest["elements"], len(elements))
         largest["children"] = max(largest["children"], max(len(e) for e in elements))
+        page_text = 0
         for element in elements:
-            raw = element.tag in ("script", "style")
+            raw = element.tag in ("script", "style") or not isinstance(element.tag, str)
             for text in (element.tail, None if raw else element.text):
                 largest["text"] = max(largest["text"], len(text or ""))
+                page_text += len(text or "")
+        largest["page text"] = max(largest["page text"], page_text)
     limits = {
         "elements": page_limits.MAX_ELEMENTS,
         "children": page_limits.MAX_CHILDREN,
         "text": page_limits.MAX_TEXT,
+        "page text": page_limits.MAX_PAGE_TEXT,
     }
     print(f"{len(pages)} pages of {CORPUS}, {cut_pages} cut down")
     for what, count in largest.items():
@@ -205,6 +209,7 @@ def main() -> int:
         return 0
     if args.uncut:
         page_limits.MAX_CHILDREN = page_limits.MAX_ELEMENTS = page_limits.MAX_TEXT = sys.maxsize
+        page_limits.MAX_PAGE_TEXT = page_limits.MAX_ARTICLE_TEXT = sys.maxsize
     measure(args.shapes, args.sizes, args.deadline)
     return 0
 
