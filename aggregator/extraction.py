@@ -28,7 +28,7 @@ from aggregator.exceptions import ExtractionError, ExtractionTimeout, PageDecode
 from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
-from aggregator.page_limits import cut_down
+from aggregator.page_limits import cut_article_text, cut_down
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
 from aggregator.profiles.captions import captions_in_place
@@ -162,6 +162,9 @@ def _extract_article(
     )
     fields.title = _restored(fields.title)
     text = with_lead(_without_heading(restore_entities(text), fields.title), lead)
+    # What is stored and published is bounded whatever the page limits let through.
+    text, text_cut = cut_article_text(text)
+    cut = "; ".join(reason for reason in (cut, text_cut) if reason)
     published, date_only = _as_datetime(fields.published)
     article = Article(
         url=url,

@@ -10,7 +10,14 @@ them is cut), so a real article is not touched; what lies beyond them is dropped
 - an element's children past :data:`MAX_CHILDREN`;
 - the page's elements past :data:`MAX_ELEMENTS`, in document order;
 - a text (or an element's tail) past :data:`MAX_TEXT` characters; scripts and styles keep
-  theirs (JSON-LD is read from them, trafilatura drops them).
+  theirs (JSON-LD is read from them, trafilatura drops them);
+- the page's text past :data:`MAX_PAGE_TEXT` characters in all, in document order (scripts and
+  styles again excluded): trafilatura's memory grows with the text it reads, by hundreds of
+  bytes a character, so a page of many paragraphs each under :data:`MAX_TEXT` took a worker
+  to gigabytes.
+
+The article text stored and published is bounded too (:func:`cut_article_text`, past
+:data:`MAX_ARTICLE_TEXT` characters), so one page cannot fill the store and every feed.
 
 A page within the limits may still cost seconds (tens of thousands of inline elements): the
 extraction's CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``) covers what these miss.
@@ -18,11 +25,17 @@ extraction's CPU deadline (``TINLAODONG_EXTRACT_DEADLINE``) covers what these mi
 
 from __future__ import annotations
 
+import re
+
+from lxml import etree
 from lxml.html import HtmlElement
 
 MAX_CHILDREN = 1_000
 MAX_ELEMENTS = 25_000
 MAX_TEXT = 100_000
+MAX_PAGE_TEXT = 400_000
+MAX_ARTICLE_TEXT = 200_000
+_SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 _RAW_TEXT = frozenset({"script", "style"})
 
 
@@ -32,6 +45,7 @@ def cut_down(tree: HtmlElement) -> str:
         _cut_children(tree),
         _cut_elements(tree),
         _cut_texts(tree),
+        _cut_page_text(tree),
     ]
     return "; ".join(cut for cut in cuts if cut)
 
@@ -81,3 +95,49 @@ def _cut_texts(tree: HtmlElement) -> str:
     if not cut:
         return ""
     return f"{cut} text(s) longer than {MAX_TEXT:,} characters"
+
+
+def _cut_page_text(tree: HtmlElement) -> str:
+    left = MAX_PAGE_TEXT
+    total = 0
+    # In document order: an element's text on entering it, its tail on leaving it.
+    for event, element in etree.iterwalk(tree, events=("start", "end")):
+        if event == "start":
+            if element.tag in _RAW_TEXT or not isinstance(element.tag, str):
+                continue
+            text = element.text
+            if text:
+                total += len(text)
+                element.text = _within(text, left)
+        else:
+            text = element.tail
+            if text:
+                total += len(text)
+                element.tail = _within(text, left)
+        if text:
+            left = max(0, left - len(text))
+    if total <= MAX_PAGE_TEXT:
+        return ""
+    return f"text of more than {MAX_PAGE_TEXT:,} characters in all: {total:,}"
+
+
+def _within(text: str, left: int) -> str | None:
+    if len(text) <= left:
+        return text
+    return text[:left] or None
+
+
+def cut_article_text(text: str) -> tuple[str, str]:
+    """``text`` within :data:`MAX_ARTICLE_TEXT` characters, ended at the last paragraph (else
+    sentence, else word) before the limit; and what was cut, in words ("" when nothing was)."""
+    if len(text) <= MAX_ARTICLE_TEXT:
+        return text, ""
+    kept = text[:MAX_ARTICLE_TEXT]
+    end = kept.rfind("\n\n")
+    if end < MAX_ARTICLE_TEXT // 2:
+        sentences = [match.end() for match in _SENTENCE_END.finditer(kept)]
+        end = sentences[-1] if sentences else kept.rfind(" ")
+    if end < MAX_ARTICLE_TEXT // 2:
+        end = MAX_ARTICLE_TEXT
+    kept = kept[:end].rstrip()
+    return kept, f"article text of {len(text):,} characters cut to {len(kept):,}"

@@ -4,7 +4,9 @@ Pages of one line, built here at the sizes asked (MB, under the 5 MB download ca
 
 - ``inline``: one paragraph of thousands of inline elements (``<b>x</b>`` repeated);
 - ``paragraph``: one enormous paragraph of words;
-- ``breaks``: one paragraph of lines separated by ``<br>``.
+- ``breaks``: one paragraph of lines separated by ``<br>``;
+- ``paragraphs``: paragraphs of 99,000 characters each, each under the cut of one text (cut by
+  the page's text in all; uncut, a worker took 900 MB on a 4.5 MB page of random words).
 
 For each: the CPU seconds of the crawl's extraction (``extract_outcome``, without a deadline
 unless ``--deadline``), and what it ends in (a fault, what was cut). ``--uncut`` lifts the
@@ -58,10 +60,23 @@ def _repeat(unit: str, size: int) -> str:
     return unit * max(1, size // len(unit.encode()))
 
 
+def _paragraphs(size: int) -> str:
+    """Paragraphs of 99,000 characters, each its own (numbered sentences): a page repeating one
+    paragraph is mostly dropped by trafilatura as repeated text."""
+    paragraphs: list[str] = []
+    total = 0
+    while total < size:
+        sentences = " ".join(f"{WORDS}câu {len(paragraphs)}.{i}." for i in range(2_000))
+        paragraphs.append(f"<p>{sentences[:99_000]}</p>")
+        total += len(paragraphs[-1].encode())
+    return "".join(paragraphs)
+
+
 SHAPES: dict[str, Callable[[int], str]] = {
     "inline": lambda size: f"{HEAD}<p>{_repeat('<b>x</b>', size)}</p>{TAIL}",
     "paragraph": lambda size: f"{HEAD}<p>{_repeat(WORDS, size)}</p>{TAIL}",
     "breaks": lambda size: f"{HEAD}<p>{_repeat(WORDS + '<br>', size)}</p>{TAIL}",
+    "paragraphs": lambda size: f"{HEAD}{_paragraphs(size)}{TAIL}",
 }
 
 
@@ -99,7 +114,7 @@ def corpus_pages() -> list[tuple[str, bytes]]:
 
 def check_corpus() -> int:
     """Parse every page of the development sets; 1 if any is cut down."""
-    largest = {"elements": 0, "children": 0, "text": 0}
+    largest = {"elements": 0, "children": 0, "text": 0, "page text": 0}
     cut_pages = 0
     pages = corpus_pages()
     for name, data in pages:
@@ -110,14 +125,18 @@ def check_corpus() -> int:
         elements = list(tree.iter())
         largest["elements"] = max(largest["elements"], len(elements))
         largest["children"] = max(largest["children"], max(len(e) for e in elements))
+        page_text = 0
         for element in elements:
-            raw = element.tag in ("script", "style")
+            raw = element.tag in ("script", "style") or not isinstance(element.tag, str)
             for text in (element.tail, None if raw else element.text):
                 largest["text"] = max(largest["text"], len(text or ""))
+                page_text += len(text or "")
+        largest["page text"] = max(largest["page text"], page_text)
     limits = {
         "elements": page_limits.MAX_ELEMENTS,
         "children": page_limits.MAX_CHILDREN,
         "text": page_limits.MAX_TEXT,
+        "page text": page_limits.MAX_PAGE_TEXT,
     }
     print(f"{len(pages)} pages of {CORPUS}, {cut_pages} cut down")
     for what, count in largest.items():
@@ -205,6 +224,7 @@ def main() -> int:
         return 0
     if args.uncut:
         page_limits.MAX_CHILDREN = page_limits.MAX_ELEMENTS = page_limits.MAX_TEXT = sys.maxsize
+        page_limits.MAX_PAGE_TEXT = page_limits.MAX_ARTICLE_TEXT = sys.maxsize
     measure(args.shapes, args.sizes, args.deadline)
     return 0
 
