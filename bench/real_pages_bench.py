@@ -122,6 +122,9 @@ class CorpusRun:
             "store CPU ms an article": full.per_article("store_cpu_us") / 1000,
         }
         row["CPU a page, crawl / bare"] = row["crawl CPU ms a page"] / row["bare CPU ms a page"]
+        # The share of a CPU the bare run had: far below 1, other work held the cores, and
+        # the figures of seconds (pages/s) say more about that work than about the code.
+        row["CPU share of the bare run"] = bare_full.cpu / bare_full.wall
         if self.bare_two is not None:
             two = self.bare_two.pages / self.bare_two.wall
             row["bare pages/s, two processes"] = two
@@ -286,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     for line in summary(runs):
         print(line)
+    shares = ", ".join(f"{r.figures()['CPU share of the bare run']:.0%}" for r in runs)
+    print(
+        f"the bare one-core runs had {shares} of a CPU: well below 100%, other work held the "
+        "cores and only the CPU a page compares"
+    )
     print()
     for run in runs:
         for line in faults_and_health(run):
