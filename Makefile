@@ -60,7 +60,8 @@ bench: install bench-tools
 ## bench-real: the crawl on the real pages of ../shared/corpus (vn-dev, hanoi-portal-2022,
 ## fundus-eval), 10 copies of each with a paragraph of body text changed, found through
 ## sitemaps, against bare trafilatura on the same files, two cores and one
-## (bench/real_pages_bench.py; BENCH_REAL_ARGS=--quick: 3 copies, a few minutes)
+## (bench/real_pages_bench.py, about 7 minutes; BENCH_REAL_ARGS=--quick: 3 copies, 2-4 minutes;
+## BENCH_REAL_ARGS="--variants 1 --skip one-core --corpus vn-dev": under a minute)
 BENCH_REAL_ARGS ?=
 bench-real: install
 	$(BIN)/python bench/real_pages_bench.py $(BENCH_REAL_ARGS)

@@ -1,7 +1,7 @@
 """The crawl against bare trafilatura on real pages, served over loopback HTTP.
 
     .venv/bin/python bench/real_pages_bench.py                 # 10 copies of each page
-    .venv/bin/python bench/real_pages_bench.py --quick         # 3 copies: about a minute
+    .venv/bin/python bench/real_pages_bench.py --quick         # 3 copies: 2-4 minutes
     .venv/bin/python bench/real_pages_bench.py --variants 25 --corpus vn-dev
 
 The pages are those of ``../shared/corpus`` (``vn-dev``, ``hanoi-portal-2022``,
