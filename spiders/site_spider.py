@@ -237,7 +237,7 @@ class SiteSpider(scrapy.Spider):
             return
         if discovery.is_feed(response.body):
             yield from self._new_article_requests(
-                discovery.links_in_feed(response.body, response.url), listing=True
+                discovery.links_in_feed(response.body, response.url)
             )
             return
         tree = _parse(response)
@@ -259,7 +259,7 @@ class SiteSpider(scrapy.Spider):
             return
         pages, nested = discovery.read_sitemap(response.body)
         yield from self._sitemap_requests(nested, response.url)
-        yield from self._new_article_requests(pages, listing=True)
+        yield from self._new_article_requests(pages)
 
     def _sitemap_requests(self, urls: list[str], listed_in: str) -> Iterator[scrapy.Request]:
         """The sitemaps a robots.txt or a sitemap index names, on the site's own hosts and up
@@ -296,14 +296,11 @@ class SiteSpider(scrapy.Spider):
                     own[room],
                 )
 
-    def _new_article_requests(
-        self, urls: list[str], listing: bool = False
-    ) -> Iterator[scrapy.Request]:
-        """Requests for the links not stored yet; ``listing``: they are a feed's or a
-        sitemap's (see :meth:`_listings_measured`)."""
+    def _new_article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        """Requests for the links of a feed or a sitemap not stored yet."""
         links = [u for u in discovery.unique(urls) if self._on_site(u)]
-        if listing and links:
-            self.listed_elsewhere = True
+        if links:
+            self.listed_elsewhere = True  # see _listings_measured
         known = self.store.known_urls(links)
         self._stat("known_skipped", len(known))
         yield from self._article_requests([u for u in links if u not in known])
