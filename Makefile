@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test lint typecheck fuzz bench bench-fields bench-topics bench-quick bench-tools bench-scale bench-memory clean
+.PHONY: install demo run test lint typecheck fuzz bench bench-fields bench-topics bench-quick bench-real bench-tools bench-scale bench-memory clean
 
 $(STAMP): pyproject.toml
 	@# Debian's Chromium drives the web page's browser tests (playwright cannot download one).
@@ -46,7 +46,8 @@ fuzz: install
 ## bench: extraction speed and quality against bare trafilatura, the fields of real pages
 ## (bench-fields), topic precision and recall on hand-labelled stories (bench-topics), then the crawl benchmark on 60 generated sites x 170 articles (10,200 article
 ## pages of 30-120 KB; bench/crawl_bench.py), against bare trafilatura, a download-only Scrapy
-## crawl and news-please (own venv), with the re-crawls and feed serving (wrk); about 30 minutes.
+## crawl and news-please (own venv), with the re-crawls and feed serving (wrk); then the crawl on
+## the real pages of ../shared/corpus (bench-real); about 40 minutes.
 ## bench-quick: 6 sites x 50 articles
 BENCH_NEWSPLEASE := bench/.venv-newsplease/bin/python
 bench: install bench-tools
@@ -54,6 +55,16 @@ bench: install bench-tools
 	$(BIN)/python bench/fields_bench.py
 	$(BIN)/python bench/topics_bench.py
 	$(BIN)/python bench/crawl_bench.py --sites 60 --articles 170
+	$(BIN)/python bench/real_pages_bench.py
+
+## bench-real: the crawl on the real pages of ../shared/corpus (vn-dev, hanoi-portal-2022,
+## fundus-eval), 10 copies of each with a paragraph of body text changed, found through
+## sitemaps, against bare trafilatura on the same files, two cores and one
+## (bench/real_pages_bench.py, about 7 minutes; BENCH_REAL_ARGS=--quick: 3 copies, 2-4 minutes;
+## BENCH_REAL_ARGS="--variants 1 --skip one-core --corpus vn-dev": under a minute)
+BENCH_REAL_ARGS ?=
+bench-real: install
+	$(BIN)/python bench/real_pages_bench.py $(BENCH_REAL_ARGS)
 
 ## bench-fields: headline, date, time, author, lead, body start/end and captions on the hand-labelled
 ## real pages (../shared/corpus; bench/corpus), tinlaodong against bare trafilatura, per CMS family

@@ -34,6 +34,20 @@ FUTURE_TOLERANCE = timedelta(hours=1)
 EARLIEST_PLAUSIBLE = datetime(1995, 1, 1, tzinfo=UTC)
 
 
+# A year before this is no date but a zero value written out: Go's zero time and .NET's
+# DateTime.MinValue ("0001-01-01T00:00:00Z", "1/1/0001 12:00:00 AM") where a CMS has no date
+# for a page. Read as no date, so that the page's next date counts (unlike 1900 or the epoch,
+# which some CMSs print as a date and are read as shown, then set aside by the crawl).
+FIRST_YEAR = 1000
+_ZERO_YEAR = re.compile(r"(?<![\d.:+-])0\d{3}(?!\d)")
+
+
+def zero_date(text: str) -> bool:
+    """Whether ``text`` writes a year before :data:`FIRST_YEAR` ("0001-01-01T00:00:00Z"):
+    a placeholder, not a date."""
+    return _ZERO_YEAR.search(text) is not None
+
+
 def plausible_date(published: datetime, seen: datetime) -> bool:
     """Whether a page's date can be when it was published: not before
     :data:`EARLIEST_PLAUSIBLE`, not after ``seen`` (when we fetched it) by more than a clock's
@@ -102,7 +116,7 @@ def parse_vietnamese_date(text: str, *, now: datetime | None = None) -> datetime
         or _from_relative(text, reference)
         or _from_dateparser(text)
     )
-    if found is None:
+    if found is None or found.year < FIRST_YEAR:
         return None
     return None if found > reference + FUTURE_TOLERANCE else found
 
@@ -241,7 +255,10 @@ def _from_dateparser(text: str) -> datetime | None:
     # re-crawl with nothing new is short; the extraction workers have it preloaded).
     import dateparser
 
-    value = dateparser.parse(text, languages=["vi", "en"], settings=_DATEPARSER_SETTINGS)  # type: ignore[arg-type]
+    try:
+        value = dateparser.parse(text, languages=["vi", "en"], settings=_DATEPARSER_SETTINGS)  # type: ignore[arg-type]
+    except OverflowError:  # "January 1, 0001": a year-1 placeholder moved out of range
+        return None
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=VIETNAM)

@@ -69,6 +69,9 @@ class SiteSpider(scrapy.Spider):
         self.article_count = 0
         self.sitemap_count = 0
         self.moved_hosts: set[str] = set()
+        # A feed or a sitemap listed pages of the site, or answered "not modified" (it lists
+        # what it listed last time): the site's articles come from there.
+        self.listed_elsewhere = False
         self.pending_validators: dict[str, Validators] = {}
         self.resume = False
 
@@ -91,6 +94,7 @@ class SiteSpider(scrapy.Spider):
         full disk), has not stored every article its listings linked, and a 304 next time
         would hide them for good. Its in-progress mark stays, so the next crawl paginates in
         full."""
+        self._listings_measured()
         try:
             if reason == "finished" and not self._stats_value("store_failed"):
                 for url, validators in self.pending_validators.items():
@@ -101,6 +105,17 @@ class SiteSpider(scrapy.Spider):
         finally:
             if self.owns_store:
                 self.store.close()
+
+    def _listings_measured(self) -> None:
+        """A site without a profile whose pages link no article, while its feeds or sitemaps
+        list them, reads as healthy: its pages are read by generic rules that no redesign
+        outdates, and its articles come from the feeds and sitemaps. The health rule "listing
+        pages yield no article links" (:mod:`aggregator.health`) is for the page objects of a
+        profile, whose listings are how their sites are crawled."""
+        if self.site.profile or not self.listed_elsewhere or self._stats_value("listing_links"):
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.set_value("tinlaodong/listing_pages", 0)
 
     def _write_failed(self, what: str, exc: BaseException) -> None:
         self._stat("store_failed")
@@ -218,6 +233,7 @@ class SiteSpider(scrapy.Spider):
 
     def parse_feed(self, response: Response, index: bool = False) -> Iterator[Any]:
         if not self._fresh(response):
+            self.listed_elsewhere = True
             return
         if discovery.is_feed(response.body):
             yield from self._new_article_requests(
@@ -239,6 +255,7 @@ class SiteSpider(scrapy.Spider):
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         if not self._fresh(response):
+            self.listed_elsewhere = True
             return
         pages, nested = discovery.read_sitemap(response.body)
         yield from self._sitemap_requests(nested, response.url)
@@ -280,7 +297,10 @@ class SiteSpider(scrapy.Spider):
                 )
 
     def _new_article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+        """Requests for the links of a feed or a sitemap not stored yet."""
         links = [u for u in discovery.unique(urls) if self._on_site(u)]
+        if links:
+            self.listed_elsewhere = True  # see _listings_measured
         known = self.store.known_urls(links)
         self._stat("known_skipped", len(known))
         yield from self._article_requests([u for u in links if u not in known])

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+import gzip
+import re
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
-from aggregator.dates import VIETNAM, parse_vietnamese_date, shows_time
+from aggregator.dates import VIETNAM, parse_shown_date, parse_vietnamese_date, shows_time
+from aggregator.extraction import extract_article
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=VIETNAM)
 
@@ -169,3 +173,54 @@ def test_a_future_date_is_never_the_date() -> None:
 )
 def test_shows_time(shown: str, timed: bool) -> None:
     assert shows_time(shown) is timed
+
+
+@pytest.mark.parametrize(
+    "zero",
+    [
+        "0001-01-01T00:00:00Z",  # Go's zero time (Hugo and other Go CMSs, on an undated page)
+        "0001-01-01T00:00:00+00:00",
+        "1/1/0001 12:00:00 AM",  # .NET's DateTime.MinValue
+        "Mon, 01 Jan 0001 00:00:00 GMT",
+        "January 1, 0001",  # dateparser moved it out of range: OverflowError
+    ],
+)
+def test_a_zero_value_written_as_a_date_is_no_date(zero: str) -> None:
+    assert parse_vietnamese_date(zero, now=NOW) is None
+    assert parse_shown_date(zero, now=NOW) is None
+
+
+@pytest.fixture
+def ap_news_page(shared_dir: Path) -> bytes:
+    """A real English news page (AP), from ../shared/corpus/fundus-eval."""
+    return gzip.decompress((shared_dir / "corpus/fundus-eval/html/APNews_0.html.gz").read_bytes())
+
+
+def test_a_real_page_whose_json_ld_date_is_go_zero_time_is_dated_by_its_meta_tag(
+    ap_news_page: bytes,
+) -> None:
+    """The page as a Go CMS writes it when its JSON-LD has no date: ``datePublished`` is the
+    zero time. Its meta tag's date counts."""
+    html = ap_news_page
+    zeroed = re.sub(rb'"datePublished":"[^"]+"', b'"datePublished":"0001-01-01T00:00:00Z"', html)
+    assert b'"datePublished":"0001-01-01T00:00:00Z"' in zeroed
+    url = "https://apnews.com/article/fact-check-mossad-air-force-enemy-israel-596187204627"
+    article = extract_article(zeroed, url=url)
+    # As the tag writes it, without an offset: Vietnam's time, as every unmarked time.
+    assert article.published == datetime(2024, 2, 26, 21, 10, 43, 555000, tzinfo=VIETNAM)
+
+
+def test_a_real_page_whose_every_structured_date_is_zero_is_not_dated_year_one(
+    ap_news_page: bytes,
+) -> None:
+    html = ap_news_page
+    zeroed = re.sub(rb'"datePublished":"[^"]+"', b'"datePublished":"0001-01-01T00:00:00Z"', html)
+    zeroed = re.sub(
+        rb'(property="article:published_time" content=")[^"]+"',
+        rb'\g<1>0001-01-01T00:00:00Z"',
+        zeroed,
+    )
+    assert b'published_time" content="0001-01-01T00:00:00Z"' in zeroed
+    published = extract_article(zeroed).published
+    # The day the page shows, as trafilatura reads it (not year 1, which no reader sees).
+    assert published is not None and published.date() == date(2024, 2, 26)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,8 @@ import pytest
 from aggregator.health import CrawlMetrics, assess, baseline
 from mirror.build import MirrorSite, build_mirror
 from mirror.server import MirrorServer
-from tests.helpers import FAST, tinlaodong
+from tests.helpers import FAST, static_site, tinlaodong, write_registry
+from tests.test_incremental import TOPICS, article_html, path_of
 
 USUAL = CrawlMetrics(
     listing_pages=3,
@@ -110,3 +113,63 @@ def test_a_redesigned_listing_is_caught_within_one_crawl(
     health = feedparser.parse((data / "feeds" / "health.atom.xml").read_bytes())
     (entry,) = health.entries
     assert "mirror-quangtri" in entry.summary and "no article links" in entry.title
+
+
+def sitemap_only_site(root: Path) -> None:
+    """A site whose home page links no article: its sitemap, named in robots.txt, lists them."""
+    (root / "tin-tuc").mkdir(parents=True)
+    for n in (0, 1, 2):
+        page = article_html(n, TOPICS[n]).replace(
+            "<head>", f'<head><meta property="article:published_time" content="2025-0{n + 1}-12">'
+        )
+        (root / path_of(n).lstrip("/")).write_text(page, encoding="utf-8")
+    (root / "index.html").write_text(
+        '<html><body><h1>Sở Nội vụ</h1><a href="/gioi-thieu.html">Giới thiệu</a></body></html>',
+        encoding="utf-8",
+    )
+
+
+def write_sitemap(root: Path, base: str) -> None:
+    (root / "robots.txt").write_text(f"User-agent: *\nSitemap: {base}/sitemap.xml\n")
+    urls = "".join(f"<url><loc>{base}{path_of(n)}</loc></url>" for n in (0, 1, 2))
+    (root / "sitemap.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{urls}</urlset>'
+    )
+
+
+def test_a_site_whose_articles_come_from_its_sitemap_is_healthy(tmp_path: Path) -> None:
+    root = tmp_path / "www"
+    sitemap_only_site(root)
+    with static_site(root) as (base, requests):
+        write_sitemap(root, base)
+        registry = write_registry(
+            tmp_path / "sites.yaml",
+            [
+                {
+                    "id": "sitemap-only",
+                    "name": "Sở Nội vụ tỉnh Sơn La",
+                    "province": "Sơn La",
+                    "start_urls": [base + "/"],
+                    "allow_private_network": True,
+                }
+            ],
+        )
+        data = tmp_path / "data"
+        first, stderr = crawl(registry, data)
+        assert first["new_stories"] == 3 and "/sitemap.xml" in requests
+        assert first["healthy"] is True, first["health"]
+        assert "unhealthy" not in stderr
+
+        # Later crawls: the home page changed (still no article links), the sitemap answers
+        # "not modified" the first time, then is written anew listing the same articles.
+        for rewrite_sitemap in (False, True):
+            later = time.time() + 10 * (2 + rewrite_sitemap)
+            os.utime(root / "index.html", (later, later))
+            if rewrite_sitemap:
+                os.utime(root / "sitemap.xml", (later, later))
+            again, stderr = crawl(registry, data)
+            assert again["new_stories"] == 0
+            assert again["not_modified"] == (0 if rewrite_sitemap else 1)  # the sitemap's 304
+            assert again["healthy"] is True, (rewrite_sitemap, again["health"])
+            assert "unhealthy" not in stderr

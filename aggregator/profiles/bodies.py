@@ -163,5 +163,16 @@ def _chrome_block(block: HtmlElement) -> bool:
     marks = f"{block.get('class') or ''} {block.get('id') or ''}"
     if marks.strip() and CHROME_WORDS.search(marks):
         return True
-    heading = clean_line(block.text_content())[:40]
-    return bool(RELATED_HEADING.match(heading))
+    return bool(RELATED_HEADING.match(_opening(block.text_content(), 40)))
+
+
+def _opening(text: str, size: int) -> str:
+    """``clean_line(text)[:size]``, cleaning no more of ``text`` than that needs: a block
+    after the body may hold the rest of the page (a footer of thousands of characters)."""
+    end = 4 * size
+    while True:
+        head = clean_line(text[:end])
+        # A margin past ``size``: NFC may join the last characters of a cut with the next.
+        if len(head) > size + 8 or end >= len(text):
+            return head[:size]
+        end *= 4

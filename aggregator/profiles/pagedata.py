@@ -17,6 +17,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
+from aggregator.dates import zero_date
 from aggregator.text import clean_line, clean_or_none
 
 _META_KEYS = ("name", "property", "itemprop", "http-equiv")
@@ -93,15 +94,16 @@ def _ld_objects(data: object) -> Iterator[dict[str, Any]]:
 
 def structured_date(page: PageData) -> str | None:
     """The publication date machine-readable markup gives, as written: JSON-LD
-    ``datePublished``, else the meta tags and microdata ``datetime`` that carry one."""
+    ``datePublished``, else the meta tags and microdata ``datetime`` that carry one. A zero
+    value (Go's and .NET's year 1, written where the CMS had no date) is skipped for the next."""
     value = page.ld.get("datePublished")
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str) and value.strip() and not zero_date(value):
         return value.strip()
     for keys in _META_DATES:
         found = page.meta_value(*keys)
         if found is None and keys[0] == "datePublished":
             found = _first_clean(page.tree.xpath("//*[@itemprop='datePublished']/@datetime"))
-        if found:
+        if found and not zero_date(found):
             return found
     return None
 
