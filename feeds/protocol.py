@@ -114,11 +114,15 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().pause_writing()
         if self._stalled is None:
             self._stalled = self.loop.call_later(self.limits.send_seconds, self.drop)
+            if self.table is not None:
+                self.table.stalled(self)
 
     def resume_writing(self) -> None:
         if self._stalled is not None:
             self._stalled.cancel()
             self._stalled = None
+            if self.table is not None:
+                self.table.unstalled(self)
         super().resume_writing()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -136,8 +140,26 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._disarm()
         if self.table is not None:
             self.table.release(self)
+        # The answer being sent ends here, as uvicorn ends it when the client goes (its
+        # connection_lost comes a turn later): a send meanwhile would write to a closed
+        # transport, a RuntimeError for every dropped connection.
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.flow.resume_writing()
         if not self.transport.is_closing():
             self.transport.abort()
+
+    @classmethod
+    def make_room(cls) -> bool:
+        """Drop the connection whose answer waits longest on a client not reading it (of the
+        address with the most such), if there is one: whether one was dropped."""
+        victim = cls.table.take_stalled() if cls.table is not None else None
+        if victim is None:
+            return False
+        assert isinstance(victim, BoundedHttpProtocol)
+        victim.drop()
+        return True
 
     def _arm(self, seconds: float, then: Callable[[], None]) -> None:
         self._disarm()
