@@ -54,6 +54,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = _ClosedQuiet(transport)  # type: ignore[assignment]
         self._head_bytes = 0
         self._reading_head = True  # until the head is parsed; again after each answer
         self._deadline: asyncio.TimerHandle | None = None
@@ -169,6 +170,23 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+
+
+class _ClosedQuiet:
+    """A transport whose writes after it closed are dropped, as asyncio's own transports drop
+    them. uvloop's raise a RuntimeError instead, and a client's reset closes the transport a
+    turn before uvicorn learns of it (``connection_lost``): an answer sent in between would be
+    a traceback for what is the normal end of a connection the client dropped."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._transport, name)
 
 
 def bounded_protocol(limits: ConnectionLimits) -> type[BoundedHttpProtocol]:
