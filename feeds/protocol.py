@@ -154,13 +154,15 @@ class BoundedHttpProtocol(HttpToolsProtocol):
     @classmethod
     def make_room(cls) -> bool:
         """Drop the connection whose answer waits longest on a client not reading it (of the
-        address with the most such), if there is one: whether one was dropped."""
-        victim = cls.table.take_stalled() if cls.table is not None else None
-        if victim is None:
-            return False
-        assert isinstance(victim, BoundedHttpProtocol)
-        victim.drop()
-        return True
+        address with the most such), if there is one: whether a request being answered ended
+        so. One stalled between two answers holds none: dropped too, and the next tried."""
+        while cls.table is not None and (victim := cls.table.take_stalled()) is not None:
+            assert isinstance(victim, BoundedHttpProtocol)
+            answering = victim.cycle is not None and not victim.cycle.response_complete
+            victim.drop()
+            if answering:
+                return True
+        return False
 
     def _arm(self, seconds: float, then: Callable[[], None]) -> None:
         self._disarm()
