@@ -160,6 +160,9 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             assert isinstance(victim, BoundedHttpProtocol)
             answering = victim.cycle is not None and not victim.cycle.response_complete
             victim.drop()
+            line = cls.table.report(victim.loop.time())
+            if line is not None:
+                logger.warning("%s", line)
             if answering:
                 return True
         return False
