@@ -4,13 +4,16 @@ how fast it answers another client meanwhile, how many descriptors it uses.
     .venv/bin/python bench/slow_clients.py                          # 1,100 idle, 1,024 fds
     .venv/bin/python bench/slow_clients.py --mode slowloris --connections 1100
     .venv/bin/python bench/slow_clients.py --fds 256 --connections 400
+    .venv/bin/python bench/slow_clients.py --mode unread --connections 700 --addresses 21 \
+        --seconds 20
 
 ``tinlaodong feeds serve`` runs in a subprocess whose open-file limit (soft and hard) is
 ``--fds``, over the test suite's small data directory; the flood comes from ``--addresses``
 loopback addresses (127.0.0.1, 127.0.0.2, ...; 127.0.0.1 is the trusted proxy's, not capped),
 as many connections from each; the measured client, from 127.0.0.1, asks for ``/healthz``
 and a feed, one after the other. Idle: the connections send nothing; slowloris: each sends
-its head a byte every 0.5 s.
+its head a byte every 0.5 s; unread: each asks for a big page (``--size`` bytes) ``--pipeline``
+times in a row, and reads nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +29,9 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +46,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fds", type=int, default=1024)
     parser.add_argument("--connections", type=int, default=1100)
-    parser.add_argument("--mode", choices=("idle", "slowloris"), default="idle")
+    parser.add_argument("--mode", choices=("idle", "slowloris", "unread"), default="idle")
     parser.add_argument("--seconds", type=float, default=5.0, help="measuring time")
+    parser.add_argument("--pipeline", type=int, default=50, help="unread: requests in a row")
+    parser.add_argument("--size", type=int, default=508_000, help="unread: the page's bytes")
     parser.add_argument(
         "--addresses",
         type=int,
@@ -53,6 +60,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = populated_data_dir(Path(tmp))
         log = Path(tmp) / "server.log"
+        (data.data_dir / "feeds" / "big.html").write_bytes(b"x" * args.size)
 
         command = with_fd_limit(
             args.fds, "feeds", "serve", "--data-dir", str(data.data_dir), "--sites",
@@ -87,6 +95,9 @@ def _measure(port: int, pid: int, args: argparse.Namespace, log: Path) -> None:
             sock.close()
             continue
         flood.append(sock)
+        if args.mode == "unread":
+            with contextlib.suppress(OSError):
+                sock.sendall(b"GET /big.html HTTP/1.1\r\nHost: x\r\n\r\n" * args.pipeline)
     stop = threading.Event()
     head = b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Pad: a\r\n" * 1000
 
@@ -103,7 +114,8 @@ def _measure(port: int, pid: int, args: argparse.Namespace, log: Path) -> None:
         sender.start()
     cpu_before = _cpu(pid)
     started = time.monotonic()
-    latencies, failures = [], 0
+    latencies, failures, busy = [], 0, 0
+    reasons: Counter[str] = Counter()
     base = f"http://127.0.0.1:{port}"
     while time.monotonic() - started < args.seconds:
         for path in ("/healthz", "/all.rss.xml"):
@@ -112,8 +124,15 @@ def _measure(port: int, pid: int, args: argparse.Namespace, log: Path) -> None:
                 with urllib.request.urlopen(base + path, timeout=5) as response:
                     response.read()
                 latencies.append(time.monotonic() - begun)
-            except OSError:
+                if latencies[-1] > 0.5:
+                    print(f"  slow at {begun - started:.1f} s: {latencies[-1]:.2f} s {path}")
+            except urllib.error.HTTPError as error:
+                error.close()
+                busy += error.code == 503
                 failures += 1
+            except OSError as error:
+                failures += 1
+                reasons[repr(error)[:80]] += 1
     elapsed = time.monotonic() - started
     cpu = (_cpu(pid) - cpu_before) / os.sysconf("SC_CLK_TCK") / elapsed
     held = sum(1 for sock in flood if _open(sock))
@@ -128,11 +147,16 @@ def _measure(port: int, pid: int, args: argparse.Namespace, log: Path) -> None:
     print(
         f"{args.mode}: {len(flood)} connections opened against {args.fds} fds; held at the end "
         f"{held}; server fds {fds}; server CPU {cpu:.0%} of a core\n"
-        f"  other client: {len(latencies)} answered, {failures} failed; p50 "
+        f"  other client: {len(latencies)} answered, {failures} failed ({busy} 503); p50 "
         f"{median * 1000:.1f} ms, p99 {quantiles[98] * 1000:.1f} ms, max "
         f"{max(latencies, default=0) * 1000:.1f} ms\n"
-        f"  'unable to open database file' in the log: {text.count('unable to open')}"
+        f"  'unable to open database file' in the log: {text.count('unable to open')}; "
+        f"tracebacks: {text.count('Traceback')}"
     )
+    for reason, count in reasons.most_common(3):
+        print(f"  failed {count}: {reason}")
+    if "Traceback" in text:  # the first, to see what failed
+        print(text[text.index("Traceback") :][:6000].rsplit("Traceback", 1)[0][-1500:])
 
 
 def _cpu(pid: int) -> int:

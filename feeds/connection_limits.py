@@ -9,7 +9,8 @@ one that has waited longest for a request (idle, or sending its head a byte at a
 every connection is being answered, the new one is refused at once. Each request's head, its
 body, and each pause of a client that stops reading its answer have a deadline
 (``feeds.protocol`` enforces them), and the requests answered at once are bounded
-(:class:`RequestLimit`: past it, a 503 at once rather than a queue that grows).
+(:class:`RequestLimit`: past it, the answer stalled longest on a client that stops reading
+makes room, else a 503 at once rather than a queue that grows).
 
 Nothing here touches uvicorn: ``feeds.protocol`` wires it into uvicorn's connection class.
 """
@@ -20,7 +21,7 @@ import ipaddress
 import os
 import resource
 from collections import Counter, OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, replace
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -141,8 +142,12 @@ class ConnectionTable:
         self._clients: dict[Hashable, str] = {}
         self._per_client: dict[str, int] = {}
         self._waiting: dict[str, OrderedDict[Hashable, None]] = {}
+        # Of each address, the connections whose answer waits on a client not reading it, in
+        # the order they stalled.
+        self._stalled: dict[str, OrderedDict[Hashable, None]] = {}
         self._refused: Counter[str] = Counter()  # by address, since the last report
         self._made_room = 0
+        self._cut_stalled = 0
         self._reported = -REPORT_EVERY
 
     def __len__(self) -> int:
@@ -174,7 +179,10 @@ class ConnectionTable:
     def report(self, now: float) -> str | None:
         """A line on the connections refused and dropped since the last one, if there were any
         and the last was ``REPORT_EVERY`` seconds before ``now`` (the event loop's clock)."""
-        if not (self._refused or self._made_room) or now - self._reported < REPORT_EVERY:
+        if (
+            not (self._refused or self._made_room or self._cut_stalled)
+            or now - self._reported < REPORT_EVERY
+        ):
             return None
         parts = []
         if self._refused:
@@ -188,8 +196,13 @@ class ConnectionTable:
                 f"{self._made_room} waiting for a request closed to make room (at most "
                 f"{self.limits.max_connections} in all, TINLAODONG_MAX_CONNECTIONS)"
             )
+        if self._cut_stalled:
+            parts.append(
+                f"{self._cut_stalled} stalled on a client not reading closed to make room for "
+                f"a request (at most {self.limits.max_requests} at once, TINLAODONG_MAX_REQUESTS)"
+            )
         self._refused.clear()
-        self._made_room, self._reported = 0, now
+        self._made_room, self._cut_stalled, self._reported = 0, 0, now
         return "connections " + ", ".join(parts)
 
     def busy(self, conn: Hashable) -> None:
@@ -206,11 +219,36 @@ class ConnectionTable:
             queue[conn] = None
             queue.move_to_end(conn)
 
+    def stalled(self, conn: Hashable) -> None:
+        """``conn``'s answer waits for its client to read: it may make room for a request."""
+        host = self._clients.get(conn)
+        if host is not None:
+            self._stalled.setdefault(host, OrderedDict())[conn] = None
+
+    def unstalled(self, conn: Hashable) -> None:
+        """``conn``'s client reads its answer again."""
+        host = self._clients.get(conn)
+        if host is not None:
+            _discard(self._stalled, host, conn)
+
+    def take_stalled(self) -> Hashable | None:
+        """The connection to drop so that a new request can be answered, if any answer is
+        stalled: of the address with the most stalled, the one stalled longest. So requests
+        a flood leaves unread make room out of its own, never out of a reader's."""
+        if not self._stalled:
+            return None
+        holder = max(self._stalled, key=lambda host: len(self._stalled[host]))
+        victim = next(iter(self._stalled[holder]))
+        self.release(victim)
+        self._cut_stalled += 1
+        return victim
+
     def release(self, conn: Hashable) -> None:
         host = self._clients.pop(conn, None)
         if host is None:
             return
         self._unwait(conn, host)
+        _discard(self._stalled, host, conn)
         left = self._per_client[host] - 1
         if left:
             self._per_client[host] = left
@@ -218,28 +256,36 @@ class ConnectionTable:
             del self._per_client[host]
 
     def _unwait(self, conn: Hashable, host: str) -> None:
-        queue = self._waiting.get(host)
-        if queue is not None:
-            queue.pop(conn, None)
-            if not queue:
-                del self._waiting[host]
+        _discard(self._waiting, host, conn)
+
+
+def _discard(queues: dict[str, OrderedDict[Hashable, None]], host: str, conn: Hashable) -> None:
+    queue = queues.get(host)
+    if queue is not None:
+        queue.pop(conn, None)
+        if not queue:
+            del queues[host]
 
 
 class RequestLimit:
-    """At most ``limit`` requests answered at once; past it a 503 at once (with
-    ``Retry-After``), rather than a queue of requests waiting for a worker thread that grows
-    as long as clients send them."""
+    """At most ``limit`` requests answered at once; past it, ``make_room`` may drop one whose
+    answer is stalled on a client not reading it (it returns whether it did: that request
+    ends on the loop's next turn), else a 503 at once (with ``Retry-After``), rather than a
+    queue of requests waiting for a worker thread that grows as long as clients send them."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(
+        self, app: ASGIApp, limit: int, make_room: Callable[[], bool] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.make_room = make_room
         self.active = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.active >= self.limit:
+        if self.active >= self.limit and not (self.make_room and self.make_room()):
             start: Message = {
                 "type": "http.response.start",
                 "status": 503,

@@ -54,6 +54,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = _ClosedQuiet(transport)  # type: ignore[assignment]
         self._head_bytes = 0
         self._reading_head = True  # until the head is parsed; again after each answer
         self._deadline: asyncio.TimerHandle | None = None
@@ -114,11 +115,15 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         super().pause_writing()
         if self._stalled is None:
             self._stalled = self.loop.call_later(self.limits.send_seconds, self.drop)
+            if self.table is not None:
+                self.table.stalled(self)
 
     def resume_writing(self) -> None:
         if self._stalled is not None:
             self._stalled.cancel()
             self._stalled = None
+            if self.table is not None:
+                self.table.unstalled(self)
         super().resume_writing()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -136,8 +141,31 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._disarm()
         if self.table is not None:
             self.table.release(self)
+        # The answer being sent ends here, as uvicorn ends it when the client goes (its
+        # connection_lost comes a turn later): a send meanwhile would write to a closed
+        # transport, a RuntimeError for every dropped connection.
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.disconnected = True
+            self.cycle.message_event.set()
+        self.flow.resume_writing()
         if not self.transport.is_closing():
             self.transport.abort()
+
+    @classmethod
+    def make_room(cls) -> bool:
+        """Drop the connection whose answer waits longest on a client not reading it (of the
+        address with the most such), if there is one: whether a request being answered ended
+        so. One stalled between two answers holds none: dropped too, and the next tried."""
+        while cls.table is not None and (victim := cls.table.take_stalled()) is not None:
+            assert isinstance(victim, BoundedHttpProtocol)
+            answering = victim.cycle is not None and not victim.cycle.response_complete
+            victim.drop()
+            line = cls.table.report(victim.loop.time())
+            if line is not None:
+                logger.warning("%s", line)
+            if answering:
+                return True
+        return False
 
     def _arm(self, seconds: float, then: Callable[[], None]) -> None:
         self._disarm()
@@ -147,6 +175,23 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self._deadline is not None:
             self._deadline.cancel()
             self._deadline = None
+
+
+class _ClosedQuiet:
+    """A transport whose writes after it closed are dropped, as asyncio's own transports drop
+    them. uvloop's raise a RuntimeError instead, and a client's reset closes the transport a
+    turn before uvicorn learns of it (``connection_lost``): an answer sent in between would be
+    a traceback for what is the normal end of a connection the client dropped."""
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._transport, name)
 
 
 def bounded_protocol(limits: ConnectionLimits) -> type[BoundedHttpProtocol]:

@@ -454,9 +454,12 @@ class FeedServer:
                 (self.host, self.port), family=family, backlog=limits.backlog
             )
             self.port = sock.getsockname()[1]
+            protocol = bounded_protocol(limits)  # httptools, counted, with deadlines
+            # Past the requests at once, an answer stalled on a client not reading makes room.
+            requests = RequestLimit(self.asgi_app(), limits.max_requests, protocol.make_room)
             config = uvicorn.Config(
-                HttpLog(RequestLimit(self.asgi_app(), limits.max_requests)),
-                http=bounded_protocol(limits),  # httptools, counted, with deadlines
+                HttpLog(requests),
+                http=protocol,
                 loop="uvloop",
                 ws="none",
                 lifespan="off",

@@ -33,6 +33,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
+from aggregator.paths import feeds_dir
 from feeds.connection_limits import ConnectionLimits
 from feeds.server import FeedServer
 from tests.test_web import populated_data_dir
@@ -43,6 +44,8 @@ FD_LIMIT = 256
 FLOOD = 400  # connections the attacker opens: more than FD_LIMIT
 HEAD_TIMEOUT = 1.0
 PROMPT = 2.0  # seconds an answer to another client may take during an attack
+MAX_REQUESTS = 32  # requests answered at once (TINLAODONG_MAX_REQUESTS): fewer than a flood's
+SEND_TIMEOUT = 2.0  # a client not reading is dropped after this long
 
 
 @dataclass
@@ -75,7 +78,11 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         **os.environ,
         "TINLAODONG_HEAD_TIMEOUT": str(HEAD_TIMEOUT),
         "TINLAODONG_BODY_TIMEOUT": str(HEAD_TIMEOUT),
+        "TINLAODONG_MAX_REQUESTS": str(MAX_REQUESTS),
+        "TINLAODONG_SEND_TIMEOUT": str(SEND_TIMEOUT),
     }
+    # Bigger than the buffers on the way: a client not reading it stalls its answer.
+    (feeds_dir(data.data_dir) / "big.html").write_bytes(b"<p>tin</p>" * 200_000)
     command = with_fd_limit(
         FD_LIMIT, "feeds", "serve", "--data-dir", str(data.data_dir), "--sites",
         str(data.sites_file), "--port", "0",
@@ -116,10 +123,12 @@ def _others_answered(served: Served, times: int = 10) -> list[float]:
     ]
 
 
-def _open(port: int, count: int, source: str = "127.0.0.1") -> list[socket.socket]:
+def _open(port: int, count: int, source: str = "127.0.0.1", rcvbuf: int = 0) -> list[socket.socket]:
     opened = []
     for _ in range(count):
         sock = socket.socket()
+        if rcvbuf:  # a small window: what the server sends it stays in the server's buffers
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         sock.bind((source, 0))
         sock.settimeout(5)
         try:
@@ -204,6 +213,30 @@ def test_heads_sent_a_byte_at_a_time_are_cut_off_and_others_answered(served: Ser
         stop.set()
         sender.join()
         for sock in slow:
+            sock.close()
+    _no_store_failure(served)
+
+
+def test_answers_stalled_unread_leave_others_answered(served: Served) -> None:
+    # Four addresses, each within its share of connections, each connection asking for the
+    # big file again and again and reading nothing: more answers stalled than requests
+    # answered at once.
+    request = b"GET /big.html HTTP/1.1\r\nHost: x\r\n\r\n" * 20
+    flood = [
+        sock
+        for n in range(2, 6)
+        for sock in _open(served.port, MAX_REQUESTS // 2, f"127.0.0.{n}", rcvbuf=4096)
+    ]
+    try:
+        for sock in flood:
+            with contextlib.suppress(OSError):
+                sock.sendall(request)
+        # Through the flood's stall and past its send deadline (where it is dropped).
+        held = time.monotonic() + SEND_TIMEOUT * 1.5
+        while time.monotonic() < held:
+            assert max(_others_answered(served, times=1)) < PROMPT
+    finally:
+        for sock in flood:
             sock.close()
     _no_store_failure(served)
 
