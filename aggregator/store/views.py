@@ -120,14 +120,7 @@ class StoryViews:
     ) -> list[StoryStamp]:
         """The ``limit`` stories that changed last (``updated``), narrowed as :meth:`stories`:
         a feed's candidates for its subscription document and its next archives."""
-        query = select(*_STAMP_COLUMNS)
-        if site_ids is not None:
-            on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
-            query = query.where(Story.id.in_(on_sites))
-        if story_ids is not None:
-            query = query.where(Story.id.in_(list(story_ids)))
-        if matching is not None:
-            query = query.where(matching)
+        query = _narrowed(select(*_STAMP_COLUMNS), site_ids, story_ids, matching)
         query = query.order_by(Story.updated.desc(), Story.id.desc()).limit(limit)
         with self.engine.connect() as conn:
             return [
@@ -230,6 +223,25 @@ def _story_view(row: Any, sources: list[Any], images: list[Image]) -> StoryView:
     )
 
 
+def _narrowed(
+    query: Select[Any],
+    site_ids: Sequence[str] | None,
+    story_ids: Sequence[int] | None,
+    matching: ColumnElement[bool] | None,
+) -> Select[Any]:
+    """``query`` over the stories published on ``site_ids``, among ``story_ids``, ``matching``."""
+    if site_ids is not None:
+        # IN over the sources' site index, not EXISTS: SQLite ran EXISTS once per story of the
+        # store, for each site feed.
+        on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
+        query = query.where(Story.id.in_(on_sites))
+    if story_ids is not None:
+        query = query.where(Story.id.in_(list(story_ids)))
+    if matching is not None:
+        query = query.where(matching)
+    return query
+
+
 def _newest(
     query: Select[Any],
     site_ids: Sequence[str] | None,
@@ -240,16 +252,7 @@ def _newest(
 ) -> Select[Any]:
     """``query`` over the stories narrowed to ``site_ids`` / ``story_ids`` / ``matching`` and
     dated ``between`` (since, until), the ``limit`` newest first."""
-    query = _between(query, *between)
-    if site_ids is not None:
-        # IN over the sources' site index, not EXISTS: SQLite ran EXISTS once per story of the
-        # store, for each site feed.
-        on_sites = select(Source.story_id).where(Source.site_id.in_(list(site_ids)))
-        query = query.where(Story.id.in_(on_sites))
-    if story_ids is not None:
-        query = query.where(Story.id.in_(list(story_ids)))
-    if matching is not None:
-        query = query.where(matching)
+    query = _narrowed(_between(query, *between), site_ids, story_ids, matching)
     if site_ids is None and story_ids is None and matching is None:
         query = query.where(Story.id.in_(_newest_of_store(limit, *between)))
     # An undated story (or one whose date was refused) sorts by when it was first seen,
