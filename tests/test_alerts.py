@@ -31,9 +31,11 @@ from aggregator.alerts import (
     Matcher,
     Sender,
     alert_key,
+    load_rules,
     parse_rules,
     queue_health_alerts,
 )
+from aggregator.alerts.matching import StoryFacts
 from aggregator.alerts.messages import Period, digest_message, story_message
 from aggregator.alerts.outbox import DELIVERED, FAILED, PENDING, status_counts
 from aggregator.dates import VIETNAM, local_midnight
@@ -473,3 +475,21 @@ def test_killing_the_sender_loses_nothing_and_repeats_only_with_the_same_key(
         f"kill -9: {kills} kills, {len(webhook.received)} webhook posts, "
         f"{len(mailbox.messages)} mails for 16 alerts, {repeats} repeats"
     )
+
+
+def test_thousands_of_rules_each_match_their_own_stories(tmp_path: Path) -> None:
+    """A rules file of thousands of rules (well under the size cap) is read once a story for
+    all of them: it was read once a rule, and a crawl stopped for a minute a story. Each rule
+    still matches exactly what it would alone."""
+    lines = ["rules:"]
+    for n in range(3000):
+        query = f"a{n}" if n % 3 else f'"thi đua" a{n} -"{n} ngày"'
+        lines.append(f"  - {{id: r{n}, query: '{query}', notify: ['json://127.0.0.1:9/x']}}")
+    rules_file = tmp_path / "rules.yaml"
+    rules_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    many = Matcher(load_rules(rules_file))
+    story = StoryFacts("Phát động thi đua a3 a4", "Mục tiêu a6 và a9; a12 trong 12 ngày.", ("x",))
+    matched = [rule.id for rule in many.matching(story)]
+    assert matched == ["r3", "r4", "r6", "r9"]  # a12 is left out by its own "12 ngày"
+    for rule in many.rules[:40]:  # and each agrees with a matcher of that rule alone
+        assert (rule in Matcher([rule]).matching(story)) == (rule.id in matched)
