@@ -33,6 +33,17 @@ _NON_NEGATIVE = (
 )
 # Ours whose default is None ("one per CPU"): a whole number of processes when given.
 _COUNTS = ("TINLAODONG_EXTRACT_WORKERS",)
+# Settings with a whole-number default that Scrapy reads as seconds, so 0.25 is fine; every
+# other whole-number default is read with int(), and "1.5" or "1e9" was a traceback.
+_READ_AS_FLOAT = (
+    "DOWNLOAD_DELAY",
+    "DOWNLOAD_TIMEOUT",
+    "DNS_TIMEOUT",
+    "CLOSESPIDER_TIMEOUT",
+    "AUTOTHROTTLE_START_DELAY",
+    "AUTOTHROTTLE_MAX_DELAY",
+    "AUTOTHROTTLE_TARGET_CONCURRENCY",
+)
 
 
 def check_setting_values(overrides: Mapping[str, object]) -> None:
@@ -65,8 +76,16 @@ def _problem(default: object, name: str, value: str) -> str | None:
             return "not a finite number"
         if number < 0 and (name.startswith("TINLAODONG_") or name in _NON_NEGATIVE):
             return "cannot be negative"
-        if name in _COUNTS and not number.is_integer():
-            return "not a whole number"
+        whole = name in _COUNTS or (
+            isinstance(default, int)
+            and not isinstance(default, bool)
+            and name not in _READ_AS_FLOAT
+        )
+        if whole:
+            try:
+                int(value)
+            except ValueError:
+                return "not a whole number"
     elif isinstance(default, dict | BaseSettings):
         try:
             parsed = json.loads(value)

@@ -103,6 +103,9 @@ def test_sites_before_the_first_crawl_still_lists_the_registry(tmp_path: Path) -
         ("TINLAODONG_MAX_SITEMAPS=-1", "cannot be negative"),
         ("TINLAODONG_EXTRACT_WORKERS=-3", "cannot be negative"),
         ("TINLAODONG_EXTRACT_WORKERS=1.5", "not a whole number"),
+        # Read with int(): a traceback for each (re-attack).
+        ("TINLAODONG_SITES_AT_ONCE=1e9", "not a whole number"),
+        ("CONCURRENT_REQUESTS=2.5", "not a whole number"),
     ],
 )
 def test_a_bad_setting_value_is_one_line_before_any_request(
