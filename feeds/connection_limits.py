@@ -58,7 +58,7 @@ class ConnectionLimits:
         environ = os.environ if environ is None else environ
         limits = cls()
         changes: dict[str, object] = {}
-        for name, (field, kind, least) in SETTINGS.items():
+        for name, (field, kind, least, most) in SETTINGS.items():
             text = environ.get(name, "").strip()
             if not text:
                 continue
@@ -66,9 +66,9 @@ class ConnectionLimits:
                 value = kind(text)
             except ValueError:
                 value = None
-            if value is None or not least <= value < float("inf"):
+            if value is None or not least <= value <= most:
                 raise ConfigError(
-                    f"{name}={text!r}: expected a number of at least {least:g}"
+                    f"{name}={text!r}: expected a number from {least:g} to {most:,g}"
                     f" (default {getattr(limits, field):g})"
                 )
             changes[field] = value
@@ -103,16 +103,18 @@ class ConnectionLimits:
         return False
 
 
-# Setting name: (field, type, least value).
-SETTINGS: dict[str, tuple[str, type[int] | type[float], float]] = {
-    "TINLAODONG_MAX_CONNECTIONS": ("max_connections", int, 1),
-    "TINLAODONG_MAX_CONNECTIONS_PER_CLIENT": ("per_client", int, 0),
-    "TINLAODONG_HEAD_TIMEOUT": ("head_seconds", float, 0.01),
-    "TINLAODONG_BODY_TIMEOUT": ("body_seconds", float, 0.01),
-    "TINLAODONG_SEND_TIMEOUT": ("send_seconds", float, 0.01),
-    "TINLAODONG_KEEP_ALIVE_TIMEOUT": ("keep_alive_seconds", float, 0.01),
-    "TINLAODONG_MAX_REQUESTS": ("max_requests", int, 1),
-    "TINLAODONG_BACKLOG": ("backlog", int, 1),
+# Setting name: (field, type, least value, greatest value). The greatest keep a typo's huge
+# number from reaching the socket calls (a backlog past a C int was a traceback).
+_DAY = 86_400.0
+SETTINGS: dict[str, tuple[str, type[int] | type[float], float, float]] = {
+    "TINLAODONG_MAX_CONNECTIONS": ("max_connections", int, 1, 1_000_000),
+    "TINLAODONG_MAX_CONNECTIONS_PER_CLIENT": ("per_client", int, 0, 1_000_000),
+    "TINLAODONG_HEAD_TIMEOUT": ("head_seconds", float, 0.01, _DAY),
+    "TINLAODONG_BODY_TIMEOUT": ("body_seconds", float, 0.01, _DAY),
+    "TINLAODONG_SEND_TIMEOUT": ("send_seconds", float, 0.01, _DAY),
+    "TINLAODONG_KEEP_ALIVE_TIMEOUT": ("keep_alive_seconds", float, 0.01, _DAY),
+    "TINLAODONG_MAX_REQUESTS": ("max_requests", int, 1, 1_000_000),
+    "TINLAODONG_BACKLOG": ("backlog", int, 1, 65_535),
 }
 
 

@@ -53,6 +53,7 @@ PUBLIC_URL_ENV = "TINLAODONG_PUBLIC_URL"
 PAGE_SIZE = 50  # entries of an archive, and at least of a subscription document
 PAGES = 5  # archives of each feed in its chain: older ones leave it (the horizon)
 ARCHIVES_ENV = "TINLAODONG_FEED_ARCHIVES"
+MAX_ARCHIVES = 100_000
 logger = logging.getLogger("tinlaodong.feeds")
 TOPICS_GROUP = "Chủ đề"
 
@@ -421,7 +422,7 @@ def archives_kept() -> int:
         return PAGES
     try:
         kept = int(value)
-        if kept < 0:
+        if not 0 <= kept <= MAX_ARCHIVES:  # a typo's huge count overflowed SQLite's integers
             raise ValueError(value)
     except ValueError:
         logger.warning(

@@ -312,15 +312,18 @@ def test_a_lost_archive_or_a_damaged_state_is_written_again(
     )
 
 
+@pytest.mark.parametrize("value", ["many", "-1", "99999999999999999999999"])
 def test_a_horizon_that_is_not_a_count_is_said_once_and_the_default_kept(
     store: StoryStore,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    value: str,
 ) -> None:
-    monkeypatch.setenv(ARCHIVES_ENV, "many")
+    # The huge count overflowed SQLite's integers: a traceback (re-attack).
+    monkeypatch.setenv(ARCHIVES_ENV, value)
     add(store, 1, at=T0)
     update_feeds(store, SITES, tmp_path / "feeds", page_size=SIZE)
     said = [r.getMessage() for r in caplog.records if ARCHIVES_ENV in r.getMessage()]
-    assert said == [f"feeds: {ARCHIVES_ENV}='many' is not a count of archives: 5 kept"]
+    assert said == [f"feeds: {ARCHIVES_ENV}={value!r} is not a count of archives: 5 kept"]
     assert (tmp_path / "feeds" / "all.atom.xml").is_file()

@@ -375,3 +375,32 @@ def test_settings_out_of_range_are_one_line() -> None:
     assert limits.is_trusted("10.1.2.3") and limits.is_trusted("::ffff:10.1.2.3")
     assert limits.is_trusted("proxy.lan") and not limits.is_trusted("127.0.0.1")
     assert ConnectionLimits().is_trusted("::ffff:127.0.0.1")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TINLAODONG_BACKLOG", "99999999999"),  # past a C int: a traceback at listen()
+        ("TINLAODONG_MAX_CONNECTIONS", "99999999999999999999"),
+        ("TINLAODONG_KEEP_ALIVE_TIMEOUT", "1e308"),
+    ],
+)
+def test_huge_server_settings_are_one_line_and_exit_2(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    from aggregator.store import open_store
+
+    open_store(tmp_path).engine.dispose()  # a data directory to serve
+    env = {**os.environ, name: value, "PYTHONWARNINGS": "ignore"}
+    command = [sys.executable, "-m", "aggregator.cli.main", "feeds", "serve", "--port", "0"]
+    result = subprocess.run(
+        [*command, "--data-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert f"{name}={value!r}: expected a number from" in line
