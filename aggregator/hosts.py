@@ -104,14 +104,16 @@ def address_of(host: str) -> Address | None:
 def embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries: IPv4-mapped (``::ffff:a.b.c.d``),
     IPv4-compatible (``::a.b.c.d``), IPv4-translated (``::ffff:0:a.b.c.d``), NAT64
-    (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``) or Teredo (the client's address,
-    inverted, in the last 32 bits)."""
+    (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``), ISATAP (``...:5efe:a.b.c.d``) or
+    Teredo (the client's address, inverted, in the last 32 bits)."""
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
     if address in _COMPATIBLE or address in _NAT64 or address in _TRANSLATED:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address.sixtofour is not None:
         return address.sixtofour
+    if (int(address) >> 32) & 0xFDFF_FFFF == 0x0000_5EFE:  # ISATAP: ...:0[2]00:5efe:a.b.c.d
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     if address.teredo is not None:
         return address.teredo[1]
     return None
@@ -132,8 +134,14 @@ def refused_address(address: Address) -> str:
         if address in _NAT64_LOCAL:
             return "a local-use NAT64 address"
         inner = embedded_ipv4(address)
-        if inner is not None and refused_address(inner):
-            return f"an IPv6 form of {inner}, {refused_address(inner)}"
+        if inner is not None:
+            return (
+                f"an IPv6 form of {inner}, {refused_address(inner)}"
+                if refused_address(inner)
+                else ""
+            )
+        if address.is_reserved:  # the rest of ::/8 and the like: no public host lives there
+            return "a reserved address"
     return ""
 
 

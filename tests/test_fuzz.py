@@ -319,10 +319,11 @@ def ipv6_text(draw: st.DrawFn, value: int, v4_tail: ipaddress.IPv4Address | None
 
 @st.composite
 def embedding_ipv6(draw: st.DrawFn, inner: ipaddress.IPv4Address) -> str:
-    """An IPv6 address that carries ``inner``: mapped, translated, compatible, NAT64, 6to4 or
-    Teredo."""
+    """An IPv6 address that carries ``inner``: mapped, translated, compatible, NAT64, 6to4,
+    ISATAP or Teredo."""
     v4 = int(inner)
-    kind = draw(st.sampled_from(["mapped", "translated", "compatible", "nat64", "6to4", "teredo"]))
+    kinds = ["mapped", "translated", "compatible", "nat64", "6to4", "isatap", "teredo"]
+    kind = draw(st.sampled_from(kinds))
     if kind == "mapped":
         return draw(ipv6_text(0xFFFF << 32 | v4, inner))
     if kind == "translated":
@@ -332,6 +333,10 @@ def embedding_ipv6(draw: st.DrawFn, inner: ipaddress.IPv4Address) -> str:
         return draw(ipv6_text(v4, inner))
     if kind == "nat64":
         return draw(ipv6_text(0x0064FF9B << 96 | v4, inner))
+    if kind == "isatap":
+        prefix = draw(st.integers(0, 2**64 - 1)) << 64
+        universal = draw(st.sampled_from([0, 0x0200])) << 48
+        return draw(ipv6_text(prefix | universal | 0x5EFE << 32 | v4, inner))
     if kind == "6to4":
         return draw(ipv6_text(0x2002 << 112 | v4 << 80 | draw(st.integers(0, 2**80 - 1)), None))
     server = draw(st.integers(0, 2**32 - 1))

@@ -58,6 +58,9 @@ PRIVATE_TARGETS = [
     "http://[::ffff:0:7f00:1]/",  # IPv4-translated (SIIT)
     "http://[::ffff:0:a9fe:a9fe]/latest/meta-data/",
     "http://[fec0::1]/",  # site-local, deprecated but a private network's
+    "http://[::5efe:7f00:1]/",  # ISATAP, and reserved ::/8
+    "http://[2a00:1450::200:5efe:7f00:1]/",  # ISATAP under a public prefix
+    "http://[::ffff:0:0:7f00:1]/",  # reserved ::/8
     "http://foo.localhost/",
     "http://localhost.localdomain/",
     "http://ip6-localhost/",

@@ -69,6 +69,9 @@ REFUSED_SPELLINGS = [
     "[::ffff:0:7f00:1]",
     "[::ffff:0:127.0.0.1]",
     "[fec0::1]",
+    "[::5efe:7f00:1]",
+    "[2a00:1450::5efe:7f00:1]",
+    "[::ffff:0:0:7f00:1]",
     # names meaning this machine
     "localhost",
     "foo.localhost",
