@@ -311,7 +311,11 @@ def _start_urls(value: object, where: str) -> tuple[str, ...]:
     if not isinstance(urls, list) or not urls:
         raise RegistryError(f"{where}: start_urls must be a list of URLs")
     for url in urls:
-        parts = urlsplit(str(url))
+        try:
+            parts = urlsplit(str(url))
+            _ = parts.port  # a port that is not a number raises here, not at the crawl
+        except ValueError as exc:
+            raise RegistryError(f"{where}: start URL {url!r} cannot be read: {exc}") from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise RegistryError(f"{where}: start URL {url!r} is not an http(s) URL")
     return tuple(str(u) for u in urls)

@@ -59,6 +59,16 @@ def test_site_for_url_finds_the_site_by_host() -> None:
             "sites:\n  - {id: a, name: A, province: Huế, start_urls: [http://x/], colour: red}\n",
             "colour",
         ),
+        # urlsplit raises on these: a traceback from sites check (re-attack).
+        (
+            "sites:\n  - {id: a, name: A, province: Huế,"
+            " start_urls: ['http://[::ffff:0177.0.0.1]:18101/']}\n",
+            "cannot be read",
+        ),
+        (
+            "sites:\n  - {id: a, name: A, province: Huế, start_urls: ['http://x.vn:abc/']}\n",
+            "cannot be read",
+        ),
     ],
 )
 def test_invalid_registry_says_what_and_where(tmp_path: Path, text: str, message: str) -> None:
