@@ -17,6 +17,7 @@ frozen: crawled rarely, never dropped) | moved (``moved_to`` says where). ``craw
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -146,8 +147,21 @@ def default_registry_path() -> Path:
 
 
 def load_registry(path: Path | None = None) -> Registry:
-    """Read and validate a registry file; every problem is a one-line RegistryError."""
+    """Read and validate a registry file; every problem is a one-line RegistryError.
+
+    A file read before and unchanged since (same size and modification time) is not read
+    again: a crawl's every site reads the registry its alert rules refer to."""
     path = path or default_registry_path()
+    try:
+        info = path.stat()
+    except OSError:
+        return _read_registry(path, 0, -1)  # says what is wrong with it
+    return _read_registry(path, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_registry(path: Path, mtime_ns: int, size: int) -> Registry:
+    """The registry of ``path`` as it is at ``mtime_ns`` and ``size`` (the cache's key)."""
     try:
         raw = yamlfile.read(path)
     except YamlLimitError as exc:
