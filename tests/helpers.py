@@ -8,11 +8,12 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 
 import yaml
 
@@ -32,18 +33,24 @@ class RecordingHandler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
+def loopback_server(handler: Callable[..., BaseRequestHandler]) -> Iterator[str]:
+    """Serve ``handler`` on 127.0.0.1:<any port> in a thread; yields the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def static_site(root: Path) -> Iterator[tuple[str, list[str]]]:
     """Serve ``root`` on 127.0.0.1:<any port>; yields (base URL, paths requested)."""
     requests: list[str] = []
     handler = type("Handler", (RecordingHandler,), {"requests": requests})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", requests
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(partial(handler, directory=str(root))) as base:
+        yield base, requests
 
 
 def closed_port() -> int:

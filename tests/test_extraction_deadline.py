@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,7 +25,7 @@ import pytest
 
 from spiders.extraction_workers import ExtractionWorkers
 from tests.faultserver import article_html, good_path
-from tests.helpers import FAST, tinlaodong, write_registry
+from tests.helpers import FAST, loopback_server, tinlaodong, write_registry
 
 DEADLINE = 2.0
 LISTING_PAGES = 10
@@ -104,15 +103,8 @@ class HostileHandler(BaseHTTPRequestHandler):
 @contextmanager
 def hostile_site() -> Iterator[tuple[str, HostileSite]]:
     site = HostileSite()
-    handler = type("Handler", (HostileHandler,), {"site": site})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", site
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(type("Handler", (HostileHandler,), {"site": site})) as base:
+        yield base, site
 
 
 @pytest.fixture(scope="module")

@@ -23,14 +23,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from aggregator.page_limits import MAX_ARTICLE_TEXT, MAX_PAGE_TEXT
 from tests.faultserver import article_html, good_path
-from tests.helpers import FAST, write_registry
+from tests.helpers import FAST, loopback_server, write_registry
 
 BIG = [f"/tin-tuc/bai-viet-rat-dai-{9000 + n}.html" for n in range(3)]
 PARAGRAPHS = 33
@@ -106,13 +106,8 @@ class Handler(BaseHTTPRequestHandler):
 @contextmanager
 def big_site(big: list[str]) -> Iterator[str]:
     site = Site({path: big_page(n) for n, path in enumerate(big)})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (Handler,), {"site": site}))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback_server(type("H", (Handler,), {"site": site})) as base:
+        yield base
 
 
 def tree_pss(pid: int) -> int:
