@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import re
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import lxml.html
-import trafilatura
 from bs4.dammit import EncodingDetector
 from lxml.html import HtmlElement
-from trafilatura.settings import set_date_params
 from w3lib.encoding import read_bom
 
 from aggregator.cpu_limit import cpu_limit
@@ -45,6 +44,14 @@ from aggregator.text import (
     repair_mojibake,
     restore_entities,
 )
+
+with warnings.catch_warnings():
+    # trafilatura imports urllib3's SOCKS support for its own downloader, which we never use
+    # (Scrapy fetches): without PySocks that warns, and the first page extracted in a process
+    # failed where warnings are errors.
+    warnings.filterwarnings("ignore", message="SOCKS support in urllib3")
+    import trafilatura
+    from trafilatura.settings import set_date_params
 
 if TYPE_CHECKING:
     from aggregator.store.bodyprint import BodyPrint
