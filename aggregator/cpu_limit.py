@@ -9,6 +9,10 @@ a page may be given up sooner there. A signal is handled between Python's byteco
 long call into C (one huge regular expression, an lxml parse) ends before it is stopped: the
 crawl's process backs the limit with a wall-clock one that replaces a worker that does not
 answer (``spiders.extraction_workers``).
+
+An exception raised inside a finaliser (``__del__``, which libraries' caches run at any
+moment) is printed and dropped by Python: the timer repeats until the exception is raised
+outside one, and a signal that lands in a finaliser waits for the next tick.
 """
 
 from __future__ import annotations
@@ -22,12 +26,22 @@ from types import FrameType
 from aggregator.exceptions import ExtractionTimeout
 
 _armed = False
+# CPU between two signals once the deadline is reached and the first one fell in a finaliser.
+_REPEAT = 0.05
 
 
-def _expire(_signum: int, _frame: FrameType | None) -> None:
-    # A signal already on its way as the block ends is ignored: the timer is one-shot, and
-    # this handler stays installed (the default action of SIGPROF ends the process).
-    if _armed:
+def _in_finaliser(frame: FrameType | None) -> bool:
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _expire(_signum: int, frame: FrameType | None) -> None:
+    # A signal already on its way as the block ends is ignored: this handler stays installed
+    # (the default action of SIGPROF ends the process).
+    if _armed and not _in_finaliser(frame):
         raise ExtractionTimeout
 
 
@@ -42,7 +56,7 @@ def cpu_limit(seconds: float | None) -> Iterator[None]:
     if signal.getsignal(signal.SIGPROF) is not _expire:
         signal.signal(signal.SIGPROF, _expire)
     _armed = True
-    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_PROF, seconds, _REPEAT)
     try:
         yield
     finally:
