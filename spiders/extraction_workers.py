@@ -32,6 +32,7 @@ import importlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -148,13 +149,20 @@ class ExtractionWorkers:
             return False
         if threading.current_thread() is not main or threading.active_count() > 1:
             return False
+        if sys.version_info >= (3, 12):
+            # Python 3.12 deprecates fork() beside any other thread, C threads included, and
+            # the extraction's numpy starts one (OpenBLAS's pool, whose fork handlers make it
+            # safe to fork: Python 3.11 does not object).
+            return False
         if "fork" not in multiprocessing.get_all_start_methods():
             return False
         for name in PRELOAD:
             importlib.import_module(name)
         # Frozen for the workers' collector: scanning what they inherit would write to every
         # page of it (the objects' collector headers), each worker its own copy. The workers
-        # ignore SIGINT and SIGTERM from the start (see _start_fork_server_deaf).
+        # ignore SIGINT and SIGTERM from the start (see _start_fork_server_deaf). What someone
+        # else froze stays frozen.
+        frozen_before = gc.get_freeze_count()
         gc.freeze()
         try:
             with _deaf():
@@ -167,7 +175,8 @@ class ExtractionWorkers:
                 # The first task forks every worker, before the pool's own thread starts.
                 pool.submit(os.getpid).result()
         finally:
-            gc.unfreeze()
+            if not frozen_before:
+                gc.unfreeze()
         self._pool = pool
         return True
 

@@ -73,11 +73,15 @@ def run(tmp_path: Path, mode: str) -> dict[str, object]:
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))
 
 
+# Python 3.12 deprecates fork() beside C threads too (numpy's): there the fork server.
+FORKS = sys.version_info < (3, 12)
+
+
 def test_workers_forked_before_any_thread_need_no_fork_server(tmp_path: Path) -> None:
     found = run(tmp_path, "no-thread")
-    assert found["forked"] is True
-    assert found["parent_is_crawl"] is True
-    assert found["fork_server"] is False
+    assert found["forked"] is FORKS
+    assert found["parent_is_crawl"] is FORKS
+    assert found["fork_server"] is not FORKS
     assert found["title"]
     assert found["after_sigint"] is True
 
