@@ -125,6 +125,7 @@ class CrawlJob:
         # Opened before the crawl so that a bad data directory is one line, not a Scrapy
         # traceback; the crawlers share it.
         store = self.open_store()
+        tuning.downloader_imported()
         settings = crawl_settings(self.data_dir, self.overrides)
         workers = ExtractionWorkers.from_settings(settings, setup=tuning.worker_setup)
         try:
