@@ -134,8 +134,9 @@ def run_crawl(
     for site in sites:
         for key, value in site["stats"].items():
             summed[key] = summed.get(key, 0) + value
-    # The workers' CPU is in it: the crawl stops its fork server, which reaped them, and reaps
-    # it (aggregator.app.tuning.stop_fork_server; not with TINLAODONG_TUNING=off). Adding the
+    # The workers' CPU is in it: the crawl reaps them (forked from it: tuning.workers_forked),
+    # or stops its fork server, which reaped them, and reaps it (tuning.stop_fork_server; not
+    # with TINLAODONG_TUNING=off). Adding the
     # workers' own counters too, as before 40d3eba stopped the fork server, counted their
     # extraction twice.
     cpu = usage.ru_utime + usage.ru_stime

@@ -16,8 +16,8 @@ same files:
    and on one CPU (``TINLAODONG_EXTRACT_WORKERS=1``, the crawl's process tree pinned to the
    first CPU, the server on the others), each run just after a bare one-core run, each ratio
    of the pair. The crawl's CPU is its process tree's (``os.wait4`` rusage: the crawl reaps
-   its fork server, which reaped the workers); the loopback server runs in this process and
-   its CPU is reported apart.
+   its workers, forked from it, or its fork server, which reaped them); the loopback server
+   runs in this process and its CPU is reported apart.
 
 Prints a table and each crawl's site statuses and faults; writes the figures to
 ``bench/results/real-<date>-<commit>.json``.

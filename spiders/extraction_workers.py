@@ -16,19 +16,26 @@ under way, one ready for when it is done), so a page's wait for an answer is its
 and at most one other's, not a queue's.
 
 The workers come from a fork server that has imported the extraction code once: a crawl's
-process has threads, which a plain fork would copy mid-flight. They exit with the crawl's
-process, however it ends (:mod:`spiders.orphans`).
+process has threads, which a plain fork would copy mid-flight. A crawl can instead start them
+before its first thread (:meth:`ExtractionWorkers.start_forked`), forked from its own process,
+which has imported most of what they need already; a pool started later (one that replaced a
+killed one) comes from the fork server. They exit with the crawl's process, however it ends
+(:mod:`spiders.orphans`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import importlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import forkserver
@@ -50,6 +57,17 @@ DEADLINE_SETTING = "TINLAODONG_EXTRACT_DEADLINE"
 PRELOAD = ["aggregator.extraction", "aggregator.store.bodyprint", "dateparser"]
 
 
+@contextlib.contextmanager
+def _deaf() -> Iterator[None]:
+    """SIGINT and SIGTERM ignored in the block (main thread only), as they were after it."""
+    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
 def _start_fork_server_deaf() -> None:
     """Start the fork server with SIGINT and SIGTERM ignored, which it and the workers it forks
     inherit: a Ctrl-C in the terminal (or the scheduler's SIGTERM) reaches the whole process
@@ -58,12 +76,8 @@ def _start_fork_server_deaf() -> None:
     (:mod:`spiders.orphans`), and the fork server when its last worker has."""
     if threading.current_thread() is not threading.main_thread():
         return  # handlers are set in the main thread only; the server starts on first use
-    saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with _deaf():
         forkserver.ensure_running()
-    finally:
-        for sig, handler in saved.items():
-            signal.signal(sig, handler)
 
 
 class ExtractionWorkers:
@@ -121,6 +135,50 @@ class ExtractionWorkers:
             )
             _start_fork_server_deaf()
         return self._pool
+
+    def start_forked(self) -> bool:
+        """Start the workers now, forked from this process, if that is safe: it runs no other
+        thread (a fork copies only the calling thread, and a lock another one held stays
+        held in the child), and this is the main thread (for the signals). The extraction's
+        modules are imported here first; the workers share them, and whatever else this
+        process imported, instead of a fork server importing them all again. Whether it
+        started them; if not, nothing changed (the pool starts from the fork server on
+        first use, as it does anyway after a pool was replaced)."""
+        main = threading.main_thread()
+        if self._pool is not None or self._closed or not self.count:
+            return False
+        if threading.current_thread() is not main or threading.active_count() > 1:
+            return False
+        if sys.version_info >= (3, 12):
+            # Python 3.12 deprecates fork() beside any other thread, C threads included, and
+            # the extraction's numpy starts one (OpenBLAS's pool, whose fork handlers make it
+            # safe to fork: Python 3.11 does not object).
+            return False
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return False
+        for name in PRELOAD:
+            importlib.import_module(name)
+        # Frozen for the workers' collector: scanning what they inherit would write to every
+        # page of it (the objects' collector headers), each worker its own copy. The workers
+        # ignore SIGINT and SIGTERM from the start (see _start_fork_server_deaf). What someone
+        # else froze stays frozen.
+        frozen_before = gc.get_freeze_count()
+        gc.freeze()
+        try:
+            with _deaf():
+                pool = ProcessPoolExecutor(
+                    self.count,
+                    mp_context=multiprocessing.get_context("fork"),
+                    initializer=start_worker,
+                    initargs=(os.getpid(), self.setup),
+                )
+                # The first task forks every worker, before the pool's own thread starts.
+                pool.submit(os.getpid).result()
+        finally:
+            if not frozen_before:
+                gc.unfreeze()
+        self._pool = pool
+        return True
 
     def started(self) -> Executor | None:
         """The pool if it has been started (and not closed): the search index folds and tags

@@ -374,7 +374,7 @@ class SiteSpider(scrapy.Spider):
 
 
 def _parse(response: Response) -> html.HtmlElement | None:
-    if not _is_html(response) or not response.body.strip():
+    if not _is_html(response) or _blank(response.body):
         return None
     encoding = getattr(response, "encoding", None) or "utf-8"
     parser = html.HTMLParser(encoding=encoding)
@@ -399,10 +399,16 @@ def _not_html(response: Response) -> str | None:
     ctype = ctype.split(";")[0].strip()
     if not ("html" in ctype or "xml" in ctype and b"<html" in response.body[:2048].lower()):
         return f"served as {ctype}"
-    if not response.body.strip():
+    if _blank(response.body):
         return EMPTY_PAGE
     kind = _sniff(response.body)
     return f"{kind} served as {ctype}" if kind else None
+
+
+def _blank(body: bytes) -> bool:
+    """Nothing but whitespace (``isspace`` stops at the first other byte, where ``strip``
+    copied the whole page, on every page)."""
+    return not body or body.isspace()
 
 
 EMPTY_PAGE = "an empty page"

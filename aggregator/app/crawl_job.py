@@ -125,9 +125,12 @@ class CrawlJob:
         # Opened before the crawl so that a bad data directory is one line, not a Scrapy
         # traceback; the crawlers share it.
         store = self.open_store()
+        tuning.downloader_imported()
         settings = crawl_settings(self.data_dir, self.overrides)
         workers = ExtractionWorkers.from_settings(settings, setup=tuning.worker_setup)
         try:
+            # Before the first thread (the indexer's, the store writer's): see the tuning.
+            tuning.workers_forked(workers)
             started = datetime.now(UTC)
             with tuning.collector_tuned(), IndexAlongside(store.engine, workers.started):
                 reports = run_crawl(

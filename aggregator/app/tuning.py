@@ -19,6 +19,12 @@ measure them, or to rule them out when something looks wrong).
 - The extraction workers' fork server (:func:`stop_fork_server`): it outlives their pool,
   holding the modules it preloaded for them, whose pages nobody shares once the workers are
   gone, while the feeds are built.
+- Scrapy's HTTP download handler imported at the crawl's start (:func:`downloader_imported`),
+  where the stack is short: its import inspects the whole stack three times.
+- The extraction workers forked from the crawl's process (:func:`workers_forked`), before it
+  starts a thread: the fork server is a new interpreter that imports the extraction code and
+  its libraries again, most of which the crawl's process has imported already (lxml, numpy,
+  courlan...), a fixed cost of every crawl with pages to extract.
 - A helper process for the feeds (:func:`feeds_helper`): rendering is pure Python, one core a
   process; a large rebuild is rendered partly beside the crawl's process.
 
@@ -45,6 +51,8 @@ from spiders.orphans import start_worker
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
+
+    from spiders.extraction_workers import ExtractionWorkers
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -100,6 +108,22 @@ def while_crawling(settings: BaseSettings) -> Iterator[None]:
             yield
         finally:
             gc.unfreeze()
+
+
+def downloader_imported() -> None:
+    """Import Scrapy's HTTP download handler now, near the bottom of the stack: on import it
+    makes three deprecated classes, each calling ``inspect.stack()``, whose cost grows with the
+    depth of the stack (each frame's source file is looked up and read); the first crawler
+    imports it from deep inside Twisted's callbacks."""
+    if enabled():
+        importlib.import_module("scrapy.core.downloader.handlers.http11")
+
+
+def workers_forked(workers: ExtractionWorkers) -> bool:
+    """Start ``workers`` now, forked from this process, if it has no other thread yet
+    (:meth:`ExtractionWorkers.start_forked`); whether they were. Otherwise, or with the
+    tuning off, they start from the fork server with the first page."""
+    return enabled() and workers.start_forked()
 
 
 def worker_setup() -> None:
