@@ -29,18 +29,13 @@ _OTHER_TOKEN = re.compile(
     r"image|img|photo|caption|avatar|thumb|header|heading|title|post-desc|hidden|item|list",
     re.IGNORECASE,
 )
-# The classed elements whose class holds a word of _LEAD_TOKEN (case-folded as re does):
-# libxml2 picks them out, so that the rest of a page's classed elements never reach Python.
-_CASE_FOLDED = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f', " + (
-    "'abcdefghijklmnopqrstuvwxyziis')"
+# Any of _LEAD_TOKEN's words anywhere in a class attribute: one scan of it ruling out most
+# classed elements before their tokens are each searched.
+_LEAD_WORD = re.compile(
+    "sapo|brief|lead|summary|chap|standfirst|desc|excerpt|intro|teaser|abstract|head|tom|trich",
+    re.IGNORECASE,
 )
-_LEAD_WORDS = (
-    "sapo", "brief", "lead", "summary", "chap", "standfirst", "desc", "excerpt", "intro",
-    "teaser", "abstract", "head", "tom", "trich",
-)  # fmt: skip
-_CLASSED_AS_LEAD = etree.XPath(
-    "//*[@class][" + " or ".join(f"contains({_CASE_FOLDED}, '{w}')" for w in _LEAD_WORDS) + "]"
-)
+_CLASSED = etree.XPath("//*[@class]")
 _MIN_CHARS = 20
 _MAX_CHARS = 1500
 _BOLD_MIN_CHARS = 60
@@ -74,10 +69,13 @@ def _marked_lead(
     tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None
 ) -> HtmlElement | None:
     order: dict[HtmlElement, int] | None = None  # made for the first candidate that needs it
-    for element in _CLASSED_AS_LEAD(tree):
+    for element in _CLASSED(tree):
         if not isinstance(element.tag, str) or element.tag in ("a", "img", "meta", "li", "ul"):
             continue
-        tokens = (element.get("class") or "").split()
+        classes = element.get("class") or ""
+        if not _LEAD_WORD.search(classes):
+            continue
+        tokens = classes.split()
         if not any(_LEAD_TOKEN.search(t) for t in tokens):
             continue
         if any(_OTHER_TOKEN.search(t) for t in tokens):
