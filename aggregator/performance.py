@@ -1,5 +1,6 @@
 """Speed tricks of the extraction that only a benchmark justifies, kept in one place
-(``bench/worker_cpu_bench.py`` measures them; its notes hold the figures).
+(``bench/worker_cpu_bench.py`` measures them; docs/performance.md, "Real pages", holds the
+figures).
 
 The page parser: trafilatura's loader with lxml.html's parser, except for its element class
 lookup. lxml.html picks each element's Python class in a Python method (form elements get

@@ -18,6 +18,7 @@ trafilatura run one after the other on each page, so a busy machine weighs on bo
 
 ``--profile``: one more round of ours under cProfile, printing the cumulative CPU of our own
 functions (``aggregator.*``) and of the libraries they call, as a share of the round.
+Figures and what bounds them: docs/performance.md, "Real pages".
 """
 
 from __future__ import annotations
