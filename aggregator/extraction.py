@@ -1,8 +1,9 @@
 """One article page in, one :class:`~aggregator.models.Article` out.
 
-The page is decoded once, parsed once (lxml, through trafilatura's loader so both see the
-same tree), read by its profile's page object, stripped of that profile's chrome, and handed
-to trafilatura once: the profile's content root when it has one, the whole page otherwise.
+The page is decoded once, parsed once (lxml, as trafilatura's loader would:
+``aggregator.performance.parse_markup``, so both see the same tree), read by its profile's page
+object, stripped of that profile's chrome, and handed to trafilatura once: the profile's
+content root when it has one, the whole page otherwise.
 Page-object fields win; trafilatura's metadata fills what they leave empty.
 """
 
@@ -28,6 +29,7 @@ from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
 from aggregator.page_limits import cut_article_text, cut_down
+from aggregator.performance import parse_markup
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
 from aggregator.profiles.captions import captions_in_place
@@ -204,7 +206,7 @@ def parse_page(
         text = decode_html(html, http_charset, where=where)
     else:
         text = _repaired(html, where)
-    tree = trafilatura.load_html(nfc(drop_unusable_references(text)))
+    tree = parse_markup(nfc(drop_unusable_references(text)))
     if tree is None:
         raise PageDecodeError(f"{where}: not an HTML page")
     return tree, cut_down(tree)

@@ -37,10 +37,26 @@ MAX_PAGE_TEXT = 400_000
 MAX_ARTICLE_TEXT = 200_000
 _SENTENCE_END = re.compile(r"[.!?…](?=\s)")
 _RAW_TEXT = frozenset({"script", "style"})
+# Whether a tree is surely within every limit, asked of libxml2: the walks below touch every
+# element from Python, a sizeable share of a real page's extraction, and cut nothing on real
+# pages. Each count is at least what its walk counts (text nodes counted as nodes too), so a
+# tree within them has nothing to cut.
+# A script's or style's own text (its first child), which neither limit on texts counts.
+_RAW_TEXT_NODE = "(parent::script or parent::style) and not(preceding-sibling::node())"
+_WITHIN_BUT_PAGE_TEXT = etree.XPath(
+    f"count(descendant-or-self::node()) <= {MAX_ELEMENTS}"
+    f" and not(descendant-or-self::*[count(node()) > {MAX_CHILDREN}])"
+    f" and not((descendant::text() | descendant::comment() | descendant::processing-instruction())"
+    f"[string-length() > {MAX_TEXT}][not({_RAW_TEXT_NODE})])"
+)
+_ALL_TEXT_WITHIN = etree.XPath(f"string-length(.) <= {MAX_PAGE_TEXT}")  # scripts' too
+_PAGE_TEXTS = etree.XPath(f"descendant::text()[not({_RAW_TEXT_NODE})]", smart_strings=False)
 
 
 def cut_down(tree: HtmlElement) -> str:
     """Cut ``tree`` to the limits, in place; what was cut, in words ("" when nothing was)."""
+    if _surely_within(tree):
+        return ""
     cuts = [
         _cut_children(tree),
         _cut_elements(tree),
@@ -48,6 +64,12 @@ def cut_down(tree: HtmlElement) -> str:
         _cut_page_text(tree),
     ]
     return "; ".join(cut for cut in cuts if cut)
+
+
+def _surely_within(tree: HtmlElement) -> bool:
+    if tree.tail or not _WITHIN_BUT_PAGE_TEXT(tree):
+        return False
+    return bool(_ALL_TEXT_WITHIN(tree)) or sum(map(len, _PAGE_TEXTS(tree))) <= MAX_PAGE_TEXT
 
 
 def _cut_children(tree: HtmlElement) -> str:

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import CHROME_WORDS, in_chrome
@@ -39,10 +40,12 @@ from aggregator.text import clean_line
 from aggregator.urls import site_host
 
 # Classes marking the writer's slot ("view-content-author", "pauthor", "byline", "tac-gia").
-_SLOTS = (
-    ".//*[contains(@class,'author') or contains(@class,'byline') or contains(@class,'tac-gia')"
-    " or contains(@class,'tacgia') or @itemprop='author']"
+_SLOT = (
+    "contains(@class,'author') or contains(@class,'byline') or contains(@class,'tac-gia')"
+    " or contains(@class,'tacgia') or @itemprop='author'"
 )
+_SLOTS = f".//*[{_SLOT}]"
+_SLOTS_AFTER = etree.XPath(f"following::*[{_SLOT}]")  # of the headline
 _SLOT_MAX_CHARS = 80  # longer: an author's biography box, no credit line
 # Text blocks a closing signature may be.
 # A bold name straight inside a container ("<div><div>share</div><strong>XUÂN LONG</strong>")
@@ -130,9 +133,11 @@ def author_slots(
     if root is None:
         return []
     found: list[Byline] = []
-    slots = set(root.xpath(_SLOTS))
-    after = _following(headline) if headline is not None else slots
-    for slot in root.xpath(_SLOTS):
+    in_order = root.xpath(_SLOTS)
+    slots = set(in_order)
+    # The slots after the headline, not every element after it: a page's worth of proxies.
+    after = set(_SLOTS_AFTER(headline)) if headline is not None else slots
+    for slot in in_order:
         if slot.tag in ("meta", "link") or slot not in after:
             continue
         if any(a in slots for a in slot.iterancestors()):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import in_chrome
@@ -28,6 +29,13 @@ _OTHER_TOKEN = re.compile(
     r"image|img|photo|caption|avatar|thumb|header|heading|title|post-desc|hidden|item|list",
     re.IGNORECASE,
 )
+# Any of _LEAD_TOKEN's words anywhere in a class attribute: one scan of it ruling out most
+# classed elements before their tokens are each searched.
+_LEAD_WORD = re.compile(
+    "sapo|brief|lead|summary|chap|standfirst|desc|excerpt|intro|teaser|abstract|head|tom|trich",
+    re.IGNORECASE,
+)
+_CLASSED = etree.XPath("//*[@class]")
 _MIN_CHARS = 20
 _MAX_CHARS = 1500
 _BOLD_MIN_CHARS = 60
@@ -60,17 +68,22 @@ def lead_text(element: HtmlElement | None) -> str | None:
 def _marked_lead(
     tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None
 ) -> HtmlElement | None:
-    order = _document_order(tree) if headline is not None else {}
-    for element in tree.xpath("//*[@class]"):
+    order: dict[HtmlElement, int] | None = None  # made for the first candidate that needs it
+    for element in _CLASSED(tree):
         if not isinstance(element.tag, str) or element.tag in ("a", "img", "meta", "li", "ul"):
             continue
-        tokens = (element.get("class") or "").split()
+        classes = element.get("class") or ""
+        if not _LEAD_WORD.search(classes):
+            continue
+        tokens = classes.split()
         if not any(_LEAD_TOKEN.search(t) for t in tokens):
             continue
         if any(_OTHER_TOKEN.search(t) for t in tokens):
             continue
-        if headline is not None and _before(element, headline, order):
-            continue  # the lead follows the headline
+        if headline is not None:
+            order = _document_order(tree) if order is None else order
+            if _before(element, headline, order):
+                continue  # the lead follows the headline
         if body is not None and _contains(element, body):
             continue  # a wrapper of the whole article
         text = clean_line(element.text_content())
