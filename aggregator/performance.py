@@ -1,6 +1,7 @@
 """Speed tricks of the extraction that only a benchmark justifies, kept in one place
 (``bench/worker_cpu_bench.py`` measures them; docs/performance.md, "Real pages", holds the
-figures).
+figures). The crawl's process-wide tuning (:mod:`aggregator.app.tuning`) is switched by the
+same ``TINLAODONG_TUNING=off``, read here.
 
 The page parser: trafilatura's loader with lxml.html's parser, except for its element class
 lookup. lxml.html picks each element's Python class in a Python method (form elements get
@@ -13,9 +14,19 @@ what it is handed), so trafilatura's own walks of them are spared it too.
 
 from __future__ import annotations
 
+import os
+
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
+
+TUNING_ENV = "TINLAODONG_TUNING"
+
+
+def enabled() -> bool:
+    """Whether the speed tricks are on (``TINLAODONG_TUNING`` other than ``off``): off, to
+    measure them or to rule them out when something looks wrong."""
+    return os.environ.get(TUNING_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 def _parser() -> lxml.html.HTMLParser:
@@ -48,8 +59,11 @@ def parse_markup(markup: str) -> HtmlElement | None:
     """``trafilatura.load_html(markup)``, parsed by the faster parser: the same repairs
     (characters XML cannot hold, a faulty doctype or ``<html/>``), the same tree, the same
     refusal (None) of a page too small to be HTML."""
+    import trafilatura
     from trafilatura.utils import is_dubious_html, repair_faulty_html
 
+    if not enabled():
+        return trafilatura.load_html(markup)
     beginning = markup[:50].lower()
     if any(char in markup for char in _INVALID_XML):
         repaired = repair_faulty_html(markup, beginning)
@@ -80,4 +94,4 @@ def _repair_without_invalid(markup: str, beginning: str) -> str:
     return markup
 
 
-__all__ = ["parse_markup"]
+__all__ = ["TUNING_ENV", "enabled", "parse_markup"]

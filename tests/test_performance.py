@@ -45,3 +45,17 @@ def test_the_tree_is_trafilaturas(markup: str) -> None:
         theirs, encoding="unicode"
     )
     assert all(isinstance(e, lxml.html.HtmlElement) for e in ours.iter() if isinstance(e.tag, str))
+
+
+def test_tuning_off_gives_trafilaturas_own_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TINLAODONG_TUNING=off`` rules the speed tricks out when something looks wrong: the
+    page is then parsed by trafilatura's loader, whose elements of a form get lxml.html's
+    form classes."""
+    markup = f"<html><body><form><input name=q></form>{BODY}</body></html>"
+    tuned = parse_markup(markup)
+    assert tuned is not None
+    assert type(tuned.find(".//form")) is lxml.html.HtmlElement
+    monkeypatch.setenv("TINLAODONG_TUNING", "off")
+    plain = parse_markup(markup)
+    assert plain is not None
+    assert isinstance(plain.find(".//form"), lxml.html.FormElement)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from aggregator import performance
 from aggregator.app import tuning
 from spiders.extraction_workers import ExtractionWorkers
 from spiders.runner import crawl_settings
@@ -43,7 +44,7 @@ def test_the_fork_server_is_stopped_after_the_workers_and_a_new_pool_starts_anot
 def test_with_the_tuning_off_nothing_is_changed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(tuning.TUNING_ENV, "off")
+    monkeypatch.setenv(performance.TUNING_ENV, "off")
     before = gc.get_threshold()
     with tuning.collector_tuned():
         assert gc.get_threshold() == before

@@ -47,6 +47,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import TYPE_CHECKING
 
+from aggregator.performance import enabled
 from spiders.orphans import start_worker
 
 if TYPE_CHECKING:
@@ -56,7 +57,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("tinlaodong.crawl")
 
-TUNING_ENV = "TINLAODONG_TUNING"
 SQLITE_MEMORY_SETTING = "TINLAODONG_SQLITE_MEMORY"
 
 # The collector's thresholds while a crawl runs: the first generation's raised from 700, the
@@ -69,11 +69,6 @@ _M_MMAP_THRESHOLD = -3
 _M_ARENA_MAX = -8
 MMAP_THRESHOLD = 64 * 1024
 ARENA_MAX = 2
-
-
-def enabled() -> bool:
-    """Whether the tuning is on (``TINLAODONG_TUNING`` other than ``off``)."""
-    return os.environ.get(TUNING_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
 
 
 @contextlib.contextmanager
