@@ -19,7 +19,8 @@ measures, each figure the median of ``--runs`` runs with min-max:
    (``bench/download_spider.py``);
 3. news-please (``NewsPlease.from_html``, its own venv ``bench/.venv-newsplease``) on the same
    pages, and its F1 on ``../shared/corpus/fundus-eval``;
-4. an incremental re-crawl with nothing changed and with 1% new articles;
+4. an incremental re-crawl with nothing changed and with 1% new articles (``--new N``: N a
+   site);
 5. feed serving (``feeds.server.FeedServer`` in a subprocess): requests/s and p99 latency.
 
 Prints one table and writes it as JSON to ``bench/results/<date>-<commit>.json``.
@@ -266,6 +267,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (median kept)")
     parser.add_argument("--sample", type=int, default=600, help="pages for the bare extractors")
     parser.add_argument("--skip", action="append", default=[], help="newsplease, serving, one-core")
+    parser.add_argument(
+        "--new",
+        type=int,
+        default=None,
+        help="new articles a site for the second re-crawl (default: 1%% of --articles)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     profile = bigmirror.QUICK if args.quick else bigmirror.Profile(args.sites, args.articles)
@@ -307,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
             figures += bare_figures(
                 built, mirror, sample, (full, bare_full), (one_core, bare_one), tmp, args, info
             )
-            figures += incremental_figures(built, run, full, profile, tmp)
+            figures += incremental_figures(built, run, full, profile, tmp, args.new)
             if "serving" not in args.skip:
                 figures += serving.figures(run.data_dir("full", 0) / "feeds", Figure)
     info["load_before"] = load
@@ -498,6 +505,7 @@ def incremental_figures(
     full: Sequence[Crawl],
     profile: bigmirror.Profile,
     tmp: Path,
+    new: int | None = None,
 ) -> list[Figure]:
     base = run.data_dir("full", 0)
     snapshot = tmp / "snapshot"
@@ -513,7 +521,7 @@ def incremental_figures(
         return done
 
     same = recrawls("unchanged")
-    extra = max(1, math.ceil(profile.articles / 100))
+    extra = max(1, math.ceil(profile.articles / 100)) if new is None else new
     bigmirror.build(tmp / "mirror", profile, extra=extra)
     new = recrawls("new1pct")
     figures = []
