@@ -526,6 +526,7 @@ def incremental_figures(
     new = recrawls("new1pct")
     figures = []
     full_wall = statistics.median(c.wall for c in full)
+    full_cpu = statistics.median(c.cpu for c in full)
     full_req = statistics.median(c.stat("downloader/request_count") for c in full)
     full_bytes = statistics.median(c.stat("downloader/response_bytes") for c in full)
     figures.append(
@@ -561,6 +562,13 @@ def incremental_figures(
                 f"full {full_bytes / 1e6:.1f}",
             ),
             Figure(f"{label}: wall", "s", [c.wall for c in crawls], f"full {full_wall:.1f}"),
+            # CPU (os.wait4 rusage of the crawl and what it reaped): steadier than the wall
+            # time on a shared host, whose load changes between the full crawl and these.
+            Figure(f"{label}: CPU", "s", [c.cpu for c in crawls], f"full {full_cpu:.1f}"),
+            Figure(f"{label}: startup (to first spider open)", "s", [c.startup for c in crawls]),
+            Figure(
+                f"{label}: publish (last spider closed to exit)", "s", [c.publish for c in crawls]
+            ),
             # The target reads as shares of the full crawl's (medians of the full crawls).
             Figure(
                 f"{label}: requests / full crawl's",
@@ -574,6 +582,7 @@ def incremental_figures(
                 [100 * c.wall / full_wall for c in crawls],
                 target,
             ),
+            Figure(f"{label}: CPU / full crawl's", "%", [100 * c.cpu / full_cpu for c in crawls]),
             Figure(f"{label}: new stories", "stories", [c.stories for c in crawls]),
         ]
     return figures
