@@ -241,7 +241,7 @@ def _rendered(
     renderer = Renderer(digests)
     work = [feed.work(renderer.digest) for feed in todo]
     with content.entry_html_cache():
-        if pool is None or sum(work) < PARALLEL_MIN_ENTRIES:
+        if pool is None or _fresh(todo, renderer) < PARALLEL_MIN_ENTRIES:
             renderer.count(d.entries for feed in todo for d in feed.docs)
             for feed in todo:
                 yield _feed_files(feed, base, out_dir, renderer)
@@ -255,6 +255,14 @@ def _rendered(
                 yield from _collected(*pending.popleft(), todo, base, out_dir, renderer)
         while pending:
             yield from _collected(*pending.popleft(), todo, base, out_dir, renderer)
+
+
+def _fresh(todo: Sequence[_Feed], renderer: Renderer) -> int:
+    """How many entries no previous subscription document holds: each is rendered once here,
+    however many feeds show it (in the pool, once more in each task that shows it)."""
+    held = {d for feed in todo if feed.previous is not None for d in feed.previous.digests}
+    shown = {renderer.digest(e) for feed in todo for doc in feed.docs for e in doc.entries}
+    return len(shown - held)
 
 
 def _shares(todo: Sequence[_Feed], work: Sequence[int]) -> tuple[list[list[int]], list[int]]:
