@@ -40,6 +40,9 @@ _ITEM_SEPARATOR = b", "  # json.dumps' separator between a list's items
 # The stand-in feed each entry is rendered alone in, dated once for all: its head is fixed.
 _PROBE = FeedSpec("probe", "probe", "probe", "https://probe.invalid/", ())
 _PROBE_DATE = datetime(2000, 1, 1, tzinfo=UTC)
+_RSS_ITEM, _ATOM_ENTRY = b"    <item>\n", b"  <entry>\n"  # an entry's first line, indented
+# Bytes of pieces made once and kept for the feeds after (the rest are made again).
+BUDGET = 16 * 1024 * 1024
 logger = logging.getLogger("tinlaodong.feeds")
 
 Pieces = tuple[bytes, bytes, bytes]  # RSS, Atom, JSON Feed
@@ -78,19 +81,24 @@ class Renderer:
     """Renders documents from pieces: each entry's made once (by its digest), or cut out of
     the previous subscription document that holds it unchanged.
 
-    ``uses``: how many documents still to render hold each digest (:meth:`count`); a piece
-    is dropped after its last use, so that a rebuild of every feed does not hold every
-    entry's pieces at once."""
+    The pieces cut out of a feed's previous file serve that feed alone (:meth:`reuse` each
+    feed before rendering it; the next feed cuts its own). Those made here serve every feed,
+    each until its last use (:meth:`count`), within ``budget`` bytes: past it, a piece is
+    made again when another feed needs it, so that a rebuild of every feed does not hold
+    every entry's pieces at once."""
 
-    def __init__(self, digests: dict[int, str] | None = None) -> None:
-        self._pieces: dict[str, Pieces] = {}
+    def __init__(self, digests: dict[int, str] | None = None, budget: int = BUDGET) -> None:
+        self._made: dict[str, Pieces] = {}
+        self._held = 0  # bytes of ``_made``
+        self._budget = budget
+        self._cut: dict[str, Pieces] = {}  # out of the feed's previous file
         self._digests = {} if digests is None else digests  # by id(): entries live meanwhile
-        self._uses: Counter[str] | None = None
+        self._uses: Counter[str] = Counter()
         self._probe_heads: tuple[bytes, bytes] | None = None
 
     def count(self, documents: Iterable[Sequence[FeedEntry]]) -> None:
-        """The documents to be rendered, each a sequence of entries: pieces go after their
-        last use (without a count, they stay while the renderer does)."""
+        """The documents to be rendered, each a sequence of entries: a piece made here is
+        kept for the later ones (none are without a count)."""
         self._uses = Counter(self.digest(e) for entries in documents for e in entries)
 
     def digest(self, entry: FeedEntry) -> str:
@@ -99,9 +107,13 @@ class Renderer:
             known = self._digests[id(entry)] = entry_digest(entry)
         return known
 
-    def reuse(self, paths: Sequence[Path], layout: Layout) -> None:
-        """Take the pieces of a subscription document (its files, in the order of
-        ``FORMATS``) as ``layout`` records them, if its files are the ones recorded."""
+    def reuse(self, paths: Sequence[Path], layout: Layout | None) -> None:
+        """Take the pieces of a feed's previous subscription document (its files, in the
+        order of ``FORMATS``) as ``layout`` records them, if its files are the ones recorded;
+        those of the feed before are dropped."""
+        self._cut = {}
+        if layout is None:
+            return
         found: dict[str, list[bytes]] = {}
         for name, path in zip(FORMATS, paths, strict=True):
             digest, head, lengths = layout.files[name]
@@ -119,32 +131,54 @@ class Renderer:
                 cut = [p.removeprefix(_ITEM_SEPARATOR) for p in cut]
             found[name] = cut
         for i, digest in enumerate(layout.digests):
-            if self._uses is None or self._uses[digest] > 0:
-                made = (found["rss"][i], found["atom"][i], found["json"][i])
-                self._pieces.setdefault(digest, made)
+            self._cut[digest] = (found["rss"][i], found["atom"][i], found["json"][i])
 
     def pieces(self, entry: FeedEntry) -> Pieces:
-        digest = self.digest(entry)
-        made = self._pieces.get(digest)
-        if made is None:
-            made = self._pieces[digest] = self._render(entry)
-        if self._uses is not None:
-            self._uses[digest] -= 1
-            if self._uses[digest] <= 0:
-                del self._pieces[digest]
-        return made
+        return self._pieces_of([entry])[0]
 
-    def _render(self, entry: FeedEntry) -> Pieces:
-        """The entry alone in the stand-in feed, its piece cut out of each format."""
+    def _pieces_of(self, entries: Sequence[FeedEntry]) -> list[Pieces]:
+        digests = [self.digest(e) for e in entries]
+        known = {d: self._cut.get(d) or self._made.get(d) for d in digests}
+        missing = {d: e for d, e in zip(digests, entries, strict=True) if known[d] is None}
+        known.update(zip(missing, self._render(list(missing.values())), strict=True))
+        for digest in digests:
+            self._uses[digest] -= 1
+        for digest in missing:
+            made = known[digest]
+            assert made is not None
+            size = sum(len(p) for p in made)
+            if self._uses[digest] > 0 and self._held + size <= self._budget:
+                self._made[digest] = made
+                self._held += size
+        for digest in dict.fromkeys(digests):
+            if self._uses[digest] <= 0 and digest in self._made:
+                self._held -= sum(len(p) for p in self._made.pop(digest))
+        return [known[d] for d in digests]  # type: ignore[misc]
+
+    def _render(self, entries: list[FeedEntry]) -> list[Pieces]:
+        """The entries in the stand-in feed, each one's piece cut out of each format; one
+        document for all, cut at its entries' first lines (the entry's fields are escaped
+        text or sanitised HTML, where those lines cannot be), else one document each."""
+        if not entries:
+            return []
         rss_head, atom_head = self._heads()
         rss, atom = builder.rss_and_atom_bytes(
-            dataclasses.replace(_PROBE, entries=(entry,)), updated=_PROBE_DATE
+            dataclasses.replace(_PROBE, entries=tuple(entries)),
+            limit=len(entries),
+            updated=_PROBE_DATE,
         )
-        return (
-            _between(rss, rss_head, _TAILS["rss"]),
-            _between(atom, atom_head, _TAILS["atom"]),
-            json_item_bytes(entry),
-        )
+        rss_items = _split(_between(rss, rss_head, _TAILS["rss"]), _RSS_ITEM)
+        atom_items = _split(_between(atom, atom_head, _TAILS["atom"]), _ATOM_ENTRY)
+        ordered = builder.newest_first(entries, len(entries))
+        if len(rss_items) != len(entries) or len(atom_items) != len(entries):
+            if len(entries) == 1:
+                raise AssertionError("feedgen's output is not shaped as feeds.pieces expects")
+            return [p for e in entries for p in self._render([e])]
+        by_entry = {id(e): i for i, e in enumerate(ordered)}
+        return [
+            (rss_items[by_entry[id(e)]], atom_items[by_entry[id(e)]], json_item_bytes(e))
+            for e in entries
+        ]
 
     def _heads(self) -> tuple[bytes, bytes]:
         if self._probe_heads is None:
@@ -183,7 +217,7 @@ class Renderer:
             updated=updated,
         )
         jsonf = json_feed_bytes(bare, self_url=json_self, next_url=next_url, archive=archive)
-        pieces = [self.pieces(e) for e in entries]
+        pieces = self._pieces_of(entries)
         files: dict[str, tuple[str, int, tuple[int, ...]]] = {}
         made = []
         for index, (name, empty) in enumerate((("rss", rss), ("atom", atom))):
@@ -202,6 +236,18 @@ class Renderer:
         made.append(data)
         layout = Layout(tuple(self.digest(e) for e in entries), files)
         return (made[0], made[1], made[2]), layout
+
+
+def _split(items: bytes, first_line: bytes) -> list[bytes]:
+    """``items`` cut before each line that is ``first_line``."""
+    starts = [0] if items.startswith(first_line) else []
+    at = items.find(b"\n" + first_line)
+    while at != -1:
+        starts.append(at + 1)
+        at = items.find(b"\n" + first_line, at + 1)
+    if items and (not starts or starts[0] != 0):
+        return []
+    return [items[a:b] for a, b in zip(starts, [*starts[1:], len(items)], strict=True)]
 
 
 def _between(data: bytes, head: bytes, tail: bytes) -> bytes:

@@ -334,8 +334,7 @@ def render_feeds(todo: Sequence[_Feed], base: str | None, out_dir: Path) -> list
 
 def _feed_files(feed: _Feed, base: str | None, out_dir: Path, renderer: Renderer) -> _Output:
     spec = feed.spec
-    if feed.previous is not None:
-        renderer.reuse([out_dir / (spec.slug + ext) for ext in EXTENSIONS], feed.previous)
+    renderer.reuse([out_dir / (spec.slug + ext) for ext in EXTENSIONS], feed.previous)
     files: list[tuple[str, bytes]] = []
     layout = None
     for doc in feed.docs:
