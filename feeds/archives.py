@@ -12,7 +12,9 @@ An archived story that changes later (a new source, a corrected lead: the store 
 ``updated``) joins the subscription document again, with its new date, as RFC 5005 intends:
 a reader walking the chain from the subscription document keeps each entry's first copy,
 its latest. Only the ``keep`` newest archives stay in the chain; the files of older ones go,
-and the oldest kept one is written again once, without its link to them.
+and the oldest kept one is written again once, without its link to them. Their entries are
+past the horizon: one still among a feed's candidates (the stories changed last) does not join
+it again unless it changes.
 
 The state (``.feed-archives.json``, hidden: never served) records each feed's archives and
 unarchived entries; a state of another ``FORMAT`` or layout (archive size, addresses,
@@ -24,6 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from feeds.files import write_atomically
@@ -64,6 +67,9 @@ class FeedArchives:
     archives: list[Archive] = field(default_factory=list)  # oldest first, kept ones only
     last: int = 0  # the last archive number given (numbers are never reused)
     joined: dict[str, int] = field(default_factory=dict)  # unarchived guid: publish it joined
+    # The newest change (``Member.stamp``) among the entries of the archives that left the
+    # chain: a story not changed since is past the horizon, not a new entry.
+    horizon: str = ""
 
 
 @dataclass(frozen=True)
@@ -94,6 +100,8 @@ class ArchiveState:
         for member in members:
             if archived.get(member.guid) == member.stamp:
                 continue  # archived as it is
+            if member.guid not in feed.joined and not _after(member.stamp, feed.horizon):
+                continue  # in an archive that left the chain, and not changed since
             joined = feed.joined.get(member.guid, self.publish)
             pending.append((joined, member.order, member.guid, member))
         pending.sort(key=lambda item: item[:3])
@@ -113,6 +121,8 @@ class ArchiveState:
             render.add(feed.last)
         dropped = feed.archives[: max(len(feed.archives) - max(keep, 0), 0)]
         feed.archives = feed.archives[len(dropped) :]
+        for archive in dropped:
+            feed.horizon = max([feed.horizon, *archive.stamps], key=_instant)
         if dropped and feed.archives:
             render.add(feed.archives[0].number)  # its prev-archive link is gone
         feed.joined = {guid: joined for joined, _, guid, _ in pending}
@@ -131,6 +141,14 @@ class ArchiveState:
         self.feeds = {slug: feed for slug, feed in self.feeds.items() if slug in slugs}
 
 
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp) if stamp else datetime.min.replace(tzinfo=UTC)
+
+
+def _after(stamp: str, horizon: str) -> bool:
+    return not horizon or _instant(stamp) > _instant(horizon)
+
+
 def read_state(out_dir: Path, layout: str) -> ArchiveState:
     """The state under ``out_dir`` if it was made with ``layout`` and this ``FORMAT``; else
     an empty one (every archive cut and written again)."""
@@ -146,6 +164,7 @@ def read_state(out_dir: Path, layout: str) -> ArchiveState:
                 ],
                 last=int(feed["last"]),
                 joined={str(g): int(n) for g, n in feed["joined"].items()},
+                horizon=str(feed.get("horizon", "")),
             )
             for slug, feed in data["feeds"].items()
         }
@@ -167,6 +186,7 @@ def write_state(out_dir: Path, state: ArchiveState) -> None:
                 ],
                 "last": feed.last,
                 "joined": feed.joined,
+                "horizon": feed.horizon,
             }
             for slug, feed in sorted(state.feeds.items())
         },

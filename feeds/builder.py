@@ -102,12 +102,17 @@ def rss_and_atom_bytes(
     rss_links: Links = (),
     atom_links: Links = (),
     archive: bool = False,
+    updated: datetime | None = None,
 ) -> tuple[bytes, bytes]:
     """``rss_bytes`` and ``atom_bytes`` of one spec, the same bytes, from one generator: its
-    entries (most of the work: feedgen builds each field) are made once for both."""
+    entries (most of the work: feedgen builds each field) are made once for both.
+    ``updated``: the feed's date instead of its entries' (a feed of some of them, to be
+    joined with the others: ``feeds.pieces``)."""
     use_locale_free_dates()
     entries = newest_first(spec.entries, limit)
     fg = _generator(spec, entries, rss_self, RSS_TYPE)
+    if updated is not None:
+        fg.updated(updated)
     _add_rss_links(fg, rss_links)
     if archive:
         fg.register_extension("tinlaodong_archive", _ArchiveMark, BaseEntryExtension)

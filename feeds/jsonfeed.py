@@ -47,6 +47,11 @@ def json_feed_bytes(
     return (json.dumps(feed, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def json_item_bytes(entry: FeedEntry) -> bytes:
+    """One entry's item as ``json_feed_bytes`` writes it among the others."""
+    return json.dumps(_item(entry), ensure_ascii=False).encode("utf-8")
+
+
 def _item(entry: FeedEntry) -> dict[str, Any]:
     item: dict[str, Any] = {
         "id": entry.guid,

@@ -22,21 +22,21 @@ import pickle
 import re
 import tempfile
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
 from feeds import archives as archive_layout
-from feeds import builder, content, jsonfeed, paging
+from feeds import builder, content, jsonfeed, paging, pieces
 from feeds.archives import ARCHIVE_SUFFIX, Archived, archive_stem
-from feeds.builder import DEFAULT_LIMIT, rss_and_atom_bytes
+from feeds.builder import DEFAULT_LIMIT
 from feeds.files import PUBLIC_MODE, write_atomically
-from feeds.jsonfeed import json_feed_bytes
 from feeds.listing import INDEX_NAME, OPML_NAME, index_html, opml
-from feeds.model import FeedSpec
+from feeds.model import FeedEntry, FeedSpec
 from feeds.paging import Document, page_number, paginate
+from feeds.pieces import Layout, Renderer
 
 # A slug becomes a file name: no separators, no leading dot (hidden files are not served).
 _SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -77,10 +77,11 @@ def write_feeds(
     out_dir.mkdir(parents=True, exist_ok=True)
     base = _normalise_base(base_url)
     manifest = _read_manifest(out_dir)
+    layouts = pieces.read_state(out_dir, code_fingerprint())
     paths: list[Path] = []
     stale: dict[str, set[str]] = {}  # slug: its files; its other pages and archives go
-    entry_digests: dict[int, bytes] = {}  # by id(): the specs hold every entry meanwhile
-    todo: list[tuple[FeedSpec, list[Document]]] = []
+    entry_digests: dict[int, str] = {}  # by id(): the specs hold every entry meanwhile
+    todo: list[_Feed] = []
     for spec in specs:
         archived = archives.get(spec.slug) if archives is not None else None
         if archived is None:
@@ -96,24 +97,51 @@ def write_feeds(
         fingerprint = _fingerprint(spec, base, shape, entry_digests)
         unchanged = manifest.get(spec.slug) == fingerprint
         current_there = all((out_dir / (docs[0].stem + ext)).is_file() for ext in EXTENSIONS)
+        previous = layouts.get(spec.slug) if current_there else None
         if archived is None and not (unchanged and all((out_dir / n).is_file() for n in names)):
-            todo.append((spec, docs))
+            todo.append(_Feed(spec, docs, previous))
         elif archived is not None and (docs[1:] or not (unchanged and current_there)):
-            todo.append((spec, docs if not unchanged or not current_there else docs[1:]))
+            rendered = docs if not unchanged or not current_there else docs[1:]
+            todo.append(_Feed(spec, rendered, previous))
         if not unchanged or archived is not None:
             stale[spec.slug] = set(names)
         manifest[spec.slug] = fingerprint
         paths += [out_dir / name for name in names]
+    # The layouts of the feeds not written again stay true of their files.
+    known = {spec.slug for spec in specs}
+    kept = {s: v for s, v in layouts.items() if not listing or s in known}
     with _batch() as batch:
-        for files in _rendered(todo, base, pool):
+        for files, layout in _rendered(todo, base, pool, out_dir, entry_digests):
             for name, data in files:
                 batch.write(out_dir / name, data)
+            if layout is not None:
+                kept[layout[0]] = layout[1]
         if listing:
             paths.append(batch.write(out_dir / INDEX_NAME, index_html(specs)))
             paths.append(batch.write(out_dir / OPML_NAME, opml(specs, base)))
     _remove_stale(out_dir, stale)
     write_atomically(out_dir / MANIFEST_NAME, _manifest_bytes(manifest))
+    pieces.write_state(out_dir, code_fingerprint(), kept)
     return paths
+
+
+@dataclasses.dataclass(frozen=True)
+class _Feed:
+    """A feed to render: its documents, and how the previous publish wrote its subscription
+    document (its entries' pieces are taken from there: ``feeds.pieces``)."""
+
+    spec: FeedSpec
+    docs: list[Document]
+    previous: Layout | None = None
+
+    def work(self, digest: Callable[[FeedEntry], str]) -> int:
+        """Entries to render: those its previous subscription document does not hold."""
+        held = set(self.previous.digests) if self.previous is not None else set()
+        return sum(1 for d in self.docs for e in d.entries if digest(e) not in held)
+
+
+# A feed's files, and its subscription document's stem and layout if it was written.
+_Output = tuple[list[tuple[str, bytes]], tuple[str, Layout] | None]
 
 
 class _Batch:
@@ -193,42 +221,57 @@ _TASKS = 8
 
 
 def _rendered(
-    todo: Sequence[tuple[FeedSpec, list[Document]]], base: str | None, pool: Executor | None
-) -> Iterator[list[tuple[str, bytes]]]:
-    """The files of each feed in ``todo`` as they are rendered, (name, bytes), in no set order.
+    todo: Sequence[_Feed],
+    base: str | None,
+    pool: Executor | None,
+    out_dir: Path,
+    digests: dict[int, str],
+) -> Iterator[_Output]:
+    """The files of each feed in ``todo`` as they are rendered, (name, bytes), in no set order,
+    with its subscription document's layout.
 
-    With a ``pool`` and enough entries, part of the feeds is rendered in the pool while this
-    process renders the rest (rendering is pure Python, one core each), whole OPML groups in a
-    few tasks: a province's feeds and its sites' share their stories, and each process then
-    builds a story's HTML once. Each feed's files are handed on as soon as they are there, not
-    all held at once (a large store's would fill the memory). A task that fails is rendered
-    here instead: the feeds come out the same either way.
+    With a ``pool`` and enough entries to render (those no previous subscription document
+    holds), part of the feeds is rendered in the pool while this process renders the rest
+    (rendering is pure Python, one core each), whole OPML groups in a few tasks: a province's
+    feeds and its sites' share their stories, and each process then renders a story once.
+    Each feed's files are handed on as soon as they are there, not all held at once (a large
+    store's would fill the memory). A task that fails is rendered here instead: the feeds come
+    out the same either way.
     """
-    work = [sum(len(d.entries) for d in docs) for _, docs in todo]
+    renderer = Renderer(digests)
+    work = [feed.work(renderer.digest) for feed in todo]
     with content.entry_html_cache():
-        if pool is None or sum(work) < PARALLEL_MIN_ENTRIES:
-            for spec, docs in todo:
-                yield _feed_files(spec, docs, base)
+        if pool is None or _fresh(todo, renderer) < PARALLEL_MIN_ENTRIES:
+            renderer.count(d.entries for feed in todo for d in feed.docs)
+            for feed in todo:
+                yield _feed_files(feed, base, out_dir, renderer)
             return
         theirs, mine = _shares(todo, work)
-        pending = deque((_submit(pool, [todo[i] for i in g], base), g) for g in theirs)
+        renderer.count(d.entries for i in mine for d in todo[i].docs)
+        pending = deque((_submit(pool, [todo[i] for i in g], base, out_dir), g) for g in theirs)
         for i in mine:
-            yield _feed_files(*todo[i], base)
+            yield _feed_files(todo[i], base, out_dir, renderer)
             while pending and pending[0][0].done():
-                yield from _collected(*pending.popleft(), todo, base)
+                yield from _collected(*pending.popleft(), todo, base, out_dir, renderer)
         while pending:
-            yield from _collected(*pending.popleft(), todo, base)
+            yield from _collected(*pending.popleft(), todo, base, out_dir, renderer)
 
 
-def _shares(
-    todo: Sequence[tuple[FeedSpec, list[Document]]], work: Sequence[int]
-) -> tuple[list[list[int]], list[int]]:
+def _fresh(todo: Sequence[_Feed], renderer: Renderer) -> int:
+    """How many entries no previous subscription document holds: each is rendered once here,
+    however many feeds show it (in the pool, once more in each task that shows it)."""
+    held = {d for feed in todo if feed.previous is not None for d in feed.previous.digests}
+    shown = {renderer.digest(e) for feed in todo for doc in feed.docs for e in doc.entries}
+    return len(shown - held)
+
+
+def _shares(todo: Sequence[_Feed], work: Sequence[int]) -> tuple[list[list[int]], list[int]]:
     """Tasks of whole OPML groups (feed indices) for the pool, and the feeds left to this
     process: about half the entries each, a little less here, since this process also writes
     every file."""
     groups: dict[str, list[int]] = {}
-    for i, (spec, _) in enumerate(todo):
-        groups.setdefault(spec.group, []).append(i)
+    for i, feed in enumerate(todo):
+        groups.setdefault(feed.spec.group, []).append(i)
     theirs: list[list[int]] = []
     mine: list[int] = []
     their_work = mine_work = 0
@@ -253,65 +296,74 @@ def _shares(
 
 
 def _submit(
-    pool: Executor, todo: list[tuple[FeedSpec, list[Document]]], base: str | None
-) -> Future[list[list[tuple[str, bytes]]]]:
+    pool: Executor, todo: list[_Feed], base: str | None, out_dir: Path
+) -> Future[list[_Output]]:
     try:
-        return pool.submit(render_feeds, todo, base)
+        return pool.submit(render_feeds, todo, base, out_dir)
     except (BrokenExecutor, RuntimeError) as exc:  # broken, or shut down: failed like a task
-        failed: Future[list[list[tuple[str, bytes]]]] = Future()
+        failed: Future[list[_Output]] = Future()
         failed.set_exception(exc)
         return failed
 
 
 def _collected(
-    future: Future[list[list[tuple[str, bytes]]]],
+    future: Future[list[_Output]],
     group: list[int],
-    todo: Sequence[tuple[FeedSpec, list[Document]]],
+    todo: Sequence[_Feed],
     base: str | None,
-) -> Iterator[list[tuple[str, bytes]]]:
+    out_dir: Path,
+    renderer: Renderer,
+) -> Iterator[_Output]:
     try:
         yield from future.result()
     except (BrokenExecutor, RuntimeError, OSError, pickle.PicklingError) as exc:
-        slugs = ", ".join(todo[i][0].slug for i in group[:3])
+        slugs = ", ".join(todo[i].spec.slug for i in group[:3])
         logger.warning("feeds: helper process failed on %s (%s): rendered here", slugs, exc)
         for i in group:
-            yield _feed_files(*todo[i], base)
+            yield _feed_files(todo[i], base, out_dir, renderer)
 
 
-def render_feeds(
-    todo: Sequence[tuple[FeedSpec, list[Document]]], base: str | None
-) -> list[list[tuple[str, bytes]]]:
-    """The files of each feed: (name, bytes). Module level: a pool is sent it by name."""
+def render_feeds(todo: Sequence[_Feed], base: str | None, out_dir: Path) -> list[_Output]:
+    """The files of each feed: (name, bytes), and its subscription document's layout. Module
+    level: a pool is sent it by name."""
+    renderer = Renderer()
+    renderer.count(d.entries for feed in todo for d in feed.docs)
     with content.entry_html_cache():
-        return [_feed_files(spec, docs, base) for spec, docs in todo]
+        return [_feed_files(feed, base, out_dir, renderer) for feed in todo]
 
 
-def _feed_files(
-    spec: FeedSpec, docs: Sequence[Document], base: str | None
-) -> list[tuple[str, bytes]]:
-    return [f for doc in docs for f in _document_files(spec, doc, base)]
+def _feed_files(feed: _Feed, base: str | None, out_dir: Path, renderer: Renderer) -> _Output:
+    spec = feed.spec
+    renderer.reuse([out_dir / (spec.slug + ext) for ext in EXTENSIONS], feed.previous)
+    files: list[tuple[str, bytes]] = []
+    layout = None
+    for doc in feed.docs:
+        made, doc_layout = _document_files(spec, doc, base, renderer)
+        files += made
+        if doc.stem == spec.slug:
+            layout = (spec.slug, doc_layout)
+    return files, layout
 
 
-def _document_files(spec: FeedSpec, doc: Document, base: str | None) -> list[tuple[str, bytes]]:
+def _document_files(
+    spec: FeedSpec, doc: Document, base: str | None, renderer: Renderer
+) -> tuple[list[tuple[str, bytes]], Layout]:
     one = dataclasses.replace(spec, entries=doc.entries)
-    size = len(doc.entries)
     rss, atom, jsonf = (doc.stem + ext for ext in EXTENSIONS)
     rss_links = [(rel, (base or "") + stem + EXTENSIONS[0]) for rel, stem in doc.links]
     atom_links = [(rel, (base or "") + stem + EXTENSIONS[1]) for rel, stem in doc.links]
     next_url = (base or "") + doc.older + EXTENSIONS[2] if doc.older else None
-    rss_data, atom_data = rss_and_atom_bytes(
+    (rss_data, atom_data, json_data), layout = renderer.document(
         one,
         rss_self=_url(base, rss),
         atom_self=_url(base, atom),
-        limit=size,
+        json_self=_url(base, jsonf),
         rss_links=rss_links,
         atom_links=atom_links,
+        next_url=next_url,
         archive=doc.archive,
     )
-    json_data = json_feed_bytes(
-        one, self_url=_url(base, jsonf), limit=size, next_url=next_url, archive=doc.archive
-    )
-    return [(rss, rss_data), (atom, atom_data), (jsonf, json_data)]
+    return [(rss, rss_data), (atom, atom_data), (jsonf, json_data)], layout
 
 
 def _remove_stale(out_dir: Path, kept: dict[str, set[str]]) -> None:
@@ -342,11 +394,10 @@ def _numbered_slug(stem: str) -> str | None:
 
 
 def _fingerprint(
-    spec: FeedSpec, base: str | None, shape: object, entry_digests: dict[int, bytes]
+    spec: FeedSpec, base: str | None, shape: object, entry_digests: dict[int, str]
 ) -> str:
-    # The entries are frozen dataclasses of strings, dates and tuples: their repr is the data.
     # A story is in several feeds (everything, its site's, province's, topics'): each entry's
-    # repr is digested once, not once per feed (an eighth of writing every feed).
+    # digest is made once, not once per feed (an eighth of writing every feed).
     digest = hashlib.blake2b(digest_size=16)
     digest.update(code_fingerprint().encode())
     head = [getattr(spec, f.name) for f in fields(spec) if f.name != "entries"]
@@ -355,9 +406,8 @@ def _fingerprint(
     for entry in spec.entries:
         known = entry_digests.get(id(entry))
         if known is None:
-            data = repr(entry).encode("utf-8", "surrogatepass")
-            known = entry_digests[id(entry)] = hashlib.blake2b(data, digest_size=16).digest()
-        digest.update(known)
+            known = entry_digests[id(entry)] = pieces.entry_digest(entry)
+        digest.update(known.encode())
     return digest.hexdigest()
 
 
@@ -365,7 +415,7 @@ def _fingerprint(
 def code_fingerprint() -> str:
     """The feed-building code itself: a fix to it rebuilds every feed once."""
     digest = hashlib.blake2b(digest_size=16)
-    for module in (archive_layout, builder, content, jsonfeed, paging):
+    for module in (archive_layout, builder, content, jsonfeed, paging, pieces):
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(Path(__file__).read_bytes())
     return digest.hexdigest()

@@ -327,3 +327,26 @@ def test_a_horizon_that_is_not_a_count_is_said_once_and_the_default_kept(
     said = [r.getMessage() for r in caplog.records if ARCHIVES_ENV in r.getMessage()]
     assert said == [f"feeds: {ARCHIVES_ENV}={value!r} is not a count of archives: 5 kept"]
     assert (tmp_path / "feeds" / "all.atom.xml").is_file()
+
+
+def test_entries_past_the_horizon_do_not_come_back(
+    store: StoryStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stories of an archive that left the chain were still among the feed's candidates
+    (the stories changed last): each publish after brought them back into the subscription
+    document, as if new, and cut another archive."""
+    monkeypatch.setenv(ARCHIVES_ENV, "2")
+    out = tmp_path / "feeds"
+    for n in range(1, 13):
+        add(store, n, at=T0 + timedelta(minutes=n))
+    publish_kept = lambda: update_feeds(store, SITES, out, page_size=SIZE)  # noqa: E731
+    publish_kept()
+    gone = {"Tin số 5", "Tin số 6"}  # the archive past the horizon of two
+    assert not gone & {e.title for d in walk(out, "all.atom.xml") for e in d.entries}
+    age(out)
+    before = archive_files(out)
+    add(store, 13, at=T0 + timedelta(hours=1))
+    publish_kept()
+    assert titles(out / "all.atom.xml") == {"Tin số 11", "Tin số 12", "Tin số 13"}
+    assert not gone & {e.title for d in walk(out, "all.atom.xml") for e in d.entries}
+    assert archive_files(out) == before  # no archive cut of them

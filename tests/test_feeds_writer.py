@@ -13,6 +13,7 @@ import feedparser
 import pytest
 from lxml import etree
 
+from feeds import pieces
 from feeds.builder import atom_bytes, rss_and_atom_bytes, rss_bytes
 from feeds.content import entry_html, xml_text
 from feeds.model import FeedEntry, FeedSource, FeedSpec
@@ -104,8 +105,10 @@ def test_files_written(tmp_path: Path, sample: FeedSpec) -> None:
         "index.html",
         "feeds.opml",
     ]
-    # No temporary files left; the manifest of what was built is the only other file.
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*names, MANIFEST_NAME])
+    # No temporary files left; the manifest of what was built and the layout of the
+    # subscription documents (feeds.pieces) are the only other files.
+    expected = [*names, MANIFEST_NAME, pieces.STATE_NAME]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(expected)
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in paths)
 
 

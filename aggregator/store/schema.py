@@ -32,8 +32,12 @@ class Base(DeclarativeBase):
 class Story(Base):
     __tablename__ = "stories"
     # The feeds' order (``views._newest``): the newest stories are read off its end, not
-    # found by sorting the whole store for every feed.
-    __table_args__ = (Index("ix_stories_newest", "published", "first_seen", "id"),)
+    # found by sorting the whole store for every feed. And the archived feeds' candidates,
+    # the stories changed last (``views.story_stamps``), off the end of ``ix_stories_updated``.
+    __table_args__ = (
+        Index("ix_stories_newest", "published", "first_seen", "id"),
+        Index("ix_stories_updated", "updated", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # sha256 of the normalised body first stored: the story's lasting identity (feed GUIDs).
