@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	@# Debian's Chromium drives the web page's browser tests (playwright cannot download one).
 	@command -v chromium >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; else echo "note: apt-get install -y chromium for the browser tests"; fi; }
+	@# newsboat, a real feed reader, reads the feeds in tests/test_newsboat.py.
+	@command -v newsboat >/dev/null 2>&1 || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -qq newsboat || { apt-get update -qq && apt-get install -y -qq newsboat; } || true; else echo "note: apt-get install -y newsboat for the feed reader tests"; fi; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
