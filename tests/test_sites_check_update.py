@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,25 @@ from aggregator.registry import load_registry
 from mirror.build import build_mirror
 from mirror.server import MirrorServer
 from mirror.urls import LIFERAY_LISTING, WORDPRESS_LISTING
-from tests.helpers import closed_port, redirecting_site, tinlaodong
+from tests.helpers import closed_port, loopback_server, redirecting_site, tinlaodong
+
+
+class NewHome(BaseHTTPRequestHandler):
+    """A site whose home moved for good on its own host: / -> /vi/trang-chu."""
+
+    def do_GET(self) -> None:
+        moved = self.path == "/"
+        body = b"" if moved else b"<html><body><p>Trang chu</p></body></html>"
+        self.send_response(301 if moved else 200)
+        if moved:
+            self.send_header("Location", "/vi/trang-chu")
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +46,16 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     with MirrorServer(build_mirror(root / "sites", None)) as mirror:
         liferay = mirror.base_url("mirror-bacgiang")
         wordpress = mirror.base_url("mirror-wordpress")
-        with redirecting_site(wordpress) as to_wordpress, redirecting_site(liferay) as to_liferay:
+        with (
+            redirecting_site(wordpress) as to_wordpress,
+            redirecting_site(liferay) as to_liferay,
+            loopback_server(NewHome) as new_home,
+        ):
             yield {
                 "liferay": liferay + LIFERAY_LISTING,
                 "moved": to_wordpress + WORDPRESS_LISTING,
                 "merged": to_liferay + LIFERAY_LISTING,
+                "home": new_home.rstrip("/") + "/",
                 "dead": f"http://127.0.0.1:{closed_port()}/",
                 "wordpress": wordpress + WORDPRESS_LISTING,
             }
@@ -57,6 +81,7 @@ def registry_text(urls: dict[str, str]) -> str:
         + "\n  # --- redirects ---\n"
         + entry("moved", "    notes: the pattern host\n")
         + entry("merged")
+        + entry("home")
         + "\n  # --- gone ---\n"
         + entry("dead", "    notes: >-\n      kept as\n      written\n")
     )
@@ -73,7 +98,7 @@ def test_check_update_fixes_the_registry_in_one_command(
         "--report", str(report), "--update",
     )
     assert result.returncode == 0, result.stderr
-    assert "3 of 4 sites updated" in result.stderr
+    assert "4 of 5 sites updated" in result.stderr
 
     registry = load_registry(path)
     liferay = registry.get("liferay")
@@ -91,6 +116,10 @@ def test_check_update_fixes_the_registry_in_one_command(
     merged = registry.get("merged")
     assert (merged.status, merged.moved_to) == ("moved", sites["liferay"])
     assert merged.start_urls == (sites["merged"],)  # the liferay entry keeps its host alone
+
+    home = registry.get("home")
+    assert home.start_urls == (sites["home"] + "vi/trang-chu",) and home.confirmed
+    assert home.profile is None and "no CMS recognised" in home.evidence[0].shows
 
     dead = registry.get("dead")
     assert not dead.confirmed and not dead.evidence and dead.notes == "kept as written"

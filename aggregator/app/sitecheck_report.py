@@ -4,11 +4,12 @@ The report (JSON, or YAML for a ``.yaml``/``.yml`` name) holds the day of the ch
 :class:`~aggregator.app.sitecheck.CheckResult` per site. Applied, a site that answered (2xx,
 directly or after redirects) gets a confirming evidence item ``sites check <day>: answered
 ...`` (replacing an older one of a check), ``confirmed: true`` and the profile its markup was
-recognised by. A site whose redirects were all permanent and ended on another host moved: its
-start URLs go to the new host (old host kept in ``notes``), or, where another entry already
-has that host (a department redirecting to the home-affairs department that took it over), it
-becomes ``status: moved`` with ``moved_to``. A dead or refused site is left as it is: one
-failed look proves nothing. Only the changed entries' lines are rewritten
+recognised by; one permanently redirected on its own host (http to https, a new home path)
+starts where the redirects ended. A site whose redirects were all permanent and ended on
+another host moved: its start URLs go to the new host (old host kept in ``notes``), or, where
+another entry already has that host (a department redirecting to the home-affairs department
+that took it over), it becomes ``status: moved`` with ``moved_to``. A dead or refused site is
+left as it is: one failed look proves nothing. Only the changed entries' lines are rewritten
 (:mod:`aggregator.registry_edit`).
 """
 
@@ -128,6 +129,10 @@ def _change(
         done.append(f"profile {profile}")
     if outcome == "redirected" and row.get("permanent") and row.get("left_host"):
         done.append(_moved(site, url, final, checked, registry, change))
+    elif outcome == "redirected" and row.get("permanent") and final != url:
+        # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.
+        change["start_urls"] = [final if u == url else u for u in site.start_urls]
+        done.append(f"start URL {final}")
     return change, ", ".join(done)
 
 
