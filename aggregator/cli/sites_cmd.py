@@ -29,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "sites",
         parents=[parent],
         help="show and check the site registry",
-        description="Show the registry and each site's last crawl (same as 'sites list'), or "
-        "check that its sites answer ('sites check').",
+        description="Show the registry and each site's last crawl (same as 'sites list'), one "
+        "site's evidence ('sites show ID'), check that the sites answer ('sites check') and "
+        "write what a check saw into the registry file ('sites apply').",
     )
     add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per site")
@@ -113,8 +114,9 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
     check.add_argument(
         "--update",
         action="store_true",
-        help="then apply what was seen to the registry file (--sites FILE, else the built-in "
-        "aggregator/sites.yaml): as 'sites apply' does",
+        help="then write what was seen into the registry file checked (--sites FILE, else "
+        "the one the data directory was last crawled with, else the built-in "
+        "aggregator/sites.yaml), as 'sites apply' does",
     )
     check.set_defaults(func=check_sites)
 
@@ -125,7 +127,8 @@ def _register_apply(actions: argparse._SubParsersAction, parent: argparse.Argume
         parents=[parent],
         help="write a 'sites check --report' into the registry file",
         description="Apply a report of 'sites check --report FILE' to the registry file "
-        "(--sites FILE, else the built-in aggregator/sites.yaml). A site that answered gets a "
+        "(--sites FILE, else the one the data directory was last crawled with, else the "
+        "built-in aggregator/sites.yaml). A site that answered gets a "
         "confirming evidence item 'sites check DAY: answered ...', confirmed: true and the "
         "profile its markup showed; one permanently redirected to another host gets that "
         "host (or status: moved and moved_to, where another entry has the host). Dead sites "
