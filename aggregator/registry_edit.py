@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from aggregator import yamlfile
 from aggregator.exceptions import RegistryError
 
 # A key at the start of a line of an entry: ``name:`` or ``name: value``.
@@ -29,7 +30,7 @@ Changes = Mapping[str, Mapping[str, Any]]
 
 def update_entries(text: str, changes: Changes, where: str = "registry") -> str:
     """``text`` with, for each site id of ``changes``, its keys set (None: removed)."""
-    before = _sites(yaml.safe_load(text), where)
+    before = _sites(yamlfile.safe_load(text, where), where)
     lines = text.splitlines(keepends=True)
     blocks = _entry_blocks(lines)
     for site_id in changes:
@@ -40,7 +41,7 @@ def update_entries(text: str, changes: Changes, where: str = "registry") -> str:
         start, end = blocks[site_id]
         lines[start:end] = _edited(lines[start:end], changes[site_id], site_id, where)
     result = "".join(lines)
-    _verify(before, _sites(yaml.safe_load(result), where), changes, where)
+    _verify(before, _sites(yamlfile.safe_load(result, where), where), changes, where)
     return result
 
 
@@ -91,7 +92,7 @@ def _blank_or_comment(line: str) -> bool:
 def _block_id(block: list[str], key_indent: int) -> str | None:
     for key, first, _ in _segments(block, key_indent):
         if key == "id":
-            value = yaml.safe_load(_key_text(block[first], key_indent))
+            value = yamlfile.safe_load(_key_text(block[first], key_indent))
             return str(value["id"]) if isinstance(value, dict) else None
     return None
 

@@ -154,3 +154,16 @@ def test_a_saved_report_is_applied_by_sites_apply_and_a_second_check_replaces_it
     assert site.searched == ('find_string "liferay"',)
     text = path.read_text(encoding="utf-8")
     assert text.split("  - id: moved")[1] == registry_text(sites).split("  - id: moved")[1]
+
+
+def test_a_report_that_is_none_is_one_line_and_changes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "sites.yaml"
+    text = registry_text({key: "http://127.0.0.1:9/" for key in ("liferay", "moved", "merged",
+                                                                  "home", "dead")})
+    path.write_text(text, encoding="utf-8")
+    (tmp_path / "notes.json").write_text('["not", "a", "report"]', encoding="utf-8")
+    for name in ("notes.json", "missing.json"):
+        result = tinlaodong("sites", "apply", str(tmp_path / name), "--sites", str(path))
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and name in result.stderr
+    assert path.read_text(encoding="utf-8") == text

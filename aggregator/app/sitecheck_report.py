@@ -27,10 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
+from aggregator import yamlfile
 from aggregator.app.sitecheck import CheckResult
 from aggregator.cms import CMS_LABELS
 from aggregator.exceptions import ConfigError
-from aggregator.registry import Registry, Site, parse_registry
+from aggregator.registry import Registry, Site, load_registry, parse_registry
 from aggregator.registry_edit import update_entries
 from aggregator.urls import site_host
 
@@ -54,13 +55,15 @@ def write_report(path: Path, results: Iterable[CheckResult], checked: str) -> No
 
 def read_report(path: Path) -> Report:
     try:
-        text = path.read_text(encoding="utf-8")
-        data = yaml.safe_load(text) if _is_yaml(path) else json.loads(text)
+        text = yamlfile.read_text(path)
+        data = yamlfile.safe_load(text, path) if _is_yaml(path) else json.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such report file") from None
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: not a sites check report: {exc}") from None
-    rows = data.get("sites") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
+    rows = data.get("sites")
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
         raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
     return Report(str(data.get("checked") or "unknown day"), tuple(rows))
@@ -75,11 +78,8 @@ class Applied:
 
 def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     """Rewrite the registry file with what the report saw; per site, what was done."""
-    try:
-        text = registry_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{registry_path}: no such registry file") from None
-    registry = parse_registry(yaml.safe_load(text), registry_path)
+    registry = load_registry(registry_path)  # one line for a file that is not a registry
+    text = yamlfile.read_text(registry_path)
     changes: dict[str, dict[str, Any]] = {}
     done = []
     known = {site.id for site in registry.sites}
@@ -94,7 +94,7 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
         done.append(Applied(site_id, bool(change), line))
     if changes:
         new_text = update_entries(text, changes, str(registry_path))
-        parse_registry(yaml.safe_load(new_text), registry_path)  # still a valid registry
+        parse_registry(yamlfile.safe_load(new_text, registry_path), registry_path)  # still valid
         _write(registry_path, new_text)
     return done
 
