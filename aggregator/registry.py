@@ -53,6 +53,8 @@ _OPTIONAL = (
     "kind", "status", "crawl_every", "moved_to", "evidence", "searched",
 )
 STRENGTHS = ("confirms", "hint")
+# How an evidence item written by `sites check` starts its `where`.
+CHECK_WHERE = "sites check "
 _EVIDENCE_REQUIRED = ("where", "shows", "strength")
 _EVIDENCE_OPTIONAL = ("query", "host", "cms")
 KINDS = ("department", "home-affairs", "ministry", "press")
@@ -119,6 +121,18 @@ class Site:
         """The hosts of the start URLs (:func:`~aggregator.urls.site_host`): pages there
         belong to this site."""
         return frozenset(site_host(u) for u in self.start_urls)
+
+    def cms_evidence(self) -> tuple[Evidence, ...]:
+        """The evidence items showing the CMS of this site's own hosts (an item about a sister
+        department's host tells nothing of this one's); only those of a ``sites check`` where
+        one saw a CMS: a site may have changed since the other material was written."""
+        own = tuple(
+            item
+            for item in self.evidence
+            if item.cms and (item.host is None or site_host(f"http://{item.host}") in self.hosts)
+        )
+        checked = tuple(item for item in own if item.where.startswith(CHECK_WHERE))
+        return checked or own
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {

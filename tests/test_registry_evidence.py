@@ -32,11 +32,10 @@ def test_confirmed_exactly_when_an_item_confirms(site: Site) -> None:
 
 @pytest.mark.parametrize("site", SITES, ids=ids)
 def test_the_profile_is_known_and_follows_the_cms_seen(site: Site) -> None:
-    """What a `sites check` saw answer governs, where it saw a CMS: a site can change its CMS
-    since the material the other items come from was written."""
+    """The CMS seen on the site's own hosts (Site.cms_evidence: what a `sites check` saw
+    governs where it saw one, since a site may have changed CMS)."""
     assert site.profile is None or site.profile in PROFILES
-    checked = [i for i in site.evidence if i.where.startswith("sites check ") and i.cms]
-    for item in checked or site.evidence:
+    for item in site.cms_evidence():
         if item.cms is not None:
             assert site.profile in profiles_allowed(item.cms), (
                 f"{site.id}: profile {site.profile} but {item.where} shows {item.cms}"

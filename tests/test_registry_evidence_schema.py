@@ -113,3 +113,21 @@ def test_sites_show_prints_the_evidence_in_full(tmp_path: Path) -> None:
     assert 'found by: find_string "sldtbxh.bacgiang"' in shown.stdout
     unknown = tinlaodong("sites", "show", "bgg", "--sites", str(path))
     assert unknown.returncode == 2 and "did you mean bg" in unknown.stderr
+
+
+def test_the_cms_of_a_site_is_what_its_own_host_shows_and_a_check_governs(tmp_path: Path) -> None:
+    text = ENTRY + (
+        "    evidence:\n"
+        "      - {where: a, shows: a sister department, strength: hint, cms: sharepoint,"
+        " host: sxd.bacgiang.gov.vn}\n"
+        "      - {where: b, shows: documents, strength: hint, cms: liferay,"
+        " host: www.sldtbxh.bacgiang.gov.vn}\n"
+    )
+    site = load_registry(write(tmp_path, text)).get("bg")
+    assert [item.where for item in site.cms_evidence()] == ["b"]
+    checked = text + (
+        "      - {where: sites check 2026-12-07, shows: answered 200, strength: confirms,"
+        " cms: liferay7}\n"
+    )
+    site = load_registry(write(tmp_path, checked)).get("bg")
+    assert [item.cms for item in site.cms_evidence()] == ["liferay7"]

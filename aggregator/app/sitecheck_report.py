@@ -31,11 +31,9 @@ from aggregator import yamlfile
 from aggregator.app.sitecheck import CheckResult
 from aggregator.cms import CMS_LABELS
 from aggregator.exceptions import ConfigError
-from aggregator.registry import Registry, Site, load_registry, parse_registry
+from aggregator.registry import CHECK_WHERE, Registry, Site, load_registry, parse_registry
 from aggregator.registry_edit import update_entries
 from aggregator.urls import site_host
-
-_CHECK_WHERE = "sites check "
 
 
 @dataclass(frozen=True)
@@ -114,14 +112,14 @@ def _change(
         shows = f"answered {row.get('status')} ({kind}) -> {final}, {row.get('final_status')}"
     shows += f", {CMS_LABELS.get(str(cms), str(cms))} markers" if cms else ", no CMS recognised"
     item = {
-        "where": f"{_CHECK_WHERE}{checked}",
+        "where": f"{CHECK_WHERE}{checked}",
         "shows": shows,
         "strength": "confirms",
         "host": site_host(final),
     }
     if cms:
         item["cms"] = cms
-    kept = [e.to_dict() for e in site.evidence if not e.where.startswith(_CHECK_WHERE)]
+    kept = [e.to_dict() for e in site.evidence if not e.where.startswith(CHECK_WHERE)]
     change: dict[str, Any] = {"evidence": [*kept, item], "confirmed": True}
     done = ["confirmed"]
     if profile and profile != site.profile:
