@@ -12,6 +12,13 @@ site gets its ``province_id`` and the ``current_province_id`` it belongs to sinc
 department otherwise); ``status`` is active (default) | archived (a dissolved body whose site is
 frozen: crawled rarely, never dropped) | moved (``moved_to`` says where). ``crawl_every`` (``30m``,
 ``6h``, ``7d``, ``2w``) defaults by status, see ``DEFAULT_CRAWL_EVERY``.
+
+``evidence`` lists where a host was seen: each item ``where`` (a repository and path, a page
+address, or ``sites check <date>``), ``shows`` (what it shows), ``strength`` (``confirms``: the
+host shown as the department's site; ``hint``: a mail domain, sample data), and optionally
+``query`` (what finds it again), ``host`` and ``cms`` (one of :data:`aggregator.cms.CMS_NAMES`).
+``searched`` lists the queries tried. ``confirmed: true`` with an ``evidence`` list needs a
+``confirms`` item in it; without one (a registry of one's own) it is taken as written.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from aggregator import yamlfile
+from aggregator.cms import CMS_NAMES
 from aggregator.exceptions import RegistryError, YamlLimitError
 from aggregator.gazetteer import Gazetteer, Province, default_gazetteer
 from aggregator.urls import same_site, site_host
@@ -42,8 +50,13 @@ _LISTED_IDS = 10
 _REQUIRED = ("id", "name", "province", "start_urls")
 _OPTIONAL = (
     "profile", "allow_private_network", "url_source", "confirmed", "notes", "language",
-    "kind", "status", "crawl_every", "moved_to",
+    "kind", "status", "crawl_every", "moved_to", "evidence", "searched",
 )
+STRENGTHS = ("confirms", "hint")
+# How an evidence item written by `sites check` starts its `where`.
+CHECK_WHERE = "sites check "
+_EVIDENCE_REQUIRED = ("where", "shows", "strength")
+_EVIDENCE_OPTIONAL = ("query", "host", "cms")
 KINDS = ("department", "home-affairs", "ministry", "press")
 STATUSES = ("active", "archived", "moved")
 # Department portals post a few items a working day: every 3 hours keeps the feeds fresh the
@@ -54,6 +67,33 @@ DEFAULT_CRAWL_EVERY = {
     "archived": timedelta(days=7),
     "moved": timedelta(days=7),
 }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where a site's host was seen, and what that shows."""
+
+    where: str
+    shows: str
+    strength: str  # one of STRENGTHS
+    query: str | None = None
+    host: str | None = None
+    cms: str | None = None  # one of aggregator.cms.CMS_NAMES
+
+    @property
+    def confirms(self) -> bool:
+        return self.strength == "confirms"
+
+    def to_dict(self) -> dict[str, str]:
+        data = {
+            "where": self.where,
+            "query": self.query,
+            "shows": self.shows,
+            "strength": self.strength,
+            "host": self.host,
+            "cms": self.cms,
+        }
+        return {key: value for key, value in data.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -73,12 +113,26 @@ class Site:
     crawl_every: timedelta = DEFAULT_CRAWL_EVERY["active"]
     moved_to: str | None = None
     notes: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    searched: tuple[str, ...] = ()
 
     @property
     def hosts(self) -> frozenset[str]:
         """The hosts of the start URLs (:func:`~aggregator.urls.site_host`): pages there
         belong to this site."""
         return frozenset(site_host(u) for u in self.start_urls)
+
+    def cms_evidence(self) -> tuple[Evidence, ...]:
+        """The evidence items showing the CMS of this site's own hosts (an item about a sister
+        department's host tells nothing of this one's); only those of a ``sites check`` where
+        one saw a CMS: a site may have changed since the other material was written."""
+        own = tuple(
+            item
+            for item in self.evidence
+            if item.cms and (item.host is None or site_host(f"http://{item.host}") in self.hosts)
+        )
+        checked = tuple(item for item in own if item.where.startswith(CHECK_WHERE))
+        return checked or own
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -103,6 +157,8 @@ class Site:
             data["moved_to"] = self.moved_to
         if self.notes:
             data["notes"] = self.notes
+        data["evidence"] = [item.to_dict() for item in self.evidence]
+        data["searched"] = list(self.searched)
         return data
 
 
@@ -205,6 +261,10 @@ def _parse_entry(entry: object, where: str, gazetteer: Gazetteer) -> Site:
     province = _province(province_name, gazetteer, where)
     kind = _choice(entry, "kind", KINDS, "press" if province.is_national else "department", where)
     status = _choice(entry, "status", STATUSES, "active", where)
+    evidence = _evidence(entry.get("evidence"), where)
+    confirmed = _flag(entry, "confirmed", where)
+    if confirmed and "evidence" in entry and not any(item.confirms for item in evidence):
+        raise RegistryError(f"{where}: confirmed: true, but no evidence item confirms the host")
     return Site(
         id=site_id,
         name=_text(entry, "name", where),
@@ -213,7 +273,7 @@ def _parse_entry(entry: object, where: str, gazetteer: Gazetteer) -> Site:
         profile=_profile(entry.get("profile"), where),
         allow_private_network=_flag(entry, "allow_private_network", where),
         url_source=str(entry["url_source"]) if entry.get("url_source") else None,
-        confirmed=_flag(entry, "confirmed", where),
+        confirmed=confirmed,
         province_id=province.id,
         current_province_id=gazetteer.current_of(province).id,
         kind=kind,
@@ -221,7 +281,56 @@ def _parse_entry(entry: object, where: str, gazetteer: Gazetteer) -> Site:
         crawl_every=_crawl_every(entry.get("crawl_every"), status, where),
         moved_to=_moved_to(entry.get("moved_to"), status, where),
         notes=str(entry["notes"]).strip() if entry.get("notes") else None,
+        evidence=evidence,
+        searched=_searched(entry.get("searched"), where),
     )
+
+
+def _evidence(value: object, where: str) -> tuple[Evidence, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RegistryError(f"{where}: evidence must be a list of where/shows/strength items")
+    return tuple(
+        _evidence_item(item, f"{where}: evidence #{n}") for n, item in enumerate(value, start=1)
+    )
+
+
+def _evidence_item(item: object, where: str) -> Evidence:
+    if not isinstance(item, Mapping):
+        raise RegistryError(f"{where}: expected a mapping with {', '.join(_EVIDENCE_REQUIRED)}")
+    unknown = sorted(set(item) - set(_EVIDENCE_REQUIRED) - set(_EVIDENCE_OPTIONAL))
+    if unknown:
+        raise RegistryError(f"{where}: unknown key(s) {', '.join(map(str, unknown))}")
+    for key in _EVIDENCE_REQUIRED:
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise RegistryError(f"{where}: {key} must be a non-empty string")
+    if item["strength"] not in STRENGTHS:
+        raise RegistryError(
+            f"{where}: strength {item['strength']!r} is not one of {', '.join(STRENGTHS)}"
+        )
+    cms = item.get("cms")
+    if cms is not None and cms not in CMS_NAMES:
+        raise RegistryError(f"{where}: cms {cms!r} is not one of {', '.join(CMS_NAMES)}")
+    for key in _EVIDENCE_OPTIONAL:
+        if item.get(key) is not None and not isinstance(item[key], str):
+            raise RegistryError(f"{where}: {key} must be a string")
+    return Evidence(
+        where=item["where"].strip(),
+        shows=item["shows"].strip(),
+        strength=item["strength"],
+        query=item.get("query") or None,
+        host=item.get("host") or None,
+        cms=cms,
+    )
+
+
+def _searched(value: object, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(q, str) and q.strip() for q in value):
+        raise RegistryError(f"{where}: searched must be a list of the queries tried")
+    return tuple(q.strip() for q in value)
 
 
 def _checked_keys(entry: object, where: str) -> tuple[Mapping[str, Any], str]:

@@ -112,7 +112,8 @@ def test_a_short_registry_lists_its_ids_when_none_is_near(tmp_path: Path) -> Non
 COMMANDS = [
     [], ["alerts"], ["alerts", "send"], ["alerts", "test"], ["alerts", "status"],
     ["alerts", "retry"], ["crawl"], ["demo"], ["extract"], ["feeds"], ["feeds", "build"],
-    ["feeds", "serve"], ["search"], ["schedule"], ["serve"], ["sites"], ["stories"], ["try"],
+    ["feeds", "serve"], ["search"], ["schedule"], ["serve"], ["sites"], ["sites", "show"],
+    ["sites", "check"], ["sites", "apply"], ["stories"], ["try"],
     ["worker"],
 ]
 

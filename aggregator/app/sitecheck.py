@@ -6,7 +6,9 @@ checked like the crawler checks it: loopback and private addresses are refused a
 resolution unless the entry has ``allow_private_network: true``, and the connection goes to the
 very address that was checked (no second DNS answer). Outcomes: ``reachable`` (2xx),
 ``redirected`` (3xx ending in a 2xx), ``dead`` (DNS, refused, timeout, TLS, 4xx/5xx, a redirect
-to such), ``refused`` (a private address, never contacted).
+to such), ``refused`` (a private address, never contacted). A redirect is ``permanent`` when
+every hop is a 301 or 308. The page that answered 2xx is read (up to ``MAX_BODY`` bytes) and
+its markup tells the CMS: the profile detection the extractor uses, without a hint.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from aggregator.cms import cms_of_profile
 from aggregator.hosts import classify
 from aggregator.registry import Site
 from aggregator.urls import site_host
@@ -30,6 +33,9 @@ OUTCOMES = ("reachable", "redirected", "dead", "refused")
 MAX_REDIRECTS = 5
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_CONCURRENCY = 16
+# Enough for a portal's home page, markers and all; a bigger answer is judged on its start.
+MAX_BODY = 2 * 1024 * 1024
+_PERMANENT = (301, 308)
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,9 @@ class CheckResult:
     left_host: bool | None = None  # did the redirects end on another host?
     reason: str | None = None  # why dead or refused, in a few words
     seconds: float = 0.0
+    permanent: bool | None = None  # were all the redirects permanent (301, 308)?
+    profile: str | None = None  # the profile recognising the page that answered
+    cms: str | None = None  # the CMS that profile means (aggregator.cms)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -54,9 +63,12 @@ class CheckResult:
         elif self.outcome == "redirected":
             where = "another host" if self.left_host else "same host"
             hops = "redirect" if self.redirects == 1 else "redirects"
-            detail = f"-> {self.final_url} ({self.redirects} {hops}, {where})"
+            kind = ", permanent" if self.permanent else ""
+            detail = f"-> {self.final_url} ({self.redirects} {hops}{kind}, {where})"
         else:
             detail = self.reason or ""
+        if self.cms:
+            detail += f", {self.cms}"
         return f"{self.id:<26} {self.outcome:<10} {self.url}  {detail}"
 
 
@@ -72,6 +84,8 @@ class _Dead(Exception):
 class _Answer:
     status: int
     location: str | None
+    body: bytes = b""  # read for a 2xx answer only
+    charset: str | None = None
 
     @property
     def is_redirect(self) -> bool:
@@ -109,7 +123,11 @@ def check_site(site: Site, timeout: float = DEFAULT_TIMEOUT) -> CheckResult:
 
 def _direct(site_id: str, url: str, answer: _Answer, started: float) -> CheckResult:
     if 200 <= answer.status < 300:
-        return CheckResult(site_id, url, "reachable", answer.status, seconds=_since(started))
+        profile = _recognised(answer, url)
+        return CheckResult(
+            site_id, url, "reachable", answer.status, seconds=_since(started),
+            profile=profile, cms=cms_of_profile(profile) if profile else None,
+        )
     return CheckResult(
         site_id, url, "dead", answer.status, reason=_status_reason(answer), seconds=_since(started)
     )
@@ -119,9 +137,11 @@ def _redirected(
     site: Site, url: str, first: _Answer, timeout: float, started: float
 ) -> CheckResult:
     target, answer, hops = url, first, 0
-    outcome, reason, final_status = "redirected", None, None
+    outcome, reason, final_status, profile = "redirected", None, None, None
+    permanent = True
     try:
         while answer.is_redirect and hops < MAX_REDIRECTS:
+            permanent = permanent and answer.status in _PERMANENT
             target = urljoin(target, answer.location)
             hops += 1
             answer = _fetch(target, site.allow_private_network, timeout)
@@ -135,6 +155,8 @@ def _redirected(
             outcome, reason = "dead", f"more than {MAX_REDIRECTS} redirects"
         elif not 200 <= answer.status < 300:
             outcome, reason = "dead", f"redirect target: {_status_reason(answer)}"
+        else:
+            profile = _recognised(answer, target)
     return CheckResult(
         site.id,
         url,
@@ -146,7 +168,28 @@ def _redirected(
         left_host=site_host(target) != site_host(url),
         reason=reason,
         seconds=_since(started),
+        permanent=permanent,
+        profile=profile,
+        cms=cms_of_profile(profile) if profile else None,
     )
+
+
+def _recognised(answer: _Answer, url: str) -> str | None:
+    """The profile recognising the page's markup; None for none but the generic one, or for
+    an answer that is not an HTML page."""
+    # Imported here: lxml and trafilatura are not needed to build the command line.
+    from aggregator.exceptions import PageDecodeError
+    from aggregator.extraction import parse_html
+    from aggregator.profiles import PageData, detect_profile
+
+    if not answer.body:
+        return None
+    try:
+        tree = parse_html(answer.body, http_charset=answer.charset, where=url)
+    except (PageDecodeError, ValueError):
+        return None
+    profile = detect_profile(PageData(tree, url))
+    return None if profile.name == "generic" else profile.name
 
 
 def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
@@ -175,13 +218,24 @@ def _fetch(url: str, allow_private: bool, timeout: float) -> _Answer:
     try:
         conn.request("GET", path, headers=_headers())
         response = conn.getresponse()
-        return _Answer(response.status, response.getheader("Location"))
+        body = _body(response) if 200 <= response.status < 300 else b""
+        charset = response.headers.get_content_charset()
+        return _Answer(response.status, response.getheader("Location"), body, charset)
     except OSError as exc:
         raise _Dead(_os_reason(exc)) from exc
     except http.client.HTTPException as exc:
         raise _Dead(f"not an HTTP answer ({type(exc).__name__})") from exc
     finally:
         conn.close()
+
+
+def _body(response: http.client.HTTPResponse) -> bytes:
+    """The start of a 2xx answer's body; nothing if it stalls or breaks: the site answered,
+    only its CMS goes unseen."""
+    try:
+        return response.read(MAX_BODY)
+    except (OSError, http.client.HTTPException):
+        return b""
 
 
 def _headers() -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""``tinlaodong sites list|check``: what the registry holds, and whether its sites answer."""
+"""``tinlaodong sites list|show|check|apply``: what the registry holds and on what evidence,
+whether its sites answer, and what a check saw written back into the registry file."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import json
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from aggregator.cli.options import add_sites_option, limit_int, seconds
-from aggregator.registry import load_registry
+from aggregator.registry import default_registry_path, load_registry
 from aggregator.timeshow import iso, show_date, show_time
 
 # The store and the gazetteer are imported when the command runs, not when the command line is
 # parsed: `tinlaodong --help` stays quick.
 if TYPE_CHECKING:
+    from aggregator.app.sitecheck_report import Report
     from aggregator.registry import Site
     from aggregator.store import SiteActivity
 
@@ -26,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "sites",
         parents=[parent],
         help="show and check the site registry",
-        description="Show the registry and each site's last crawl (same as 'sites list'), or "
-        "check that its sites answer ('sites check').",
+        description="Show the registry and each site's last crawl (same as 'sites list'), one "
+        "site's evidence ('sites show ID'), check that the sites answer ('sites check') and "
+        "write what a check saw into the registry file ('sites apply').",
     )
     add_sites_option(parser)
     parser.add_argument("--json", action="store_true", help="one JSON object per site")
@@ -38,13 +42,29 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         parents=[parent],
         help="list the registered sites",
         description="List the sites of the registry (or of --sites FILE): province then and "
-        "now, kind, status, profile, first start URL, and from the data directory: last crawl "
+        "now, kind, status, profile, whether the host is confirmed by evidence (and how many "
+        "evidence items it has), first start URL, and from the data directory: last crawl "
         "(Vietnam's time, +07:00), last new story, errors, health, where the site moved.",
     )
     add_sites_option(listing)
-    listing.add_argument("--json", action="store_true", help="one JSON object per site")
+    listing.add_argument(
+        "--json", action="store_true", help="one JSON object per site, evidence and searches too"
+    )
     listing.set_defaults(func=list_sites)
+    show = actions.add_parser(
+        "show",
+        parents=[parent],
+        help="one site's entry with its evidence in full",
+        description="Print one site's entry: start URLs, profile, where the URL comes from, "
+        "confirmed or not, and each evidence item (where it was seen, the query that finds it "
+        "again, what it shows, confirms or hint, the CMS it shows), or the queries that found "
+        "nothing.",
+    )
+    add_sites_option(show)
+    show.add_argument("site_id", metavar="ID", help="the site's id")
+    show.set_defaults(func=show_site)
     _register_check(actions, parent)
+    _register_apply(actions, parent)
 
 
 def _register_check(actions: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
@@ -55,9 +75,11 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
         parents=[parent],
         help="probe each site's first start URL",
         description="Probe each site's first start URL: reachable (2xx), redirected (3xx, "
-        "followed up to 5 times), dead (DNS, refused, timeout, 4xx/5xx) or refused (a "
-        "private address for an entry without allow_private_network). A report: exits 0 "
-        "unless the registry is invalid.",
+        "followed up to 5 times; permanent when all are 301/308), dead (DNS, refused, timeout, "
+        "4xx/5xx) or refused (a private address for an entry without allow_private_network), "
+        "and the CMS its page's markup shows. A report: exits 0 unless the registry is "
+        "invalid. --report FILE keeps what was seen; --update writes it into the registry "
+        "file (see 'sites apply').",
     )
     add_sites_option(check)
     check.add_argument(
@@ -82,7 +104,40 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
         help=f"sites probed at once (default {DEFAULT_CONCURRENCY})",
     )
     check.add_argument("--json", action="store_true", help="one JSON object per site")
+    check.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="write what was seen to FILE (JSON; YAML for a .yaml or .yml name), for "
+        "'sites apply FILE'",
+    )
+    check.add_argument(
+        "--update",
+        action="store_true",
+        help="then write what was seen into the registry file checked (--sites FILE, else "
+        "the one the data directory was last crawled with, else the built-in "
+        "aggregator/sites.yaml), as 'sites apply' does",
+    )
     check.set_defaults(func=check_sites)
+
+
+def _register_apply(actions: argparse._SubParsersAction, parent: argparse.ArgumentParser) -> None:
+    apply = actions.add_parser(
+        "apply",
+        parents=[parent],
+        help="write a 'sites check --report' into the registry file",
+        description="Apply a report of 'sites check --report FILE' to the registry file "
+        "(--sites FILE, else the one the data directory was last crawled with, else the "
+        "built-in aggregator/sites.yaml). A site that answered gets a "
+        "confirming evidence item 'sites check DAY: answered ...', confirmed: true and the "
+        "profile its markup showed; one permanently redirected to another host gets that "
+        "host (or status: moved and moved_to, where another entry has the host). Dead sites "
+        "are left as they are. Only the changed entries' lines are rewritten: comments and "
+        "layout stay.",
+    )
+    add_sites_option(apply)
+    apply.add_argument("report", type=Path, metavar="REPORT", help="the report file")
+    apply.set_defaults(func=apply_report)
 
 
 def list_sites(args: argparse.Namespace) -> int:
@@ -96,8 +151,43 @@ def list_sites(args: argparse.Namespace) -> int:
             profile = site.profile or "(none)"
             print(
                 f"{site.id:<24} {site.kind:<12} {site.status:<8} {_provinces(site):<34} "
-                f"{profile:<10} {site.start_urls[0]}{_activity_text(seen)}"
+                f"{profile:<10} {_confirmation(site):<15} {site.start_urls[0]}"
+                f"{_activity_text(seen)}"
             )
+    return 0
+
+
+def _confirmation(site: Site) -> str:
+    """confirmed or unconfirmed, with the count of evidence items."""
+    state = "confirmed" if site.confirmed else "unconfirmed"
+    return f"{state} ({len(site.evidence)})"
+
+
+def show_site(args: argparse.Namespace) -> int:
+    site = load_registry(args.sites).get(args.site_id)
+    print(f"{site.id}: {site.name} ({_provinces(site)}; {site.kind}, {site.status})")
+    for url in site.start_urls:
+        print(f"  start URL: {url}")
+    if site.moved_to:
+        print(f"  moved to: {site.moved_to}")
+    print(f"  profile: {site.profile or '(none: recognised from each page)'}")
+    print(f"  URL from: {site.url_source or '(not said)'}")
+    print(f"  {'confirmed' if site.confirmed else 'unconfirmed'}", end="")
+    print(f": {len(site.evidence)} evidence item{'' if len(site.evidence) == 1 else 's'}")
+    for number, item in enumerate(site.evidence, start=1):
+        cms = f", {item.cms}" if item.cms else ""
+        print(f"  {number}. {item.strength}{cms}: {item.shows}")
+        print(f"     where: {item.where}")
+        if item.query:
+            print(f"     found by: {item.query}")
+    if site.searched:
+        print(f"  searched ({len(site.searched)}):")
+        for query in site.searched:
+            print(f"     {query}")
+    elif not site.evidence:
+        print("  searched: no record of a search")
+    if site.notes:
+        print(f"  notes: {site.notes}")
     return 0
 
 
@@ -182,8 +272,11 @@ def check_sites(args: argparse.Namespace) -> int:
     sites = load_registry(args.sites).select(args.site)
     counts: Counter[str] = Counter()
     started = time.monotonic()
+    checked = datetime.now(UTC).date().isoformat()
+    results = []
     for result in probe(sites, timeout=args.timeout, concurrency=args.concurrency):
         counts[result.outcome] += 1
+        results.append(result)
         line = json.dumps(result.to_dict(), ensure_ascii=False) if args.json else result.line()
         print(line, flush=True)  # as results arrive: the check is a progress report too
     summary = ", ".join(f"{counts[o]} {o}" for o in ("reachable", "redirected", "dead", "refused"))
@@ -193,4 +286,32 @@ def check_sites(args: argparse.Namespace) -> int:
         f"{len(sites)} {noun}: {summary} ({time.monotonic() - started:.1f} s)",
         file=sys.stderr if args.json else sys.stdout,
     )
+    if args.report or args.update:
+        from aggregator.app.sitecheck_report import Report, write_report
+
+        order = {site.id: n for n, site in enumerate(sites)}
+        results.sort(key=lambda r: order[r.id])  # registry order: a report to read and diff
+        if args.report:
+            write_report(args.report, results, checked)
+            print(f"report: {args.report}", file=sys.stderr)
+        if args.update:
+            report = Report(checked, tuple(r.to_dict() for r in results))
+            _apply(args.sites or default_registry_path(), report, sys.stderr)
     return 0
+
+
+def apply_report(args: argparse.Namespace) -> int:
+    from aggregator.app.sitecheck_report import read_report
+
+    _apply(args.sites or default_registry_path(), read_report(args.report), sys.stdout)
+    return 0
+
+
+def _apply(registry: Path, report: Report, out: TextIO) -> None:
+    from aggregator.app.sitecheck_report import apply_report
+
+    outcomes = apply_report(registry, report)
+    for outcome in outcomes:
+        print(f"{outcome.site_id}: {outcome.text}", file=out)
+    changed = sum(1 for outcome in outcomes if outcome.changed)
+    print(f"{registry}: {changed} of {len(outcomes)} sites updated", file=out)

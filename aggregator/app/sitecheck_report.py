@@ -1,0 +1,178 @@
+"""What ``sites check`` saw, as a report file, and that report applied to a registry file.
+
+The report (JSON, or YAML for a ``.yaml``/``.yml`` name) holds the day of the check and one
+:class:`~aggregator.app.sitecheck.CheckResult` per site. Applied, a site that answered (2xx,
+directly or after redirects) gets a confirming evidence item ``sites check <day>: answered
+...`` (replacing an older one of a check), ``confirmed: true`` and the profile its markup was
+recognised by; one permanently redirected on its own host (http to https, a new home path)
+starts where the redirects ended. A site whose redirects were all permanent and ended on
+another host moved: its start URLs go to the new host (old host kept in ``notes``), or, where
+another entry already has that host (a department redirecting to the home-affairs department
+that took it over), it becomes ``status: moved`` with ``moved_to``. A dead or refused site is
+left as it is: one failed look proves nothing. Only the changed entries' lines are rewritten
+(:mod:`aggregator.registry_edit`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import yaml
+
+from aggregator import yamlfile
+from aggregator.app.sitecheck import CheckResult
+from aggregator.cms import CMS_LABELS
+from aggregator.exceptions import ConfigError
+from aggregator.registry import CHECK_WHERE, Registry, Site, load_registry, parse_registry
+from aggregator.registry_edit import update_entries
+from aggregator.urls import site_host
+
+
+@dataclass(frozen=True)
+class Report:
+    checked: str  # the day of the check, YYYY-MM-DD (UTC)
+    results: tuple[dict[str, Any], ...]
+
+
+def write_report(path: Path, results: Iterable[CheckResult], checked: str) -> None:
+    data = {"checked": checked, "sites": [r.to_dict() for r in results]}
+    if _is_yaml(path):
+        text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    else:
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    _write(path, text)
+
+
+def read_report(path: Path) -> Report:
+    try:
+        text = yamlfile.read_text(path)
+        data = yamlfile.safe_load(text, path) if _is_yaml(path) else json.loads(text)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such report file") from None
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: not a sites check report: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
+    rows = data.get("sites")
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
+        raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
+    return Report(str(data.get("checked") or "unknown day"), tuple(rows))
+
+
+@dataclass(frozen=True)
+class Applied:
+    site_id: str
+    changed: bool
+    text: str  # what was done, in a few words
+
+
+def apply_report(registry_path: Path, report: Report) -> list[Applied]:
+    """Rewrite the registry file with what the report saw; per site, what was done."""
+    registry = load_registry(registry_path)  # one line for a file that is not a registry
+    text = yamlfile.read_text(registry_path)
+    changes: dict[str, dict[str, Any]] = {}
+    done = []
+    known = {site.id for site in registry.sites}
+    for row in report.results:
+        site_id = str(row["id"])
+        if site_id not in known:
+            done.append(Applied(site_id, False, f"not in {registry_path}, skipped"))
+            continue
+        change, line = _change(registry.get(site_id), row, report.checked, registry)
+        if change:
+            changes[site_id] = change
+        done.append(Applied(site_id, bool(change), line))
+    if changes:
+        new_text = update_entries(text, changes, str(registry_path))
+        parse_registry(yamlfile.safe_load(new_text, registry_path), registry_path)  # still valid
+        _write(registry_path, new_text)
+    return done
+
+
+def _change(
+    site: Site, row: dict[str, Any], checked: str, registry: Registry
+) -> tuple[dict[str, Any], str]:
+    outcome = row.get("outcome")
+    if outcome not in ("reachable", "redirected"):
+        return {}, f"unchanged ({outcome}: {row.get('reason') or 'no answer'})"
+    url, final = str(row["url"]), str(row.get("final_url") or row["url"])
+    cms, profile = row.get("cms"), row.get("profile")
+    if outcome == "reachable":
+        shows = f"answered {row.get('status')} at {url}"
+    else:
+        kind = "permanent" if row.get("permanent") else "temporary"
+        shows = f"answered {row.get('status')} ({kind}) -> {final}, {row.get('final_status')}"
+    shows += f", {CMS_LABELS.get(str(cms), str(cms))} markers" if cms else ", no CMS recognised"
+    item = {
+        "where": f"{CHECK_WHERE}{checked}",
+        "shows": shows,
+        "strength": "confirms",
+        "host": site_host(final),
+    }
+    if cms:
+        item["cms"] = cms
+    kept = [e.to_dict() for e in site.evidence if not e.where.startswith(CHECK_WHERE)]
+    change: dict[str, Any] = {"evidence": [*kept, item], "confirmed": True}
+    done = ["confirmed"]
+    if profile and profile != site.profile:
+        change["profile"] = profile
+        done.append(f"profile {profile}")
+    if outcome == "redirected" and row.get("permanent") and row.get("left_host"):
+        done.append(_moved(site, url, final, checked, registry, change))
+    elif outcome == "redirected" and row.get("permanent") and final != url:
+        # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.
+        change["start_urls"] = [final if u == url else u for u in site.start_urls]
+        done.append(f"start URL {final}")
+    return change, ", ".join(done)
+
+
+def _moved(
+    site: Site, url: str, final: str, checked: str, registry: Registry, change: dict[str, Any]
+) -> str:
+    old, new = site_host(url), site_host(final)
+    holder = registry.site_for_url(final)
+    if holder is not None and holder.id != site.id:
+        change["status"] = "moved"
+        change["moved_to"] = final
+        return f"moved to {final} ({holder.id}'s host)"
+    change["start_urls"] = [
+        final if u == url else _on_host(u, old, final) for u in site.start_urls
+    ]
+    note = f"host {old} replaced by {new}: a permanent redirect seen by sites check {checked}"
+    change["notes"] = f"{site.notes}; {note}" if site.notes else note
+    change["url_source"] = f"sites check {checked}: {url} redirects permanently to {final}"
+    return f"host {old} -> {new}"
+
+
+def _on_host(url: str, old: str, final: str) -> str:
+    """``url`` moved to ``final``'s scheme and host if it was on ``old``."""
+    if site_host(url) != old:
+        return url
+    parts, target = urlsplit(url), urlsplit(final)
+    return urlunsplit((target.scheme, target.netloc, parts.path, parts.query, parts.fragment))
+
+
+def _is_yaml(path: Path) -> bool:
+    return path.suffix.lower() in (".yaml", ".yml")
+
+
+def _write(path: Path, text: str) -> None:
+    """Written whole or not at all: a registry half written is no registry."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        if path.exists():
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode))  # not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
