@@ -4,7 +4,7 @@ claim one host unless one moved to the other; profiles are known and follow the 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -42,13 +42,26 @@ def test_the_profile_is_known_and_follows_the_cms_seen(site: Site) -> None:
             )
 
 
+def claim(url: str) -> tuple[str, str]:
+    """What a start URL claims: its host and, for a section of a shared portal
+    (``w3.lamdong.gov.vn/sites/snv``), its path."""
+    return site_host(url), urlsplit(url).path.rstrip("/")
+
+
+def overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """One claim holds the other: the same host, and one path is the other or under it."""
+    (host_a, path_a), (host_b, path_b) = a, b
+    return host_a == host_b and (
+        path_a == path_b or path_a.startswith(path_b + "/") or path_b.startswith(path_a + "/")
+    )
+
+
 def test_no_two_entries_claim_one_host_unless_one_moved_to_the_other() -> None:
-    claims: dict[str, set[str]] = defaultdict(set)
-    for site in SITES:
-        for host in site.hosts:
-            claims[host].add(site.id)
-        if site.moved_to:
-            claims[site_host(site.moved_to)].add(site.id)
+    claims = [
+        (site.id, claim(url))
+        for site in SITES
+        for url in (*site.start_urls, *((site.moved_to,) if site.moved_to else ()))
+    ]
     by_id = {site.id: site for site in SITES}
 
     def moved_between(a: Site, b: Site) -> bool:
@@ -57,12 +70,21 @@ def test_no_two_entries_claim_one_host_unless_one_moved_to_the_other() -> None:
             for x, y in ((a, b), (b, a))
         )
 
-    shared = {
-        host: sorted(owners)
-        for host, owners in claims.items()
-        if len(owners) > 1
-        and not all(
-            moved_between(by_id[a], by_id[b]) for a in owners for b in owners if a < b
-        )
-    }
+    shared = sorted(
+        {
+            (a, b, ca[0])
+            for a, ca in claims
+            for b, cb in claims
+            if a < b and overlaps(ca, cb) and not moved_between(by_id[a], by_id[b])
+        }
+    )
     assert not shared, f"hosts claimed by more than one entry: {shared}"
+
+
+def test_two_sections_of_one_portal_are_two_claims_and_a_home_page_holds_them() -> None:
+    snv, sldtbxh = claim("https://w3.lamdong.gov.vn/sites/snv"), claim(
+        "https://w3.lamdong.gov.vn/sites/sldtbxh/"
+    )
+    assert not overlaps(snv, sldtbxh)
+    assert overlaps(claim("https://w3.lamdong.gov.vn/"), snv)
+    assert overlaps(claim("https://www.w3.lamdong.gov.vn/sites/snv/Pages/a.aspx"), snv)
