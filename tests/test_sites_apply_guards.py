@@ -65,3 +65,95 @@ def test_sites_before_the_action_word_is_the_file_written(tmp_path: Path) -> Non
     assert listed.returncode == 2 and str(tmp_path) in listed.stderr  # no store there: named
     listed = tinlaodong("sites", "--sites", str(registry), "list")
     assert [line.split()[0] for line in listed.stdout.splitlines()] == ["hanoi-a", "hanoi-b"]
+
+
+def apply(registry: Path, report: Path) -> tuple[int, list[str]]:
+    applied = tinlaodong("sites", "apply", str(report), "--sites", str(registry))
+    assert "Traceback" not in applied.stderr
+    return applied.returncode, applied.stdout.splitlines() + applied.stderr.splitlines()
+
+
+def test_a_redirect_to_a_private_address_or_off_gov_vn_is_not_applied(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "http://10.0.0.5/", "10.0.0.5"),
+        moved("hanoi-b", "https://snv.hanoi.gov.vn/", "https://casino.example.com/",
+              "casino.example.com"),
+    )
+    code, lines = apply(registry, report)
+    assert registry.read_text(encoding="utf-8") == TEXT
+    assert lines[0].startswith("hanoi-a: refused: redirected to http://10.0.0.5/")
+    assert "off .gov.vn" in lines[1] and "start URL kept" in lines[1]
+
+
+def test_a_result_for_another_url_is_skipped(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        result("hanoi-a", "http://127.0.0.1:18182/tin-tuc", cms="liferay6", profile="liferay"),
+        result("hanoi-b", "https://snv.hanoi.gov.vn/"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0
+    assert lines[0] == (
+        "hanoi-a: skipped: the report is for http://127.0.0.1:18182/tin-tuc, "
+        "not its start URL https://sldtbxh.hanoi.gov.vn/"
+    )
+    sites = load_registry(registry)
+    assert not sites.get("hanoi-a").confirmed and sites.get("hanoi-a").profile is None
+    assert sites.get("hanoi-b").confirmed
+
+
+PORTAL = (
+    "sites:\n"
+    + entry("old", "https://sldtbxh.bacninh.gov.vn/", "Bắc Ninh", "    status: archived\n")
+    + entry("noivu", "https://www.bacninh.gov.vn/web/so-noi-vu", "Bắc Ninh")
+    + entry("other", "https://sldtbxh.hanoi.gov.vn/", extra="    status: archived\n")
+    + entry("live", "https://snv.hanoi.gov.vn/")
+    + entry("twin", "https://ldtbxh.hanoi.gov.vn/", extra="    status: archived\n")
+)
+
+
+def test_moves_keep_the_registry_rules(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        # The Finance department's section of the portal is not the home-affairs one's.
+        moved("old", "https://sldtbxh.bacninh.gov.vn/",
+              "https://www.bacninh.gov.vn/web/so-tai-chinh", "www.bacninh.gov.vn"),
+        # An archived department into the live one: moved_to.
+        moved("other", "https://sldtbxh.hanoi.gov.vn/", "https://snv.hanoi.gov.vn/",
+              "snv.hanoi.gov.vn"),
+        # The live one back to the archived one: refused (and would be a cycle).
+        moved("live", "https://snv.hanoi.gov.vn/", "https://sldtbxh.hanoi.gov.vn/",
+              "sldtbxh.hanoi.gov.vn"),
+        text=PORTAL,
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    sites = load_registry(registry)
+    old = sites.get("old")
+    assert old.status == "archived" and old.moved_to is None  # not the home-affairs section
+    assert old.start_urls == ("https://www.bacninh.gov.vn/web/so-tai-chinh",)
+    assert sites.get("other").moved_to == "https://snv.hanoi.gov.vn/"
+    live = sites.get("live")
+    assert live.status == "active" and not live.confirmed
+    assert lines[2].startswith("live: not applied: ") and "active" in lines[2]
+
+
+def test_two_entries_sent_to_one_new_host_one_moves_to_the_other(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("other", "https://sldtbxh.hanoi.gov.vn/", "https://new.hanoi.gov.vn/",
+              "new.hanoi.gov.vn"),
+        moved("twin", "https://ldtbxh.hanoi.gov.vn/", "https://new.hanoi.gov.vn/",
+              "new.hanoi.gov.vn"),
+        moved("live", "https://snv.hanoi.gov.vn/", "https://new.hanoi.gov.vn/x",
+              "new.hanoi.gov.vn"),
+        text=PORTAL,
+    )
+    code, lines = apply(registry, report)
+    sites = load_registry(registry)
+    assert sites.get("other").start_urls == ("https://new.hanoi.gov.vn/",)
+    assert sites.get("twin").moved_to == "https://new.hanoi.gov.vn/"
+    # The active entry does not become the archived one's redirect, nor share its host.
+    assert sites.get("live").start_urls == ("https://snv.hanoi.gov.vn/",)
+    assert lines[2].startswith("live: not applied: ")

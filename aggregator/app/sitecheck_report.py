@@ -19,7 +19,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,10 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from aggregator import yamlfile
+from aggregator import registry_rules, yamlfile
 from aggregator.app.sitecheck import CheckResult
 from aggregator.cms import CMS_LABELS
 from aggregator.exceptions import ConfigError
+from aggregator.hosts import classify
 from aggregator.registry import CHECK_WHERE, Registry, Site, load_registry, parse_registry
 from aggregator.registry_edit import update_entries
 from aggregator.urls import site_host
@@ -80,14 +81,26 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     text = yamlfile.read_text(registry_path)
     changes: dict[str, dict[str, Any]] = {}
     done = []
-    known = {site.id for site in registry.sites}
+    # The registry as the results so far leave it: each result is judged against the moves
+    # the ones before it made.
+    state = {site.id: site for site in registry.sites}
     for row in report.results:
         site_id = str(row["id"])
-        if site_id not in known:
+        if site_id not in state:
             done.append(Applied(site_id, False, f"not in {registry_path}, skipped"))
             continue
-        change, line = _change(registry.get(site_id), row, report.checked, registry)
+        site = state[site_id]
+        refused = _refusal(site, row, state)
+        if refused:
+            done.append(Applied(site_id, False, refused))
+            continue
+        change, line = _change(site, row, report.checked, Registry(tuple(state.values())))
         if change:
+            broken = registry_rules.broken(site, change, state)
+            if broken:
+                done.append(Applied(site_id, False, f"not applied: {broken}"))
+                continue
+            state[site_id] = registry_rules.changed(site, change)
             changes[site_id] = change
         done.append(Applied(site_id, bool(change), line))
     if changes:
@@ -95,6 +108,31 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
         parse_registry(yamlfile.safe_load(new_text, registry_path), registry_path)  # still valid
         _write(registry_path, new_text)
     return done
+
+
+def _refusal(site: Site, row: dict[str, Any], state: Mapping[str, Site]) -> str:
+    """Why the result may not be applied to ``site`` at all, or "": a result for another URL
+    (a stale report, or one of another registry), a redirect to an address the check itself
+    refuses, a .gov.vn department sent off .gov.vn."""
+    url = str(row.get("url"))
+    if url != site.start_urls[0]:
+        return f"skipped: the report is for {url}, not its start URL {site.start_urls[0]}"
+    if row.get("outcome") != "redirected":
+        return ""
+    final = str(row.get("final_url") or url)
+    host = classify(urlsplit(final).hostname or "")
+    if host.refused and not site.allow_private_network:
+        return (
+            f"refused: redirected to {final}, {host.name} is {host.refused} "
+            "(the entry has no allow_private_network)"
+        )
+    if _gov(url) and not _gov(final):
+        return f"not applied: redirected off .gov.vn to {final}; start URL kept, unconfirmed"
+    return ""
+
+
+def _gov(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower().rstrip(".").endswith(".gov.vn")
 
 
 def _change(
@@ -138,8 +176,8 @@ def _moved(
     site: Site, url: str, final: str, checked: str, registry: Registry, change: dict[str, Any]
 ) -> str:
     old, new = site_host(url), site_host(final)
-    holder = registry.site_for_url(final)
-    if holder is not None and holder.id != site.id:
+    holder = registry_rules.holder(final, registry.sites, site.id)
+    if holder is not None:
         change["status"] = "moved"
         change["moved_to"] = final
         return f"moved to {final} ({holder.id}'s host)"
