@@ -157,3 +157,22 @@ def test_two_entries_sent_to_one_new_host_one_moves_to_the_other(tmp_path: Path)
     # The active entry does not become the archived one's redirect, nor share its host.
     assert sites.get("live").start_urls == ("https://snv.hanoi.gov.vn/",)
     assert lines[2].startswith("live: not applied: ")
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_check(tmp_path: Path) -> None:
+    registry, _ = files(tmp_path)
+    for bad in (tmp_path / "no-such-dir" / "r.json", tmp_path):
+        checked = tinlaodong("sites", "check", "--sites", str(registry), "--report", str(bad))
+        assert checked.returncode == 2 and "Traceback" not in checked.stderr
+        assert len(checked.stderr.strip().splitlines()) == 1 and str(bad) in checked.stderr
+        assert checked.stdout == ""  # nothing probed
+    assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_a_registry_kept_through_a_symlink_is_written_behind_it(tmp_path: Path) -> None:
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"))
+    link = tmp_path / "link.yaml"
+    link.symlink_to(registry)
+    code, _ = apply(link, report)
+    assert code == 0 and link.is_symlink()
+    assert load_registry(registry).get("hanoi-a").confirmed

@@ -204,6 +204,7 @@ def _is_yaml(path: Path) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Written whole or not at all: a registry half written is no registry."""
+    path = path.resolve()  # a registry kept through a symlink: the file behind it, link kept
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -277,6 +277,8 @@ def check_sites(args: argparse.Namespace) -> int:
     from aggregator.app.sitecheck import check_sites as probe
 
     sites = load_registry(args.sites).select(args.site)
+    if args.report:
+        _writable_report(args.report)  # before the probe, not after minutes of it
     counts: Counter[str] = Counter()
     started = time.monotonic()
     checked = datetime.now(UTC).date().isoformat()
@@ -305,6 +307,15 @@ def check_sites(args: argparse.Namespace) -> int:
             report = Report(checked, tuple(r.to_dict() for r in results))
             _apply(args.sites or default_registry_path(), report, sys.stderr)
     return 0
+
+
+def _writable_report(path: Path) -> None:
+    from aggregator.exceptions import ConfigError
+
+    if path.is_dir():
+        raise ConfigError(f"--report {path}: a directory, not a file name")
+    if not path.parent.is_dir():
+        raise ConfigError(f"--report {path}: no directory {path.parent}")
 
 
 def apply_report(args: argparse.Namespace) -> int:
