@@ -176,3 +176,35 @@ def test_a_registry_kept_through_a_symlink_is_written_behind_it(tmp_path: Path) 
     code, _ = apply(link, report)
     assert code == 0 and link.is_symlink()
     assert load_registry(registry).get("hanoi-a").confirmed
+
+
+def test_reports_a_user_got_wrong_are_one_line_and_change_nothing(tmp_path: Path) -> None:
+    registry, report = files(tmp_path, result("elsewhere", "https://x.gov.vn/"))
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("checked: 2026-12-07\nsites: [a: b: c\n", encoding="utf-8")
+    not_a_day = tmp_path / "day.json"
+    not_a_day.write_text(json.dumps({"checked": "not a day\nfoo: bar", "sites": [
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/")]}), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"checked": "2026-12-07", "sites": [
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", cms="x\nnotes: y")]}),
+        encoding="utf-8")
+    for wrong in (report, bad_yaml, not_a_day, broken, registry):  # the registry as a report
+        code, lines = apply(registry, wrong)
+        assert code == 2 and len(lines) == 1, (wrong, lines)
+    assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_the_same_report_twice_is_unchanged_and_crlf_stays(tmp_path: Path) -> None:
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"),
+                             text=TEXT.replace("\n", "\r\n"))
+    code, lines = apply(registry, report)
+    assert lines[-1] == f"{registry}: 1 of 1 sites updated"
+    first = registry.read_bytes()
+    assert first.count(b"\n") == first.count(b"\r\n") > TEXT.count("\n")
+    code, lines = apply(registry, report)
+    assert code == 0 and lines == [
+        "hanoi-a: unchanged (the registry already says what the report saw)",
+        f"{registry}: unchanged",
+    ]
+    assert registry.read_bytes() == first

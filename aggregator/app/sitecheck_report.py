@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -58,14 +60,38 @@ def read_report(path: Path) -> Report:
         data = yamlfile.safe_load(text, path) if _is_yaml(path) else json.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such report file") from None
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{where}: not a sites check report: {problem}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: not a sites check report: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
     rows = data.get("sites")
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
         raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
-    return Report(str(data.get("checked") or "unknown day"), tuple(rows))
+    for number, row in enumerate(rows, start=1):
+        if "url" not in row or "outcome" not in row:
+            raise ConfigError(f"{path}: site #{number}: not a check's result (no url or outcome)")
+        if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values()):
+            raise ConfigError(f"{path}: site #{number}: a value with a line break")
+    checked = str(data.get("checked"))
+    if not _DAY_RE.match(checked) or not _is_day(checked):
+        raise ConfigError(f"{path}: 'checked' is not a day (YYYY-MM-DD): {checked!r}")
+    return Report(checked, tuple(rows))
+
+
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -84,6 +110,7 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     # The registry as the results so far leave it: each result is judged against the moves
     # the ones before it made.
     state = {site.id: site for site in registry.sites}
+    known = set(state)
     for row in report.results:
         site_id = str(row["id"])
         if site_id not in state:
@@ -103,6 +130,8 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
             state[site_id] = registry_rules.changed(site, change)
             changes[site_id] = change
         done.append(Applied(site_id, bool(change), line))
+    if report.results and all(str(row["id"]) not in known for row in report.results):
+        raise ConfigError(f"none of the report's sites is in {registry_path}: nothing changed")
     if changes:
         new_text = update_entries(text, changes, str(registry_path))
         parse_registry(yamlfile.safe_load(new_text, registry_path), registry_path)  # still valid
@@ -169,6 +198,9 @@ def _change(
         # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.
         change["start_urls"] = [final if u == url else u for u in site.start_urls]
         done.append(f"start URL {final}")
+    now = site.to_dict()
+    if all(now.get(key) == value for key, value in change.items()):
+        return {}, "unchanged (the registry already says what the report saw)"
     return change, ", ".join(done)
 
 

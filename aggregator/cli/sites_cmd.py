@@ -332,4 +332,7 @@ def _apply(registry: Path, report: Report, out: TextIO) -> None:
     for outcome in outcomes:
         print(f"{outcome.site_id}: {outcome.text}", file=out)
     changed = sum(1 for outcome in outcomes if outcome.changed)
-    print(f"{registry}: {changed} of {len(outcomes)} sites updated", file=out)
+    if changed:
+        print(f"{registry}: {changed} of {len(outcomes)} sites updated", file=out)
+    else:
+        print(f"{registry}: unchanged", file=out)
