@@ -208,3 +208,25 @@ def test_the_same_report_twice_is_unchanged_and_crlf_stays(tmp_path: Path) -> No
         f"{registry}: unchanged",
     ]
     assert registry.read_bytes() == first
+
+
+def test_a_temporary_detour_to_another_host_gives_no_profile(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", outcome="redirected", status=302,
+               final_url="https://cdn.hanoi.gov.vn/", redirects=1,
+               left_host="cdn.hanoi.gov.vn", cms="liferay6", profile="liferay"),
+    )
+    code, lines = apply(registry, report)
+    site = load_registry(registry).get("hanoi-a")
+    assert code == 0 and site.confirmed and site.profile is None
+    assert site.start_urls == ("https://sldtbxh.hanoi.gov.vn/",)
+
+
+def test_a_bad_cms_in_a_report_is_the_reports_error(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", cms="zzz")
+    )
+    code, lines = apply(registry, report)
+    assert code == 2 and len(lines) == 1 and str(report) in lines[0] and "'zzz'" in lines[0]
+    assert registry.read_text(encoding="utf-8") == TEXT

@@ -31,7 +31,7 @@ import yaml
 
 from aggregator import registry_rules, yamlfile
 from aggregator.app.sitecheck import CheckResult
-from aggregator.cms import CMS_LABELS
+from aggregator.cms import CMS_LABELS, CMS_NAMES
 from aggregator.exceptions import ConfigError
 from aggregator.hosts import classify
 from aggregator.registry import CHECK_WHERE, Registry, Site, load_registry, parse_registry
@@ -77,10 +77,25 @@ def read_report(path: Path) -> Report:
             raise ConfigError(f"{path}: site #{number}: not a check's result (no url or outcome)")
         if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values()):
             raise ConfigError(f"{path}: site #{number}: a value with a line break")
+        _known_names(row, f"{path}: site #{number}")
     checked = str(data.get("checked"))
     if not _DAY_RE.match(checked) or not _is_day(checked):
         raise ConfigError(f"{path}: 'checked' is not a day (YYYY-MM-DD): {checked!r}")
     return Report(checked, tuple(rows))
+
+
+def _known_names(row: dict[str, Any], where: str) -> None:
+    """The report's own error for a CMS or profile no check gives, not the registry's."""
+    cms, profile = row.get("cms"), row.get("profile")
+    if cms is not None and cms not in CMS_NAMES:
+        raise ConfigError(f"{where}: cms {cms!r} is not one of {', '.join(CMS_NAMES)}")
+    if profile is not None:
+        from aggregator.profiles import get_profile  # lxml and trafilatura: only when needed
+
+        try:
+            get_profile(str(profile))
+        except Exception as exc:  # ConfigError naming the known profiles
+            raise ConfigError(f"{where}: {exc}") from None
 
 
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -177,7 +192,12 @@ def _change(
     else:
         kind = "permanent" if row.get("permanent") else "temporary"
         shows = f"answered {row.get('status')} ({kind}) -> {final}, {row.get('final_status')}"
-    shows += f", {CMS_LABELS.get(str(cms), str(cms))} markers" if cms else ", no CMS recognised"
+    if outcome == "redirected" and row.get("left_host") and not row.get("permanent"):
+        # A temporary detour: the markup seen is the other host's, not this site's.
+        cms = profile = None
+        shows += ", on another host: its CMS is not this site's"
+    else:
+        shows += f", {CMS_LABELS.get(str(cms), str(cms))} markers" if cms else ", no CMS recognised"
     item = {
         "where": f"{CHECK_WHERE}{checked}",
         "shows": shows,
