@@ -10,7 +10,9 @@ another host moved: its start URLs go to the new host (old host kept in ``notes`
 another entry already has that host (a department redirecting to the home-affairs department
 that took it over), it becomes ``status: moved`` with ``moved_to``. A dead or refused site is
 left as it is: one failed look proves nothing. Only the changed entries' lines are rewritten
-(:mod:`aggregator.registry_edit`).
+(:mod:`aggregator.registry_edit`). A result is not applied when it is for another URL than the
+entry's start URL, redirects to an address the check refuses or off ``.gov.vn``, or would break
+the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report still is.
 """
 
 from __future__ import annotations
