@@ -36,10 +36,13 @@ def update_entries(text: str, changes: Changes, where: str = "registry") -> str:
     for site_id in changes:
         if site_id not in blocks:
             raise RegistryError(f"{where}: cannot find the entry of {site_id!r} in the text")
+    # The lines added end as the file's do (a registry edited on Windows keeps CRLF).
+    eol = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     # From the last entry up, so that earlier blocks' line numbers stay right.
     for site_id in sorted(changes, key=lambda i: blocks[i][0], reverse=True):
         start, end = blocks[site_id]
-        lines[start:end] = _edited(lines[start:end], changes[site_id], site_id, where)
+        edited = _edited(lines[start:end], changes[site_id], site_id, where)
+        lines[start:end] = [_ending(line, eol) for line in edited]
     result = "".join(lines)
     _verify(before, _sites(yamlfile.safe_load(result, where), where), changes, where)
     return result
@@ -140,6 +143,12 @@ def _edited(block: list[str], keys: Mapping[str, Any], site_id: str, where: str)
     for key in tail:
         result.extend(_rendered(key, keys[key], key_indent))
     return result
+
+
+def _ending(line: str, eol: str) -> str:
+    if eol == "\n" or line.endswith("\r\n") or not line.endswith("\n"):
+        return line
+    return line[:-1] + eol
 
 
 def _rendered(key: str, value: Any, indent: int) -> list[str]:

@@ -10,27 +10,32 @@ another host moved: its start URLs go to the new host (old host kept in ``notes`
 another entry already has that host (a department redirecting to the home-affairs department
 that took it over), it becomes ``status: moved`` with ``moved_to``. A dead or refused site is
 left as it is: one failed look proves nothing. Only the changed entries' lines are rewritten
-(:mod:`aggregator.registry_edit`).
+(:mod:`aggregator.registry_edit`). A result is not applied when it is for another URL than the
+entry's start URL, redirects to an address the check refuses or off ``.gov.vn``, or would break
+the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report still is.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 
-from aggregator import yamlfile
+from aggregator import registry_rules, yamlfile
 from aggregator.app.sitecheck import CheckResult
-from aggregator.cms import CMS_LABELS
+from aggregator.cms import CMS_LABELS, CMS_NAMES
 from aggregator.exceptions import ConfigError
+from aggregator.hosts import classify
 from aggregator.registry import CHECK_WHERE, Registry, Site, load_registry, parse_registry
 from aggregator.registry_edit import update_entries
 from aggregator.urls import site_host
@@ -57,14 +62,53 @@ def read_report(path: Path) -> Report:
         data = yamlfile.safe_load(text, path) if _is_yaml(path) else json.loads(text)
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such report file") from None
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError(f"{where}: not a sites check report: {problem}") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: not a sites check report: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
     rows = data.get("sites")
     if not isinstance(rows, list) or not all(isinstance(r, dict) and "id" in r for r in rows):
         raise ConfigError(f"{path}: not a sites check report (no 'sites' list of results)")
-    return Report(str(data.get("checked") or "unknown day"), tuple(rows))
+    for number, row in enumerate(rows, start=1):
+        if "url" not in row or "outcome" not in row:
+            raise ConfigError(f"{path}: site #{number}: not a check's result (no url or outcome)")
+        if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values()):
+            raise ConfigError(f"{path}: site #{number}: a value with a line break")
+        _known_names(row, f"{path}: site #{number}")
+    checked = str(data.get("checked"))
+    if not _DAY_RE.match(checked) or not _is_day(checked):
+        raise ConfigError(f"{path}: 'checked' is not a day (YYYY-MM-DD): {checked!r}")
+    return Report(checked, tuple(rows))
+
+
+def _known_names(row: dict[str, Any], where: str) -> None:
+    """The report's own error for a CMS or profile no check gives, not the registry's."""
+    cms, profile = row.get("cms"), row.get("profile")
+    if cms is not None and cms not in CMS_NAMES:
+        raise ConfigError(f"{where}: cms {cms!r} is not one of {', '.join(CMS_NAMES)}")
+    if profile is not None:
+        from aggregator.profiles import get_profile  # lxml and trafilatura: only when needed
+
+        try:
+            get_profile(str(profile))
+        except Exception as exc:  # ConfigError naming the known profiles
+            raise ConfigError(f"{where}: {exc}") from None
+
+
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _is_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -80,21 +124,61 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     text = yamlfile.read_text(registry_path)
     changes: dict[str, dict[str, Any]] = {}
     done = []
-    known = {site.id for site in registry.sites}
+    # The registry as the results so far leave it: each result is judged against the moves
+    # the ones before it made.
+    state = {site.id: site for site in registry.sites}
+    known = set(state)
     for row in report.results:
         site_id = str(row["id"])
-        if site_id not in known:
+        if site_id not in state:
             done.append(Applied(site_id, False, f"not in {registry_path}, skipped"))
             continue
-        change, line = _change(registry.get(site_id), row, report.checked, registry)
+        site = state[site_id]
+        refused = _refusal(site, row, state)
+        if refused:
+            done.append(Applied(site_id, False, refused))
+            continue
+        change, line = _change(site, row, report.checked, Registry(tuple(state.values())))
         if change:
+            broken = registry_rules.broken(site, change, state)
+            if broken:
+                done.append(Applied(site_id, False, f"not applied: {broken}"))
+                continue
+            state[site_id] = registry_rules.changed(site, change)
             changes[site_id] = change
         done.append(Applied(site_id, bool(change), line))
+    if report.results and all(str(row["id"]) not in known for row in report.results):
+        raise ConfigError(f"none of the report's sites is in {registry_path}: nothing changed")
     if changes:
         new_text = update_entries(text, changes, str(registry_path))
         parse_registry(yamlfile.safe_load(new_text, registry_path), registry_path)  # still valid
         _write(registry_path, new_text)
     return done
+
+
+def _refusal(site: Site, row: dict[str, Any], state: Mapping[str, Site]) -> str:
+    """Why the result may not be applied to ``site`` at all, or "": a result for another URL
+    (a stale report, or one of another registry), a redirect to an address the check itself
+    refuses, a .gov.vn department sent off .gov.vn."""
+    url = str(row.get("url"))
+    if url != site.start_urls[0]:
+        return f"skipped: the report is for {url}, not its start URL {site.start_urls[0]}"
+    if row.get("outcome") != "redirected":
+        return ""
+    final = str(row.get("final_url") or url)
+    host = classify(urlsplit(final).hostname or "")
+    if host.refused and not site.allow_private_network:
+        return (
+            f"refused: redirected to {final}, {host.name} is {host.refused} "
+            "(the entry has no allow_private_network)"
+        )
+    if _gov(url) and not _gov(final):
+        return f"not applied: redirected off .gov.vn to {final}; start URL kept, unconfirmed"
+    return ""
+
+
+def _gov(url: str) -> bool:
+    return (urlsplit(url).hostname or "").lower().rstrip(".").endswith(".gov.vn")
 
 
 def _change(
@@ -110,7 +194,12 @@ def _change(
     else:
         kind = "permanent" if row.get("permanent") else "temporary"
         shows = f"answered {row.get('status')} ({kind}) -> {final}, {row.get('final_status')}"
-    shows += f", {CMS_LABELS.get(str(cms), str(cms))} markers" if cms else ", no CMS recognised"
+    if outcome == "redirected" and row.get("left_host") and not row.get("permanent"):
+        # A temporary detour: the markup seen is the other host's, not this site's.
+        cms = profile = None
+        shows += ", on another host: its CMS is not this site's"
+    else:
+        shows += f", {CMS_LABELS.get(str(cms), str(cms))} markers" if cms else ", no CMS recognised"
     item = {
         "where": f"{CHECK_WHERE}{checked}",
         "shows": shows,
@@ -131,6 +220,9 @@ def _change(
         # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.
         change["start_urls"] = [final if u == url else u for u in site.start_urls]
         done.append(f"start URL {final}")
+    now = site.to_dict()
+    if all(now.get(key) == value for key, value in change.items()):
+        return {}, "unchanged (the registry already says what the report saw)"
     return change, ", ".join(done)
 
 
@@ -138,8 +230,8 @@ def _moved(
     site: Site, url: str, final: str, checked: str, registry: Registry, change: dict[str, Any]
 ) -> str:
     old, new = site_host(url), site_host(final)
-    holder = registry.site_for_url(final)
-    if holder is not None and holder.id != site.id:
+    holder = registry_rules.holder(final, registry.sites, site.id)
+    if holder is not None:
         change["status"] = "moved"
         change["moved_to"] = final
         return f"moved to {final} ({holder.id}'s host)"
@@ -166,6 +258,7 @@ def _is_yaml(path: Path) -> bool:
 
 def _write(path: Path, text: str) -> None:
     """Written whole or not at all: a registry half written is no registry."""
+    path = path.resolve()  # a registry kept through a symlink: the file behind it, link kept
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -37,15 +38,31 @@ def add_no_throttle_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_sites_option(parser: argparse.ArgumentParser) -> None:
-    """--sites FILE; when not given, main fills in the data directory's remembered file."""
+def add_sites_option(parser: argparse.ArgumentParser, *, in_action: bool = False) -> None:
+    """--sites FILE; when not given, main fills in the data directory's remembered file.
+    ``in_action``: the parser is an action of a group that has the option too (see
+    :func:`action_parent`)."""
     parser.add_argument(
         "--sites",
         type=Path,
+        default=argparse.SUPPRESS if in_action else None,
         metavar="FILE",
         help="a registry file of one's own (YAML, sites: list; default: the one the data "
         "directory was last crawled with, else the built-in registry)",
     )
+
+
+def action_parent(parent: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``parent``'s options for the action of a command that takes them too (``sites --sites F
+    apply R`` and ``sites apply R --sites F``): without defaults of their own, so that the
+    action's parser does not overwrite with its defaults what was given before the action."""
+    options = argparse.ArgumentParser(add_help=False)
+    for action in parent._actions:
+        # A copy: parents share their actions with every parser made from them.
+        quiet = copy.copy(action)
+        quiet.default = argparse.SUPPRESS
+        options._add_action(quiet)
+    return options
 
 
 def add_since_option(parser: argparse.ArgumentParser) -> None:

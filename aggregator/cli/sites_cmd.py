@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from aggregator.cli.options import add_sites_option, limit_int, seconds
+from aggregator.cli.options import action_parent, add_sites_option, limit_int, seconds
 from aggregator.registry import default_registry_path, load_registry
 from aggregator.timeshow import iso, show_date, show_time
 
@@ -37,6 +37,8 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     parser.add_argument("--json", action="store_true", help="one JSON object per site")
     parser.set_defaults(func=list_sites)
     actions = parser.add_subparsers(dest="action", metavar="ACTION")
+    # The group's options work before the action word as well as after it.
+    parent = action_parent(parent)
     listing = actions.add_parser(
         "list",
         parents=[parent],
@@ -46,9 +48,12 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "evidence items it has), first start URL, and from the data directory: last crawl "
         "(Vietnam's time, +07:00), last new story, errors, health, where the site moved.",
     )
-    add_sites_option(listing)
+    add_sites_option(listing, in_action=True)
     listing.add_argument(
-        "--json", action="store_true", help="one JSON object per site, evidence and searches too"
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="one JSON object per site, evidence and searches too",
     )
     listing.set_defaults(func=list_sites)
     show = actions.add_parser(
@@ -60,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
         "again, what it shows, confirms or hint, the CMS it shows), or the queries that found "
         "nothing.",
     )
-    add_sites_option(show)
+    add_sites_option(show, in_action=True)
     show.add_argument("site_id", metavar="ID", help="the site's id")
     show.set_defaults(func=show_site)
     _register_check(actions, parent)
@@ -81,7 +86,7 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
         "invalid. --report FILE keeps what was seen; --update writes it into the registry "
         "file (see 'sites apply').",
     )
-    add_sites_option(check)
+    add_sites_option(check, in_action=True)
     check.add_argument(
         "--site",
         action="append",
@@ -103,7 +108,9 @@ def _register_check(actions: argparse._SubParsersAction, parent: argparse.Argume
         metavar="N",
         help=f"sites probed at once (default {DEFAULT_CONCURRENCY})",
     )
-    check.add_argument("--json", action="store_true", help="one JSON object per site")
+    check.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="one JSON object per site"
+    )
     check.add_argument(
         "--report",
         type=Path,
@@ -135,7 +142,7 @@ def _register_apply(actions: argparse._SubParsersAction, parent: argparse.Argume
         "are left as they are. Only the changed entries' lines are rewritten: comments and "
         "layout stay.",
     )
-    add_sites_option(apply)
+    add_sites_option(apply, in_action=True)
     apply.add_argument("report", type=Path, metavar="REPORT", help="the report file")
     apply.set_defaults(func=apply_report)
 
@@ -270,6 +277,8 @@ def check_sites(args: argparse.Namespace) -> int:
     from aggregator.app.sitecheck import check_sites as probe
 
     sites = load_registry(args.sites).select(args.site)
+    if args.report:
+        _writable_report(args.report)  # before the probe, not after minutes of it
     counts: Counter[str] = Counter()
     started = time.monotonic()
     checked = datetime.now(UTC).date().isoformat()
@@ -300,6 +309,15 @@ def check_sites(args: argparse.Namespace) -> int:
     return 0
 
 
+def _writable_report(path: Path) -> None:
+    from aggregator.exceptions import ConfigError
+
+    if path.is_dir():
+        raise ConfigError(f"--report {path}: a directory, not a file name")
+    if not path.parent.is_dir():
+        raise ConfigError(f"--report {path}: no directory {path.parent}")
+
+
 def apply_report(args: argparse.Namespace) -> int:
     from aggregator.app.sitecheck_report import read_report
 
@@ -314,4 +332,7 @@ def _apply(registry: Path, report: Report, out: TextIO) -> None:
     for outcome in outcomes:
         print(f"{outcome.site_id}: {outcome.text}", file=out)
     changed = sum(1 for outcome in outcomes if outcome.changed)
-    print(f"{registry}: {changed} of {len(outcomes)} sites updated", file=out)
+    if changed:
+        print(f"{registry}: {changed} of {len(outcomes)} sites updated", file=out)
+    else:
+        print(f"{registry}: unchanged", file=out)

@@ -1,0 +1,232 @@
+"""``sites apply`` with reports a user could get wrong or an attacker could write (issue 23's
+attack): the registry file named is the one written, whatever the options' place; a report's
+redirect target, URL and ids are checked against the registry before anything is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from aggregator.registry import default_registry_path, load_registry
+from tests.helpers import tinlaodong
+
+
+def entry(site_id: str, url: str, province: str = "Hà Nội", extra: str = "") -> str:
+    return (
+        f"  - id: {site_id}\n"
+        f"    name: Sở {site_id}\n"
+        f"    province: {province}\n"
+        f"    start_urls: [{url}]\n"
+        "    confirmed: false\n" + extra
+    )
+
+
+TEXT = (
+    "# one's own registry\n"
+    "sites:\n"
+    + entry("hanoi-a", "https://sldtbxh.hanoi.gov.vn/")
+    + entry("hanoi-b", "https://snv.hanoi.gov.vn/")
+)
+
+
+def result(site_id: str, url: str, **seen: Any) -> dict[str, Any]:
+    """One site's row of a report as ``sites check`` writes it: answered 200 unless told."""
+    row: dict[str, Any] = {"id": site_id, "url": url, "outcome": "reachable", "status": 200,
+                           "final_url": url, "final_status": 200, "redirects": 0,
+                           "left_host": None, "permanent": False, "cms": None,
+                           "profile": None, "reason": None}
+    return {**row, **seen}
+
+
+def moved(site_id: str, url: str, final: str, host: str) -> dict[str, Any]:
+    return result(site_id, url, outcome="redirected", status=301, final_url=final,
+                  redirects=1, left_host=host, permanent=True)
+
+
+def files(tmp_path: Path, *rows: dict[str, Any], text: str = TEXT) -> tuple[Path, Path]:
+    registry = tmp_path / "sites.yaml"
+    registry.write_text(text, encoding="utf-8")
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"checked": "2026-12-07", "sites": list(rows)}),
+                      encoding="utf-8")
+    return registry, report
+
+
+def test_sites_before_the_action_word_is_the_file_written(tmp_path: Path) -> None:
+    builtin = default_registry_path().read_bytes()
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"))
+    applied = tinlaodong("sites", "--sites", str(registry), "apply", str(report))
+    assert applied.returncode == 0, applied.stderr
+    assert f"{registry}: 1 of 1 sites updated" in applied.stdout
+    assert load_registry(registry).get("hanoi-a").confirmed
+    assert default_registry_path().read_bytes() == builtin
+    listed = tinlaodong("sites", "--sites", str(registry), "--data-dir", str(tmp_path), "list")
+    assert listed.returncode == 2 and str(tmp_path) in listed.stderr  # no store there: named
+    listed = tinlaodong("sites", "--sites", str(registry), "list")
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["hanoi-a", "hanoi-b"]
+
+
+def apply(registry: Path, report: Path) -> tuple[int, list[str]]:
+    applied = tinlaodong("sites", "apply", str(report), "--sites", str(registry))
+    assert "Traceback" not in applied.stderr
+    return applied.returncode, applied.stdout.splitlines() + applied.stderr.splitlines()
+
+
+def test_a_redirect_to_a_private_address_or_off_gov_vn_is_not_applied(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "http://10.0.0.5/", "10.0.0.5"),
+        moved("hanoi-b", "https://snv.hanoi.gov.vn/", "https://casino.example.com/",
+              "casino.example.com"),
+    )
+    code, lines = apply(registry, report)
+    assert registry.read_text(encoding="utf-8") == TEXT
+    assert lines[0].startswith("hanoi-a: refused: redirected to http://10.0.0.5/")
+    assert "off .gov.vn" in lines[1] and "start URL kept" in lines[1]
+
+
+def test_a_result_for_another_url_is_skipped(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        result("hanoi-a", "http://127.0.0.1:18182/tin-tuc", cms="liferay6", profile="liferay"),
+        result("hanoi-b", "https://snv.hanoi.gov.vn/"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0
+    assert lines[0] == (
+        "hanoi-a: skipped: the report is for http://127.0.0.1:18182/tin-tuc, "
+        "not its start URL https://sldtbxh.hanoi.gov.vn/"
+    )
+    sites = load_registry(registry)
+    assert not sites.get("hanoi-a").confirmed and sites.get("hanoi-a").profile is None
+    assert sites.get("hanoi-b").confirmed
+
+
+PORTAL = (
+    "sites:\n"
+    + entry("old", "https://sldtbxh.bacninh.gov.vn/", "Bắc Ninh", "    status: archived\n")
+    + entry("noivu", "https://www.bacninh.gov.vn/web/so-noi-vu", "Bắc Ninh")
+    + entry("other", "https://sldtbxh.hanoi.gov.vn/", extra="    status: archived\n")
+    + entry("live", "https://snv.hanoi.gov.vn/")
+    + entry("twin", "https://ldtbxh.hanoi.gov.vn/", extra="    status: archived\n")
+)
+
+
+def test_moves_keep_the_registry_rules(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        # The Finance department's section of the portal is not the home-affairs one's.
+        moved("old", "https://sldtbxh.bacninh.gov.vn/",
+              "https://www.bacninh.gov.vn/web/so-tai-chinh", "www.bacninh.gov.vn"),
+        # An archived department into the live one: moved_to.
+        moved("other", "https://sldtbxh.hanoi.gov.vn/", "https://snv.hanoi.gov.vn/",
+              "snv.hanoi.gov.vn"),
+        # The live one back to the archived one: refused (and would be a cycle).
+        moved("live", "https://snv.hanoi.gov.vn/", "https://sldtbxh.hanoi.gov.vn/",
+              "sldtbxh.hanoi.gov.vn"),
+        text=PORTAL,
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    sites = load_registry(registry)
+    old = sites.get("old")
+    assert old.status == "archived" and old.moved_to is None  # not the home-affairs section
+    assert old.start_urls == ("https://www.bacninh.gov.vn/web/so-tai-chinh",)
+    assert sites.get("other").moved_to == "https://snv.hanoi.gov.vn/"
+    live = sites.get("live")
+    assert live.status == "active" and not live.confirmed
+    assert lines[2].startswith("live: not applied: ") and "active" in lines[2]
+
+
+def test_two_entries_sent_to_one_new_host_one_moves_to_the_other(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("other", "https://sldtbxh.hanoi.gov.vn/", "https://new.hanoi.gov.vn/",
+              "new.hanoi.gov.vn"),
+        moved("twin", "https://ldtbxh.hanoi.gov.vn/", "https://new.hanoi.gov.vn/",
+              "new.hanoi.gov.vn"),
+        moved("live", "https://snv.hanoi.gov.vn/", "https://new.hanoi.gov.vn/x",
+              "new.hanoi.gov.vn"),
+        text=PORTAL,
+    )
+    code, lines = apply(registry, report)
+    sites = load_registry(registry)
+    assert sites.get("other").start_urls == ("https://new.hanoi.gov.vn/",)
+    assert sites.get("twin").moved_to == "https://new.hanoi.gov.vn/"
+    # The active entry does not become the archived one's redirect, nor share its host.
+    assert sites.get("live").start_urls == ("https://snv.hanoi.gov.vn/",)
+    assert lines[2].startswith("live: not applied: ")
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_check(tmp_path: Path) -> None:
+    registry, _ = files(tmp_path)
+    for bad in (tmp_path / "no-such-dir" / "r.json", tmp_path):
+        checked = tinlaodong("sites", "check", "--sites", str(registry), "--report", str(bad))
+        assert checked.returncode == 2 and "Traceback" not in checked.stderr
+        assert len(checked.stderr.strip().splitlines()) == 1 and str(bad) in checked.stderr
+        assert checked.stdout == ""  # nothing probed
+    assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_a_registry_kept_through_a_symlink_is_written_behind_it(tmp_path: Path) -> None:
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"))
+    link = tmp_path / "link.yaml"
+    link.symlink_to(registry)
+    code, _ = apply(link, report)
+    assert code == 0 and link.is_symlink()
+    assert load_registry(registry).get("hanoi-a").confirmed
+
+
+def test_reports_a_user_got_wrong_are_one_line_and_change_nothing(tmp_path: Path) -> None:
+    registry, report = files(tmp_path, result("elsewhere", "https://x.gov.vn/"))
+    bad_yaml = tmp_path / "bad.yaml"
+    bad_yaml.write_text("checked: 2026-12-07\nsites: [a: b: c\n", encoding="utf-8")
+    not_a_day = tmp_path / "day.json"
+    not_a_day.write_text(json.dumps({"checked": "not a day\nfoo: bar", "sites": [
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/")]}), encoding="utf-8")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps({"checked": "2026-12-07", "sites": [
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", cms="x\nnotes: y")]}),
+        encoding="utf-8")
+    for wrong in (report, bad_yaml, not_a_day, broken, registry):  # the registry as a report
+        code, lines = apply(registry, wrong)
+        assert code == 2 and len(lines) == 1, (wrong, lines)
+    assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_the_same_report_twice_is_unchanged_and_crlf_stays(tmp_path: Path) -> None:
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"),
+                             text=TEXT.replace("\n", "\r\n"))
+    code, lines = apply(registry, report)
+    assert lines[-1] == f"{registry}: 1 of 1 sites updated"
+    first = registry.read_bytes()
+    assert first.count(b"\n") == first.count(b"\r\n") > TEXT.count("\n")
+    code, lines = apply(registry, report)
+    assert code == 0 and lines == [
+        "hanoi-a: unchanged (the registry already says what the report saw)",
+        f"{registry}: unchanged",
+    ]
+    assert registry.read_bytes() == first
+
+
+def test_a_temporary_detour_to_another_host_gives_no_profile(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", outcome="redirected", status=302,
+               final_url="https://cdn.hanoi.gov.vn/", redirects=1,
+               left_host="cdn.hanoi.gov.vn", cms="liferay6", profile="liferay"),
+    )
+    code, lines = apply(registry, report)
+    site = load_registry(registry).get("hanoi-a")
+    assert code == 0 and site.confirmed and site.profile is None
+    assert site.start_urls == ("https://sldtbxh.hanoi.gov.vn/",)
+
+
+def test_a_bad_cms_in_a_report_is_the_reports_error(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", cms="zzz")
+    )
+    code, lines = apply(registry, report)
+    assert code == 2 and len(lines) == 1 and str(report) in lines[0] and "'zzz'" in lines[0]
+    assert registry.read_text(encoding="utf-8") == TEXT
