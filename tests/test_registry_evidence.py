@@ -4,13 +4,12 @@ claim one host unless one moved to the other; profiles are known and follow the 
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from aggregator.cms import profiles_allowed
 from aggregator.profiles import PROFILES
 from aggregator.registry import Site, load_registry
+from aggregator.registry_rules import under
 from aggregator.urls import site_host
 
 SITES = load_registry().sites
@@ -42,23 +41,15 @@ def test_the_profile_is_known_and_follows_the_cms_seen(site: Site) -> None:
             )
 
 
-def claim(url: str) -> tuple[str, str]:
-    """What a start URL claims: its host and, for a section of a shared portal
-    (``w3.lamdong.gov.vn/sites/snv``), its path."""
-    return site_host(url), urlsplit(url).path.rstrip("/")
-
-
-def overlaps(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    """One claim holds the other: the same host, and one path is the other or under it."""
-    (host_a, path_a), (host_b, path_b) = a, b
-    return host_a == host_b and (
-        path_a == path_b or path_a.startswith(path_b + "/") or path_b.startswith(path_a + "/")
-    )
+def overlaps(a: str, b: str) -> bool:
+    """Two start URLs claim some pages alike: one holds the other (aggregator.registry_rules:
+    a start URL with a path is a section of its host, as on a shared provincial portal)."""
+    return under(a, b) or under(b, a)
 
 
 def test_no_two_entries_claim_one_host_unless_one_moved_to_the_other() -> None:
     claims = [
-        (site.id, claim(url))
+        (site.id, url)
         for site in SITES
         for url in (*site.start_urls, *((site.moved_to,) if site.moved_to else ()))
     ]
@@ -72,7 +63,7 @@ def test_no_two_entries_claim_one_host_unless_one_moved_to_the_other() -> None:
 
     shared = sorted(
         {
-            (a, b, ca[0])
+            (a, b, site_host(ca))
             for a, ca in claims
             for b, cb in claims
             if a < b and overlaps(ca, cb) and not moved_between(by_id[a], by_id[b])
@@ -82,9 +73,7 @@ def test_no_two_entries_claim_one_host_unless_one_moved_to_the_other() -> None:
 
 
 def test_two_sections_of_one_portal_are_two_claims_and_a_home_page_holds_them() -> None:
-    snv, sldtbxh = claim("https://w3.lamdong.gov.vn/sites/snv"), claim(
-        "https://w3.lamdong.gov.vn/sites/sldtbxh/"
-    )
+    snv, sldtbxh = "https://w3.lamdong.gov.vn/sites/snv", "https://w3.lamdong.gov.vn/sites/sldtbxh/"
     assert not overlaps(snv, sldtbxh)
-    assert overlaps(claim("https://w3.lamdong.gov.vn/"), snv)
-    assert overlaps(claim("https://www.w3.lamdong.gov.vn/sites/snv/Pages/a.aspx"), snv)
+    assert overlaps("https://w3.lamdong.gov.vn/", snv)
+    assert overlaps("https://www.w3.lamdong.gov.vn/sites/snv/Pages/a.aspx", snv)
