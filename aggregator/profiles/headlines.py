@@ -63,8 +63,16 @@ def find_headline(page: PageData, followed_by_date: object = None) -> Headline:
     """The page's headline element.
 
     ``followed_by_date`` (a callable taking an element) says whether a date line follows an
-    element closely; it lets a bold line without a heading tag count as the headline.
+    element closely; it lets a bold line without a heading tag count as the headline. Found
+    once a page for each ``followed_by_date`` (the generic page object and the extraction's
+    fallbacks both ask), before any tree surgery.
     """
+    return page.remembered(
+        (find_headline, followed_by_date), lambda _: _find(page, followed_by_date)
+    )
+
+
+def _find(page: PageData, followed_by_date: object) -> Headline:
     titles = _page_titles(page)
     tiers = (_h1s, _title_classed, _headings, _bold_lines)
     for tier in tiers:
