@@ -211,6 +211,28 @@ def test_no_lead_where_the_page_sets_none_apart() -> None:
     assert extract_article(capitals).lead is None
 
 
+OTHER_SUMMARY = (
+    "Hội nghị sơ kết công tác sáu tháng đầu năm của ngành lao động được tổ chức tại hội trường "
+    "lớn của tỉnh với sự tham dự của nhiều đại biểu."
+)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [f'<p class="sapo">{OTHER_SUMMARY}</p>', f"<p><strong>{OTHER_SUMMARY}</strong></p>"],
+)
+def test_a_summary_above_the_headline_is_not_the_lead(above: str) -> None:
+    """The lead follows the headline: a summary box above it (another story's teaser, a
+    banner) is passed over, the one after it taken, or none."""
+    html = page(HEADLINES["h2"], "05/03/2024 08:30")
+    html = html.replace(HEADLINES["h2"], f"{above}{HEADLINES['h2']}")
+    assert extract_article(html).lead is None
+    with_lead = html.replace(
+        '<div class="content-detail">', f'<p class="sapo">{LEAD}</p><div class="content-detail">'
+    )
+    assert extract_article(with_lead).lead == LEAD
+
+
 def test_entities_that_lost_their_ampersand_read_as_the_page_means() -> None:
     html = page(HEADLINES["h2"], "05/03/2024 08:30").replace(
         BODY[1], "Chương trình ldquo;Việc làm xanhrdquo; tiếp tục hellip; " + BODY[1]
