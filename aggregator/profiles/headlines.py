@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import in_chrome
@@ -24,6 +25,10 @@ from aggregator.text import clean_line
 _MIN_CHARS = 8
 _MAX_CHARS = 300
 _TITLE_TOKEN = re.compile(r"(?:^|[-_])(?:title|headline|tieu-?de|tieude)(?:$|[-_])", re.I)
+# Any of _TITLE_TOKEN's words anywhere in a class attribute.
+_TITLE_WORD = re.compile("title|headline|tieu", re.IGNORECASE)
+_TITLE_CLASSED_TAGS = frozenset(("h2", "h3", "h4", "div", "p", "span", "td"))
+_CLASSES = etree.XPath("//@class")
 _NOT_TITLE_TOKEN = re.compile(
     r"sub|site|page|section|box|block|cate|widget|module|panel|header|menu|logo", re.I
 )
@@ -170,11 +175,15 @@ def _h1s(page: PageData) -> Iterator[HtmlElement]:
 
 
 def _title_classed(page: PageData) -> Iterator[HtmlElement]:
-    for element in page.tree.xpath(
-        "//*[self::h2 or self::h3 or self::h4 or self::div or self::p or self::span"
-        " or self::td][@class]"
-    ):
-        tokens = (element.get("class") or "").split()
+    # The class attributes, in page order, not the elements: most are passed over by one
+    # regex scan, without making an element for them.
+    for classes in _CLASSES(page.tree):
+        if not _TITLE_WORD.search(classes):
+            continue
+        element = classes.getparent()
+        if element.tag not in _TITLE_CLASSED_TAGS:
+            continue
+        tokens = classes.split()
         if not any(_TITLE_TOKEN.search(t) and not _NOT_TITLE_TOKEN.search(t) for t in tokens):
             continue
         if element.xpath(".//a[@href]") or element.xpath(".//p | .//div[.//p]"):
