@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import in_chrome
+from aggregator.profiles.classes import ClassWords, classed_with
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line
 
@@ -26,9 +26,8 @@ _MIN_CHARS = 8
 _MAX_CHARS = 300
 _TITLE_TOKEN = re.compile(r"(?:^|[-_])(?:title|headline|tieu-?de|tieude)(?:$|[-_])", re.I)
 # Any of _TITLE_TOKEN's words anywhere in a class attribute.
-_TITLE_WORD = re.compile("title|headline|tieu", re.IGNORECASE)
+_TITLE_WORD = ClassWords("title", "headline", "tieu")
 _TITLE_CLASSED_TAGS = frozenset(("h2", "h3", "h4", "div", "p", "span", "td"))
-_CLASSES = etree.XPath("//@class")
 _NOT_TITLE_TOKEN = re.compile(
     r"sub|site|page|section|box|block|cate|widget|module|panel|header|menu|logo", re.I
 )
@@ -175,12 +174,7 @@ def _h1s(page: PageData) -> Iterator[HtmlElement]:
 
 
 def _title_classed(page: PageData) -> Iterator[HtmlElement]:
-    # The class attributes, in page order, not the elements: most are passed over by one
-    # regex scan, without making an element for them.
-    for classes in _CLASSES(page.tree):
-        if not _TITLE_WORD.search(classes):
-            continue
-        element = classes.getparent()
+    for element, classes in classed_with(page.tree, _TITLE_WORD):
         if element.tag not in _TITLE_CLASSED_TAGS:
             continue
         tokens = classes.split()

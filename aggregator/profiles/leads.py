@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import in_chrome
+from aggregator.profiles.classes import ClassWords, classed_with
 from aggregator.text import clean_line
 
 _LEAD_TOKEN = re.compile(
@@ -29,13 +29,12 @@ _OTHER_TOKEN = re.compile(
     r"image|img|photo|caption|avatar|thumb|header|heading|title|post-desc|hidden|item|list",
     re.IGNORECASE,
 )
-# Any of _LEAD_TOKEN's words anywhere in a class attribute: one scan of it ruling out most
-# classed elements before their tokens are each searched.
-_LEAD_WORD = re.compile(
-    "sapo|brief|lead|summary|chap|standfirst|desc|excerpt|intro|teaser|abstract|head|tom|trich",
-    re.IGNORECASE,
-)
-_CLASSES = etree.XPath("//@class")
+# Any of _LEAD_TOKEN's words anywhere in a class attribute: one scan of the page's classes
+# rules out most classed elements before their tokens are each searched.
+_LEAD_WORD = ClassWords(
+    "sapo", "brief", "lead", "summary", "chap", "standfirst", "desc", "excerpt", "intro",
+    "teaser", "abstract", "head", "tom", "trich",
+)  # fmt: skip
 _MIN_CHARS = 20
 _MAX_CHARS = 1500
 _BOLD_MIN_CHARS = 60
@@ -68,12 +67,7 @@ def lead_text(element: HtmlElement | None) -> str | None:
 def _marked_lead(
     tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None
 ) -> HtmlElement | None:
-    # The class attributes, in page order: most are passed over by one regex scan, without
-    # making an element for them.
-    for classes in _CLASSES(tree):
-        if not _LEAD_WORD.search(classes):
-            continue
-        element = classes.getparent()
+    for element, classes in classed_with(tree, _LEAD_WORD):
         if element.tag in ("a", "img", "meta", "li", "ul"):
             continue
         tokens = classes.split()
