@@ -175,10 +175,17 @@ def test_a_truncated_title_confirms_the_full_headline() -> None:
         f'<h2 class="sapo">{LEAD}</h2>',
         f'<div class="brief-detail"><p>{LEAD}</p></div>',
         f'<p class="description">{LEAD}</p>',
+        # Class words in capitals, and beside a class in Vietnamese (read another way).
+        f'<div class="Article-SAPO">{LEAD}</div>',
+        f'<p class="tóm-tắt sapo">{LEAD}</p>',
         f"<p><strong>{LEAD}</strong></p>",
         f'<span style="font-weight: bold">{LEAD}</span>',
     ],
-    ids=["p.sapo", "h2.sapo", "div.brief-detail", "p.description", "bold p", "bold span"],
+    ids=[
+        "p.sapo", "h2.sapo", "div.brief-detail", "p.description", "capitals",
+        "beside a Vietnamese class",
+        "bold p", "bold span",
+    ],  # fmt: skip
 )
 def test_the_lead_is_a_field_and_the_first_paragraph_once(lead_markup: str) -> None:
     article = extract_article(page(HEADLINES["h2"], "05/03/2024 08:30", lead=lead_markup))
