@@ -182,10 +182,15 @@ def test_a_truncated_title_confirms_the_full_headline() -> None:
         f'<span style="font-weight: bold">{LEAD}</span>',
     ],
     ids=[
-        "p.sapo", "h2.sapo", "div.brief-detail", "p.description", "capitals",
+        "p.sapo",
+        "h2.sapo",
+        "div.brief-detail",
+        "p.description",
+        "capitals",
         "beside a Vietnamese class",
-        "bold p", "bold span",
-    ],  # fmt: skip
+        "bold p",
+        "bold span",
+    ],
 )
 def test_the_lead_is_a_field_and_the_first_paragraph_once(lead_markup: str) -> None:
     article = extract_article(page(HEADLINES["h2"], "05/03/2024 08:30", lead=lead_markup))
