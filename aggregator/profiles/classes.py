@@ -42,10 +42,16 @@ class ClassWords:
         return self.any_case.finditer(text)
 
 
+def class_values(tree: HtmlElement) -> list[str]:
+    """Every class attribute of ``tree``'s page, as plain strings, in page order."""
+    values: list[str] = _VALUES(tree)
+    return values
+
+
 def classed_with(tree: HtmlElement, words: ClassWords) -> Iterator[tuple[HtmlElement, str]]:
     """The elements of ``tree``'s page whose class attribute holds one of ``words``, with
     that attribute, in page order."""
-    values: list[str] = _VALUES(tree)
+    values = class_values(tree)
     ends = list(accumulate(len(value) + len(_SEPARATOR) for value in values))
     hits: dict[int, None] = {}
     for match in words.finditer(_SEPARATOR.join(values)):

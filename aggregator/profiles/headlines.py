@@ -174,7 +174,9 @@ def _h1s(page: PageData) -> Iterator[HtmlElement]:
 
 
 def _title_classed(page: PageData) -> Iterator[HtmlElement]:
-    for element, classes in classed_with(page.tree, _TITLE_WORD):
+    # Asked up to three times a page (each tier, then for the first): the scan is kept.
+    found = page.remembered(_title_classed, lambda _: list(classed_with(page.tree, _TITLE_WORD)))
+    for element, classes in found:
         if element.tag not in _TITLE_CLASSED_TAGS:
             continue
         tokens = classes.split()
