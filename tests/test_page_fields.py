@@ -175,10 +175,22 @@ def test_a_truncated_title_confirms_the_full_headline() -> None:
         f'<h2 class="sapo">{LEAD}</h2>',
         f'<div class="brief-detail"><p>{LEAD}</p></div>',
         f'<p class="description">{LEAD}</p>',
+        # Class words in capitals, and beside a class in Vietnamese (read another way).
+        f'<div class="Article-SAPO">{LEAD}</div>',
+        f'<p class="tóm-tắt sapo">{LEAD}</p>',
         f"<p><strong>{LEAD}</strong></p>",
         f'<span style="font-weight: bold">{LEAD}</span>',
     ],
-    ids=["p.sapo", "h2.sapo", "div.brief-detail", "p.description", "bold p", "bold span"],
+    ids=[
+        "p.sapo",
+        "h2.sapo",
+        "div.brief-detail",
+        "p.description",
+        "capitals",
+        "beside a Vietnamese class",
+        "bold p",
+        "bold span",
+    ],
 )
 def test_the_lead_is_a_field_and_the_first_paragraph_once(lead_markup: str) -> None:
     article = extract_article(page(HEADLINES["h2"], "05/03/2024 08:30", lead=lead_markup))
@@ -209,6 +221,28 @@ def test_no_lead_where_the_page_sets_none_apart() -> None:
         f'<div class="content-detail"><p><b>{HEADLINE.upper()} TRONG QUÝ I NĂM 2024</b></p>',
     )
     assert extract_article(capitals).lead is None
+
+
+OTHER_SUMMARY = (
+    "Hội nghị sơ kết công tác sáu tháng đầu năm của ngành lao động được tổ chức tại hội trường "
+    "lớn của tỉnh với sự tham dự của nhiều đại biểu."
+)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [f'<p class="sapo">{OTHER_SUMMARY}</p>', f"<p><strong>{OTHER_SUMMARY}</strong></p>"],
+)
+def test_a_summary_above_the_headline_is_not_the_lead(above: str) -> None:
+    """The lead follows the headline: a summary box above it (another story's teaser, a
+    banner) is passed over, the one after it taken, or none."""
+    html = page(HEADLINES["h2"], "05/03/2024 08:30")
+    html = html.replace(HEADLINES["h2"], f"{above}{HEADLINES['h2']}")
+    assert extract_article(html).lead is None
+    with_lead = html.replace(
+        '<div class="content-detail">', f'<p class="sapo">{LEAD}</p><div class="content-detail">'
+    )
+    assert extract_article(with_lead).lead == LEAD
 
 
 def test_entities_that_lost_their_ampersand_read_as_the_page_means() -> None:

@@ -27,6 +27,7 @@ from aggregator.profiles.base import (
 )
 from aggregator.profiles.bylines import Bylines, find_bylines, site_names, text_blocks
 from aggregator.profiles.datelines import Shown, combine
+from aggregator.profiles.markers import markers
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_or_none
 
@@ -138,7 +139,7 @@ def recognise(page: PageData) -> bool:
     for name in page.meta.get("og:site_name", ()):
         if " ".join(name.split()).casefold() == SITE_NAME:
             return True
-    urls = [*page.meta.get("og:url", ()), *page.tree.xpath("//link[@rel='canonical']/@href")]
+    urls = [*page.meta.get("og:url", ()), *markers(page).canonical]
     return any("baodansinh.vn" in u for u in urls)
 
 

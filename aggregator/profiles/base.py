@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -112,11 +113,17 @@ class SelectorArticle(ArticlePage):
         signed = self._signed()
         self._bylines = find_bylines(
             slots_in=self._root,
-            headline=self.first(self.TITLE) if self.TITLE else None,
+            headline=self.headline,
             closing=text_blocks(signed) if signed is not None else [],
             plain_names=False,  # a family's markup sets its signature apart
             site_names=site_names(page),
         )
+
+    @cached_property
+    def headline(self) -> HtmlElement | None:
+        """The first ``TITLE`` match: found once, as the credits, the listing test, the title
+        and the lead all ask for it before the chrome goes."""
+        return self.first(self.TITLE) if self.TITLE else None
 
     def find_content(self) -> HtmlElement | None:
         """The body container: the first ``CONTENT`` match."""
@@ -132,20 +139,20 @@ class SelectorArticle(ArticlePage):
         return found[-1] if found else body
 
     def not_an_article(self) -> str | None:
-        if self.LIST_MARK and self.first(self.TITLE) is None and self.tree.xpath(self.LIST_MARK):
+        if self.LIST_MARK and self.headline is None and self.tree.xpath(self.LIST_MARK):
             return self.LISTING_REASON
         return None
 
     def title(self) -> str | None:
-        return self.text_of(self.TITLE) if self.TITLE else None
+        headline = self.headline
+        return None if headline is None else clean_or_none(headline.text_content())
 
     def published(self) -> date | None:
         shown = self.text_of(self.DATE) if self.DATE else None
         return parse_shown_date(shown) if shown else None
 
     def lead_element(self) -> HtmlElement | None:
-        headline = self.first(self.TITLE) if self.TITLE else None
-        return find_lead(self.tree, headline, self.body())
+        return find_lead(self.tree, self.headline, self.body())
 
     def author(self) -> str | None:
         return self._bylines.name

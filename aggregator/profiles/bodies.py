@@ -93,7 +93,8 @@ _TOOL_LINK = re.compile(
 )
 _TOOL_LINKS_SCANNED = 12
 _MIN_BODY_CHARS = 60  # less is a date line or a caption, not a story
-_LOOSE_TEXT = "//body//*[not(ancestor-or-self::p)][text()[normalize-space()]]"
+# Elements with text of their own first: the few then have their ancestors looked through.
+_LOOSE_TEXT = "//body//*[text()[normalize-space()]][not(ancestor-or-self::p)]"
 _NOT_TEXT = {"script", "style", "noscript", "template", "head", "title"}
 _INLINE = {"a", "b", "strong", "i", "em", "span", "font", "u", "br", "img", "sup", "sub", "small"}
 

@@ -144,15 +144,18 @@ def _just_before(headline: HtmlElement) -> list[HtmlElement]:
     return found
 
 
-def _pieces_apart(element: HtmlElement) -> str:
+def _pieces_apart(element: HtmlElement, enough: int) -> str:
     """``element``'s text, with a space where a tag alone parts a word from a number
-    ("2:15 PM</span><span>1.234 lượt xem" is not "PM1.234")."""
+    ("2:15 PM</span><span>1.234 lượt xem" is not "PM1.234"); cut short once longer than
+    ``enough`` (a container of the whole body is no date line, however long)."""
     text = ""
     for piece in element.itertext():
         touching = text and piece and text[-1].isalnum() and piece[0].isalnum()
         if touching and text[-1].isdigit() != piece[0].isdigit():
             text += " "
         text += piece
+        if len(text) > enough:
+            break
     return text
 
 
@@ -165,11 +168,11 @@ def date_line_text(element: HtmlElement) -> str | None:
         return None
     if element.tag == "time" and element.get("datetime"):
         return element.get("datetime")
-    if element.xpath(".//time/@datetime"):
-        return None  # the <time> inside is read next, by its machine-readable datetime
-    text = _pieces_apart(element)
+    text = _pieces_apart(element, 4 * _DATE_LINE_MAX_CHARS)
     if len(text) > 4 * _DATE_LINE_MAX_CHARS:
         return None
+    if element.xpath(".//time/@datetime"):
+        return None  # the <time> inside is read next, by its machine-readable datetime
     text = clean_line(text)
     if not text or len(text) > _DATE_LINE_MAX_CHARS or not any(c.isdigit() for c in text):
         return None

@@ -18,12 +18,16 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import in_chrome
+from aggregator.profiles.classes import ClassWords, classed_with
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line
 
 _MIN_CHARS = 8
 _MAX_CHARS = 300
 _TITLE_TOKEN = re.compile(r"(?:^|[-_])(?:title|headline|tieu-?de|tieude)(?:$|[-_])", re.I)
+# Any of _TITLE_TOKEN's words anywhere in a class attribute.
+_TITLE_WORD = ClassWords("title", "headline", "tieu")
+_TITLE_CLASSED_TAGS = frozenset(("h2", "h3", "h4", "div", "p", "span", "td"))
 _NOT_TITLE_TOKEN = re.compile(
     r"sub|site|page|section|box|block|cate|widget|module|panel|header|menu|logo", re.I
 )
@@ -63,8 +67,16 @@ def find_headline(page: PageData, followed_by_date: object = None) -> Headline:
     """The page's headline element.
 
     ``followed_by_date`` (a callable taking an element) says whether a date line follows an
-    element closely; it lets a bold line without a heading tag count as the headline.
+    element closely; it lets a bold line without a heading tag count as the headline. Found
+    once a page for each ``followed_by_date`` (the generic page object and the extraction's
+    fallbacks both ask), before any tree surgery.
     """
+    return page.remembered(
+        (find_headline, followed_by_date), lambda _: _find(page, followed_by_date)
+    )
+
+
+def _find(page: PageData, followed_by_date: object) -> Headline:
     titles = _page_titles(page)
     tiers = (_h1s, _title_classed, _headings, _bold_lines)
     for tier in tiers:
@@ -162,11 +174,12 @@ def _h1s(page: PageData) -> Iterator[HtmlElement]:
 
 
 def _title_classed(page: PageData) -> Iterator[HtmlElement]:
-    for element in page.tree.xpath(
-        "//*[self::h2 or self::h3 or self::h4 or self::div or self::p or self::span"
-        " or self::td][@class]"
-    ):
-        tokens = (element.get("class") or "").split()
+    # Asked up to three times a page (each tier, then for the first): the scan is kept.
+    found = page.remembered(_title_classed, lambda _: list(classed_with(page.tree, _TITLE_WORD)))
+    for element, classes in found:
+        if element.tag not in _TITLE_CLASSED_TAGS:
+            continue
+        tokens = classes.split()
         if not any(_TITLE_TOKEN.search(t) and not _NOT_TITLE_TOKEN.search(t) for t in tokens):
             continue
         if element.xpath(".//a[@href]") or element.xpath(".//p | .//div[.//p]"):

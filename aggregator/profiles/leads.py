@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from lxml import etree
 from lxml.html import HtmlElement
 
 from aggregator.profiles.chrome import in_chrome
+from aggregator.profiles.classes import ClassWords, classed_with
 from aggregator.text import clean_line
 
 _LEAD_TOKEN = re.compile(
@@ -29,13 +29,12 @@ _OTHER_TOKEN = re.compile(
     r"image|img|photo|caption|avatar|thumb|header|heading|title|post-desc|hidden|item|list",
     re.IGNORECASE,
 )
-# Any of _LEAD_TOKEN's words anywhere in a class attribute: one scan of it ruling out most
-# classed elements before their tokens are each searched.
-_LEAD_WORD = re.compile(
-    "sapo|brief|lead|summary|chap|standfirst|desc|excerpt|intro|teaser|abstract|head|tom|trich",
-    re.IGNORECASE,
-)
-_CLASSED = etree.XPath("//*[@class]")
+# Any of _LEAD_TOKEN's words anywhere in a class attribute: one scan of the page's classes
+# rules out most classed elements before their tokens are each searched.
+_LEAD_WORD = ClassWords(
+    "sapo", "brief", "lead", "summary", "chap", "standfirst", "desc", "excerpt", "intro",
+    "teaser", "abstract", "head", "tom", "trich",
+)  # fmt: skip
 _MIN_CHARS = 20
 _MAX_CHARS = 1500
 _BOLD_MIN_CHARS = 60
@@ -68,22 +67,16 @@ def lead_text(element: HtmlElement | None) -> str | None:
 def _marked_lead(
     tree: HtmlElement, headline: HtmlElement | None, body: HtmlElement | None
 ) -> HtmlElement | None:
-    order: dict[HtmlElement, int] | None = None  # made for the first candidate that needs it
-    for element in _CLASSED(tree):
-        if not isinstance(element.tag, str) or element.tag in ("a", "img", "meta", "li", "ul"):
-            continue
-        classes = element.get("class") or ""
-        if not _LEAD_WORD.search(classes):
+    for element, classes in classed_with(tree, _LEAD_WORD):
+        if element.tag in ("a", "img", "meta", "li", "ul"):
             continue
         tokens = classes.split()
         if not any(_LEAD_TOKEN.search(t) for t in tokens):
             continue
         if any(_OTHER_TOKEN.search(t) for t in tokens):
             continue
-        if headline is not None:
-            order = _document_order(tree) if order is None else order
-            if _before(element, headline, order):
-                continue  # the lead follows the headline
+        if headline is not None and _before(element, headline):
+            continue  # the lead follows the headline
         if body is not None and _contains(element, body):
             continue  # a wrapper of the whole article
         text = clean_line(element.text_content())
@@ -106,8 +99,7 @@ def _bold_opening(body: HtmlElement, headline: HtmlElement | None) -> HtmlElemen
     heading = clean_line(headline.text_content()).casefold() if headline is not None else ""
     preceding = body.xpath(f"preceding::*[position() <= {_PRECEDING_SCANNED}]")[::-1]
     if headline is not None:
-        order = _document_order(body)
-        preceding = [e for e in preceding if not _before(e, headline, order) and e is not headline]
+        preceding = [e for e in preceding if not _before(e, headline) and e is not headline]
     before = _nearest_block(iter(preceding), heading)
     if before is not None and not in_chrome(before) and _is_bold_lead(before, inside=False):
         return before
@@ -182,19 +174,24 @@ def _outermost_text(block: HtmlElement, marked: Callable[[HtmlElement], bool]) -
     return "".join("".join(parts).split())
 
 
-def _before(element: HtmlElement, reference: HtmlElement, order: dict[HtmlElement, int]) -> bool:
-    """Whether ``element`` comes before ``reference`` in document ``order`` (and is not one
-    of its ancestors)."""
+def _before(element: HtmlElement, reference: HtmlElement) -> bool:
+    """Whether ``element`` comes before ``reference`` in the page (and is not one of its
+    ancestors): where their lines of ancestors part, which of the two branches comes first
+    under that parent. A few candidates are asked: no order of the whole page is made."""
     if _contains(element, reference):
         return False
-    return order.get(element, -1) < order.get(reference, -1)
-
-
-def _document_order(tree: HtmlElement) -> dict[HtmlElement, int]:
-    """Every element of the page by its place in it: asked of hundreds of elements, "before
-    the headline?" is then a look-up, not a walk."""
-    root = tree.getroottree().getroot()
-    return {node: index for index, node in enumerate(root.iter())}
+    ours = [element, *element.iterancestors()][::-1]
+    theirs = [reference, *reference.iterancestors()][::-1]
+    root = element.getroottree().getroot()
+    if ours[0] is not root or theirs[0] is not root:
+        return theirs[0] is root  # what is no longer in the page counts as before it
+    depth = 1
+    while depth < min(len(ours), len(theirs)) and ours[depth] is theirs[depth]:
+        depth += 1
+    if depth == len(theirs):
+        return False  # ``reference`` holds ``element``: it comes first
+    parent = ours[depth - 1]
+    return parent.index(ours[depth]) < parent.index(theirs[depth])
 
 
 def _contains(element: HtmlElement, other: HtmlElement) -> bool:

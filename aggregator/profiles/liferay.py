@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 from w3lib.url import url_query_cleaner
 
 from aggregator.profiles.base import ListingPage, Profile, SelectorArticle, drop
+from aggregator.profiles.markers import markers
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line
 
@@ -103,17 +104,8 @@ def _without_redirect(url: str) -> str:
 def recognise(page: PageData) -> bool:
     """Liferay names every portlet wrapper ``p_p_id_<portlet>_``; 6.2 serves its scripts and
     styles from ``/html/`` and the theme WAR, Liferay 7 from OSGi modules under ``/o/``."""
-    tree = page.tree
-    return bool(tree.xpath("//*[starts-with(@id,'p_p_id_')][1]")) and not osgi_resources(tree)
-
-
-def osgi_resources(tree: HtmlElement) -> bool:
-    """Whether the page loads a script or stylesheet from ``/o/`` (Liferay 7 / DXP modules)."""
-    for ref in tree.xpath("//link[contains(@rel,'stylesheet')]/@href | //script/@src"):
-        path = urlsplit(ref.strip()).path
-        if path.startswith("/o/") or (path.startswith("/combo") and "/o/" in ref):
-            return True
-    return False
+    found = markers(page)
+    return found.portlet and not found.osgi
 
 
 PROFILE = Profile("liferay", LiferayArticle, LiferayListing, recognise)

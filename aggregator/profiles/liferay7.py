@@ -17,7 +17,8 @@ resources, served under ``/o/`` (``/o/classic-theme/css/main.css``, ``/o/fronten
 from __future__ import annotations
 
 from aggregator.profiles.base import Profile, SelectorArticle, SelectorListing
-from aggregator.profiles.liferay import JOURNAL, osgi_resources
+from aggregator.profiles.liferay import JOURNAL
+from aggregator.profiles.markers import markers
 from aggregator.profiles.pagedata import PageData
 
 _FULL = "//div[contains(concat(' ',normalize-space(@class),' '),' asset-full-content ')]"
@@ -71,11 +72,8 @@ class Liferay7Listing(SelectorListing):
 def recognise(page: PageData) -> bool:
     """A Liferay portal (portlet ids or the ``Liferay.ThemeDisplay`` bootstrap) whose static
     resources come from OSGi modules under ``/o/``."""
-    tree = page.tree
-    if not osgi_resources(tree):
-        return False
-    portlets = tree.xpath("//*[starts-with(@id,'p_p_id_')][1]")
-    return bool(portlets) or bool(tree.xpath("//script[contains(.,'Liferay.ThemeDisplay')][1]"))
+    found = markers(page)
+    return found.osgi and (found.portlet or found.script_holds("Liferay.ThemeDisplay"))
 
 
 PROFILE = Profile("liferay7", Liferay7Article, Liferay7Listing, recognise)

@@ -10,15 +10,17 @@ to fall back on.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml.html import HtmlElement
 
 from aggregator.dates import zero_date
 from aggregator.text import clean_line, clean_or_none
+
+_T = TypeVar("_T")
 
 _META_KEYS = ("name", "property", "itemprop", "http-equiv")
 _ARTICLE_TYPES = {"newsarticle", "article", "blogposting", "reportagenewsarticle", "report"}
@@ -37,6 +39,19 @@ class PageData:
 
     tree: HtmlElement
     url: str | None = None
+
+    @cached_property
+    def _remembered(self) -> dict[object, Any]:
+        return {}
+
+    def remembered(self, key: object, read: Callable[[PageData], _T]) -> _T:
+        """``read(self)``, worked out on the first call with ``key`` and kept: a reading
+        several page objects or steps ask for (the headline, the profiles' markers) is made
+        once a page. Readings of the page as parsed: ask before changing the tree."""
+        found = self._remembered
+        if key not in found:
+            found[key] = read(self)
+        return found[key]  # type: ignore[no-any-return]
 
     @cached_property
     def meta(self) -> dict[str, list[str]]:

@@ -21,6 +21,7 @@ from aggregator.profiles.base import (
     SelectorArticle,
     SelectorListing,
 )
+from aggregator.profiles.markers import markers
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_line
 
@@ -66,10 +67,8 @@ class SharePointListing(SelectorListing):
 
 def recognise(page: PageData) -> bool:
     """The SharePoint master page's workspace, or its page context script."""
-    return bool(
-        page.tree.xpath("//*[@id='s4-workspace'][1]")
-        or page.tree.xpath("//script[contains(.,'_spPageContextInfo')][1]")
-    )
+    found = markers(page)
+    return found.sharepoint_workspace or found.script_holds("_spPageContextInfo")
 
 
 PROFILE = Profile("sharepoint", SharePointArticle, SharePointListing, recognise)

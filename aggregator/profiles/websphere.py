@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 from lxml.html import HtmlElement
 
 from aggregator.profiles.base import Profile, SelectorArticle, SelectorListing
+from aggregator.profiles.markers import markers
 from aggregator.profiles.pagedata import PageData
 
 _CONTENT = "//div[contains(concat(' ',normalize-space(@class),' '),' wcm-content ')]"
@@ -77,11 +78,7 @@ def article_url(url: str) -> str:
 
 def recognise(page: PageData) -> bool:
     """The Portal theme's frame and portlet controls, or WCM content under ``/wps/``."""
-    return bool(
-        page.tree.xpath(
-            "//*[contains(@class,'wpthemeFrame') or contains(@class,'ibmPortalControl')][1]"
-        )
-    )
+    return markers(page).portal_frame
 
 
 PROFILE = Profile("websphere", WebSphereArticle, WebSphereListing, recognise)

@@ -30,6 +30,7 @@ from aggregator.profiles.base import (
 from aggregator.profiles.bylines import Byline, closing_signature, site_names
 from aggregator.profiles.credits import person
 from aggregator.profiles.leads import find_lead
+from aggregator.profiles.markers import markers
 from aggregator.profiles.pagedata import PageData
 from aggregator.text import clean_or_none
 
@@ -118,7 +119,7 @@ def recognise(page: PageData) -> bool:
     for generator in page.meta.get("generator", ()):
         if generator.strip().casefold().startswith("wordpress"):
             return True
-    return bool(page.tree.xpath("//link[contains(@href,'/wp-content/')][1]"))
+    return markers(page).wp_content
 
 
 PROFILE = Profile("wordpress", WordPressArticle, WordPressListing, recognise)
