@@ -5,11 +5,13 @@ redirect target, URL and ids are checked against the registry before anything is
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from aggregator.registry import default_registry_path, load_registry
-from tests.helpers import tinlaodong
+from tests.helpers import closed_port, tinlaodong
 
 
 def entry(site_id: str, url: str, province: str = "Hà Nội", extra: str = "") -> str:
@@ -230,3 +232,36 @@ def test_a_bad_cms_in_a_report_is_the_reports_error(tmp_path: Path) -> None:
     code, lines = apply(registry, report)
     assert code == 2 and len(lines) == 1 and str(report) in lines[0] and "'zzz'" in lines[0]
     assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def check_report(tmp_path: Path, report: str) -> tuple[Path, Any]:
+    registry = tmp_path / "own.yaml"
+    registry.write_text(
+        "sites:\n" + entry("own", f"http://127.0.0.1:{closed_port()}/",
+                           extra="    allow_private_network: true\n"),
+        encoding="utf-8",
+    )
+    checked = tinlaodong("sites", "check", "--sites", str(registry), "--timeout", "2",
+                         "--report", report.replace("REG", str(registry)))
+    return registry, checked
+
+
+def test_a_report_never_overwrites_the_registry_nor_a_fifo(tmp_path: Path) -> None:
+    # Not /dev/null itself: a regression would replace the machine's device node.
+    os.symlink(tmp_path / "own.yaml", tmp_path / "link.json")
+    os.mkfifo(tmp_path / "pipe.json")
+    for name in ("REG", str(tmp_path / "link.json"), str(tmp_path / ".." / tmp_path.name /
+                 "own.yaml"), str(tmp_path / "pipe.json")):
+        registry, checked = check_report(tmp_path, name)
+        before = registry.read_text(encoding="utf-8")
+        assert checked.returncode == 2, (name, checked.stdout, checked.stderr)
+        assert len(checked.stderr.splitlines()) == 1 and "--report" in checked.stderr, name
+        assert checked.stdout == ""  # refused before the probe
+        assert registry.read_text(encoding="utf-8") == before
+    assert stat.S_ISFIFO((tmp_path / "pipe.json").stat().st_mode)
+
+
+def test_a_report_in_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    _, checked = check_report(tmp_path, "/proc/self/x.json")
+    assert checked.returncode == 2 and checked.stdout == ""
+    assert len(checked.stderr.splitlines()) == 1 and "--report" in checked.stderr
