@@ -265,3 +265,53 @@ def test_a_report_in_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
     _, checked = check_report(tmp_path, "/proc/self/x.json")
     assert checked.returncode == 2 and checked.stdout == ""
     assert len(checked.stderr.splitlines()) == 1 and "--report" in checked.stderr
+
+
+def test_a_reachable_result_ending_elsewhere_meets_the_redirect_guards(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/",
+               final_url="https://casino.example.com/", profile="wordpress", cms="wordpress"),
+        result("hanoi-b", "https://snv.hanoi.gov.vn/", final_url="http://10.0.0.5/"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    assert registry.read_text(encoding="utf-8") == TEXT
+    assert f"{registry}: unchanged" in lines
+
+
+def test_a_redirect_to_a_dead_or_missing_end_moves_and_confirms_nothing(tmp_path: Path) -> None:
+    dead = moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "https://new.hanoi.gov.vn/",
+                 "new.hanoi.gov.vn")
+    nowhere = moved("hanoi-b", "https://snv.hanoi.gov.vn/", "", "x")
+    registry, report = files(tmp_path, {**dead, "final_status": 500},
+                             {**nowhere, "final_url": None, "final_status": None})
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_an_unknown_outcome_or_a_status_not_a_number_refuses_the_report(tmp_path: Path) -> None:
+    for bad in ({"outcome": "pwned"}, {"status": "200<script>"}):
+        registry, report = files(
+            tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", **bad)
+        )
+        code, lines = apply(registry, report)
+        assert code == 2 and len(lines) == 1, (bad, lines)
+        assert str(report) in lines[0] and str(registry) not in lines[0]
+        assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_a_bad_target_refuses_its_result_only_naming_the_report(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "ftp://ftp.hanoi.gov.vn/",
+              "ftp.hanoi.gov.vn"),
+        result("hanoi-b", "https://snv.hanoi.gov.vn/"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    refused = [line for line in lines if line.startswith("hanoi-a:")]
+    assert len(refused) == 1 and str(report) in refused[0] and "ftp://" in refused[0]
+    assert not load_registry(registry).get("hanoi-a").confirmed
+    assert load_registry(registry).get("hanoi-b").confirmed

@@ -22,7 +22,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,7 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from aggregator import registry_rules, yamlfile
-from aggregator.app.sitecheck import CheckResult
+from aggregator.app.sitecheck import OUTCOMES, CheckResult
 from aggregator.cms import CMS_LABELS, CMS_NAMES
 from aggregator.exceptions import ConfigError
 from aggregator.hosts import classify
@@ -45,6 +45,7 @@ from aggregator.urls import site_host
 class Report:
     checked: str  # the day of the check, YYYY-MM-DD (UTC)
     results: tuple[dict[str, Any], ...]
+    source: str = "the check"  # the report file, named in a result's refusal
 
 
 def write_report(path: Path, results: Iterable[CheckResult], checked: str) -> None:
@@ -80,10 +81,23 @@ def read_report(path: Path) -> Report:
         if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values()):
             raise ConfigError(f"{path}: site #{number}: a value with a line break")
         _known_names(row, f"{path}: site #{number}")
+        _known_values(row, f"{path}: site #{number}")
     checked = str(data.get("checked"))
     if not _DAY_RE.match(checked) or not _is_day(checked):
         raise ConfigError(f"{path}: 'checked' is not a day (YYYY-MM-DD): {checked!r}")
-    return Report(checked, tuple(rows))
+    return Report(checked, tuple(rows), str(path))
+
+
+def _known_values(row: dict[str, Any], where: str) -> None:
+    """An outcome no check gives, or a status that is no HTTP status, is a report written by
+    hand or damaged: the whole report is refused, not guessed at."""
+    if row["outcome"] not in OUTCOMES:
+        known = ", ".join(OUTCOMES)
+        raise ConfigError(f"{where}: outcome {row['outcome']!r} is not one of {known}")
+    for key in ("status", "final_status"):
+        value = row.get(key)
+        if value is not None and (type(value) is not int or not 100 <= value <= 599):
+            raise ConfigError(f"{where}: {key} {value!r} is not an HTTP status")
 
 
 def _known_names(row: dict[str, Any], where: str) -> None:
@@ -134,7 +148,7 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
             done.append(Applied(site_id, False, f"not in {registry_path}, skipped"))
             continue
         site = state[site_id]
-        refused = _refusal(site, row, state)
+        refused = _refusal(site, row, report.source)
         if refused:
             done.append(Applied(site_id, False, refused))
             continue
@@ -156,24 +170,38 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     return done
 
 
-def _refusal(site: Site, row: dict[str, Any], state: Mapping[str, Site]) -> str:
+def _refusal(site: Site, row: dict[str, Any], source: str) -> str:
     """Why the result may not be applied to ``site`` at all, or "": a result for another URL
-    (a stale report, or one of another registry), a redirect to an address the check itself
-    refuses, a .gov.vn department sent off .gov.vn."""
+    (a stale report, or one of another registry); one whose end (a reachable page's or a
+    redirect's) is an address the check itself refuses, off .gov.vn for a .gov.vn department,
+    not an http(s) URL, or missing or dead for a redirect (a hand-made report can say
+    anything)."""
     url = str(row.get("url"))
     if url != site.start_urls[0]:
         return f"skipped: the report is for {url}, not its start URL {site.start_urls[0]}"
-    if row.get("outcome") != "redirected":
+    outcome = row.get("outcome")
+    if outcome not in ("reachable", "redirected"):
         return ""
-    final = str(row.get("final_url") or url)
-    host = classify(urlsplit(final).hostname or "")
+    final = row.get("final_url") or (url if outcome == "reachable" else None)
+    if outcome == "redirected":
+        if not final:
+            return f"refused: {source}: a redirect with no final_url; nothing changed"
+        end = row.get("final_status")
+        if type(end) is not int or not 200 <= end < 300:
+            return f"unchanged (the redirect to {final} ended in {end}: dead)"
+    final = str(final)
+    parts = urlsplit(final)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"refused: {source}: final_url {final!r} is not an http(s) URL"
+    ended = "redirected" if outcome == "redirected" else "answered"
+    host = classify(parts.hostname)
     if host.refused and not site.allow_private_network:
         return (
-            f"refused: redirected to {final}, {host.name} is {host.refused} "
+            f"refused: {ended} to {final}, {host.name} is {host.refused} "
             "(the entry has no allow_private_network)"
         )
     if _gov(url) and not _gov(final):
-        return f"not applied: redirected off .gov.vn to {final}; start URL kept, unconfirmed"
+        return f"not applied: {ended} off .gov.vn to {final}; start URL kept, unconfirmed"
     return ""
 
 
