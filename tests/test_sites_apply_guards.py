@@ -10,6 +10,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aggregator.registry import default_registry_path, load_registry
 from tests.helpers import closed_port, tinlaodong
 
@@ -315,3 +317,26 @@ def test_a_bad_target_refuses_its_result_only_naming_the_report(tmp_path: Path) 
     assert len(refused) == 1 and str(report) in refused[0] and "ftp://" in refused[0]
     assert not load_registry(registry).get("hanoi-a").confirmed
     assert load_registry(registry).get("hanoi-b").confirmed
+
+
+def test_an_apply_waits_for_another_on_the_same_registry(tmp_path: Path) -> None:
+    import fcntl
+    import subprocess
+    import sys
+
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"))
+    held = os.open(tmp_path, os.O_RDONLY)  # what another apply holds while it writes
+    fcntl.flock(held, fcntl.LOCK_EX)
+    with subprocess.Popen(
+        [sys.executable, "-m", "aggregator.cli.main", "sites", "apply", str(report), "--sites",
+         str(registry)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as waiting:
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                waiting.wait(timeout=5)  # an apply that took no lock has long finished
+            assert registry.read_text(encoding="utf-8") == TEXT
+        finally:
+            os.close(held)
+        _, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert load_registry(registry).get("hanoi-a").confirmed

@@ -17,12 +17,14 @@ the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report 
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -133,7 +135,30 @@ class Applied:
 
 
 def apply_report(registry_path: Path, report: Report) -> list[Applied]:
-    """Rewrite the registry file with what the report saw; per site, what was done."""
+    """Rewrite the registry file with what the report saw; per site, what was done. Two
+    applies at once on one registry take turns: each reads what the other wrote."""
+    with _registry_lock(registry_path):
+        return _apply_locked(registry_path, report)
+
+
+@contextmanager
+def _registry_lock(registry_path: Path) -> Iterator[None]:
+    """An exclusive lock on the registry's directory: the file itself is replaced by each
+    write (a lock on it would be on the old file), and a lock file would litter the
+    directory."""
+    directory = registry_path.resolve().parent
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as exc:
+        raise ConfigError(f"{registry_path}: cannot lock its directory: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _apply_locked(registry_path: Path, report: Report) -> list[Applied]:
     registry = load_registry(registry_path)  # one line for a file that is not a registry
     text = yamlfile.read_text(registry_path)
     changes: dict[str, dict[str, Any]] = {}
