@@ -340,3 +340,45 @@ def test_an_apply_waits_for_another_on_the_same_registry(tmp_path: Path) -> None
         _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0, err
     assert load_registry(registry).get("hanoi-a").confirmed
+
+
+PUNY = "xn--sniv-6y5a8a8b.hanoi.gov.vn"  # sởnộivụ.hanoi.gov.vn
+
+
+@pytest.mark.parametrize(
+    ("holder", "target", "written"),
+    [
+        ("https://snv.hanoi.gov.vn/", "https://snv.hanoi.gov.vn./", "https://snv.hanoi.gov.vn/"),
+        (f"https://{PUNY}/", "https://sởnộivụ.hanoi.gov.vn/", f"https://{PUNY}/"),
+        ("https://sởnộivụ.hanoi.gov.vn/", f"https://{PUNY}/", f"https://{PUNY}/"),
+        ("https://snv.hanoi.gov.vn/", "https://SNV.Hanoi.gov.vn:443/", "https://snv.hanoi.gov.vn/"),
+    ],
+)
+def test_another_spelling_of_an_entrys_host_is_that_entrys_host(
+    tmp_path: Path, holder: str, target: str, written: str
+) -> None:
+    text = ("sites:\n" + entry("hanoi-a", "https://sldtbxh.hanoi.gov.vn/")
+            + entry("hanoi-b", holder))
+    registry, report = files(
+        tmp_path, moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", target, "x"), text=text
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    site = load_registry(registry).get("hanoi-a")
+    assert (site.status, site.moved_to, site.start_urls) == (
+        "moved", written, ("https://sldtbxh.hanoi.gov.vn/",)), lines
+
+
+def test_a_new_host_is_written_in_its_one_spelling_and_userinfo_is_refused(
+    tmp_path: Path,
+) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "https://NEW.Hanoi.gov.vn./x", "x"),
+        moved("hanoi-b", "https://snv.hanoi.gov.vn/", "https://u:p@snv2.hanoi.gov.vn/", "x"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    assert load_registry(registry).get("hanoi-a").start_urls == ("https://new.hanoi.gov.vn/x",)
+    assert load_registry(registry).get("hanoi-b").start_urls == ("https://snv.hanoi.gov.vn/",)
+    assert any(line.startswith("hanoi-b: refused") for line in lines), lines

@@ -218,6 +218,8 @@ def _refusal(site: Site, row: dict[str, Any], source: str) -> str:
     parts = urlsplit(final)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return f"refused: {source}: final_url {final!r} is not an http(s) URL"
+    if parts.username is not None or parts.password is not None:
+        return f"refused: {source}: final_url {final!r} holds a user name or password"
     ended = "redirected" if outcome == "redirected" else "answered"
     host = classify(parts.hostname)
     if host.refused and not site.allow_private_network:
@@ -240,14 +242,18 @@ def _change(
     outcome = row.get("outcome")
     if outcome not in ("reachable", "redirected"):
         return {}, f"unchanged ({outcome}: {row.get('reason') or 'no answer'})"
-    url, final = str(row["url"]), str(row.get("final_url") or row["url"])
+    url = str(row["url"])
+    final = registry_rules.canonical_url(str(row.get("final_url") or url))
+    # Whether the redirects left the host, judged here: a report's word, or a spelling of the
+    # same host (a trailing dot, punycode), is not another host.
+    left_host = registry_rules.host_key(final) != registry_rules.host_key(url)
     cms, profile = row.get("cms"), row.get("profile")
     if outcome == "reachable":
         shows = f"answered {row.get('status')} at {url}"
     else:
         kind = "permanent" if row.get("permanent") else "temporary"
         shows = f"answered {row.get('status')} ({kind}) -> {final}, {row.get('final_status')}"
-    if outcome == "redirected" and row.get("left_host") and not row.get("permanent"):
+    if outcome == "redirected" and left_host and not row.get("permanent"):
         # A temporary detour: the markup seen is the other host's, not this site's.
         cms = profile = None
         shows += ", on another host: its CMS is not this site's"
@@ -267,7 +273,7 @@ def _change(
     if profile and profile != site.profile:
         change["profile"] = profile
         done.append(f"profile {profile}")
-    if outcome == "redirected" and row.get("permanent") and row.get("left_host"):
+    if outcome == "redirected" and row.get("permanent") and left_host:
         done.append(_moved(site, url, final, checked, registry, change))
     elif outcome == "redirected" and row.get("permanent") and final != url:
         # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.
