@@ -382,3 +382,38 @@ def test_a_new_host_is_written_in_its_one_spelling_and_userinfo_is_refused(
     assert load_registry(registry).get("hanoi-a").start_urls == ("https://new.hanoi.gov.vn/x",)
     assert load_registry(registry).get("hanoi-b").start_urls == ("https://snv.hanoi.gov.vn/",)
     assert any(line.startswith("hanoi-b: refused") for line in lines), lines
+
+
+def test_a_moved_entry_redirected_elsewhere_changes_its_moved_to_only(tmp_path: Path) -> None:
+    text = ("sites:\n"
+            + entry("hanoi-a", "https://sldtbxh.hanoi.gov.vn/",
+                    extra="    status: moved\n    moved_to: https://snv.hanoi.gov.vn/\n")
+            + entry("hanoi-b", "https://snv.hanoi.gov.vn/")
+            + entry("hanoi-c", "https://new.hanoi.gov.vn/"))
+    for target, moved_to in (("https://new.hanoi.gov.vn/", "https://new.hanoi.gov.vn/"),
+                             ("https://nobody.hanoi.gov.vn/", "https://snv.hanoi.gov.vn/")):
+        registry, report = files(
+            tmp_path, moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", target, "x"), text=text
+        )
+        code, lines = apply(registry, report)
+        assert code == 0, lines
+        site = load_registry(registry).get("hanoi-a")
+        assert site.start_urls == ("https://sldtbxh.hanoi.gov.vn/",), lines
+        assert (site.status, site.moved_to) == ("moved", moved_to), lines
+
+
+def test_chained_moves_end_the_same_whatever_the_order_and_once(tmp_path: Path) -> None:
+    first = moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "https://snv.hanoi.gov.vn/", "x")
+    second = moved("hanoi-b", "https://snv.hanoi.gov.vn/", "https://snv2.hanoi.gov.vn/", "x")
+    ends = []
+    for name, rows in (("ab", (first, second)), ("ba", (second, first))):
+        (tmp_path / name).mkdir()
+        registry, report = files(tmp_path / name, *rows)
+        code, lines = apply(registry, report)
+        assert code == 0, lines
+        ends.append(registry.read_text(encoding="utf-8"))
+        code, lines = apply(registry, report)
+        assert code == 0 and f"{registry}: unchanged" in lines, lines
+    assert ends[0] == ends[1]
+    assert "snv2.hanoi.gov.vn" in ends[0]
+    assert load_registry(tmp_path / "ab" / "sites.yaml").get("hanoi-a").moved_to is None

@@ -23,7 +23,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -167,6 +167,7 @@ def _apply_locked(registry_path: Path, report: Report) -> list[Applied]:
     # the ones before it made.
     state = {site.id: site for site in registry.sites}
     known = set(state)
+    moving = _moving(report)
     for row in report.results:
         site_id = str(row["id"])
         if site_id not in state:
@@ -176,6 +177,12 @@ def _apply_locked(registry_path: Path, report: Report) -> list[Applied]:
         refused = _refusal(site, row, report.source)
         if refused:
             done.append(Applied(site_id, False, refused))
+            continue
+        away = _into_moving(row, moving)
+        if away:
+            done.append(Applied(site_id, False, (
+                f"not applied: redirected to {away}, which the same report sees redirected "
+                "away; check again once that move is applied")))
             continue
         change, line = _change(site, row, report.checked, Registry(tuple(state.values())))
         if change:
@@ -193,6 +200,43 @@ def _apply_locked(registry_path: Path, report: Report) -> list[Applied]:
         parse_registry(yamlfile.safe_load(new_text, registry_path), registry_path)  # still valid
         _write(registry_path, new_text)
     return done
+
+
+def _moving(report: Report) -> dict[str, str]:
+    """The report's URLs that redirect permanently elsewhere, by the id of their result. A
+    result ending on one of them waits for a later check: the outcome does not depend on the
+    results' order, nor on whether the other move was applied by an earlier run."""
+    found: dict[str, tuple[str, str]] = {}
+    for row in report.results:
+        url, final = str(row.get("url")), row.get("final_url")
+        if (
+            row.get("outcome") == "redirected"
+            and row.get("permanent")
+            and final
+            and registry_rules.canonical_url(str(final)) != registry_rules.canonical_url(url)
+        ):
+            found[str(row["id"])] = (url, str(final))
+    # One that ends on another redirecting URL is not a move of its own here: in a chain only
+    # the last link moves; in a loop (each to the other) the registry's rules judge.
+    return {
+        site_id: url
+        for site_id, (url, final) in found.items()
+        if not any(
+            other != site_id and registry_rules.under(final, start)
+            for other, (start, _) in found.items()
+        )
+    }
+
+
+def _into_moving(row: dict[str, Any], moving: Mapping[str, str]) -> str:
+    """The URL of another result that ``row``'s permanent redirect ends under, or ""."""
+    final = row.get("final_url")
+    if row.get("outcome") != "redirected" or not row.get("permanent") or not final:
+        return ""
+    for site_id, url in moving.items():
+        if site_id != str(row["id"]) and registry_rules.under(str(final), url):
+            return url
+    return ""
 
 
 def _refusal(site: Site, row: dict[str, Any], source: str) -> str:
@@ -273,7 +317,15 @@ def _change(
     if profile and profile != site.profile:
         change["profile"] = profile
         done.append(f"profile {profile}")
-    if outcome == "redirected" and row.get("permanent") and left_host:
+    if outcome == "redirected" and row.get("permanent") and left_host and site.status == "moved":
+        # Already moved: where it now sends people is where it moved to; its own start URL
+        # stays (it is what the redirect is seen from).
+        holder = registry_rules.holder(final, registry.sites, site.id)
+        if holder is None:
+            return {}, f"not applied: moved, and now redirected to {final}, which no entry holds"
+        change["moved_to"] = final
+        done.append(f"moved to {final} ({holder.id}'s host)")
+    elif outcome == "redirected" and row.get("permanent") and left_host:
         done.append(_moved(site, url, final, checked, registry, change))
     elif outcome == "redirected" and row.get("permanent") and final != url:
         # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.
