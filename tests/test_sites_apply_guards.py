@@ -417,3 +417,13 @@ def test_chained_moves_end_the_same_whatever_the_order_and_once(tmp_path: Path) 
     assert ends[0] == ends[1]
     assert "snv2.hanoi.gov.vn" in ends[0]
     assert load_registry(tmp_path / "ab" / "sites.yaml").get("hanoi-a").moved_to is None
+
+
+def test_sites_show_json_prints_the_entry_as_json(tmp_path: Path) -> None:
+    registry, _ = files(tmp_path)
+    for args in (("sites", "--json", "--sites", str(registry), "show", "hanoi-b"),
+                 ("sites", "show", "hanoi-b", "--json", "--sites", str(registry))):
+        shown = tinlaodong(*args)
+        assert shown.returncode == 0, (args, shown.stderr)
+        data = json.loads(shown.stdout)
+        assert data["id"] == "hanoi-b" and data["start_urls"] == ["https://snv.hanoi.gov.vn/"]

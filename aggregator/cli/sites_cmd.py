@@ -67,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     add_sites_option(show, in_action=True)
     show.add_argument("site_id", metavar="ID", help="the site's id")
+    show.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="the entry as JSON"
+    )
     show.set_defaults(func=show_site)
     _register_check(actions, parent)
     _register_apply(actions, parent)
@@ -172,6 +175,9 @@ def _confirmation(site: Site) -> str:
 
 def show_site(args: argparse.Namespace) -> int:
     site = load_registry(args.sites).get(args.site_id)
+    if args.json:
+        print(json.dumps(site.to_dict(), ensure_ascii=False))
+        return 0
     print(f"{site.id}: {site.name} ({_provinces(site)}; {site.kind}, {site.status})")
     for url in site.start_urls:
         print(f"  start URL: {url}")
