@@ -11,8 +11,11 @@ another entry already has that host (a department redirecting to the home-affair
 that took it over), it becomes ``status: moved`` with ``moved_to``. A dead or refused site is
 left as it is: one failed look proves nothing. Only the changed entries' lines are rewritten
 (:mod:`aggregator.registry_edit`). A result is not applied when it is for another URL than the
-entry's start URL, redirects to an address the check refuses or off ``.gov.vn``, or would break
-the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report still is.
+entry's start URL, ends (reachable or redirected) at an address the check refuses, off
+``.gov.vn``, at no http(s) URL or one with userinfo, is a redirect with a dead or missing end,
+ends on a URL the same report sees redirecting away (a chain: applied once that move is), or
+would break the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report
+still is. Applies take turns on a lock of the registry's directory.
 """
 
 from __future__ import annotations
