@@ -12,15 +12,58 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
+import idna
+
+from aggregator.hosts import address_of, normalise
 from aggregator.registry import Site
-from aggregator.urls import site_host
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_name(host: str) -> str:
+    """The one spelling of ``host``: the SSRF guard's normal form (case, trailing dots,
+    fullwidth forms), then punycode, as DNS and the registry's other entries write it."""
+    name = normalise(host)
+    if address_of(name) is not None:
+        return name
+    try:
+        return idna.encode(name, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return name
+
+
+def host_key(url: str) -> str:
+    """The host ``url``'s pages are claimed by: its one spelling, without ``www.``, with its
+    port unless it is the scheme's default."""
+    parts = urlsplit(url.strip())
+    host = host_name(parts.hostname or "").removeprefix("www.")
+    try:
+        port = parts.port
+    except ValueError:  # not a port number: no page anyone can fetch
+        port = None
+    return host if port in (None, _DEFAULT_PORTS.get(parts.scheme)) else f"{host}:{port}"
+
+
+def canonical_url(url: str) -> str:
+    """``url`` with its host in its one spelling and without the scheme's default port, as the
+    registry writes it. Userinfo is kept: the caller refuses it."""
+    parts = urlsplit(url.strip())
+    host = host_name(parts.hostname or "")
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, _DEFAULT_PORTS.get(parts.scheme)) else f"{host}:{port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, parts.fragment))
 
 
 def under(url: str, start: str) -> bool:
     """Whether ``url`` is among the pages ``start`` claims: same host, path at or below."""
-    if site_host(url) != site_host(start):
+    if host_key(url) != host_key(start):
         return False
     section = urlsplit(start).path.rstrip("/")
     path = urlsplit(url).path

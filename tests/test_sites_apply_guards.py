@@ -5,11 +5,15 @@ redirect target, URL and ids are checked against the registry before anything is
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aggregator.registry import default_registry_path, load_registry
-from tests.helpers import tinlaodong
+from tests.helpers import closed_port, tinlaodong
 
 
 def entry(site_id: str, url: str, province: str = "Hà Nội", extra: str = "") -> str:
@@ -230,3 +234,196 @@ def test_a_bad_cms_in_a_report_is_the_reports_error(tmp_path: Path) -> None:
     code, lines = apply(registry, report)
     assert code == 2 and len(lines) == 1 and str(report) in lines[0] and "'zzz'" in lines[0]
     assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def check_report(tmp_path: Path, report: str) -> tuple[Path, Any]:
+    registry = tmp_path / "own.yaml"
+    registry.write_text(
+        "sites:\n" + entry("own", f"http://127.0.0.1:{closed_port()}/",
+                           extra="    allow_private_network: true\n"),
+        encoding="utf-8",
+    )
+    checked = tinlaodong("sites", "check", "--sites", str(registry), "--timeout", "2",
+                         "--report", report.replace("REG", str(registry)))
+    return registry, checked
+
+
+def test_a_report_never_overwrites_the_registry_nor_a_fifo(tmp_path: Path) -> None:
+    # Not /dev/null itself: a regression would replace the machine's device node.
+    os.symlink(tmp_path / "own.yaml", tmp_path / "link.json")
+    os.mkfifo(tmp_path / "pipe.json")
+    for name in ("REG", str(tmp_path / "link.json"), str(tmp_path / ".." / tmp_path.name /
+                 "own.yaml"), str(tmp_path / "pipe.json")):
+        registry, checked = check_report(tmp_path, name)
+        before = registry.read_text(encoding="utf-8")
+        assert checked.returncode == 2, (name, checked.stdout, checked.stderr)
+        assert len(checked.stderr.splitlines()) == 1 and "--report" in checked.stderr, name
+        assert checked.stdout == ""  # refused before the probe
+        assert registry.read_text(encoding="utf-8") == before
+    assert stat.S_ISFIFO((tmp_path / "pipe.json").stat().st_mode)
+
+
+def test_a_report_in_an_unwritable_place_is_one_line(tmp_path: Path) -> None:
+    _, checked = check_report(tmp_path, "/proc/self/x.json")
+    assert checked.returncode == 2 and checked.stdout == ""
+    assert len(checked.stderr.splitlines()) == 1 and "--report" in checked.stderr
+
+
+def test_a_reachable_result_ending_elsewhere_meets_the_redirect_guards(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/",
+               final_url="https://casino.example.com/", profile="wordpress", cms="wordpress"),
+        result("hanoi-b", "https://snv.hanoi.gov.vn/", final_url="http://10.0.0.5/"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    assert registry.read_text(encoding="utf-8") == TEXT
+    assert f"{registry}: unchanged" in lines
+
+
+def test_a_redirect_to_a_dead_or_missing_end_moves_and_confirms_nothing(tmp_path: Path) -> None:
+    dead = moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "https://new.hanoi.gov.vn/",
+                 "new.hanoi.gov.vn")
+    nowhere = moved("hanoi-b", "https://snv.hanoi.gov.vn/", "", "x")
+    registry, report = files(tmp_path, {**dead, "final_status": 500},
+                             {**nowhere, "final_url": None, "final_status": None})
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_an_unknown_outcome_or_a_status_not_a_number_refuses_the_report(tmp_path: Path) -> None:
+    for bad in ({"outcome": "pwned"}, {"status": "200<script>"}):
+        registry, report = files(
+            tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", **bad)
+        )
+        code, lines = apply(registry, report)
+        assert code == 2 and len(lines) == 1, (bad, lines)
+        assert str(report) in lines[0] and str(registry) not in lines[0]
+        assert registry.read_text(encoding="utf-8") == TEXT
+
+
+def test_a_bad_target_refuses_its_result_only_naming_the_report(tmp_path: Path) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "ftp://ftp.hanoi.gov.vn/",
+              "ftp.hanoi.gov.vn"),
+        result("hanoi-b", "https://snv.hanoi.gov.vn/"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    refused = [line for line in lines if line.startswith("hanoi-a:")]
+    assert len(refused) == 1 and str(report) in refused[0] and "ftp://" in refused[0]
+    assert not load_registry(registry).get("hanoi-a").confirmed
+    assert load_registry(registry).get("hanoi-b").confirmed
+
+
+def test_an_apply_waits_for_another_on_the_same_registry(tmp_path: Path) -> None:
+    import fcntl
+    import subprocess
+    import sys
+
+    registry, report = files(tmp_path, result("hanoi-a", "https://sldtbxh.hanoi.gov.vn/"))
+    held = os.open(tmp_path, os.O_RDONLY)  # what another apply holds while it writes
+    fcntl.flock(held, fcntl.LOCK_EX)
+    with subprocess.Popen(
+        [sys.executable, "-m", "aggregator.cli.main", "sites", "apply", str(report), "--sites",
+         str(registry)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as waiting:
+        try:
+            with pytest.raises(subprocess.TimeoutExpired):
+                waiting.wait(timeout=5)  # an apply that took no lock has long finished
+            assert registry.read_text(encoding="utf-8") == TEXT
+        finally:
+            os.close(held)
+        _, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert load_registry(registry).get("hanoi-a").confirmed
+
+
+PUNY = "xn--sniv-6y5a8a8b.hanoi.gov.vn"  # sởnộivụ.hanoi.gov.vn
+
+
+@pytest.mark.parametrize(
+    ("holder", "target", "written"),
+    [
+        ("https://snv.hanoi.gov.vn/", "https://snv.hanoi.gov.vn./", "https://snv.hanoi.gov.vn/"),
+        (f"https://{PUNY}/", "https://sởnộivụ.hanoi.gov.vn/", f"https://{PUNY}/"),
+        ("https://sởnộivụ.hanoi.gov.vn/", f"https://{PUNY}/", f"https://{PUNY}/"),
+        ("https://snv.hanoi.gov.vn/", "https://SNV.Hanoi.gov.vn:443/", "https://snv.hanoi.gov.vn/"),
+    ],
+)
+def test_another_spelling_of_an_entrys_host_is_that_entrys_host(
+    tmp_path: Path, holder: str, target: str, written: str
+) -> None:
+    text = ("sites:\n" + entry("hanoi-a", "https://sldtbxh.hanoi.gov.vn/")
+            + entry("hanoi-b", holder))
+    registry, report = files(
+        tmp_path, moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", target, "x"), text=text
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    site = load_registry(registry).get("hanoi-a")
+    assert (site.status, site.moved_to, site.start_urls) == (
+        "moved", written, ("https://sldtbxh.hanoi.gov.vn/",)), lines
+
+
+def test_a_new_host_is_written_in_its_one_spelling_and_userinfo_is_refused(
+    tmp_path: Path,
+) -> None:
+    registry, report = files(
+        tmp_path,
+        moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "https://NEW.Hanoi.gov.vn./x", "x"),
+        moved("hanoi-b", "https://snv.hanoi.gov.vn/", "https://u:p@snv2.hanoi.gov.vn/", "x"),
+    )
+    code, lines = apply(registry, report)
+    assert code == 0, lines
+    assert load_registry(registry).get("hanoi-a").start_urls == ("https://new.hanoi.gov.vn/x",)
+    assert load_registry(registry).get("hanoi-b").start_urls == ("https://snv.hanoi.gov.vn/",)
+    assert any(line.startswith("hanoi-b: refused") for line in lines), lines
+
+
+def test_a_moved_entry_redirected_elsewhere_changes_its_moved_to_only(tmp_path: Path) -> None:
+    text = ("sites:\n"
+            + entry("hanoi-a", "https://sldtbxh.hanoi.gov.vn/",
+                    extra="    status: moved\n    moved_to: https://snv.hanoi.gov.vn/\n")
+            + entry("hanoi-b", "https://snv.hanoi.gov.vn/")
+            + entry("hanoi-c", "https://new.hanoi.gov.vn/"))
+    for target, moved_to in (("https://new.hanoi.gov.vn/", "https://new.hanoi.gov.vn/"),
+                             ("https://nobody.hanoi.gov.vn/", "https://snv.hanoi.gov.vn/")):
+        registry, report = files(
+            tmp_path, moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", target, "x"), text=text
+        )
+        code, lines = apply(registry, report)
+        assert code == 0, lines
+        site = load_registry(registry).get("hanoi-a")
+        assert site.start_urls == ("https://sldtbxh.hanoi.gov.vn/",), lines
+        assert (site.status, site.moved_to) == ("moved", moved_to), lines
+
+
+def test_chained_moves_end_the_same_whatever_the_order_and_once(tmp_path: Path) -> None:
+    first = moved("hanoi-a", "https://sldtbxh.hanoi.gov.vn/", "https://snv.hanoi.gov.vn/", "x")
+    second = moved("hanoi-b", "https://snv.hanoi.gov.vn/", "https://snv2.hanoi.gov.vn/", "x")
+    ends = []
+    for name, rows in (("ab", (first, second)), ("ba", (second, first))):
+        (tmp_path / name).mkdir()
+        registry, report = files(tmp_path / name, *rows)
+        code, lines = apply(registry, report)
+        assert code == 0, lines
+        ends.append(registry.read_text(encoding="utf-8"))
+        code, lines = apply(registry, report)
+        assert code == 0 and f"{registry}: unchanged" in lines, lines
+    assert ends[0] == ends[1]
+    assert "snv2.hanoi.gov.vn" in ends[0]
+    assert load_registry(tmp_path / "ab" / "sites.yaml").get("hanoi-a").moved_to is None
+
+
+def test_sites_show_json_prints_the_entry_as_json(tmp_path: Path) -> None:
+    registry, _ = files(tmp_path)
+    for args in (("sites", "--json", "--sites", str(registry), "show", "hanoi-b"),
+                 ("sites", "show", "hanoi-b", "--json", "--sites", str(registry))):
+        shown = tinlaodong(*args)
+        assert shown.returncode == 0, (args, shown.stderr)
+        data = json.loads(shown.stdout)
+        assert data["id"] == "hanoi-b" and data["start_urls"] == ["https://snv.hanoi.gov.vn/"]

@@ -11,18 +11,23 @@ another entry already has that host (a department redirecting to the home-affair
 that took it over), it becomes ``status: moved`` with ``moved_to``. A dead or refused site is
 left as it is: one failed look proves nothing. Only the changed entries' lines are rewritten
 (:mod:`aggregator.registry_edit`). A result is not applied when it is for another URL than the
-entry's start URL, redirects to an address the check refuses or off ``.gov.vn``, or would break
-the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report still is.
+entry's start URL, ends (reachable or redirected) at an address the check refuses, off
+``.gov.vn``, at no http(s) URL or one with userinfo, is a redirect with a dead or missing end,
+ends on a URL the same report sees redirecting away (a chain: applied once that move is), or
+would break the registry's rules (:mod:`aggregator.registry_rules`); the rest of the report
+still is. Applies take turns on a lock of the registry's directory.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -32,7 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import yaml
 
 from aggregator import registry_rules, yamlfile
-from aggregator.app.sitecheck import CheckResult
+from aggregator.app.sitecheck import OUTCOMES, CheckResult
 from aggregator.cms import CMS_LABELS, CMS_NAMES
 from aggregator.exceptions import ConfigError
 from aggregator.hosts import classify
@@ -45,6 +50,7 @@ from aggregator.urls import site_host
 class Report:
     checked: str  # the day of the check, YYYY-MM-DD (UTC)
     results: tuple[dict[str, Any], ...]
+    source: str = "the check"  # the report file, named in a result's refusal
 
 
 def write_report(path: Path, results: Iterable[CheckResult], checked: str) -> None:
@@ -80,10 +86,23 @@ def read_report(path: Path) -> Report:
         if any(isinstance(v, str) and ("\n" in v or "\r" in v) for v in row.values()):
             raise ConfigError(f"{path}: site #{number}: a value with a line break")
         _known_names(row, f"{path}: site #{number}")
+        _known_values(row, f"{path}: site #{number}")
     checked = str(data.get("checked"))
     if not _DAY_RE.match(checked) or not _is_day(checked):
         raise ConfigError(f"{path}: 'checked' is not a day (YYYY-MM-DD): {checked!r}")
-    return Report(checked, tuple(rows))
+    return Report(checked, tuple(rows), str(path))
+
+
+def _known_values(row: dict[str, Any], where: str) -> None:
+    """An outcome no check gives, or a status that is no HTTP status, is a report written by
+    hand or damaged: the whole report is refused, not guessed at."""
+    if row["outcome"] not in OUTCOMES:
+        known = ", ".join(OUTCOMES)
+        raise ConfigError(f"{where}: outcome {row['outcome']!r} is not one of {known}")
+    for key in ("status", "final_status"):
+        value = row.get(key)
+        if value is not None and (type(value) is not int or not 100 <= value <= 599):
+            raise ConfigError(f"{where}: {key} {value!r} is not an HTTP status")
 
 
 def _known_names(row: dict[str, Any], where: str) -> None:
@@ -119,7 +138,30 @@ class Applied:
 
 
 def apply_report(registry_path: Path, report: Report) -> list[Applied]:
-    """Rewrite the registry file with what the report saw; per site, what was done."""
+    """Rewrite the registry file with what the report saw; per site, what was done. Two
+    applies at once on one registry take turns: each reads what the other wrote."""
+    with _registry_lock(registry_path):
+        return _apply_locked(registry_path, report)
+
+
+@contextmanager
+def _registry_lock(registry_path: Path) -> Iterator[None]:
+    """An exclusive lock on the registry's directory: the file itself is replaced by each
+    write (a lock on it would be on the old file), and a lock file would litter the
+    directory."""
+    directory = registry_path.resolve().parent
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError as exc:
+        raise ConfigError(f"{registry_path}: cannot lock its directory: {exc.strerror}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # and with it the lock
+
+
+def _apply_locked(registry_path: Path, report: Report) -> list[Applied]:
     registry = load_registry(registry_path)  # one line for a file that is not a registry
     text = yamlfile.read_text(registry_path)
     changes: dict[str, dict[str, Any]] = {}
@@ -128,15 +170,22 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     # the ones before it made.
     state = {site.id: site for site in registry.sites}
     known = set(state)
+    moving = _moving(report)
     for row in report.results:
         site_id = str(row["id"])
         if site_id not in state:
             done.append(Applied(site_id, False, f"not in {registry_path}, skipped"))
             continue
         site = state[site_id]
-        refused = _refusal(site, row, state)
+        refused = _refusal(site, row, report.source)
         if refused:
             done.append(Applied(site_id, False, refused))
+            continue
+        away = _into_moving(row, moving)
+        if away:
+            done.append(Applied(site_id, False, (
+                f"not applied: redirected to {away}, which the same report sees redirected "
+                "away; check again once that move is applied")))
             continue
         change, line = _change(site, row, report.checked, Registry(tuple(state.values())))
         if change:
@@ -156,24 +205,77 @@ def apply_report(registry_path: Path, report: Report) -> list[Applied]:
     return done
 
 
-def _refusal(site: Site, row: dict[str, Any], state: Mapping[str, Site]) -> str:
+def _moving(report: Report) -> dict[str, str]:
+    """The report's URLs that redirect permanently elsewhere, by the id of their result. A
+    result ending on one of them waits for a later check: the outcome does not depend on the
+    results' order, nor on whether the other move was applied by an earlier run."""
+    found: dict[str, tuple[str, str]] = {}
+    for row in report.results:
+        url, final = str(row.get("url")), row.get("final_url")
+        if (
+            row.get("outcome") == "redirected"
+            and row.get("permanent")
+            and final
+            and registry_rules.canonical_url(str(final)) != registry_rules.canonical_url(url)
+        ):
+            found[str(row["id"])] = (url, str(final))
+    # One that ends on another redirecting URL is not a move of its own here: in a chain only
+    # the last link moves; in a loop (each to the other) the registry's rules judge.
+    return {
+        site_id: url
+        for site_id, (url, final) in found.items()
+        if not any(
+            other != site_id and registry_rules.under(final, start)
+            for other, (start, _) in found.items()
+        )
+    }
+
+
+def _into_moving(row: dict[str, Any], moving: Mapping[str, str]) -> str:
+    """The URL of another result that ``row``'s permanent redirect ends under, or ""."""
+    final = row.get("final_url")
+    if row.get("outcome") != "redirected" or not row.get("permanent") or not final:
+        return ""
+    for site_id, url in moving.items():
+        if site_id != str(row["id"]) and registry_rules.under(str(final), url):
+            return url
+    return ""
+
+
+def _refusal(site: Site, row: dict[str, Any], source: str) -> str:
     """Why the result may not be applied to ``site`` at all, or "": a result for another URL
-    (a stale report, or one of another registry), a redirect to an address the check itself
-    refuses, a .gov.vn department sent off .gov.vn."""
+    (a stale report, or one of another registry); one whose end (a reachable page's or a
+    redirect's) is an address the check itself refuses, off .gov.vn for a .gov.vn department,
+    not an http(s) URL, or missing or dead for a redirect (a hand-made report can say
+    anything)."""
     url = str(row.get("url"))
     if url != site.start_urls[0]:
         return f"skipped: the report is for {url}, not its start URL {site.start_urls[0]}"
-    if row.get("outcome") != "redirected":
+    outcome = row.get("outcome")
+    if outcome not in ("reachable", "redirected"):
         return ""
-    final = str(row.get("final_url") or url)
-    host = classify(urlsplit(final).hostname or "")
+    final = row.get("final_url") or (url if outcome == "reachable" else None)
+    if outcome == "redirected":
+        if not final:
+            return f"refused: {source}: a redirect with no final_url; nothing changed"
+        end = row.get("final_status")
+        if type(end) is not int or not 200 <= end < 300:
+            return f"unchanged (the redirect to {final} ended in {end}: dead)"
+    final = str(final)
+    parts = urlsplit(final)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"refused: {source}: final_url {final!r} is not an http(s) URL"
+    if parts.username is not None or parts.password is not None:
+        return f"refused: {source}: final_url {final!r} holds a user name or password"
+    ended = "redirected" if outcome == "redirected" else "answered"
+    host = classify(parts.hostname)
     if host.refused and not site.allow_private_network:
         return (
-            f"refused: redirected to {final}, {host.name} is {host.refused} "
+            f"refused: {ended} to {final}, {host.name} is {host.refused} "
             "(the entry has no allow_private_network)"
         )
     if _gov(url) and not _gov(final):
-        return f"not applied: redirected off .gov.vn to {final}; start URL kept, unconfirmed"
+        return f"not applied: {ended} off .gov.vn to {final}; start URL kept, unconfirmed"
     return ""
 
 
@@ -187,14 +289,18 @@ def _change(
     outcome = row.get("outcome")
     if outcome not in ("reachable", "redirected"):
         return {}, f"unchanged ({outcome}: {row.get('reason') or 'no answer'})"
-    url, final = str(row["url"]), str(row.get("final_url") or row["url"])
+    url = str(row["url"])
+    final = registry_rules.canonical_url(str(row.get("final_url") or url))
+    # Whether the redirects left the host, judged here: a report's word, or a spelling of the
+    # same host (a trailing dot, punycode), is not another host.
+    left_host = registry_rules.host_key(final) != registry_rules.host_key(url)
     cms, profile = row.get("cms"), row.get("profile")
     if outcome == "reachable":
         shows = f"answered {row.get('status')} at {url}"
     else:
         kind = "permanent" if row.get("permanent") else "temporary"
         shows = f"answered {row.get('status')} ({kind}) -> {final}, {row.get('final_status')}"
-    if outcome == "redirected" and row.get("left_host") and not row.get("permanent"):
+    if outcome == "redirected" and left_host and not row.get("permanent"):
         # A temporary detour: the markup seen is the other host's, not this site's.
         cms = profile = None
         shows += ", on another host: its CMS is not this site's"
@@ -214,7 +320,15 @@ def _change(
     if profile and profile != site.profile:
         change["profile"] = profile
         done.append(f"profile {profile}")
-    if outcome == "redirected" and row.get("permanent") and row.get("left_host"):
+    if outcome == "redirected" and row.get("permanent") and left_host and site.status == "moved":
+        # Already moved: where it now sends people is where it moved to; its own start URL
+        # stays (it is what the redirect is seen from).
+        holder = registry_rules.holder(final, registry.sites, site.id)
+        if holder is None:
+            return {}, f"not applied: moved, and now redirected to {final}, which no entry holds"
+        change["moved_to"] = final
+        done.append(f"moved to {final} ({holder.id}'s host)")
+    elif outcome == "redirected" and row.get("permanent") and left_host:
         done.append(_moved(site, url, final, checked, registry, change))
     elif outcome == "redirected" and row.get("permanent") and final != url:
         # Same host, for good: http to https, / to /vi/trang-chu. The crawl starts there.

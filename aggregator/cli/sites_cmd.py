@@ -67,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction, parent: argparse.ArgumentPa
     )
     add_sites_option(show, in_action=True)
     show.add_argument("site_id", metavar="ID", help="the site's id")
+    show.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="the entry as JSON"
+    )
     show.set_defaults(func=show_site)
     _register_check(actions, parent)
     _register_apply(actions, parent)
@@ -172,6 +175,9 @@ def _confirmation(site: Site) -> str:
 
 def show_site(args: argparse.Namespace) -> int:
     site = load_registry(args.sites).get(args.site_id)
+    if args.json:
+        print(json.dumps(site.to_dict(), ensure_ascii=False))
+        return 0
     print(f"{site.id}: {site.name} ({_provinces(site)}; {site.kind}, {site.status})")
     for url in site.start_urls:
         print(f"  start URL: {url}")
@@ -278,7 +284,8 @@ def check_sites(args: argparse.Namespace) -> int:
 
     sites = load_registry(args.sites).select(args.site)
     if args.report:
-        _writable_report(args.report)  # before the probe, not after minutes of it
+        # Before the probe, not after minutes of it.
+        _writable_report(args.report, args.sites or default_registry_path())
     counts: Counter[str] = Counter()
     started = time.monotonic()
     checked = datetime.now(UTC).date().isoformat()
@@ -301,7 +308,12 @@ def check_sites(args: argparse.Namespace) -> int:
         order = {site.id: n for n, site in enumerate(sites)}
         results.sort(key=lambda r: order[r.id])  # registry order: a report to read and diff
         if args.report:
-            write_report(args.report, results, checked)
+            try:
+                write_report(args.report, results, checked)
+            except OSError as exc:
+                from aggregator.exceptions import ConfigError
+
+                raise ConfigError(f"--report {args.report}: not written: {exc}") from None
             print(f"report: {args.report}", file=sys.stderr)
         if args.update:
             report = Report(checked, tuple(r.to_dict() for r in results))
@@ -309,13 +321,33 @@ def check_sites(args: argparse.Namespace) -> int:
     return 0
 
 
-def _writable_report(path: Path) -> None:
+def _writable_report(path: Path, registry: Path) -> None:
+    """A report goes to a new or regular file other than the registry, in a directory where
+    a file can be made (it is written beside, then renamed)."""
+    import os
+    import stat
+    import tempfile
+
     from aggregator.exceptions import ConfigError
 
     if path.is_dir():
         raise ConfigError(f"--report {path}: a directory, not a file name")
     if not path.parent.is_dir():
         raise ConfigError(f"--report {path}: no directory {path.parent}")
+    if path.resolve() == registry.resolve() or (
+        path.exists() and registry.exists() and os.path.samefile(path, registry)
+    ):
+        raise ConfigError(f"--report {path}: the registry file itself ({registry}), not a report")
+    if path.is_symlink() or path.exists():
+        mode = path.lstat().st_mode if not path.exists() else path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise ConfigError(f"--report {path}: exists and is not a regular file")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.resolve().parent)
+    except OSError as exc:
+        raise ConfigError(f"--report {path}: cannot write there: {exc.strerror}") from None
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def apply_report(args: argparse.Namespace) -> int:
