@@ -227,9 +227,7 @@ def _read_registry(path: Path, mtime_ns: int, size: int) -> Registry:
     except (OSError, UnicodeDecodeError) as exc:
         raise RegistryError(f"{path}: cannot read: {exc}") from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        where, problem = yamlfile.error_place(exc, path)
         raise RegistryError(f"{where}: {problem}") from exc
     return parse_registry(raw, path)
 

@@ -30,6 +30,13 @@ MAX_ALIAS_NODES = 10_000
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def error_place(exc: yaml.YAMLError, where: Path | str) -> tuple[str, str]:
+    """Where a YAML error is (``file:line`` when the parser marked it) and what it is."""
+    mark = getattr(exc, "problem_mark", None)
+    place = f"{where}:{mark.line + 1}" if mark is not None else str(where)
+    return place, getattr(exc, "problem", None) or "invalid YAML"
+
+
 def read(path: Path) -> object:
     """The data of the YAML file ``path``, within the limits (:class:`YamlLimitError` naming
     the file); ``OSError``, ``UnicodeDecodeError`` and ``yaml.YAMLError`` as reading and

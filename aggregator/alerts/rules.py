@@ -127,10 +127,8 @@ def parse_rules(
     except YamlLimitError as exc:
         raise RulesError(str(exc)) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f":{mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise RulesError(f"{where}{line}: not valid YAML: {problem}") from exc
+        place, problem = yamlfile.error_place(exc, where)
+        raise RulesError(f"{place}: not valid YAML: {problem}") from exc
     reader = _Reader(where, known_sites)
     if not isinstance(root, yaml.MappingNode):
         raise reader.error(root, None, "expected a mapping with a 'rules:' list")

@@ -69,9 +69,7 @@ def read_report(path: Path) -> Report:
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such report file") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
+        where, problem = yamlfile.error_place(exc, path)
         raise ConfigError(f"{where}: not a sites check report: {problem}") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise ConfigError(f"{path}: not a sites check report: {exc}") from None
