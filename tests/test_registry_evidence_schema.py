@@ -97,6 +97,9 @@ def test_sites_list_shows_confirmation_and_json_has_the_evidence(tmp_path: Path)
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()}
     assert "confirmed (1)" in lines["bg"]
     assert "unconfirmed (0)" in lines["hn"]
+    assert listed.stdout.splitlines()[-1] == (
+        "2 sites: 1 confirmed, 0 with hints only, 1 with no evidence"
+    )
     rows = tinlaodong("sites", "--json", "--sites", str(path), "--data-dir", str(tmp_path / "d"))
     by_id = {row["id"]: row for row in map(json.loads, rows.stdout.splitlines())}
     assert by_id["bg"]["evidence"][0]["strength"] == "confirms"

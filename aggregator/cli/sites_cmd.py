@@ -8,6 +8,7 @@ import json
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -164,7 +165,19 @@ def list_sites(args: argparse.Namespace) -> int:
                 f"{profile:<10} {_confirmation(site):<15} {site.start_urls[0]}"
                 f"{_activity_text(seen)}"
             )
+    if not args.json:
+        print(_evidence_counts(registry.sites))
     return 0
+
+
+def _evidence_counts(sites: Sequence[Site]) -> str:
+    """How many entries are confirmed, rest on hints, or have no evidence."""
+    confirmed = sum(1 for site in sites if site.confirmed)
+    hints = sum(1 for site in sites if not site.confirmed and site.evidence)
+    return (
+        f"{len(sites)} sites: {confirmed} confirmed, {hints} with hints only, "
+        f"{len(sites) - confirmed - hints} with no evidence"
+    )
 
 
 def _confirmation(site: Site) -> str:
