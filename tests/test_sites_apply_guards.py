@@ -68,7 +68,9 @@ def test_sites_before_the_action_word_is_the_file_written(tmp_path: Path) -> Non
     listed = tinlaodong("sites", "--sites", str(registry), "--data-dir", str(tmp_path), "list")
     assert listed.returncode == 2 and str(tmp_path) in listed.stderr  # no store there: named
     listed = tinlaodong("sites", "--sites", str(registry), "list")
-    assert [line.split()[0] for line in listed.stdout.splitlines()] == ["hanoi-a", "hanoi-b"]
+    *rows, counts = listed.stdout.splitlines()
+    assert [line.split()[0] for line in rows] == ["hanoi-a", "hanoi-b"]
+    assert counts.startswith("2 sites: 1 confirmed")
 
 
 def apply(registry: Path, report: Path) -> tuple[int, list[str]]:
