@@ -23,14 +23,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from aggregator.page_limits import MAX_ARTICLE_TEXT, MAX_PAGE_TEXT
 from tests.faultserver import article_html, good_path
-from tests.helpers import FAST, loopback_server, write_registry
+from tests.helpers import FAST, QuietHandler, loopback_server, write_registry
 
 BIG = [f"/tin-tuc/bai-viet-rat-dai-{9000 + n}.html" for n in range(3)]
 PARAGRAPHS = 33
@@ -79,7 +78,7 @@ class Site:
         return f'<html><body><ul class="news">{items}</ul></body></html>'.encode()
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(QuietHandler):
     site: Site
     protocol_version = "HTTP/1.1"
 
@@ -93,14 +92,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send_error(404)
             return
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        self.send_html(body)
 
 
 @contextmanager

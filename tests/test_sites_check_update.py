@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -17,25 +16,24 @@ from aggregator.registry import load_registry
 from mirror.build import build_mirror
 from mirror.server import MirrorServer
 from mirror.urls import LIFERAY_LISTING, WORDPRESS_LISTING
-from tests.helpers import closed_port, loopback_server, redirecting_site, tinlaodong
+from tests.helpers import (
+    QuietHandler,
+    closed_port,
+    loopback_server,
+    redirecting_site,
+    tinlaodong,
+)
 
 
-class NewHome(BaseHTTPRequestHandler):
+class NewHome(QuietHandler):
     """A site whose home moved for good on its own host: / -> /vi/trang-chu."""
 
     def do_GET(self) -> None:
         moved = self.path == "/"
-        body = b"" if moved else b"<html><body><p>Trang chu</p></body></html>"
-        self.send_response(301 if moved else 200)
         if moved:
-            self.send_header("Location", "/vi/trang-chu")
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+            self.send_html(b"", 301, location="/vi/trang-chu")
+        else:
+            self.send_html(b"<html><body><p>Trang chu</p></body></html>")
 
 
 @pytest.fixture(scope="module")
