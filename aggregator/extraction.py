@@ -33,6 +33,7 @@ from aggregator.performance import parse_markup
 from aggregator.profiles import ArticlePage, PageData, detect_profile
 from aggregator.profiles.base import drop
 from aggregator.profiles.captions import captions_in_place
+from aggregator.profiles.chrome import mostly_links
 from aggregator.profiles.credits import person
 from aggregator.profiles.datelines import Shown, find_date_line, followed_by_date
 from aggregator.profiles.headlines import find_headline, title_from_head
@@ -166,6 +167,10 @@ def _extract_article(
     text, metadata = _run_trafilatura(tree, root, url, need_metadata=_incomplete(fields))
     if not text and not lead:
         raise ExtractionError(f"{where}: no article text found (profile {chosen.name})")
+    if mostly_links(text, [tree] if root is None else [tree, root]):
+        raise ExtractionError(
+            f"{where}: only the site's menus and links, no article text (profile {chosen.name})"
+        )
     _fill_from(
         fields, metadata, lambda: f"{url or ''} {lxml.html.tostring(tree, encoding='unicode')}"
     )

@@ -61,6 +61,26 @@ def test_listing_page_is_not_an_article(corpus: Path) -> None:
         extract_article(read(corpus, "cong-nghe-thong-tin.html"), url=SITE + "cong-nghe-thong-tin")
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["dang-nhap.html", "so-do-website.html", "duong-day-nong.html", "phong-ban-chuyen-mon.html"],
+    ids=["sign-in", "site-map", "hotline", "department-directory"],
+)
+def test_the_portals_own_pages_are_no_stories(corpus: Path, name: str) -> None:
+    """The portal's sitemap lists its sign-in, site map and hotline pages beside the news:
+    read whole, each gave the portal's menu as a story ("Đăng nhập": "Trang chủ", "Giới
+    thiệu", "Cơ cấu tổ chức" ...), which feeds and alerts then carried."""
+    with pytest.raises(ExtractionError, match="only the site's menus and links"):
+        extract_article(read(corpus, name), url=SITE + name.removesuffix(".html"))
+
+
+def test_a_static_page_of_prose_is_still_read(corpus: Path) -> None:
+    """The portal's own pages of prose (its organisation, a department's duties) stay."""
+    article = extract_article(read(corpus, "co-cau-to-chuc.html"), url=SITE + "co-cau-to-chuc")
+    assert article.title == "Cơ cấu tổ chức"
+    assert len(article.text) > 1000
+
+
 def listing(corpus: Path, name: str, url: str) -> ListingPage:
     tree = parse_html(read(corpus, name))
     return get_profile("liferay").listing_page(PageData(tree, url))

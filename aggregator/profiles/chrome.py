@@ -7,8 +7,11 @@ one of these belongs to another story or to the site.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml.html import HtmlElement
+
+from aggregator.text import clean_line
 
 CHROME_WORDS = re.compile(
     r"related|lien-?quan|tin-?khac|other|cung-?chuyen-?muc|sidebar|widget|footer|"
@@ -41,3 +44,20 @@ def _page_wide_form(element: HtmlElement) -> bool:
     """ASP.NET WebForms wraps the whole page in one ``<form>``: that one is no search box."""
     parent = element.getparent()
     return element.tag == "form" and parent is not None and parent.tag == "body"
+
+
+# A text whose paragraphs average this many characters or more is prose: not read for links.
+_MENU_PARAGRAPH_CHARS = 80
+MENU_SHARE = 0.5  # of a text's characters: more, and it is the site's links, not a story
+
+
+def mostly_links(text: str, trees: Iterable[HtmlElement]) -> bool:
+    """Whether more than half of ``text`` is paragraphs that are each the text of one link in
+    ``trees``: a portal's sign-in, site map or hotline page read whole gives its menus, one
+    item a paragraph (real articles, lists of winners included, stay under a tenth)."""
+    paragraphs = [p for p in text.split("\n\n") if p]
+    total = sum(map(len, paragraphs))
+    if not paragraphs or total >= _MENU_PARAGRAPH_CHARS * len(paragraphs):
+        return False
+    links = {clean_line(a.text_content()) for tree in trees for a in tree.iter("a")}
+    return sum(len(p) for p in paragraphs if p in links) > MENU_SHARE * total
