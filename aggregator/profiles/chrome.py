@@ -65,7 +65,7 @@ def mostly_links(text: str, trees: Iterable[HtmlElement]) -> bool:
     menus = set()
     for tree in trees:
         for link in tree.iter("a"):
-            text = clean_line(link.text_content())
-            if len(text) <= _MENU_ITEM_CHARS or in_chrome(link):
-                menus.add(text)
+            shown = clean_line(link.text_content())
+            if len(shown) <= _MENU_ITEM_CHARS or in_chrome(link):
+                menus.add(shown)
     return sum(len(p) for p in paragraphs if p in menus) > MENU_SHARE * total
