@@ -48,16 +48,24 @@ def _page_wide_form(element: HtmlElement) -> bool:
 
 # A text whose paragraphs average this many characters or more is prose: not read for links.
 _MENU_PARAGRAPH_CHARS = 80
+_MENU_ITEM_CHARS = 30  # a link's text this short is a menu's item wherever it is
 MENU_SHARE = 0.5  # of a text's characters: more, and it is the site's links, not a story
 
 
 def mostly_links(text: str, trees: Iterable[HtmlElement]) -> bool:
-    """Whether more than half of ``text`` is paragraphs that are each the text of one link in
-    ``trees``: a portal's sign-in, site map or hotline page read whole gives its menus, one
-    item a paragraph (real articles, lists of winners included, stay under a tenth)."""
+    """Whether more than half of ``text`` is paragraphs that are each the text of one menu
+    link in ``trees`` (a link in a menu, sidebar or footer, or one of a few words anywhere): a
+    portal's sign-in, site map or hotline page read whole gives its menus, one item a
+    paragraph. An article whose lines are links to its documents or to its winners' pages
+    is not one: those links are in its body, and longer (real articles stay under a tenth)."""
     paragraphs = [p for p in text.split("\n\n") if p]
     total = sum(map(len, paragraphs))
     if not paragraphs or total >= _MENU_PARAGRAPH_CHARS * len(paragraphs):
         return False
-    links = {clean_line(a.text_content()) for tree in trees for a in tree.iter("a")}
-    return sum(len(p) for p in paragraphs if p in links) > MENU_SHARE * total
+    menus = set()
+    for tree in trees:
+        for link in tree.iter("a"):
+            shown = clean_line(link.text_content())
+            if len(shown) <= _MENU_ITEM_CHARS or in_chrome(link):
+                menus.add(shown)
+    return sum(len(p) for p in paragraphs if p in menus) > MENU_SHARE * total
