@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from aggregator.exceptions import ExtractionError
 from aggregator.extraction import extract_article, parse_html
 from aggregator.models import Image
 from aggregator.profiles import ListingPage, PageData, detect_profile, get_profile
+from bench import realpages
+from mirror.server import MirrorServer
+from tests.helpers import FAST, tinlaodong
 
 SITE = "https://sotttt.hanoi.gov.vn/"
 ARTICLE = "chien-luoc-quy-hoach84a0.html"
@@ -154,3 +158,26 @@ def test_signature_becomes_the_author_and_leaves_the_text() -> None:
 def test_unknown_markup_is_not_liferay() -> None:
     tree = lxml.html.fromstring("<html><body><p>Một trang tĩnh</p></body></html>")
     assert detect_profile(PageData(tree)).name == "generic"
+
+
+def test_a_crawl_of_the_portal_stores_no_sign_in_page(shared_dir: Path, tmp_path: Path) -> None:
+    """The portal's sitemap lists its sign-in page beside an article: the crawl stores the
+    article, no "Đăng nhập" story, and says why in one line naming the page once."""
+    pages = [
+        p
+        for p in realpages.corpus_pages("hanoi-portal-2022", shared_dir / "corpus")
+        if p.name in ("dang-nhap", ARTICLE.removesuffix(".html"))
+    ]
+    built = realpages.build(tmp_path / "sites", pages, variants=1)
+    data = tmp_path / "data"
+    with MirrorServer(built.sites) as server:
+        registry = tmp_path / "sites.yaml"
+        server.write_registry(registry)
+        crawl = tinlaodong("crawl", "--sites", str(registry), "--data-dir", str(data), *FAST)
+    assert crawl.returncode == 0, crawl.stderr
+    refused = [line for line in crawl.stderr.splitlines() if "only the site's menus" in line]
+    assert len(refused) == 1 and refused[0].count("dang-nhap") == 1, refused
+    listed = tinlaodong("stories", "--data-dir", str(data), "--json")
+    titles = [json.loads(line)["title"] for line in listed.stdout.splitlines()]
+    assert titles and "Đăng nhập" not in titles
+    assert any(t.startswith("Hướng dẫn xây dựng Kế hoạch") for t in titles)

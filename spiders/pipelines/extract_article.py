@@ -90,6 +90,8 @@ class ExtractArticlePipeline:
                     item.site_id, item.url, reason, setting,
                 )  # fmt: skip
             else:
+                # The reason names the page first (the extraction's own message): once is enough.
+                reason = reason.removeprefix(f"{item.url}: ")
                 logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
             raise DropItem(f"no article at {item.url}")
         if fault == PAGE_CUT:
