@@ -5,14 +5,18 @@ crawls until the recheck window has passed; an article page read as a listing st
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from aggregator.app.crawl_job import remember_not_articles
 from aggregator.health import CrawlMetrics, assess
+from aggregator.store import open_store
 from bench import realpages
 from mirror.paths import BASE_URL_PLACEHOLDER
 from mirror.server import MirrorServer
+from spiders.runner import SiteReport
 from tests.helpers import FAST, tinlaodong
 
 SIGN_IN, LISTING, ARTICLE = "dang-nhap", "cong-nghe-thong-tin", "chien-luoc-quy-hoach84a0"
@@ -89,3 +93,28 @@ def test_a_crawl_that_finds_only_no_articles_is_unhealthy() -> None:
         extracted=4, not_articles=40, with_date=4, body_chars=8000, distinct_titles=4
     )
     assert assess(usual, None).healthy
+
+
+def test_verdicts_of_a_crawl_that_took_every_page_for_none_are_not_remembered(
+    tmp_path: Path,
+) -> None:
+    store = open_store(tmp_path / "data")
+    try:
+        pages = tuple((f"https://x.gov.vn/tin/{n}.html", "a listing page") for n in range(4))
+
+        def report(site: str, extracted: int) -> SiteReport:
+            metrics = CrawlMetrics(extracted=extracted, not_articles=len(pages))
+            return SiteReport(
+                site_id=site, name=site, pages=4, new_stories=extracted, new_sources=0,
+                skipped_known=0, errors=0, unreachable=False, not_article_pages=pages,
+                metrics=metrics,
+            )  # fmt: skip
+
+        remember_not_articles(store, [report("misread", 0)])
+        urls = [url for url, _ in pages]
+        since = datetime.now(UTC) - timedelta(days=1)
+        assert store.not_articles.seen_since(urls, since) == set()
+        remember_not_articles(store, [report("well", 2)])
+        assert store.not_articles.seen_since(urls, since) == set(urls)
+    finally:
+        store.close()
