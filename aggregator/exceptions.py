@@ -63,6 +63,12 @@ class ExtractionError(TinlaodongError):
     """A page that yields no article."""
 
 
+class NotAnArticle(ExtractionError):
+    """A page its page object recognises as no article: a listing, or the site's own pages
+    (sign-in, site map) whose text is its menus. A crawl counts it apart from the pages it
+    could not read, and does not fetch it again for a while (``aggregator.store.not_articles``)."""
+
+
 class PageDecodeError(ExtractionError):
     """Bytes that cannot be read as HTML."""
 

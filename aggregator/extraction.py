@@ -24,8 +24,13 @@ from w3lib.encoding import read_bom
 
 from aggregator.cpu_limit import cpu_limit
 from aggregator.dates import local_midnight, parse_shown_date
-from aggregator.exceptions import ExtractionError, ExtractionTimeout, PageDecodeError
-from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
+from aggregator.exceptions import (
+    ExtractionError,
+    ExtractionTimeout,
+    NotAnArticle,
+    PageDecodeError,
+)
+from aggregator.extraction_faults import EXTRACT_TIMEOUT, NOT_AN_ARTICLE, PAGE_CUT
 from aggregator.language import VIETNAMESE_LETTERS, article_language
 from aggregator.models import Article
 from aggregator.page_limits import cut_article_text, cut_down
@@ -105,6 +110,8 @@ def extract_outcome(
                 body, url=url, profile=profile, http_charset=http_charset
             )
             bodyprint = BodyPrint.of(article.text)
+    except NotAnArticle as exc:
+        return None, None, str(exc), time.process_time() - start, NOT_AN_ARTICLE
     except ExtractionError as exc:
         return None, None, str(exc), time.process_time() - start, ""
     except ExtractionTimeout:
@@ -153,7 +160,7 @@ def _extract_article(
     page = chosen.article_page(data)
     reason = page.not_an_article()
     if reason:
-        raise ExtractionError(f"{where}: {reason}")
+        raise NotAnArticle(f"{where}: {reason}")
     title = _usable_title(page.title()) or _headline_shown(data)
     fields = _Fields(title, page.published() or _date_shown(data), clean_or_none(page.author()))
     images = page.images()
@@ -168,7 +175,7 @@ def _extract_article(
     if not text and not lead:
         raise ExtractionError(f"{where}: no article text found (profile {chosen.name})")
     if mostly_links(text, [tree] if root is None else [tree, root]):
-        raise ExtractionError(
+        raise NotAnArticle(
             f"{where}: only the site's menus and links, no article text (profile {chosen.name})"
         )
     _fill_from(

@@ -11,5 +11,8 @@ from __future__ import annotations
 EXTRACT_TIMEOUT = "extract_timeout"
 # Given up: the worker died under it twice.
 WORKER_DIED = "extract_worker_died"
+# No fault: the page is no article (a listing, the site's own pages), by its page object's
+# verdict (``NotAnArticle``): counted as ``tinlaodong/not_article``, remembered for a while.
+NOT_AN_ARTICLE = "not_article"
 # Cut down to its limits (``aggregator.page_limits``); its article is kept.
 PAGE_CUT = "page_cut"

@@ -31,6 +31,9 @@ class CrawlMetrics:
     with_date: int = 0
     body_chars: int = 0
     distinct_titles: int = 0
+    # Pages fetched as articles that are none (listings, the site's sign-in or site map pages
+    # its sitemap lists): no failure, but a crawl that finds nothing else is suspect.
+    not_articles: int = 0
 
     @property
     def links_per_listing(self) -> float:
@@ -69,7 +72,15 @@ def baseline(history: Sequence[CrawlMetrics]) -> CrawlMetrics | None:
 
 def assess(current: CrawlMetrics, base: CrawlMetrics | None) -> Health:
     """Healthy, or the first reason this crawl does not look like the site's usual crawls."""
-    for rule in (_listing_empty, _extraction_failing, _same_titles, _undated, _empty_bodies):
+    rules = (
+        _listing_empty,
+        _extraction_failing,
+        _all_taken_for_no_articles,
+        _same_titles,
+        _undated,
+        _empty_bodies,
+    )
+    for rule in rules:
         reason = rule(current, base)
         if reason:
             return Health(False, reason)
@@ -87,6 +98,23 @@ def _extraction_failing(m: CrawlMetrics, base: CrawlMetrics | None) -> str | Non
     tried = m.extracted + m.extract_failed
     if tried >= MIN_SAMPLE and m.extract_failed * 2 > tried:
         return f"{m.extract_failed} of {tried} article pages yield no article"
+    return None
+
+
+def all_taken_for_no_articles(m: CrawlMetrics) -> bool:
+    """Whether every new page of the crawl was taken for no article (a listing, the site's own
+    pages): listings and a site's own pages are remembered once seen, and a crawl meets them
+    again only when they are new; none but those is a layout that no longer fits the page
+    objects (article pages read as listings), whose verdicts are not to be remembered."""
+    return m.not_articles >= MIN_SAMPLE and not m.extracted
+
+
+def _all_taken_for_no_articles(m: CrawlMetrics, base: CrawlMetrics | None) -> str | None:
+    if all_taken_for_no_articles(m):
+        return (
+            f"all {m.not_articles} article pages were taken for listings or the site's own "
+            "pages: has the layout changed?"
+        )
     return None
 
 

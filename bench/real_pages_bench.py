@@ -96,9 +96,10 @@ class CorpusRun:
     reports: list[dict[str, Any]] | None = None
 
     def articles(self, crawl: Crawl) -> float:
-        """The article pages the crawl extracted or found no article on (a login page of the
-        Hà Nội portal): bare trafilatura reads each of them too."""
-        return crawl.stat("tinlaodong/extracted") + crawl.stat("tinlaodong/extract_failed")
+        """The article pages the crawl extracted, found no article on, or took for none (a
+        listing or the sign-in page of the Hà Nội portal): bare trafilatura reads each too."""
+        read = ("extracted", "extract_failed", "not_article")
+        return sum(crawl.stat(f"tinlaodong/{counter}") for counter in read)
 
     def figures(self) -> dict[str, Any]:
         full, bare_full = self.full, self.bare_before_full

@@ -19,7 +19,7 @@ from aggregator.logsetup import quiet_libraries
 from aggregator.registry import Site
 from aggregator.store import StoryStore
 from spiders.extraction_workers import ExtractionWorkers
-from spiders.pipelines.extract_article import WORKERS_ARG
+from spiders.pipelines.extract_article import NOT_ARTICLE_PAGES, WORKERS_ARG
 from spiders.site_spider import SiteSpider
 from spiders.store_access import STORE_ARG, WRITER_ARG, StoreWriter
 
@@ -43,6 +43,9 @@ class SiteReport:
     errors: int
     unreachable: bool
     not_modified: int = 0
+    # Pages fetched as articles that are none (listings, the site's own sign-in or site map
+    # pages a sitemap lists), with why: not stored, no error, remembered if the site is well.
+    not_article_pages: tuple[tuple[str, str], ...] = ()
     redirected_to: str | None = None
     metrics: CrawlMetrics = field(default_factory=CrawlMetrics)
     # What went wrong, by kind (``tinlaodong/faults/<kind>`` of the crawl stats): http_503,
@@ -76,6 +79,7 @@ class SiteReport:
             "errors": self.errors,
             "unreachable": self.unreachable,
             "not_modified": self.not_modified,
+            "not_articles": len(self.not_article_pages),
             "redirected_to": self.redirected_to,
             "writes_failed": self.writes_failed,
             "faults": dict(self.faults),
@@ -260,9 +264,7 @@ def crawl_stats(crawler: Crawler) -> dict[str, Any]:
     return stats.get_stats() if stats is not None else {}
 
 
-def site_report(
-    site: Site, crawler: Crawler, *, interrupted_by: int | None = None
-) -> SiteReport:
+def site_report(site: Site, crawler: Crawler, *, interrupted_by: int | None = None) -> SiteReport:
     stats = crawl_stats(crawler)
 
     def value(key: str) -> int:
@@ -279,6 +281,7 @@ def site_report(
         errors=value("page_errors") + value("store_failed"),
         unreachable=pages == 0 and value("start_failed") > 0,
         not_modified=value("not_modified"),
+        not_article_pages=tuple(stats.get(NOT_ARTICLE_PAGES) or ()),
         redirected_to=stats.get("tinlaodong/redirected_to"),
         interrupted_by=interrupted_by,
         faults={
@@ -294,5 +297,6 @@ def site_report(
             with_date=value("with_date"),
             body_chars=value("body_chars"),
             distinct_titles=value("distinct_titles"),
+            not_articles=value("not_article"),
         ),
     )

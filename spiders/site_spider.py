@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,8 @@ class SiteSpider(scrapy.Spider):
     max_listing_pages: int
     max_articles: int
     max_sitemaps: int
+    # Pages a crawl since then took for no article are not fetched (aggregator.store.not_articles).
+    not_articles_since: datetime
 
     def __init__(self, site: Site | str | None = None, sites: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -82,6 +85,8 @@ class SiteSpider(scrapy.Spider):
         spider.max_listing_pages = crawler.settings.getint("TINLAODONG_MAX_LISTING_PAGES")
         spider.max_articles = crawler.settings.getint("TINLAODONG_MAX_ARTICLES")
         spider.max_sitemaps = crawler.settings.getint("TINLAODONG_MAX_SITEMAPS")
+        recheck = timedelta(days=crawler.settings.getfloat("TINLAODONG_NOT_ARTICLE_RECHECK_DAYS"))
+        spider.not_articles_since = datetime.now(UTC) - recheck
         given = given_store(spider)
         spider.store = given[0] if given is not None else own_store(crawler.settings)
         spider.owns_store = given is None
@@ -198,7 +203,7 @@ class SiteSpider(scrapy.Spider):
         links = [u for u in discovery.unique(listing.article_links()) if self._on_site(u)]
         self._stat("listing_pages")
         self._stat("listing_links", len(links))
-        known = self.store.known_urls(links)
+        known = self._known(links)
         yield from self._article_requests([u for u in links if u not in known])
         self._stat("known_skipped", len(known))
         if page == 1:
@@ -301,9 +306,20 @@ class SiteSpider(scrapy.Spider):
         links = [u for u in discovery.unique(urls) if self._on_site(u)]
         if links:
             self.listed_elsewhere = True  # see _listings_measured
-        known = self.store.known_urls(links)
+        known = self._known(links)
         self._stat("known_skipped", len(known))
         yield from self._article_requests([u for u in links if u not in known])
+
+    def _known(self, links: list[str]) -> set[str]:
+        """Those of ``links`` not to fetch: stored articles, and pages a recent crawl took
+        for no article (``aggregator.store.not_articles``)."""
+        known = self.store.known_urls(links)
+        rest = [u for u in links if u not in known]
+        remembered = (
+            self.store.not_articles.seen_since(rest, self.not_articles_since) if rest else set()
+        )
+        self._stat("not_article_skipped", len(remembered))
+        return known | remembered
 
     def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
         for url in urls:

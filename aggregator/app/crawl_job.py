@@ -22,7 +22,7 @@ from aggregator.alerts.outbox import PENDING, status_counts
 from aggregator.app import tuning
 from aggregator.exceptions import StoreError
 from aggregator.faults import disk_full
-from aggregator.health import HEALTHY, Health, assess, baseline
+from aggregator.health import HEALTHY, Health, all_taken_for_no_articles, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.registry import Registry, Site
 from aggregator.search import refresh_index
@@ -161,6 +161,7 @@ class CrawlJob:
         records = [crawl_record(r, started, finished, health[r.site_id]) for r in reports]
         try:
             store.record_crawl(records)
+            remember_not_articles(store, reports)
             refresh_index(store.engine, pool=workers.started() if workers is not None else None)
         except (StoreError, SQLAlchemyError) as exc:
             # A full disk or a database still locked when the crawl ends: the report is still
@@ -176,9 +177,7 @@ class CrawlJob:
         feeds_failed = False
         try:
             with tuning.feeds_helper() as pool:
-                written = update_feeds(
-                    store, self.feed_sites, feeds_dir(self.data_dir), pool=pool
-                )
+                written = update_feeds(store, self.feed_sites, feeds_dir(self.data_dir), pool=pool)
         except OSError as exc:
             # A full disk or a bad feeds folder: the stories are stored, the alerts below do
             # not depend on the feeds, and the next crawl writes them.
@@ -205,6 +204,19 @@ def store_failure(store: StoryStore, exc: BaseException) -> str:
         f"sent ({one_line(cause)}); the stories stored before are intact: crawl again once "
         "it can be written"
     )
+
+
+def remember_not_articles(store: StoryStore, reports: Sequence[SiteReport]) -> None:
+    """Remember the pages each site's crawl took for no article, that the next crawls skip
+    them; not those of a crawl that took every new page for one (its page objects may no
+    longer fit the site), nor of one stopped half-way."""
+    for report in reports:
+        if (
+            report.not_article_pages
+            and not report.interrupted
+            and not all_taken_for_no_articles(report.metrics)
+        ):
+            store.not_articles.remember(report.site_id, report.not_article_pages)
 
 
 def judge(store: StoryStore, report: SiteReport) -> Health:

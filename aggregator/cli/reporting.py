@@ -57,6 +57,11 @@ def print_reports(
             f"{r.site_id:<{width}}  {r.pages:>5}  {r.new_stories:>11}  {r.new_sources:>11}"
             f"  {r.skipped_known:>5}  {r.errors:>6}  {status}"
         )
+        if r.not_article_pages:
+            print(
+                f"{'':<{width}}  not articles: {len(r.not_article_pages)} (listings, the "
+                "site's own pages: not fetched again for a while)"
+            )
         if r.faults:
             # What the errors were (and limits met), by kind: one line, under the site's.
             print(f"{'':<{width}}  faults: " + ", ".join(f"{k} {n}" for k, n in r.faults.items()))

@@ -19,6 +19,7 @@ from aggregator.store.crawls import CrawlHistory, CrawlRecord, SiteActivity, Unh
 from aggregator.store.dedup import AddResult
 from aggregator.store.flags import Flags
 from aggregator.store.http_validators import ValidatorStore
+from aggregator.store.not_articles import NotArticles
 from aggregator.store.times import LOCAL_TZ
 from aggregator.store.views import StoryStamp, StoryView, StoryViews
 from aggregator.store.writes import Outbox, StoryWrites
@@ -37,6 +38,7 @@ class StoryStore:
         self.views = StoryViews(engine)
         self.crawls = CrawlHistory(engine)
         self.validators = ValidatorStore(engine)
+        self.not_articles = NotArticles(engine)
         self.flags = Flags(engine)
 
     def close(self) -> None:

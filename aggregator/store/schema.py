@@ -115,6 +115,19 @@ class HttpValidator(Base):
     updated: Mapped[datetime] = mapped_column(DateTime)
 
 
+class NotArticlePage(Base):
+    """A page fetched as an article that its page object found to be none (a listing, the
+    site's sign-in or site map page, which its sitemap lists): not fetched again until
+    ``seen`` is older than the recheck window (``aggregator.store.not_articles``)."""
+
+    __tablename__ = "not_article_pages"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)  # canonical
+    site_id: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    seen: Mapped[datetime] = mapped_column(DateTime)  # UTC
+
+
 class StoreFlag(Base):
     """A mark the store keeps about itself, set or not (``aggregator.store.flags``): a crawl
     of a site in progress, the near-duplicate index complete for a sketch version."""
@@ -149,6 +162,7 @@ class CrawlRun(Base):
     with_date: Mapped[int] = mapped_column(Integer, default=0)
     body_chars: Mapped[int] = mapped_column(Integer, default=0)
     distinct_titles: Mapped[int] = mapped_column(Integer, default=0)
+    not_articles: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     healthy: Mapped[bool] = mapped_column(Boolean, default=True)
     health_reason: Mapped[str | None] = mapped_column(Text)
     # Stopped (Ctrl-C, SIGTERM, the scheduler's time limit) before the site's crawl was done:

@@ -22,9 +22,12 @@ import logging
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from aggregator.extraction_faults import EXTRACT_TIMEOUT, PAGE_CUT
+from aggregator.extraction_faults import EXTRACT_TIMEOUT, NOT_AN_ARTICLE, PAGE_CUT
 from spiders.extraction_workers import DEADLINE_SETTING, ExtractionWorkers
 from spiders.items import PageItem
+
+# The crawl stat holding the (url, reason) of each page taken for no article.
+NOT_ARTICLE_PAGES = "tinlaodong/not_article_pages"
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -78,6 +81,15 @@ class ExtractArticlePipeline:
         stats = self.crawler.stats
         assert stats is not None
         stats.inc_value("tinlaodong/time/extract_cpu_us", round(1e6 * cpu))
+        if fault == NOT_AN_ARTICLE:
+            # A listing or the site's own page, which a sitemap lists beside the news: no
+            # error; remembered after the crawl (if it was healthy) and not fetched again.
+            reason = reason.removeprefix(f"{item.url}: ")
+            stats.inc_value("tinlaodong/not_article")
+            found = stats.get_value(NOT_ARTICLE_PAGES) or []
+            stats.set_value(NOT_ARTICLE_PAGES, [*found, (item.url, reason)])
+            logger.info("site %s: not an article: %s: %s", item.site_id, item.url, reason)
+            raise DropItem(f"not an article: {item.url}")
         if fault:
             stats.inc_value(f"tinlaodong/faults/{fault}")
         if article is None:

@@ -1,0 +1,120 @@
+"""Pages a portal's sitemap lists beside its news that are no article (its listings, its sign-in
+page) are counted apart, do not make the site unhealthy, and are not fetched again by the next
+crawls until the recheck window has passed; an article page read as a listing still shows."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from aggregator.app.crawl_job import remember_not_articles
+from aggregator.health import CrawlMetrics, assess
+from aggregator.store import open_store
+from bench import realpages
+from mirror.paths import BASE_URL_PLACEHOLDER
+from mirror.server import MirrorServer
+from spiders.runner import SiteReport
+from tests.helpers import FAST, tinlaodong
+
+SIGN_IN, LISTING, ARTICLE = "dang-nhap", "cong-nghe-thong-tin", "chien-luoc-quy-hoach84a0"
+
+
+def crawl(registry: Path, data: Path, *settings: str) -> dict[str, object]:
+    extra = [arg for name in settings for arg in ("-s", name)]
+    result = tinlaodong(
+        "crawl", "--sites", str(registry), "--data-dir", str(data), "--json", *FAST, *extra
+    )
+    assert result.returncode == 0, result.stderr
+    row: dict[str, object] = json.loads(result.stdout.splitlines()[0])
+    return row
+
+
+@pytest.fixture
+def portal(shared_dir: Path, tmp_path: Path) -> tuple[realpages.Built, realpages.Page]:
+    pages = [
+        p
+        for p in realpages.corpus_pages("hanoi-portal-2022", shared_dir / "corpus")
+        if p.name in (SIGN_IN, LISTING, ARTICLE)
+    ]
+    (article,) = [p for p in pages if p.name == ARTICLE]
+    return realpages.build(tmp_path / "sites", pages, variants=1), article
+
+
+def add_article(built: realpages.Built, article: realpages.Page, name: str) -> str:
+    """A new article in the portal's sitemap: the sitemap changes, and is read again."""
+    (site,) = built.sites
+    path = f"/{name}.html"
+    body = realpages.extracted_text(article.html)
+    (site.root / path.lstrip("/")).write_bytes(realpages.variant_of(article.html, 7, body))
+    sitemap = site.root / "sitemap.xml"
+    entry = f"<url><loc>{BASE_URL_PLACEHOLDER}{path}</loc></url>\n</urlset>"
+    sitemap.write_text(sitemap.read_text(encoding="utf-8").replace("</urlset>", entry))
+    return path
+
+
+def test_the_portals_own_pages_are_read_once(
+    portal: tuple[realpages.Built, realpages.Page], tmp_path: Path
+) -> None:
+    built, article = portal
+    (site,) = built.sites
+    data, registry = tmp_path / "data", tmp_path / "sites.yaml"
+    with MirrorServer(built.sites) as server:
+        server.write_registry(registry)
+        first = crawl(registry, data)
+        # The sign-in and the listing page are no article, no error, and the site is well.
+        assert (first["new_stories"], first["not_articles"], first["errors"]) == (1, 2, 0)
+        assert first["healthy"] is True, first["health"]
+
+        news = add_article(built, article, "tin-moi")
+        before = len(server.requested_paths(site.id))
+        second = crawl(registry, data)
+        asked = server.requested_paths(site.id)[before:]
+        assert news in asked and second["new_sources"] == 1  # the same story, another copy
+        assert not any(SIGN_IN in p or LISTING in p for p in asked), asked
+
+        # Past the recheck window (here: none), they are read again, and still no article.
+        add_article(built, article, "tin-moi-nua")
+        before = len(server.requested_paths(site.id))
+        third = crawl(registry, data, "TINLAODONG_NOT_ARTICLE_RECHECK_DAYS=0")
+        asked = server.requested_paths(site.id)[before:]
+        assert {f"/{SIGN_IN}-v1.html", f"/{LISTING}-v1.html"} <= set(asked)
+        assert third["not_articles"] == 2 and third["healthy"] is True
+
+
+def test_a_crawl_that_finds_only_no_articles_is_unhealthy() -> None:
+    """A redesign can make every article page look like a listing: nothing extracted and
+    three or more pages taken for no article is a layout that no longer fits."""
+    broken = assess(CrawlMetrics(not_articles=5), None)
+    assert not broken.healthy and "taken for listings" in (broken.reason or "")
+    usual = CrawlMetrics(
+        extracted=4, not_articles=40, with_date=4, body_chars=8000, distinct_titles=4
+    )
+    assert assess(usual, None).healthy
+
+
+def test_verdicts_of_a_crawl_that_took_every_page_for_none_are_not_remembered(
+    tmp_path: Path,
+) -> None:
+    store = open_store(tmp_path / "data")
+    try:
+        pages = tuple((f"https://x.gov.vn/tin/{n}.html", "a listing page") for n in range(4))
+
+        def report(site: str, extracted: int) -> SiteReport:
+            metrics = CrawlMetrics(extracted=extracted, not_articles=len(pages))
+            return SiteReport(
+                site_id=site, name=site, pages=4, new_stories=extracted, new_sources=0,
+                skipped_known=0, errors=0, unreachable=False, not_article_pages=pages,
+                metrics=metrics,
+            )  # fmt: skip
+
+        remember_not_articles(store, [report("misread", 0)])
+        urls = [url for url, _ in pages]
+        since = datetime.now(UTC) - timedelta(days=1)
+        assert store.not_articles.seen_since(urls, since) == set()
+        remember_not_articles(store, [report("well", 2)])
+        assert store.not_articles.seen_since(urls, since) == set(urls)
+    finally:
+        store.close()
