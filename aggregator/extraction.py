@@ -160,7 +160,10 @@ def _extract_article(
     page = chosen.article_page(data)
     reason = page.not_an_article()
     if reason:
-        raise NotAnArticle(f"{where}: {reason}")
+        # A listing is a verdict on the page; the generic page object's "no article text"
+        # may be a site it no longer reads (a redesign): that one stays a failure.
+        listing = reason == getattr(page, "LISTING_REASON", None)
+        raise (NotAnArticle if listing else ExtractionError)(f"{where}: {reason}")
     title = _usable_title(page.title()) or _headline_shown(data)
     fields = _Fields(title, page.published() or _date_shown(data), clean_or_none(page.author()))
     images = page.images()

@@ -101,16 +101,11 @@ def _extraction_failing(m: CrawlMetrics, base: CrawlMetrics | None) -> str | Non
     return None
 
 
-def all_taken_for_no_articles(m: CrawlMetrics) -> bool:
-    """Whether every new page of the crawl was taken for no article (a listing, the site's own
-    pages): listings and a site's own pages are remembered once seen, and a crawl meets them
-    again only when they are new; none but those is a layout that no longer fits the page
-    objects (article pages read as listings), whose verdicts are not to be remembered."""
-    return m.not_articles >= MIN_SAMPLE and not m.extracted
-
-
 def _all_taken_for_no_articles(m: CrawlMetrics, base: CrawlMetrics | None) -> str | None:
-    if all_taken_for_no_articles(m):
+    # Listings and a site's own pages are remembered once seen: a crawl meets them again only
+    # when they are new. Every new page taken for one, and no article, may be a layout that no
+    # longer fits the page objects (article pages read as listings): worth a look, once.
+    if m.not_articles >= MIN_SAMPLE and not m.extracted:
         return (
             f"all {m.not_articles} article pages were taken for listings or the site's own "
             "pages: has the layout changed?"

@@ -46,6 +46,8 @@ class SiteReport:
     # Pages fetched as articles that are none (listings, the site's own sign-in or site map
     # pages a sitemap lists), with why: not stored, no error, remembered if the site is well.
     not_article_pages: tuple[tuple[str, str], ...] = ()
+    # Pages not fetched because a recent crawl took them for no article.
+    not_articles_skipped: int = 0
     redirected_to: str | None = None
     metrics: CrawlMetrics = field(default_factory=CrawlMetrics)
     # What went wrong, by kind (``tinlaodong/faults/<kind>`` of the crawl stats): http_503,
@@ -80,6 +82,7 @@ class SiteReport:
             "unreachable": self.unreachable,
             "not_modified": self.not_modified,
             "not_articles": len(self.not_article_pages),
+            "not_articles_skipped": self.not_articles_skipped,
             "redirected_to": self.redirected_to,
             "writes_failed": self.writes_failed,
             "faults": dict(self.faults),
@@ -282,6 +285,7 @@ def site_report(site: Site, crawler: Crawler, *, interrupted_by: int | None = No
         unreachable=pages == 0 and value("start_failed") > 0,
         not_modified=value("not_modified"),
         not_article_pages=tuple(stats.get(NOT_ARTICLE_PAGES) or ()),
+        not_articles_skipped=value("not_article_skipped"),
         redirected_to=stats.get("tinlaodong/redirected_to"),
         interrupted_by=interrupted_by,
         faults={

@@ -31,6 +31,8 @@ _NON_NEGATIVE = (
     "AUTOTHROTTLE_START_DELAY",
     "AUTOTHROTTLE_MAX_DELAY",
 )
+# Ours with a largest value: days that must still make a date.
+_MAXIMUM = {"TINLAODONG_NOT_ARTICLE_RECHECK_DAYS": 3650}
 # Ours whose default is None ("one per CPU"): a whole number of processes when given.
 _COUNTS = ("TINLAODONG_EXTRACT_WORKERS",)
 # Settings with a whole-number default that Scrapy reads as seconds, so 0.25 is fine; every
@@ -76,6 +78,8 @@ def _problem(default: object, name: str, value: str) -> str | None:
             return "not a finite number"
         if number < 0 and (name.startswith("TINLAODONG_") or name in _NON_NEGATIVE):
             return "cannot be negative"
+        if name in _MAXIMUM and number > _MAXIMUM[name]:
+            return f"more than {_MAXIMUM[name]}"
         whole = name in _COUNTS or (
             isinstance(default, int)
             and not isinstance(default, bool)

@@ -110,7 +110,7 @@ TINLAODONG_MAX_SITEMAPS = 30
 # Days a page taken for no article (a listing, the site's sign-in or site map page its sitemap
 # lists) is not fetched again; then it is read again (0: every crawl), should it have become an
 # article or should the page objects have been mended.
-TINLAODONG_NOT_ARTICLE_RECHECK_DAYS = 30.0
+TINLAODONG_NOT_ARTICLE_RECHECK_DAYS = 7.0
 TINLAODONG_PROGRESS_INTERVAL = 15.0
 # Sites crawled at once by one process (0: all); the others wait their turn. Each crawler holds
 # its own engine, queues and pages; 16 polite crawls at once still keep a crawl of the whole

@@ -203,9 +203,8 @@ class SiteSpider(scrapy.Spider):
         links = [u for u in discovery.unique(listing.article_links()) if self._on_site(u)]
         self._stat("listing_pages")
         self._stat("listing_links", len(links))
-        known = self._known(links)
-        yield from self._article_requests([u for u in links if u not in known])
-        self._stat("known_skipped", len(known))
+        skipped = self._known(links)
+        yield from self._article_requests([u for u in links if u not in skipped])
         if page == 1:
             feeds = discovery.feed_links(tree, response.url)
             feeds += discovery.rss_page_links(response)
@@ -214,7 +213,7 @@ class SiteSpider(scrapy.Spider):
                     yield self._request(feed, self.parse_feed, kind="feed")
         next_url = listing.next_page()
         mostly_known = bool(links) and (
-            links[-1] in known or len(known) >= KNOWN_SHARE_TO_STOP * len(links)
+            links[-1] in skipped or len(skipped) >= KNOWN_SHARE_TO_STOP * len(links)
         )
         if mostly_known and not self.resume:
             self._stat("pagination_stopped")
@@ -306,14 +305,14 @@ class SiteSpider(scrapy.Spider):
         links = [u for u in discovery.unique(urls) if self._on_site(u)]
         if links:
             self.listed_elsewhere = True  # see _listings_measured
-        known = self._known(links)
-        self._stat("known_skipped", len(known))
-        yield from self._article_requests([u for u in links if u not in known])
+        skipped = self._known(links)
+        yield from self._article_requests([u for u in links if u not in skipped])
 
     def _known(self, links: list[str]) -> set[str]:
-        """Those of ``links`` not to fetch: stored articles, and pages a recent crawl took
-        for no article (``aggregator.store.not_articles``)."""
+        """Those of ``links`` not to fetch: stored articles (counted as known), and pages a
+        recent crawl took for no article (``aggregator.store.not_articles``)."""
         known = self.store.known_urls(links)
+        self._stat("known_skipped", len(known))
         rest = [u for u in links if u not in known]
         remembered = (
             self.store.not_articles.seen_since(rest, self.not_articles_since) if rest else set()

@@ -5,6 +5,7 @@ crawls until the recheck window has passed; an article page read as a listing st
 from __future__ import annotations
 
 import json
+import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -95,26 +96,36 @@ def test_a_crawl_that_finds_only_no_articles_is_unhealthy() -> None:
     assert assess(usual, None).healthy
 
 
-def test_verdicts_of_a_crawl_that_took_every_page_for_none_are_not_remembered(
-    tmp_path: Path,
-) -> None:
+def test_verdicts_are_remembered_unless_the_crawl_was_stopped(tmp_path: Path) -> None:
+    """Even a suspect crawl's (every new page taken for no article): not remembering them
+    brought the same pages back at every crawl, suspect again, and nothing was remembered."""
     store = open_store(tmp_path / "data")
     try:
         pages = tuple((f"https://x.gov.vn/tin/{n}.html", "a listing page") for n in range(4))
-
-        def report(site: str, extracted: int) -> SiteReport:
-            metrics = CrawlMetrics(extracted=extracted, not_articles=len(pages))
-            return SiteReport(
-                site_id=site, name=site, pages=4, new_stories=extracted, new_sources=0,
-                skipped_known=0, errors=0, unreachable=False, not_article_pages=pages,
-                metrics=metrics,
-            )  # fmt: skip
-
-        remember_not_articles(store, [report("misread", 0)])
         urls = [url for url, _ in pages]
         since = datetime.now(UTC) - timedelta(days=1)
+
+        def report(interrupted_by: int | None) -> SiteReport:
+            return SiteReport(
+                site_id="s", name="s", pages=4, new_stories=0, new_sources=0,
+                skipped_known=0, errors=0, unreachable=False, not_article_pages=pages,
+                metrics=CrawlMetrics(not_articles=len(pages)), interrupted_by=interrupted_by,
+            )  # fmt: skip
+
+        remember_not_articles(store, [report(signal.SIGTERM)])
         assert store.not_articles.seen_since(urls, since) == set()
-        remember_not_articles(store, [report("well", 2)])
+        remember_not_articles(store, [report(None)])
         assert store.not_articles.seen_since(urls, since) == set(urls)
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(
+    ("value", "says"), [("1e6", "more than 3650"), ("-1", "negative"), ("abc", "not a number")]
+)
+def test_a_recheck_window_it_cannot_take_is_one_line(value: str, says: str, tmp_path: Path) -> None:
+    result = tinlaodong(
+        "crawl", "--data-dir", str(tmp_path), "-s", f"TINLAODONG_NOT_ARTICLE_RECHECK_DAYS={value}"
+    )
+    assert result.returncode == 2 and says in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr

@@ -22,7 +22,7 @@ from aggregator.alerts.outbox import PENDING, status_counts
 from aggregator.app import tuning
 from aggregator.exceptions import StoreError
 from aggregator.faults import disk_full
-from aggregator.health import HEALTHY, Health, all_taken_for_no_articles, assess, baseline
+from aggregator.health import HEALTHY, Health, assess, baseline
 from aggregator.paths import feeds_dir
 from aggregator.registry import Registry, Site
 from aggregator.search import refresh_index
@@ -208,14 +208,11 @@ def store_failure(store: StoryStore, exc: BaseException) -> str:
 
 def remember_not_articles(store: StoryStore, reports: Sequence[SiteReport]) -> None:
     """Remember the pages each site's crawl took for no article, that the next crawls skip
-    them; not those of a crawl that took every new page for one (its page objects may no
-    longer fit the site), nor of one stopped half-way."""
+    them for the recheck window; not those of a crawl stopped half-way. Not remembering the
+    verdicts of a suspect crawl was tried: every crawl then met the same pages again and was
+    suspect again."""
     for report in reports:
-        if (
-            report.not_article_pages
-            and not report.interrupted
-            and not all_taken_for_no_articles(report.metrics)
-        ):
+        if report.not_article_pages and not report.interrupted:
             store.not_articles.remember(report.site_id, report.not_article_pages)
 
 

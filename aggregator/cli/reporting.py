@@ -57,10 +57,10 @@ def print_reports(
             f"{r.site_id:<{width}}  {r.pages:>5}  {r.new_stories:>11}  {r.new_sources:>11}"
             f"  {r.skipped_known:>5}  {r.errors:>6}  {status}"
         )
-        if r.not_article_pages:
+        if r.not_article_pages or r.not_articles_skipped:
             print(
-                f"{'':<{width}}  not articles: {len(r.not_article_pages)} (listings, the "
-                "site's own pages: not fetched again for a while)"
+                f"{'':<{width}}  not articles: {len(r.not_article_pages)} read (listings, the "
+                f"site's own pages), {r.not_articles_skipped} remembered ones not fetched"
             )
         if r.faults:
             # What the errors were (and limits met), by kind: one line, under the site's.
