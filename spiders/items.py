@@ -17,6 +17,9 @@ class PageItem:
     body: bytes
     http_charset: str | None
     profile: str | None
+    # Linked as an article by one of the site's listing pages: taken for no article, it is a
+    # failure (the page objects may no longer fit), not a page to skip.
+    listed: bool = False
     article: Article | None = None
     # What the store compares the body by, worked out beside the extraction (off the reactor).
     bodyprint: BodyPrint | None = None

@@ -43,6 +43,8 @@ from spiders.items import PageItem
 from spiders.store_access import given_store, own_store
 
 logger = logging.getLogger("tinlaodong.crawl")
+# Request meta: the page was linked as an article by a listing page of the site.
+LISTED_META = "tinlaodong_listed"
 
 # Pages fetched on every crawl, whose validators are kept for conditional requests.
 CONDITIONAL_KINDS = frozenset({"start", "listing", "feed", "sitemap"})
@@ -204,7 +206,7 @@ class SiteSpider(scrapy.Spider):
         self._stat("listing_pages")
         self._stat("listing_links", len(links))
         skipped = self._known(links)
-        yield from self._article_requests([u for u in links if u not in skipped])
+        yield from self._article_requests([u for u in links if u not in skipped], listed=True)
         if page == 1:
             feeds = discovery.feed_links(tree, response.url)
             feeds += discovery.rss_page_links(response)
@@ -306,7 +308,7 @@ class SiteSpider(scrapy.Spider):
         if links:
             self.listed_elsewhere = True  # see _listings_measured
         skipped = self._known(links)
-        yield from self._article_requests([u for u in links if u not in skipped])
+        yield from self._article_requests([u for u in links if u not in skipped], listed=False)
 
     def _known(self, links: list[str]) -> set[str]:
         """Those of ``links`` not to fetch: stored articles (counted as known), and pages a
@@ -320,12 +322,16 @@ class SiteSpider(scrapy.Spider):
         self._stat("not_article_skipped", len(remembered))
         return known | remembered
 
-    def _article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+    def _article_requests(self, urls: list[str], *, listed: bool) -> Iterator[scrapy.Request]:
+        """Requests for article pages; ``listed``: linked as articles by one of the site's
+        listing pages (not merely named by a sitemap or a feed)."""
         for url in urls:
             if self.article_count >= self.max_articles:
                 return
             self.article_count += 1
-            yield self._request(url, self.parse_article, kind="article")
+            request = self._request(url, self.parse_article, kind="article")
+            request.meta[LISTED_META] = listed
+            yield request
 
     # -- articles -------------------------------------------------------------------------
     def parse_article(self, response: Response) -> Iterator[PageItem]:
@@ -343,6 +349,7 @@ class SiteSpider(scrapy.Spider):
             body=response.body,
             http_charset=_declared_charset(response),
             profile=self.site.profile,
+            listed=bool(response.meta.get(LISTED_META, False)),
         )
 
     # -- moves and errors -----------------------------------------------------------------

@@ -5,6 +5,7 @@ crawls until the recheck window has passed; an article page read as a listing st
 from __future__ import annotations
 
 import json
+import re
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from aggregator.app.crawl_job import remember_not_articles
 from aggregator.health import CrawlMetrics, assess
 from aggregator.store import open_store
 from bench import realpages
+from mirror.build import build_mirror
 from mirror.paths import BASE_URL_PLACEHOLDER
 from mirror.server import MirrorServer
 from spiders.runner import SiteReport
@@ -129,3 +131,28 @@ def test_a_recheck_window_it_cannot_take_is_one_line(value: str, says: str, tmp_
     )
     assert result.returncode == 2 and says in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_an_article_its_listing_links_and_that_reads_as_a_listing_is_a_failure(
+    tmp_path: Path,
+) -> None:
+    """After a redesign an article page may read as a listing. Linked as an article by the
+    site's own listing, it is a failure (against the site's health) and read again next
+    time, never remembered as no article: the news it holds must not wait for the window."""
+    (site,) = [s for s in build_mirror(tmp_path / "mirror", None) if s.id == "mirror-quangtri"]
+    pages = sorted(p for p in site.root.rglob("*.html") if "view_content" in str(p))
+    for page in pages:  # the headline's markup gone, a list of related assets instead
+        html = page.read_text(encoding="utf-8").replace("asset-full-content", "noi-dung")
+        page.write_text(re.sub(r"(<body[^>]*>)", r'\1<div class="asset-abstract">x</div>', html))
+    data, registry = tmp_path / "data", tmp_path / "sites.yaml"
+    with MirrorServer([site]) as server:
+        server.write_registry(registry)
+        row = crawl(registry, data)
+    assert row["not_articles"] == 0 and row["errors"] >= len(pages)
+    assert row["healthy"] is False and "yield no article" in str(row["health"])
+    store = open_store(data)
+    try:
+        urls = [f"{server.base_url(site.id)}/{p.relative_to(site.root)}" for p in pages]
+        assert store.not_articles.seen_since(urls, datetime.now(UTC) - timedelta(days=1)) == set()
+    finally:
+        store.close()
