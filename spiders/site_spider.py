@@ -316,9 +316,7 @@ class SiteSpider(scrapy.Spider):
         known = self.store.known_urls(links)
         self._stat("known_skipped", len(known))
         rest = [u for u in links if u not in known]
-        remembered = (
-            self.store.not_articles.seen_since(rest, self.not_articles_since) if rest else set()
-        )
+        remembered = self.store.not_articles.seen_since(rest, self.not_articles_since)
         self._stat("not_article_skipped", len(remembered))
         return known | remembered
 

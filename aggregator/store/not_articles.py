@@ -1,8 +1,8 @@
 """Pages fetched as articles that are none: a portal's sitemap lists its listings, sign-in
 and site map pages beside the news, and a re-crawl that reads the sitemap again would fetch
-and read each of them again, every time. Remembered here once a healthy crawl has seen them,
-they are skipped like stored articles until the recheck window has passed (a page can become
-an article; a page object can be mended)."""
+and read each of them again, every time. Remembered here after each crawl that finished, they
+are skipped like stored articles until the recheck window has passed (a page can become an
+article; a page object can be mended)."""
 
 from __future__ import annotations
 

@@ -87,8 +87,11 @@ class ExtractArticlePipeline:
                 # error; remembered after the crawl and not fetched again for a while.
                 reason = reason.removeprefix(f"{item.url}: ")
                 stats.inc_value("tinlaodong/not_article")
-                found = stats.get_value(NOT_ARTICLE_PAGES) or []
-                stats.set_value(NOT_ARTICLE_PAGES, [*found, (item.url, reason)])
+                found = stats.get_value(NOT_ARTICLE_PAGES)
+                if found is None:  # one list a crawl, added to in place: not copied a page
+                    found = []
+                    stats.set_value(NOT_ARTICLE_PAGES, found)
+                found.append((item.url, reason))
                 logger.info("site %s: not an article: %s: %s", item.site_id, item.url, reason)
                 raise DropItem(f"not an article: {item.url}")
             # Linked as an article by the site's own listing: the page objects may no longer
