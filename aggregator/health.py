@@ -108,7 +108,7 @@ def _all_taken_for_no_articles(m: CrawlMetrics, base: CrawlMetrics | None) -> st
     if m.not_articles >= MIN_SAMPLE and not m.extracted:
         return (
             f"all {m.not_articles} article pages were taken for listings or the site's own "
-            "pages: has the layout changed?"
+            "pages (no article text, or no date): has the layout changed?"
         )
     return None
 

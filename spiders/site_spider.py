@@ -39,12 +39,12 @@ from aggregator.store import StoryStore, Validators
 from aggregator.store.database import one_line
 from aggregator.urls import same_site, site_host
 from spiders import discovery
-from spiders.items import PageItem
+from spiders.items import FoundIn, PageItem
 from spiders.store_access import given_store, own_store
 
 logger = logging.getLogger("tinlaodong.crawl")
-# Request meta: the page was linked as an article by a listing page of the site.
-LISTED_META = "tinlaodong_listed"
+# Request meta: where an article page was found (``spiders.items.FoundIn``).
+FOUND_IN_META = "tinlaodong_found_in"
 
 # Pages fetched on every crawl, whose validators are kept for conditional requests.
 CONDITIONAL_KINDS = frozenset({"start", "listing", "feed", "sitemap"})
@@ -206,7 +206,7 @@ class SiteSpider(scrapy.Spider):
         self._stat("listing_pages")
         self._stat("listing_links", len(links))
         skipped = self._known(links)
-        yield from self._article_requests([u for u in links if u not in skipped], listed=True)
+        yield from self._article_requests([u for u in links if u not in skipped], "listing")
         if page == 1:
             feeds = discovery.feed_links(tree, response.url)
             feeds += discovery.rss_page_links(response)
@@ -243,7 +243,7 @@ class SiteSpider(scrapy.Spider):
             return
         if discovery.is_feed(response.body):
             yield from self._new_article_requests(
-                discovery.links_in_feed(response.body, response.url)
+                "feed", discovery.links_in_feed(response.body, response.url)
             )
             return
         tree = _parse(response)
@@ -265,7 +265,7 @@ class SiteSpider(scrapy.Spider):
             return
         pages, nested = discovery.read_sitemap(response.body)
         yield from self._sitemap_requests(nested, response.url)
-        yield from self._new_article_requests(pages)
+        yield from self._new_article_requests("sitemap", pages)
 
     def _sitemap_requests(self, urls: list[str], listed_in: str) -> Iterator[scrapy.Request]:
         """The sitemaps a robots.txt or a sitemap index names, on the site's own hosts and up
@@ -302,13 +302,13 @@ class SiteSpider(scrapy.Spider):
                     own[room],
                 )
 
-    def _new_article_requests(self, urls: list[str]) -> Iterator[scrapy.Request]:
+    def _new_article_requests(self, found_in: FoundIn, urls: list[str]) -> Iterator[scrapy.Request]:
         """Requests for the links of a feed or a sitemap not stored yet."""
         links = [u for u in discovery.unique(urls) if self._on_site(u)]
         if links:
             self.listed_elsewhere = True  # see _listings_measured
         skipped = self._known(links)
-        yield from self._article_requests([u for u in links if u not in skipped], listed=False)
+        yield from self._article_requests([u for u in links if u not in skipped], found_in)
 
     def _known(self, links: list[str]) -> set[str]:
         """Those of ``links`` not to fetch: stored articles (counted as known), and pages a
@@ -320,15 +320,15 @@ class SiteSpider(scrapy.Spider):
         self._stat("not_article_skipped", len(remembered))
         return known | remembered
 
-    def _article_requests(self, urls: list[str], *, listed: bool) -> Iterator[scrapy.Request]:
-        """Requests for article pages; ``listed``: linked as articles by one of the site's
-        listing pages (not merely named by a sitemap or a feed)."""
+    def _article_requests(self, urls: list[str], found_in: FoundIn) -> Iterator[scrapy.Request]:
+        """Requests for article pages, found in one of the site's listing pages, feeds or
+        sitemaps."""
         for url in urls:
             if self.article_count >= self.max_articles:
                 return
             self.article_count += 1
             request = self._request(url, self.parse_article, kind="article")
-            request.meta[LISTED_META] = listed
+            request.meta[FOUND_IN_META] = found_in
             yield request
 
     # -- articles -------------------------------------------------------------------------
@@ -347,7 +347,7 @@ class SiteSpider(scrapy.Spider):
             body=response.body,
             http_charset=_declared_charset(response),
             profile=self.site.profile,
-            listed=bool(response.meta.get(LISTED_META, False)),
+            found_in=response.meta.get(FOUND_IN_META, "listing"),
         )
 
     # -- moves and errors -----------------------------------------------------------------

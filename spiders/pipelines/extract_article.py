@@ -18,6 +18,7 @@ crawler are held within the usual bound.
 from __future__ import annotations
 
 import logging
+from typing import NoReturn
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -28,6 +29,7 @@ from spiders.items import PageItem
 
 # The crawl stat holding the (url, reason) of each page taken for no article.
 NOT_ARTICLE_PAGES = "tinlaodong/not_article_pages"
+UNDATED_REASON = "no date shown: one of the site's own pages, not a news story"
 
 logger = logging.getLogger("tinlaodong.crawl")
 
@@ -82,18 +84,10 @@ class ExtractArticlePipeline:
         assert stats is not None
         stats.inc_value("tinlaodong/time/extract_cpu_us", round(1e6 * cpu))
         if fault == NOT_AN_ARTICLE:
-            if not item.listed:
+            if item.found_in != "listing":
                 # A listing or the site's own page, which a sitemap lists beside the news: no
                 # error; remembered after the crawl and not fetched again for a while.
-                reason = reason.removeprefix(f"{item.url}: ")
-                stats.inc_value("tinlaodong/not_article")
-                found = stats.get_value(NOT_ARTICLE_PAGES)
-                if found is None:  # one list a crawl, added to in place: not copied a page
-                    found = []
-                    stats.set_value(NOT_ARTICLE_PAGES, found)
-                found.append((item.url, reason))
-                logger.info("site %s: not an article: %s: %s", item.site_id, item.url, reason)
-                raise DropItem(f"not an article: {item.url}")
+                self._not_an_article(item, reason.removeprefix(f"{item.url}: "))
             # Linked as an article by the site's own listing: the page objects may no longer
             # fit the site (a redesign): a failure, counted against its health, read again.
             fault = ""
@@ -113,6 +107,10 @@ class ExtractArticlePipeline:
                 reason = reason.removeprefix(f"{item.url}: ")
                 logger.warning("site %s: no article at %s: %s", item.site_id, item.url, reason)
             raise DropItem(f"no article at {item.url}")
+        if article.published is None and item.found_in == "sitemap":
+            # A portal's sitemap names its static pages (organisation, duties, contact) beside
+            # its news: text, but no story; a news page shows its date.
+            self._not_an_article(item, UNDATED_REASON)
         if fault == PAGE_CUT:
             logger.warning("site %s: page cut down at %s (%s)", item.site_id, item.url, reason)
         item.article, item.bodyprint = article, bodyprint
@@ -123,6 +121,19 @@ class ExtractArticlePipeline:
         self.titles.add(article.title or "")
         stats.set_value("tinlaodong/distinct_titles", len(self.titles))
         return item
+
+    def _not_an_article(self, item: PageItem, reason: str) -> NoReturn:
+        """Count, keep and log ``item`` as a page that is no article, and drop it."""
+        stats = self.crawler.stats
+        assert stats is not None
+        stats.inc_value("tinlaodong/not_article")
+        found = stats.get_value(NOT_ARTICLE_PAGES)
+        if found is None:  # one list a crawl, added to in place: not copied a page
+            found = []
+            stats.set_value(NOT_ARTICLE_PAGES, found)
+        found.append((item.url, reason))
+        logger.info("site %s: not an article: %s: %s", item.site_id, item.url, reason)
+        raise DropItem(f"not an article: {item.url}")
 
     def _room_for_big_pages(self, change: int) -> None:
         """Count a big page in (1) or out (-1) of the extraction; the crawler's limit on the
